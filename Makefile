@@ -1,0 +1,111 @@
+# agtrade - build, test and run. See README.md.
+#
+#   make            build bin/agtrade and build/libagtrade.a
+#   make run        install missing packages, build, run configs/default.yaml
+#   make test       install missing packages, build, run every test suite
+#   make asan       the suites under AddressSanitizer + UndefinedBehaviorSanitizer
+#   make valgrind   the suites under valgrind
+#   make bench      the benchmark (never part of the tests)
+#   make MPI=1      build with Open MPI (mpicc)
+
+VERSION := 0.1.0
+PREFIX  ?= /usr/local
+BUILD   ?= build
+BIN     := bin
+
+# Debian packages the build, the tests and the tools need.
+DEB_PKGS := build-essential pkg-config libgsl-dev libhdf5-dev hdf5-tools libcmocka-dev \
+            libcyaml-dev libyaml-dev librandom123-dev valgrind time netcdf-bin \
+            openmpi-bin libopenmpi-dev clang libclang-rt-14-dev \
+            slurmctld slurmd slurm-client munge \
+            python3 python3-numpy python3-h5py python3-xarray python3-h5netcdf \
+            python3-netcdf4 python3-pandas python3-matplotlib
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+PKGS    := gsl hdf5-serial yaml-0.1 libcyaml
+ifeq ($(MPI),1)
+CC      := mpicc
+MPIDEF  := -DAGTRADE_MPI
+BUILD   := build-mpi
+endif
+
+GIT_COMMIT := $(shell git rev-parse --short=12 HEAD 2>/dev/null || echo unknown)
+WARN    := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+           -Wpointer-arith -Wcast-align -Wwrite-strings -Wundef -Wvla -Wformat=2
+CSTD    := -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -ffp-contract=off
+OPT     ?= -O2 -g
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lhdf5_serial_hl
+CFLAGS  += $(CSTD) $(OPT) $(WARN) -fopenmp -MMD -MP $(PKG_CFLAGS) $(MPIDEF) \
+           -DAGTRADE_VERSION='"$(VERSION)"' -DAGTRADE_GIT_COMMIT='"$(GIT_COMMIT)"' $(EXTRA_CFLAGS)
+LDLIBS  += -fopenmp $(PKG_LIBS) -lm $(EXTRA_LDLIBS)
+
+LIB_SRC  := $(filter-out sim/main.c sim/fuzz_config.c,$(wildcard models/*.c sim/*.c))
+LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o)
+LIB      := $(BUILD)/libagtrade.a
+TEST_SRC := $(wildcard tests/test_*.c)
+TEST_BIN := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
+AGTRADE  := $(BIN)/agtrade$(if $(filter 1,$(MPI)),-mpi,)
+
+.PHONY: all deps run test check-suites asan valgrind bench fuzz install clean plot
+all: $(AGTRADE) $(TEST_BIN)
+
+deps:
+	@missing=$$(for p in $(DEB_PKGS); do \
+	    dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'install ok installed' || echo $$p; \
+	  done); \
+	if [ -n "$$missing" ]; then \
+	  echo "make deps: installing" $$missing; \
+	  $(SUDO) apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $$missing; \
+	fi
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -c $< -o $@
+
+$(LIB): $(LIB_OBJ)
+	@mkdir -p $(dir $@)
+	rm -f $@ && ar rcs $@ $^
+
+$(AGTRADE): $(BUILD)/sim/main.o $(LIB)
+	@mkdir -p $(BIN)
+	$(CC) $(CFLAGS) $^ -o $@ $(LDLIBS)
+
+$(BUILD)/tests/%: tests/%.c $(LIB) tests/testutil.h
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -Itests $< $(LIB) -o $@ $(LDLIBS) -lcmocka
+
+run: deps $(AGTRADE)
+	@mkdir -p outputs
+	$(AGTRADE) run configs/default.yaml -o outputs/default.h5
+	$(AGTRADE) summary outputs/default.h5
+
+# Every cmocka suite, then every end-to-end script; tests/run-all prints the totals.
+test: deps
+	$(MAKE) all
+	BUILD=$(BUILD) AGTRADE=$(AGTRADE) tests/run-all $(TEST_BIN)
+
+asan: deps
+	$(MAKE) BUILD=build-asan BIN=build-asan/bin OPT='-O1 -g -fno-omit-frame-pointer' \
+	  EXTRA_CFLAGS='-fsanitize=address,undefined -fno-sanitize-recover=all' \
+	  EXTRA_LDLIBS='-fsanitize=address,undefined' all
+	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
+	  BUILD=build-asan AGTRADE=build-asan/bin/agtrade tests/run-all $(TEST_SRC:tests/%.c=build-asan/tests/%)
+
+valgrind: deps all
+	VALGRIND='valgrind --quiet --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite' \
+	  BUILD=$(BUILD) AGTRADE=$(AGTRADE) tests/run-all $(TEST_BIN)
+
+bench: deps all
+	sim/bench.sh $(AGTRADE)
+
+install: $(AGTRADE)
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/agtrade/configs
+	install -m 755 $(AGTRADE) $(DESTDIR)$(PREFIX)/bin/agtrade
+	install -m 644 configs/*.yaml $(DESTDIR)$(PREFIX)/share/agtrade/configs/
+
+clean:
+	rm -rf build build-asan build-mpi build-fuzz bin
+
+-include $(LIB_OBJ:.o=.d) $(BUILD)/sim/main.d $(TEST_BIN:=.d)

@@ -1,0 +1,104 @@
+/*
+ * config.h - scenario files: load (YAML, strict), validate, override (--set), and write
+ * back the fully resolved configuration (see configs/README.md for every key).
+ *
+ * Contract:
+ *  - config_load() reads a file (following `base:` chains), validates everything, and
+ *    returns a config_t or fills a config_error_t naming the file, line, column and key.
+ *  - A config_t owns all its memory; config_free() releases it.
+ *  - Nothing here solves the model; market_calibrate() is run on config->market by the
+ *    caller (calibration errors are still reported with the file name).
+ */
+#ifndef AGTRADE_CONFIG_H
+#define AGTRADE_CONFIG_H
+
+#include <stdint.h>
+#include <stdio.h>
+#include "sample.h"
+#include "../models/market.h"
+#include "../models/policy.h"
+
+#define CONFIG_PATH_MAX 4096
+#define CONFIG_MSG_MAX 1024
+
+typedef struct {
+    char file[CONFIG_PATH_MAX];   /* file the problem is in ("" for --set / none) */
+    int line, column;             /* 1-based, 0 when unknown */
+    char key[256];                /* dotted key path, e.g. "importers.China.sigma" */
+    char message[CONFIG_MSG_MAX]; /* full one-line message, git style:
+                                     "configs/x.yaml:12:5: sigma must be > 0 (got -2)" */
+} config_error_t;
+
+/* A policy as written in a file: tariffs, export taxes, floors, caps. Arrays sized for
+ * the market; they become a policy_t with config_policy(). */
+typedef struct {
+    char name[SAMPLE_NAME_MAX];
+    double probability;       /* regimes only; 1 for plain policies */
+    double *tariff;           /* E x I */
+    double *export_tax;       /* E */
+    double *floor;            /* E x I, Mt, 0 = none */
+    double *cap;              /* E x I, Mt, INFINITY = none */
+} config_policy_t;
+
+typedef enum { THRESHOLD_BELOW, THRESHOLD_ABOVE } threshold_op_t;
+
+/* "Probability that <variable>[exporter, importer] is below/above value". */
+typedef struct {
+    char name[128];           /* e.g. "US -> China below 5 Mt" */
+    char variable[64];        /* a per-draw quantity name, e.g. "flow", "share" */
+    int exporter, importer;   /* indices, -1 where the variable has no such axis */
+    int of_change;            /* 1: threshold on scenario-minus-reference change */
+    threshold_op_t op;
+    double value;
+} config_threshold_t;
+
+/* One swept key: values to take (issue: sweeps). */
+typedef struct {
+    char key[256];
+    double *values;
+    int n_values;
+} config_sweep_t;
+
+typedef struct {
+    char path[CONFIG_PATH_MAX];   /* the file loaded */
+    market_spec_t *market;        /* baseline data */
+
+    int n_inputs;
+    input_spec_t *inputs;
+    double *correlation;          /* n_inputs x n_inputs, identity when not given */
+
+    config_policy_t reference;    /* default: baseline tariffs and export taxes */
+    config_policy_t scenario;
+    int n_regimes;                /* 0 = no regimes: every draw uses `scenario` */
+    config_policy_t *regimes;     /* each a full policy (scenario with overrides) */
+
+    int n_thresholds;
+    config_threshold_t *thresholds;
+
+    int n_sweeps;
+    config_sweep_t *sweeps;
+
+    /* run settings */
+    uint64_t draws;
+    uint64_t seed;
+    char output[CONFIG_PATH_MAX];
+} config_t;
+
+int config_load(const char *path, config_t **out, config_error_t *err);
+void config_free(config_t *cfg);
+
+/* Apply "KEY=VALUE" (the resolved-YAML dotted key path, e.g. "run.draws=1000" or
+ * "routes.US.China.tariff=0.28"), then re-validate. 0 on success. */
+int config_set(config_t *cfg, const char *assignment, config_error_t *err);
+
+/* Deep copy (NULL on allocation failure). */
+config_t *config_copy(const config_t *cfg);
+
+/* The resolved configuration as YAML that config_load() reads back to the same model.
+ * Returns a malloc'd NUL-terminated string, or NULL on allocation failure. */
+char *config_to_yaml(const config_t *cfg);
+
+/* Fill a policy_t (already sized for the calibrated market) from a config policy. */
+void config_policy_apply(const config_policy_t *src, policy_t *dst);
+
+#endif
