@@ -19,7 +19,7 @@ DEB_PKGS := build-essential pkg-config libgsl-dev libhdf5-dev hdf5-tools libcmoc
             openmpi-bin libopenmpi-dev clang libclang-rt-14-dev \
             slurmctld slurmd slurm-client munge \
             python3 python3-numpy python3-h5py python3-xarray python3-h5netcdf \
-            python3-netcdf4 python3-pandas python3-matplotlib
+            python3-netcdf4 python3-pandas python3-matplotlib libjson-c-dev
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 PKGS    := gsl hdf5-serial yaml-0.1 libcyaml
@@ -34,7 +34,7 @@ WARN    := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototyp
            -Wpointer-arith -Wcast-align -Wwrite-strings -Wundef -Wvla -Wformat=2
 CSTD    := -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -ffp-contract=off
 OPT     ?= -O2 -g
-PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) json-c 2>/dev/null)
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lhdf5_serial_hl
 CFLAGS  += $(CSTD) $(OPT) $(WARN) -fopenmp -MMD -MP $(PKG_CFLAGS) $(MPIDEF) \
            -DAGTRADE_VERSION='"$(VERSION)"' -DAGTRADE_GIT_COMMIT='"$(GIT_COMMIT)"' $(EXTRA_CFLAGS)
@@ -45,6 +45,9 @@ LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o)
 LIB      := $(BUILD)/libagtrade.a
 TEST_SRC := $(wildcard tests/test_*.c)
 TEST_BIN := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
+BENCH_SRC := $(wildcard tests/bench_*.c)
+BENCH_BIN := $(BENCH_SRC:tests/%.c=$(BUILD)/tests/%)
+TEST_LIBS = -lcmocka $(shell pkg-config --libs json-c 2>/dev/null)
 AGTRADE  := $(BIN)/agtrade$(if $(filter 1,$(MPI)),-mpi,)
 
 .PHONY: all deps run test check-suites asan valgrind bench fuzz install clean plot
@@ -74,7 +77,7 @@ $(AGTRADE): $(BUILD)/sim/main.o $(LIB)
 
 $(BUILD)/tests/%: tests/%.c $(LIB) tests/testutil.h
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -Itests $< $(LIB) -o $@ $(LDLIBS) -lcmocka
+	$(CC) $(CFLAGS) -Itests $< $(LIB) -o $@ $(LDLIBS) $(TEST_LIBS)
 
 run: deps $(AGTRADE)
 	@mkdir -p outputs
@@ -97,8 +100,8 @@ valgrind: deps all
 	VALGRIND='valgrind --quiet --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite' \
 	  BUILD=$(BUILD) AGTRADE=$(AGTRADE) tests/run-all $(TEST_BIN)
 
-bench: deps all
-	sim/bench.sh $(AGTRADE)
+bench: deps all $(BENCH_BIN)
+	sim/bench.sh $(AGTRADE) $(BENCH_BIN)
 
 install: $(AGTRADE)
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/agtrade/configs

@@ -1,0 +1,41 @@
+/* main.c - bin/agtrade: dispatches to one subcommand (sim/cmd_*.c). */
+#include <stdio.h>
+#include <string.h>
+#include "cli.h"
+
+static void usage(FILE *out)
+{
+    fprintf(out,
+        "usage: agtrade <command> [options]\n"
+        "\n"
+        "commands:\n"
+        "  check FILE            validate and calibrate a scenario file, print its baseline\n"
+        "  run FILE [options]    run the Monte Carlo and write an HDF5 file (agtrade run --help)\n"
+        "  summary OUT.h5        print a table of the headline results of an output file\n"
+        "  merge OUT.h5 SHARD... merge the shard files of a sweep into one file\n"
+        "\n"
+        "  --help, --version\n");
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        usage(stderr);
+        return EXIT_USAGE;
+    }
+    const char *cmd = argv[1];
+    if (!strcmp(cmd, "--help") || !strcmp(cmd, "-h") || !strcmp(cmd, "help")) {
+        usage(stdout);
+        return EXIT_OK;
+    }
+    if (!strcmp(cmd, "--version") || !strcmp(cmd, "-V")) {
+        printf("agtrade %s (git %s)\n", AGTRADE_VERSION, AGTRADE_GIT_COMMIT);
+        return EXIT_OK;
+    }
+    if (!strcmp(cmd, "check"))   return cmd_check(argc - 1, argv + 1);
+    if (!strcmp(cmd, "run"))     return cmd_run(argc - 1, argv + 1);
+    if (!strcmp(cmd, "summary")) return cmd_summary(argc - 1, argv + 1);
+    if (!strcmp(cmd, "merge"))   return cmd_merge(argc - 1, argv + 1);
+    fprintf(stderr, "agtrade: unknown command '%s' (try 'agtrade --help')\n", cmd);
+    return EXIT_USAGE;
+}
