@@ -1,0 +1,479 @@
+/* engine.c - see engine.h for the reproducibility contract. */
+#include "engine.h"
+#include "stats.h"
+#include <math.h>
+#include <omp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+const double engine_quantile_probs[ENGINE_N_QUANTILES] = {
+    0.01, 0.05, 0.10, 0.25, 0.50, 0.75, 0.90, 0.95, 0.99};
+
+/* A draw whose reference solve failed reports that solve's status; one whose scenario
+ * solve failed reports ENGINE_SCENARIO_FAILED + its status. */
+#define ENGINE_SCENARIO_FAILED 16
+
+/* Per-thread state: everything a draw touches, allocated once per run. */
+typedef struct {
+    sample_workspace_t *sample_ws;
+    solve_workspace_t *solve_ws;
+    shocks_t *shocks;
+    solution_t *ref, *scen;
+    welfare_t *welfare;
+    double *input_values;
+    double *block_values;         /* ENGINE_BLOCK_DRAWS x n_vars, when raw draws are off */
+    stats_hist_t **hist;          /* [group], never reset during a point */
+    uint64_t *threshold_hits;     /* [group][threshold] */
+} worker_t;
+
+typedef struct {
+    const engine_spec_t *spec;
+    size_t n_vars;
+    int n_groups;
+    int n_workers;
+    worker_t *workers;
+    stats_moments_t **block_moments;  /* [k][group], k < ENGINE_CHUNK_BLOCKS */
+    stats_moments_t **chunk_moments;  /* [group] */
+    stats_moments_t **point_moments;  /* [group] */
+    uint64_t *failed;                 /* [group], summed in order by the calling thread */
+    uint64_t *block_failed;           /* [k][group] */
+    double *chunk_values;             /* raw draws: a whole chunk of rows; else NULL */
+    int32_t *regime, *status, *iterations;   /* a whole chunk of draws */
+    double *pilot;                    /* block 0's rows, reused when block 0 is processed */
+    double *lo, *hi;                  /* histogram ranges from the pilot */
+} run_t;
+
+static int n_groups_of(const engine_spec_t *spec) { return 1 + spec->n_regimes; }
+
+/* ---- one draw ------------------------------------------------------------------ */
+
+static void draw_one(const engine_spec_t *spec, worker_t *w, uint64_t draw, double *row,
+                     int32_t *regime_out, int32_t *status_out, int32_t *iterations_out)
+{
+    const quantity_layout_t *lay = spec->layout;
+    int regime = -1;
+    sampler_draw(spec->sampler, w->sample_ws, spec->seed, draw, w->input_values, &regime);
+    sample_apply(spec->inputs, spec->n_inputs, w->input_values, spec->market, w->shocks);
+
+    const policy_t *policy = spec->n_regimes > 0 ? spec->regimes[regime] : spec->scenario;
+    int status = 0;
+    if (solve_equilibrium(spec->market, spec->reference, w->shocks, NULL, w->solve_ws, w->ref))
+        status = (int)w->ref->status;
+    else if (solve_equilibrium(spec->market, policy, w->shocks, w->ref, w->solve_ws, w->scen))
+        status = ENGINE_SCENARIO_FAILED + (int)w->scen->status;
+    *regime_out = regime;
+    *status_out = status;
+    *iterations_out = w->ref->iterations + (status ? 0 : w->scen->iterations);
+
+    if (status) {
+        for (size_t v = 0; v < lay->n_vars; v++)
+            row[v] = NAN;
+        return;
+    }
+    double *level = row, *ref = row + lay->n_level, *change = row + 2 * lay->n_level;
+    quantities_from_solution(lay, w->scen, level);
+    quantities_from_solution(lay, w->ref, ref);
+    for (size_t v = 0; v < lay->n_level; v++)
+        change[v] = level[v] - ref[v];
+    welfare_compute(spec->market, w->shocks, w->ref, w->scen, w->welfare);
+    quantities_from_welfare(lay, w->welfare, row + 3 * lay->n_level);
+}
+
+static void draw_block(const run_t *run, worker_t *w, uint64_t block, double *rows,
+                       int32_t *regime, int32_t *status, int32_t *iterations)
+{
+    const engine_spec_t *spec = run->spec;
+    uint64_t first = block * ENGINE_BLOCK_DRAWS;
+    uint64_t n = spec->draws - first < ENGINE_BLOCK_DRAWS ? spec->draws - first : ENGINE_BLOCK_DRAWS;
+    for (uint64_t k = 0; k < n; k++)
+        draw_one(spec, w, first + k, rows + k * run->n_vars, &regime[k], &status[k],
+                 &iterations[k]);
+}
+
+static uint64_t block_len(const engine_spec_t *spec, uint64_t block)
+{
+    uint64_t first = block * ENGINE_BLOCK_DRAWS;
+    return spec->draws - first < ENGINE_BLOCK_DRAWS ? spec->draws - first : ENGINE_BLOCK_DRAWS;
+}
+
+/* Fold one block's rows into its block moments (in draw order) and the thread's
+ * order-free histograms and threshold counters. */
+static void accumulate_block(const run_t *run, worker_t *w, int k, uint64_t n,
+                             const double *rows, const int32_t *regime, const int32_t *status)
+{
+    const engine_spec_t *spec = run->spec;
+    stats_moments_t **moments = &run->block_moments[(size_t)k * (size_t)run->n_groups];
+    uint64_t *failed = &run->block_failed[(size_t)k * (size_t)run->n_groups];
+    for (int g = 0; g < run->n_groups; g++) {
+        stats_moments_reset(moments[g]);
+        failed[g] = 0;
+    }
+    for (uint64_t d = 0; d < n; d++) {
+        const double *row = rows + d * run->n_vars;
+        int groups[2] = {0, regime[d] >= 0 ? 1 + regime[d] : -1};
+        for (int gi = 0; gi < 2 && groups[gi] >= 0; gi++) {
+            int g = groups[gi];
+            if (status[d]) {
+                failed[g]++;
+                continue;
+            }
+            stats_moments_add(moments[g], row);
+            stats_hist_add(w->hist[g], row);
+            uint64_t *hits = &w->threshold_hits[(size_t)g * (size_t)spec->n_thresholds];
+            for (int t = 0; t < spec->n_thresholds; t++) {
+                const engine_threshold_t *th = &spec->thresholds[t];
+                double x = row[th->index];
+                hits[t] += th->above ? (x > th->value) : (x < th->value);
+            }
+        }
+    }
+}
+
+/* ---- set-up and tear-down ------------------------------------------------------- */
+
+static void worker_free(worker_t *w, int n_groups)
+{
+    sample_workspace_free(w->sample_ws);
+    solve_workspace_free(w->solve_ws);
+    shocks_free(w->shocks);
+    solution_free(w->ref);
+    solution_free(w->scen);
+    welfare_free(w->welfare);
+    free(w->input_values);
+    free(w->block_values);
+    if (w->hist)
+        for (int g = 0; g < n_groups; g++)
+            stats_hist_free(w->hist[g]);
+    free(w->hist);
+    free(w->threshold_hits);
+}
+
+static int worker_init(worker_t *w, const run_t *run)
+{
+    const engine_spec_t *spec = run->spec;
+    memset(w, 0, sizeof *w);
+    w->sample_ws = sample_workspace_alloc(spec->sampler);
+    w->solve_ws = solve_workspace_alloc(spec->market);
+    w->shocks = shocks_alloc_baseline(spec->market);
+    w->ref = solution_alloc(spec->market);
+    w->scen = solution_alloc(spec->market);
+    w->welfare = welfare_alloc(spec->market);
+    w->input_values = calloc((size_t)spec->n_inputs + 1, sizeof(double));
+    if (!run->chunk_values)
+        w->block_values = malloc(ENGINE_BLOCK_DRAWS * run->n_vars * sizeof(double));
+    w->hist = calloc((size_t)run->n_groups, sizeof *w->hist);
+    w->threshold_hits = calloc((size_t)run->n_groups * (size_t)spec->n_thresholds + 1,
+                               sizeof(uint64_t));
+    if (!w->sample_ws || !w->solve_ws || !w->shocks || !w->ref || !w->scen || !w->welfare ||
+        !w->input_values || (!run->chunk_values && !w->block_values) || !w->hist ||
+        !w->threshold_hits)
+        return -1;
+    for (int g = 0; g < run->n_groups; g++)
+        if (!(w->hist[g] = stats_hist_alloc(run->n_vars, run->lo, run->hi)))
+            return -1;
+    return 0;
+}
+
+static stats_moments_t **moments_array_alloc(size_t count, size_t n_vars)
+{
+    stats_moments_t **a = calloc(count, sizeof *a);
+    if (!a)
+        return NULL;
+    for (size_t i = 0; i < count; i++)
+        if (!(a[i] = stats_moments_alloc(n_vars))) {
+            for (size_t j = 0; j < i; j++)
+                stats_moments_free(a[j]);
+            free(a);
+            return NULL;
+        }
+    return a;
+}
+
+static void moments_array_free(stats_moments_t **a, size_t count)
+{
+    if (!a)
+        return;
+    for (size_t i = 0; i < count; i++)
+        stats_moments_free(a[i]);
+    free(a);
+}
+
+static void run_free(run_t *run)
+{
+    size_t G = (size_t)run->n_groups;
+    if (run->workers)
+        for (int t = 0; t < run->n_workers; t++)
+            worker_free(&run->workers[t], run->n_groups);
+    free(run->workers);
+    moments_array_free(run->block_moments, ENGINE_CHUNK_BLOCKS * G);
+    moments_array_free(run->chunk_moments, G);
+    moments_array_free(run->point_moments, G);
+    free(run->failed);
+    free(run->block_failed);
+    free(run->chunk_values);
+    free(run->regime);
+    free(run->status);
+    free(run->iterations);
+    free(run->pilot);
+    free(run->lo);
+    free(run->hi);
+}
+
+/* Block 0 is drawn first, alone: its rows fix the histogram ranges of the point, then
+ * it is accumulated like any other block. Its draws depend only on (seed, draw), so
+ * every rank and every shard derives the same ranges. */
+static int run_pilot(run_t *run)
+{
+    const engine_spec_t *spec = run->spec;
+    uint64_t n = block_len(spec, 0);
+    worker_t pilot_worker;
+    run_t pilot_run = *run;
+    run->lo = malloc(run->n_vars * sizeof(double));
+    run->hi = malloc(run->n_vars * sizeof(double));
+    run->pilot = malloc(ENGINE_BLOCK_DRAWS * run->n_vars * sizeof(double));
+    double *ok_rows = malloc(ENGINE_BLOCK_DRAWS * run->n_vars * sizeof(double));
+    if (!run->lo || !run->hi || !run->pilot || !ok_rows) {
+        free(ok_rows);
+        return -1;
+    }
+    /* ranges are unknown yet: the pilot worker gets placeholder histograms */
+    for (size_t v = 0; v < run->n_vars; v++) {
+        run->lo[v] = 0.0;
+        run->hi[v] = 1.0;
+    }
+    pilot_run.lo = run->lo;
+    pilot_run.hi = run->hi;
+    pilot_run.chunk_values = run->pilot;   /* no block buffer needed */
+    int rc = worker_init(&pilot_worker, &pilot_run);
+    if (rc == 0) {
+        draw_block(run, &pilot_worker, 0, run->pilot, run->regime, run->status, run->iterations);
+        size_t n_ok = 0;
+        for (uint64_t d = 0; d < n; d++)
+            if (!run->status[d])
+                memcpy(ok_rows + n_ok++ * run->n_vars, run->pilot + d * run->n_vars,
+                       run->n_vars * sizeof(double));
+        stats_range_from_pilot(ok_rows, n_ok, run->n_vars, run->lo, run->hi);
+    }
+    worker_free(&pilot_worker, run->n_groups);
+    free(ok_rows);
+    return rc;
+}
+
+static int run_init(run_t *run, const engine_spec_t *spec)
+{
+    memset(run, 0, sizeof *run);
+    run->spec = spec;
+    run->n_vars = spec->layout->n_vars;
+    run->n_groups = n_groups_of(spec);
+    run->n_workers = spec->threads > 0 ? spec->threads : omp_get_max_threads();
+    size_t G = (size_t)run->n_groups;
+    size_t chunk_draws = (size_t)ENGINE_CHUNK_BLOCKS * ENGINE_BLOCK_DRAWS;
+    run->regime = malloc(chunk_draws * sizeof(int32_t));
+    run->status = malloc(chunk_draws * sizeof(int32_t));
+    run->iterations = malloc(chunk_draws * sizeof(int32_t));
+    run->failed = calloc(G, sizeof(uint64_t));
+    run->block_failed = calloc(ENGINE_CHUNK_BLOCKS * G, sizeof(uint64_t));
+    run->block_moments = moments_array_alloc(ENGINE_CHUNK_BLOCKS * G, run->n_vars);
+    run->chunk_moments = moments_array_alloc(G, run->n_vars);
+    run->point_moments = moments_array_alloc(G, run->n_vars);
+    if (!run->regime || !run->status || !run->iterations || !run->failed ||
+        !run->block_failed || !run->block_moments || !run->chunk_moments ||
+        !run->point_moments)
+        return -1;
+    if (run_pilot(run))
+        return -1;
+    if (spec->raw && !(run->chunk_values = malloc(chunk_draws * run->n_vars * sizeof(double))))
+        return -1;
+    run->workers = calloc((size_t)run->n_workers, sizeof(worker_t));
+    if (!run->workers)
+        return -1;
+    for (int t = 0; t < run->n_workers; t++)
+        if (worker_init(&run->workers[t], run))
+            return -1;
+    return 0;
+}
+
+/* ---- the chunk loop --------------------------------------------------------------- */
+
+static void merge_chunk(run_t *run, int n_blocks)
+{
+    size_t G = (size_t)run->n_groups;
+    for (size_t g = 0; g < G; g++)
+        stats_moments_reset(run->chunk_moments[g]);
+    for (int k = 0; k < n_blocks; k++)
+        for (size_t g = 0; g < G; g++) {
+            stats_moments_merge(run->chunk_moments[g], run->block_moments[(size_t)k * G + g]);
+            run->failed[g] += run->block_failed[(size_t)k * G + g];
+        }
+    for (size_t g = 0; g < G; g++)
+        stats_moments_merge(run->point_moments[g], run->chunk_moments[g]);
+}
+
+static void process_chunk(run_t *run, uint64_t chunk, int n_blocks)
+{
+    const engine_spec_t *spec = run->spec;
+    uint64_t first_block = chunk * ENGINE_CHUNK_BLOCKS;
+#pragma omp parallel for schedule(dynamic, 1) num_threads(run->n_workers)
+    for (int k = 0; k < n_blocks; k++) {
+        worker_t *w = &run->workers[omp_get_thread_num()];
+        uint64_t block = first_block + (uint64_t)k;
+        uint64_t n = block_len(spec, block);
+        size_t at = (size_t)k * ENGINE_BLOCK_DRAWS;
+        double *rows = run->chunk_values ? run->chunk_values + at * run->n_vars : w->block_values;
+        if (block == 0)
+            memcpy(rows, run->pilot, n * run->n_vars * sizeof(double));
+        else
+            draw_block(run, w, block, rows, run->regime + at, run->status + at,
+                       run->iterations + at);
+        accumulate_block(run, w, k, n, rows, run->regime + at, run->status + at);
+    }
+}
+
+static void summarize(const run_t *run, point_summary_t *out)
+{
+    const engine_spec_t *spec = run->spec;
+    size_t V = run->n_vars;
+    worker_t *total = &run->workers[0];
+    for (int t = 1; t < run->n_workers; t++)
+        for (int g = 0; g < run->n_groups; g++) {
+            stats_hist_merge(total->hist[g], run->workers[t].hist[g]);
+            for (int i = 0; i < spec->n_thresholds; i++)
+                total->threshold_hits[(size_t)g * (size_t)spec->n_thresholds + (size_t)i] +=
+                    run->workers[t].threshold_hits[(size_t)g * (size_t)spec->n_thresholds + (size_t)i];
+        }
+    for (int g = 0; g < run->n_groups; g++) {
+        const stats_moments_t *m = run->point_moments[g];
+        uint64_t ok = stats_count(m);
+        out->draws_ok[g] = ok;
+        out->draws_failed[g] = run->failed[g];
+        for (size_t v = 0; v < V; v++) {
+            size_t at = (size_t)g * V + v;
+            out->mean[at] = stats_mean(m, v);
+            out->sd[at] = stats_sd(m, v);
+            out->mcse[at] = stats_mcse(m, v);
+            out->min[at] = stats_min(m, v);
+            out->max[at] = stats_max(m, v);
+            for (int q = 0; q < ENGINE_N_QUANTILES; q++)
+                out->quantile[at * ENGINE_N_QUANTILES + (size_t)q] =
+                    ok ? stats_hist_quantile(total->hist[g], v, engine_quantile_probs[q],
+                                             out->min[at], out->max[at])
+                       : NAN;
+        }
+        for (int i = 0; i < spec->n_thresholds; i++) {
+            size_t at = (size_t)g * (size_t)spec->n_thresholds + (size_t)i;
+            double p = ok ? (double)total->threshold_hits[at] / (double)ok : NAN;
+            out->threshold_prob[at] = p;
+            out->threshold_mcse[at] = ok ? sqrt(p * (1 - p) / (double)ok) : NAN;
+        }
+    }
+    for (size_t v = 0; v < V; v++) {
+        out->quantile_error[v] = stats_hist_quantile_error_bound(total->hist[0], v);
+        stats_hist_coarse(total->hist[0], v, ENGINE_HIST_BINS, &out->hist[v * ENGINE_HIST_BINS],
+                          &out->hist_edges[v * (ENGINE_HIST_BINS + 1)], &out->hist_under[v],
+                          &out->hist_over[v]);
+    }
+}
+
+int engine_run_point(const engine_spec_t *spec, point_summary_t *out, char *err, size_t errlen)
+{
+    if (spec->draws == 0) {
+        snprintf(err, errlen, "no draws to run (draws = 0)");
+        return ENGINE_NO_DRAWS;
+    }
+    run_t run;
+    if (run_init(&run, spec)) {
+        run_free(&run);
+        snprintf(err, errlen, "out of memory setting up %d threads", run.n_workers);
+        return ENGINE_NOMEM;
+    }
+    uint64_t n_blocks = (spec->draws + ENGINE_BLOCK_DRAWS - 1) / ENGINE_BLOCK_DRAWS;
+    uint64_t n_chunks = (n_blocks + ENGINE_CHUNK_BLOCKS - 1) / ENGINE_CHUNK_BLOCKS;
+    int rc = ENGINE_OK;
+    for (uint64_t c = 0; c < n_chunks && rc == ENGINE_OK; c++) {
+        if (spec->mpi_size > 1 && (int)(c % (uint64_t)spec->mpi_size) != spec->mpi_rank)
+            continue;
+        int blocks = (int)(n_blocks - c * ENGINE_CHUNK_BLOCKS < ENGINE_CHUNK_BLOCKS
+                               ? n_blocks - c * ENGINE_CHUNK_BLOCKS : ENGINE_CHUNK_BLOCKS);
+        process_chunk(&run, c, blocks);
+        merge_chunk(&run, blocks);
+        uint64_t first = c * ENGINE_CHUNK_BLOCKS * ENGINE_BLOCK_DRAWS;
+        uint64_t done = first + (uint64_t)blocks * ENGINE_BLOCK_DRAWS;
+        if (done > spec->draws)
+            done = spec->draws;
+        if (spec->raw && spec->raw(spec->raw_ctx, first, done - first, run.chunk_values,
+                                   run.regime, run.status, run.iterations)) {
+            snprintf(err, errlen, "could not write raw draws");
+            rc = ENGINE_SINK_FAILED;
+        }
+        if (spec->progress)
+            spec->progress(spec->progress_ctx, spec->progress_offset + done,
+                           spec->progress_total ? spec->progress_total : spec->draws);
+        if (rc == ENGINE_OK && spec->stop && *spec->stop && c + 1 < n_chunks) {
+            snprintf(err, errlen, "interrupted after %llu of %llu draws",
+                     (unsigned long long)done, (unsigned long long)spec->draws);
+            rc = ENGINE_INTERRUPTED;
+        }
+    }
+    if (rc == ENGINE_OK)
+        summarize(&run, out);
+    run_free(&run);
+    return rc;
+}
+
+/* ---- point summaries ------------------------------------------------------------- */
+
+void point_summary_free(point_summary_t *ps)
+{
+    if (!ps)
+        return;
+    free(ps->draws_ok);
+    free(ps->draws_failed);
+    free(ps->mean);
+    free(ps->sd);
+    free(ps->mcse);
+    free(ps->min);
+    free(ps->max);
+    free(ps->quantile);
+    free(ps->quantile_error);
+    free(ps->hist);
+    free(ps->hist_edges);
+    free(ps->hist_under);
+    free(ps->hist_over);
+    free(ps->threshold_prob);
+    free(ps->threshold_mcse);
+    free(ps);
+}
+
+point_summary_t *point_summary_alloc(size_t n_vars, int n_groups, int n_thresholds)
+{
+    point_summary_t *ps = calloc(1, sizeof *ps);
+    if (!ps)
+        return NULL;
+    size_t G = (size_t)n_groups, T = (size_t)n_thresholds + 1, V = n_vars;
+    ps->n_vars = n_vars;
+    ps->n_groups = n_groups;
+    ps->n_thresholds = n_thresholds;
+    ps->draws_ok = calloc(G, sizeof(uint64_t));
+    ps->draws_failed = calloc(G, sizeof(uint64_t));
+    ps->mean = calloc(G * V, sizeof(double));
+    ps->sd = calloc(G * V, sizeof(double));
+    ps->mcse = calloc(G * V, sizeof(double));
+    ps->min = calloc(G * V, sizeof(double));
+    ps->max = calloc(G * V, sizeof(double));
+    ps->quantile = calloc(G * V * ENGINE_N_QUANTILES, sizeof(double));
+    ps->quantile_error = calloc(V, sizeof(double));
+    ps->hist = calloc(V * ENGINE_HIST_BINS, sizeof(int64_t));
+    ps->hist_edges = calloc(V * (ENGINE_HIST_BINS + 1), sizeof(double));
+    ps->hist_under = calloc(V, sizeof(int64_t));
+    ps->hist_over = calloc(V, sizeof(int64_t));
+    ps->threshold_prob = calloc(G * T, sizeof(double));
+    ps->threshold_mcse = calloc(G * T, sizeof(double));
+    if (!ps->draws_ok || !ps->draws_failed || !ps->mean || !ps->sd || !ps->mcse || !ps->min ||
+        !ps->max || !ps->quantile || !ps->quantile_error || !ps->hist || !ps->hist_edges ||
+        !ps->hist_under || !ps->hist_over || !ps->threshold_prob || !ps->threshold_mcse) {
+        point_summary_free(ps);
+        return NULL;
+    }
+    return ps;
+}

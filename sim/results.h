@@ -1,0 +1,52 @@
+/*
+ * results.h - the results of a run (one point_summary_t per sweep point) and their
+ * HDF5 form: the file contract of sim/README.md. Writing and reading share one table of
+ * summary variables, so a file read back gives the same summaries bit for bit (which is
+ * what `agtrade merge` and `--resume` rely on).
+ *
+ * A file may hold a subset of the sweep's points (a shard, or a partial run); the
+ * `point` coordinate holds their global indices, and the root attribute `points_total`
+ * the size of the whole sweep.
+ */
+#ifndef AGTRADE_RESULTS_H
+#define AGTRADE_RESULTS_H
+
+#include <stdint.h>
+#include "engine.h"
+#include "h5out.h"
+#include "quantities.h"
+
+#define RESULTS_LABEL_MAX 128
+#define SWEEP_SCAN_MAX 16
+
+typedef struct {
+    int n_exporters, n_importers;
+    char (*exporter_name)[RESULTS_LABEL_MAX];
+    char (*importer_name)[RESULTS_LABEL_MAX];
+    int n_regimes;
+    char (*regime_name)[RESULTS_LABEL_MAX];
+    int n_thresholds;
+    char (*threshold_name)[RESULTS_LABEL_MAX];
+    int n_sweeps;
+    char (*sweep_key)[256];
+    size_t n_points;                 /* points of the whole sweep */
+    double *point_values;            /* [n_points][n_sweeps], valid where points[p] */
+    point_summary_t **points;        /* [n_points]; NULL: not in this file */
+    quantity_layout_t layout;
+} results_t;
+
+results_t *results_alloc(int n_exporters, int n_importers, int n_regimes, int n_thresholds,
+                         int n_sweeps, size_t n_points);
+void results_free(results_t *res);
+size_t results_count_present(const results_t *res);
+
+/* Define the root dimensions and coordinates for the points present (and the `draw`
+ * dimension when n_draws > 0, for raw draws). */
+int results_define(h5out_t *h, const results_t *res, uint64_t n_draws, char *err,
+                   size_t errlen);
+/* Write /summary for the points present. */
+int results_write_summary(h5out_t *h, const results_t *res, char *err, size_t errlen);
+/* Read a file written by results_define + results_write_summary. */
+results_t *results_read(h5in_t *in, char *err, size_t errlen);
+
+#endif
