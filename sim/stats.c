@@ -92,11 +92,13 @@ void stats_moments_merge(stats_moments_t *into, const stats_moments_t *from)
             continue;
         }
         /* Chan, Golub & LeVeque (1979): exact for the pooled sample, stable when the
-         * two parts have similar sizes. */
+         * two parts have similar sizes. Evaluation order (part of the bitwise contract):
+         * mean_a + d (n_b / n); (M2_a + M2_b) + d^2 (n_a n_b / n). */
         double n = (double)(na + nb);
         double delta = from->mean[v] - into->mean[v];
         into->mean[v] += delta * ((double)nb / n);
-        into->m2[v] += from->m2[v] + delta * delta * ((double)na * (double)nb / n);
+        into->m2[v] = into->m2[v] + from->m2[v]
+                      + delta * delta * ((double)na * (double)nb / n);
         into->count[v] = na + nb;
         if (from->min[v] < into->min[v])
             into->min[v] = from->min[v];
@@ -326,14 +328,21 @@ int stats_hist_coarse(const stats_hist_t *h, size_t v, int nbins, int64_t *count
     size_t nb = (size_t)nbins;
     size_t occupied = last - first + 1;
     size_t group = (occupied + nb - 1) / nb;
-    if (nb * group > STATS_FINE_BINS)
-        group = STATS_FINE_BINS / nb;
-    size_t width = nb * group;
-    /* Centre the occupied bins in the coarse window, kept inside [lo, hi]. */
-    size_t slack = width > occupied ? (width - occupied) / 2 : 0;
-    size_t start = first > slack ? first - slack : 0;
-    if (start + width > STATS_FINE_BINS)
-        start = STATS_FINE_BINS - width;
+    size_t start, width;
+    int equal = nb * group <= STATS_FINE_BINS;
+    if (equal) {
+        /* Equal groups, the occupied bins centred in the window, kept inside [lo, hi]. */
+        width = nb * group;
+        size_t slack = (width - (occupied < width ? occupied : width)) / 2;
+        start = first > slack ? first - slack : 0;
+        if (start + width > STATS_FINE_BINS)
+            start = STATS_FINE_BINS - width;
+    } else {
+        /* Equal groups would not fit: split exactly the occupied bins into groups of
+         * floor or ceil(occupied / nbins) fine bins (here occupied > nbins). */
+        start = first;
+        width = occupied;
+    }
 
     uint64_t below = h->under[v], above = h->over[v];
     for (size_t b = 0; b < start; b++)
@@ -341,11 +350,13 @@ int stats_hist_coarse(const stats_hist_t *h, size_t v, int nbins, int64_t *count
     for (size_t b = start + width; b < STATS_FINE_BINS; b++)
         above += bins[b];
     for (size_t i = 0; i < nb; i++) {
+        size_t from = start + (equal ? i * group : i * width / nb);
+        size_t to = start + (equal ? (i + 1) * group : (i + 1) * width / nb);
         uint64_t c = 0;
-        for (size_t b = start + i * group; b < start + (i + 1) * group; b++)
+        for (size_t b = from; b < to; b++)
             c += bins[b];
         counts[i] = (int64_t)c;
-        edges[i] = hist_edge(h, v, start + i * group);
+        edges[i] = hist_edge(h, v, from);
     }
     edges[nb] = hist_edge(h, v, start + width);
     *under = (int64_t)below;

@@ -99,12 +99,15 @@ double stats_hist_quantile(const stats_hist_t *h, size_t v, double p,
 double stats_hist_quantile_error_bound(const stats_hist_t *h, size_t v);
 
 /* Rebin variable v onto nbins (1 <= nbins <= STATS_FINE_BINS) coarse bins, exactly:
- * each coarse bin is a union of g consecutive fine bins, g the smallest width that
- * covers the occupied fine bins with nbins coarse bins (capped so the coarse bins stay
- * inside [lo, hi]). edges[nbins + 1] are fine-bin edges; counts[nbins]; *under / *over
- * count the finite values below edges[0] / above edges[nbins] (fine underflow and
- * overflow included), so under + sum(counts) + over = stats_hist_count. Returns 0, or
- * -1 for a bad nbins. */
+ * each coarse bin is a union of consecutive fine bins, and together they cover every
+ * occupied fine bin (so *under / *over are the fine underflow / overflow counts, and
+ * under + sum(counts) + over = stats_hist_count). With m occupied fine bins (first to
+ * last non-empty) and g = ceil(m / nbins): when nbins * g <= STATS_FINE_BINS every
+ * coarse bin is g fine bins wide (equal widths, the occupied span centred, kept inside
+ * [lo, hi]); otherwise the m occupied bins are split into groups of floor or ceil of
+ * m / nbins fine bins (widths differ by one fine bin at most). An empty range spans
+ * [lo, hi]. edges[nbins + 1] are fine-bin edges, counts[nbins]. Returns 0, or -1 for a
+ * bad nbins. */
 int stats_hist_coarse(const stats_hist_t *h, size_t v, int nbins, int64_t *counts,
                       double *edges, int64_t *under, int64_t *over);
 
