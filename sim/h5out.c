@@ -63,7 +63,14 @@ struct h5in {
 
 static void errors_quiet(void)
 {
-    /* The one process-wide setting: failures come back through err, never stderr. */
+    /* The process-wide settings: failures come back through err, never stderr; and
+     * no HDF5 atexit clean-up, which would crash on a file whose close failed (disk
+     * full). H5dont_atexit only works before the library initialises, hence first. */
+    static int done;
+    if (!done) {
+        H5dont_atexit();
+        done = 1;
+    }
     H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
 }
 
@@ -754,7 +761,11 @@ static int close_file(h5out_t *h, int64_t complete, char *err, size_t errlen)
         rc = -1;
     if (rc == 0 && H5Fflush(h->file, H5F_SCOPE_GLOBAL) < 0)
         rc = hdf5_fail(err, errlen, h->final_path, "write file", h->temp_path);
-    if (H5Fclose(h->file) < 0 && rc == 0)
+    herr_t crc = H5Fclose(h->file);
+    /* HDF5 1.10 leaves a file whose close failed (disk full) half torn down: closing
+     * it again, also in HDF5's atexit handler, crashes. It is abandoned (see
+     * errors_quiet) and its temporary file unlinked by the caller. */
+    if (crc < 0 && rc == 0)
         rc = hdf5_fail(err, errlen, h->final_path, "close file", h->temp_path);
     h->file = -1;
     return rc;
