@@ -59,6 +59,8 @@ struct h5in {
     char path[PATH_MAX];
 };
 
+static char *read_one_string(hid_t obj, int is_attr);
+
 /* ---------------------------------------------------------------- errors */
 
 static void errors_quiet(void)
@@ -559,6 +561,51 @@ int h5out_write_string_scalar(h5out_t *h, const char *path, const char *text,
     int rc = write_variable(h, path, 0, NULL, t, &value, "1", long_name, err, errlen);
     H5Tclose(t);
     return rc;
+}
+
+static int copy_string_attr(hid_t from, hid_t to, const char *name)
+{
+    if (H5Aexists(from, name) <= 0)
+        return 0;
+    hid_t a = H5Aopen(from, name, H5P_DEFAULT);
+    char *value = a >= 0 ? read_one_string(a, 1) : NULL;
+    close_id(a);
+    int rc = value ? write_attr_string(to, name, value) : -1;
+    free(value);
+    return rc;
+}
+
+int h5out_copy_coords(h5out_t *h, const char *group, int n, const char *const *names,
+                      char *err, size_t errlen)
+{
+    for (int i = 0; i < n; i++) {
+        char from[H5OUT_NAME_MAX + 1], to[PATH_MAX];
+        snprintf(from, sizeof from, "/%s", names[i]);
+        int len = snprintf(to, sizeof to, "%s/%s", group, names[i]);
+        if (!dim_find(h, names[i]) || len < 0 || (size_t)len >= sizeof to) {
+            set_err(err, errlen, "%s: cannot copy coordinate '%s' into '%s': no such "
+                    "dimension", h->final_path, names[i], group);
+            return -1;
+        }
+        /* Without attributes: the scale's own (CLASS, NAME, REFERENCE_LIST) would make
+         * the copy a second, unattached dimension. */
+        hid_t ocpl = H5Pcreate(H5P_OBJECT_COPY);
+        int ok = ocpl >= 0 && H5Pset_copy_object(ocpl, H5O_COPY_WITHOUT_ATTR_FLAG) >= 0 &&
+                 ensure_parents(h, to) >= 0 &&
+                 H5Ocopy(h->file, from, h->file, to, ocpl, H5P_DEFAULT) >= 0;
+        close_id(ocpl);
+        hid_t src = ok ? H5Dopen2(h->file, from, H5P_DEFAULT) : -1;
+        hid_t dst = ok ? H5Dopen2(h->file, to, H5P_DEFAULT) : -1;
+        const char *dims[1] = { names[i] };
+        ok = ok && src >= 0 && dst >= 0 && attach_scales(h, dst, 1, dims) >= 0 &&
+             copy_string_attr(src, dst, "units") >= 0 &&
+             copy_string_attr(src, dst, "long_name") >= 0;
+        close_id(src);
+        close_id(dst);
+        if (!ok)
+            return hdf5_fail(err, errlen, h->final_path, "copy coordinate into", to);
+    }
+    return 0;
 }
 
 /* ---------------------------------------------------------------- streams */

@@ -100,6 +100,15 @@ int h5out_write_double_along(h5out_t *h, const char *path, const char *dim,
 int h5out_write_string_scalar(h5out_t *h, const char *path, const char *text,
                               const char *long_name, char *err, size_t errlen);
 
+/* Copies the root coordinate variables names[0..n-1] (values, units, long_name) into
+ * group as plain variables along the root dimension of the same name. Why: xarray
+ * opens a group (group="summary") without the parent's coordinate variables, so
+ * without copies ds.sel(exporter="Brasil") fails there; netCDF-C and h5netcdf see the
+ * copy as an ordinary variable named like the inherited dimension, and xarray makes it
+ * that dimension's index. Cheap for long ones too (HDF5 copies chunk by chunk). */
+int h5out_copy_coords(h5out_t *h, const char *group, int n, const char *const *names,
+                      char *err, size_t errlen);
+
 /* Streaming (raw draws): a chunked (about 1 MiB per chunk, C-order: the last axes whole,
  * then as much of the next axis as fits, 1 along earlier ones), shuffled, deflated
  * (level 2) dataset written one hyperslab at a time; memory does not grow with its

@@ -150,6 +150,10 @@ static h5out_t *write_fixture(const char *final_path)
     OK(h5out_write_int32(h, "summary/regime_draws", 2, d_pr, rdraws, "1", "draws per regime", ERRBUF));
     OK(h5out_write_double(h, "summary/lagged", 2, d_pl, lagvar, "USD/t", "per lag", ERRBUF));
     stream_draws(h);
+    const char *labels[3] = { "exporter", "importer", "quantile" };
+    OK(h5out_copy_coords(h, "summary", 3, labels, ERRBUF));
+    const char *draw_labels[2] = { "exporter", "draw" };
+    OK(h5out_copy_coords(h, "draws", 2, draw_labels, ERRBUF));
 
     OK(h5out_attr_string(h, "", "agtrade_version", "0.1.0-ü", ERRBUF));
     OK(h5out_attr_uint64(h, "/", "seed", UINT64_C(18446744073709551557), ERRBUF));
@@ -399,11 +403,12 @@ static void test_members_are_listed_in_creation_order(void **state)
                                 "hist_bin", "lag", "sweep_tariff_us", "config_yaml",
                                 "welfare_total", "summary", "draws" };
     const char *want_summary[] = { "flow_mean", "flow_q", "flow_hist", "draws_ok",
-                                   "regime_draws", "lagged" };
+                                   "regime_draws", "lagged", "exporter", "importer",
+                                   "quantile" };
     assert_int_equal(root.n, 13);
     for (int k = 0; k < root.n; k++)
         assert_string_equal(root.names[k], want_root[k]);
-    assert_int_equal(summary.n, 6);
+    assert_int_equal(summary.n, 9);
     for (int k = 0; k < summary.n; k++)
         assert_string_equal(summary.names[k], want_summary[k]);
     assert_int_equal(h5in_exists(r, "summary/flow_q"), 1);
