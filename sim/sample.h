@@ -71,4 +71,88 @@ typedef struct {
 
 #define SAMPLE_REGIME_STREAM 0xFFFFFFFFu
 
+/* ---- marginal distributions ------------------------------------------------------ */
+
+/* 0 when the parameters are usable; otherwise -1 and a one-line message naming the
+ * distribution and the offending parameter (e.g. "normal: sd must be > 0 (got -2)").
+ * Rules: finite parameters; sd, sdlog, alpha, beta > 0; lower < upper (a truncated
+ * normal's range must keep probability > 1e-300); lower <= mode <= upper; PERT
+ * lambda > 0; empirical: n_values >= 1, finite values. */
+int dist_validate(const dist_t *dist, char *err, size_t errlen);
+
+/* Inverse CDF at u in [0, 1] (u is clamped into [0, 1]; u = 0 / 1 give the support's
+ * ends, +-INFINITY for unbounded ones). Normal, lognormal, beta via gsl_cdf_*_Pinv;
+ * truncated normal through Phi / Phi^-1 of its range (worked in the upper tail for
+ * ranges above the mean, for accuracy); triangular in closed form; PERT = lower +
+ * (upper - lower) * Beta(1 + lambda (mode - lower) / (upper - lower),
+ * 1 + lambda (upper - mode) / (upper - lower)); empirical: the step inverse of the
+ * empirical CDF, values[ceil(u n) - 1] of the values SORTED ASCENDING (see
+ * dist_sort_values; sampler_alloc sorts its own copy). The dist must be valid. */
+double dist_quantile(const dist_t *dist, double u);
+
+/* CDF at x (the inverse of dist_quantile; empirical: fraction of values <= x, values
+ * sorted). */
+double dist_cdf(const dist_t *dist, double x);
+
+/* Theoretical mean and variance (empirical: of the listed values, variance with
+ * divisor n). */
+double dist_mean(const dist_t *dist);
+double dist_variance(const dist_t *dist);
+
+/* Sort an empirical distribution's values ascending (no-op for other kinds). */
+void dist_sort_values(dist_t *dist);
+
+/* Deep copy (values included); 0, or -1 on allocation failure (dst left empty). */
+int dist_copy(dist_t *dst, const dist_t *src);
+
+/* Free an empirical distribution's values and set values = NULL, n_values = 0. */
+void dist_free_values(dist_t *dist);
+
+/* ---- the sampler ----------------------------------------------------------------- */
+
+/* Read-only after sampler_alloc: share one between all threads. */
+typedef struct sampler sampler_t;
+/* Per-thread scratch (a gsl_rng and vectors): one per thread, reused for every draw. */
+typedef struct sample_workspace sample_workspace_t;
+
+/* Build a sampler for n_inputs >= 0 inputs (their dists are validated and deep-copied;
+ * the caller keeps ownership of `inputs`). correlation: n_inputs x n_inputs row-major
+ * or NULL (= identity); it must be symmetric with unit diagonal, entries in [-1, 1], and
+ * positive definite (Cholesky via gsl_linalg), otherwise NULL and a message such as
+ * "correlation matrix is not positive definite (inputs: a, b, c)". An input whose row
+ * has a non-zero off-diagonal entry is "correlated" and goes through the copula.
+ * regime_prob: n_regimes >= 0 probabilities, each >= 0, summing to 1 within 1e-6 (they
+ * are renormalised). Returns NULL with a message on any error (also allocation). */
+sampler_t *sampler_alloc(const input_spec_t *inputs, int n_inputs,
+                         const double *correlation,
+                         const double *regime_prob, int n_regimes,
+                         char *err, size_t errlen);
+void sampler_free(sampler_t *sampler);
+int sampler_n_inputs(const sampler_t *sampler);
+
+sample_workspace_t *sample_workspace_alloc(const sampler_t *sampler);
+void sample_workspace_free(sample_workspace_t *ws);
+
+/* The inputs' values (values[n_inputs]) and the regime (0..n_regimes-1, or -1 when
+ * there are no regimes) of draw `draw`. Input i uses stream (seed, draw, i) only;
+ * uncorrelated inputs use an exact direct method for their marginal (normal:
+ * ziggurat, beta/PERT: gsl_ran_beta, uniform/triangular/empirical/truncated normal:
+ * one uniform), correlated ones z_i = gsl_ran_gaussian_ziggurat(stream i),
+ * zc = L z, value = dist_quantile(Phi(zc_i)) (normal / lognormal: mean + sd * zc_i
+ * directly). The regime is the first r with u < cumulative probability r, u from
+ * stream (seed, draw, SAMPLE_REGIME_STREAM). Allocates nothing. Returns 0. */
+int sampler_draw(const sampler_t *sampler, sample_workspace_t *ws, uint64_t seed,
+                 uint64_t draw, double *values, int *regime);
+
+/* Reset shocks to the market's baseline (shocks_reset_baseline) and apply each input:
+ * APPLY_MULTIPLY scales the baseline level, APPLY_OVERRIDE replaces it.
+ * TARGET_FREIGHT_INDEX acts on every route's freight; TARGET_FREIGHT_ROUTE on route
+ * (exporter, importer); TARGET_COMPLIANCE on shocks->compliance (baseline 1; the
+ * result is clamped into [0, 1]). Inputs are applied in index order, so two inputs on
+ * the same parameter compose (e.g. a freight index times a route shock). Exporter /
+ * importer indices must be valid for the target (config validation ensures it); an
+ * input with an out-of-range index is ignored. */
+void sample_apply(const input_spec_t *inputs, int n_inputs, const double *values,
+                  const market_t *market, shocks_t *shocks);
+
 #endif

@@ -1,0 +1,395 @@
+/*
+ * stats.c - streaming moments and fine histograms (see stats.h).
+ */
+#include "stats.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- moments --------------------------------------------------------------------- */
+
+stats_moments_t *stats_moments_alloc(size_t nvars)
+{
+    if (nvars == 0)
+        return NULL;
+    stats_moments_t *m = calloc(1, sizeof *m);
+    if (!m)
+        return NULL;
+    m->nvars = nvars;
+    m->count = calloc(nvars, sizeof *m->count);
+    m->nonfinite = calloc(nvars, sizeof *m->nonfinite);
+    m->mean = calloc(nvars, sizeof *m->mean);
+    m->m2 = calloc(nvars, sizeof *m->m2);
+    m->min = calloc(nvars, sizeof *m->min);
+    m->max = calloc(nvars, sizeof *m->max);
+    if (!m->count || !m->nonfinite || !m->mean || !m->m2 || !m->min || !m->max) {
+        stats_moments_free(m);
+        return NULL;
+    }
+    stats_moments_reset(m);
+    return m;
+}
+
+void stats_moments_free(stats_moments_t *m)
+{
+    if (!m)
+        return;
+    free(m->count);
+    free(m->nonfinite);
+    free(m->mean);
+    free(m->m2);
+    free(m->min);
+    free(m->max);
+    free(m);
+}
+
+void stats_moments_reset(stats_moments_t *m)
+{
+    for (size_t v = 0; v < m->nvars; v++) {
+        m->count[v] = 0;
+        m->nonfinite[v] = 0;
+        m->mean[v] = 0.0;
+        m->m2[v] = 0.0;
+        m->min[v] = INFINITY;
+        m->max[v] = -INFINITY;
+    }
+}
+
+void stats_moments_add(stats_moments_t *m, const double *x)
+{
+    for (size_t v = 0; v < m->nvars; v++) {
+        double xv = x[v];
+        if (!isfinite(xv)) {
+            m->nonfinite[v]++;
+            continue;
+        }
+        uint64_t n = ++m->count[v];
+        double delta = xv - m->mean[v];
+        m->mean[v] += delta / (double)n;
+        m->m2[v] += delta * (xv - m->mean[v]);
+        if (xv < m->min[v])
+            m->min[v] = xv;
+        if (xv > m->max[v])
+            m->max[v] = xv;
+    }
+}
+
+void stats_moments_merge(stats_moments_t *into, const stats_moments_t *from)
+{
+    for (size_t v = 0; v < into->nvars && v < from->nvars; v++) {
+        into->nonfinite[v] += from->nonfinite[v];
+        uint64_t nb = from->count[v];
+        if (nb == 0)
+            continue;
+        uint64_t na = into->count[v];
+        if (na == 0) {
+            into->count[v] = nb;
+            into->mean[v] = from->mean[v];
+            into->m2[v] = from->m2[v];
+            into->min[v] = from->min[v];
+            into->max[v] = from->max[v];
+            continue;
+        }
+        /* Chan, Golub & LeVeque (1979): exact for the pooled sample, stable when the
+         * two parts have similar sizes. Evaluation order (part of the bitwise contract):
+         * mean_a + d (n_b / n); (M2_a + M2_b) + d^2 (n_a n_b / n). */
+        double n = (double)(na + nb);
+        double delta = from->mean[v] - into->mean[v];
+        into->mean[v] += delta * ((double)nb / n);
+        into->m2[v] = into->m2[v] + from->m2[v]
+                      + delta * delta * ((double)na * (double)nb / n);
+        into->count[v] = na + nb;
+        if (from->min[v] < into->min[v])
+            into->min[v] = from->min[v];
+        if (from->max[v] > into->max[v])
+            into->max[v] = from->max[v];
+    }
+}
+
+uint64_t stats_count(const stats_moments_t *m, size_t v)
+{
+    return m->count[v];
+}
+
+uint64_t stats_nonfinite_count(const stats_moments_t *m, size_t v)
+{
+    return m->nonfinite[v];
+}
+
+double stats_mean(const stats_moments_t *m, size_t v)
+{
+    return m->count[v] ? m->mean[v] : NAN;
+}
+
+double stats_sd(const stats_moments_t *m, size_t v)
+{
+    if (m->count[v] < 2)
+        return NAN;
+    return sqrt(m->m2[v] / (double)(m->count[v] - 1));
+}
+
+double stats_mcse(const stats_moments_t *m, size_t v)
+{
+    return stats_sd(m, v) / sqrt((double)m->count[v]);
+}
+
+double stats_min(const stats_moments_t *m, size_t v)
+{
+    return m->count[v] ? m->min[v] : NAN;
+}
+
+double stats_max(const stats_moments_t *m, size_t v)
+{
+    return m->count[v] ? m->max[v] : NAN;
+}
+
+/* ---- fine histograms ------------------------------------------------------------- */
+
+stats_hist_t *stats_hist_alloc(size_t nvars, const double *lo, const double *hi)
+{
+    if (nvars == 0)
+        return NULL;
+    for (size_t v = 0; v < nvars; v++)
+        if (!isfinite(lo[v]) || !isfinite(hi[v]) || !(lo[v] < hi[v])
+            || !isfinite(STATS_FINE_BINS / (hi[v] - lo[v])))
+            return NULL;
+    stats_hist_t *h = calloc(1, sizeof *h);
+    if (!h)
+        return NULL;
+    h->nvars = nvars;
+    h->lo = malloc(nvars * sizeof *h->lo);
+    h->hi = malloc(nvars * sizeof *h->hi);
+    h->scale = malloc(nvars * sizeof *h->scale);
+    h->bins = calloc(nvars * STATS_FINE_BINS, sizeof *h->bins);
+    h->under = calloc(nvars, sizeof *h->under);
+    h->over = calloc(nvars, sizeof *h->over);
+    h->nonfinite = calloc(nvars, sizeof *h->nonfinite);
+    if (!h->lo || !h->hi || !h->scale || !h->bins || !h->under || !h->over
+        || !h->nonfinite) {
+        stats_hist_free(h);
+        return NULL;
+    }
+    for (size_t v = 0; v < nvars; v++) {
+        h->lo[v] = lo[v];
+        h->hi[v] = hi[v];
+        h->scale[v] = STATS_FINE_BINS / (hi[v] - lo[v]);
+    }
+    return h;
+}
+
+void stats_hist_free(stats_hist_t *h)
+{
+    if (!h)
+        return;
+    free(h->lo);
+    free(h->hi);
+    free(h->scale);
+    free(h->bins);
+    free(h->under);
+    free(h->over);
+    free(h->nonfinite);
+    free(h);
+}
+
+void stats_hist_reset(stats_hist_t *h)
+{
+    memset(h->bins, 0, h->nvars * STATS_FINE_BINS * sizeof *h->bins);
+    memset(h->under, 0, h->nvars * sizeof *h->under);
+    memset(h->over, 0, h->nvars * sizeof *h->over);
+    memset(h->nonfinite, 0, h->nvars * sizeof *h->nonfinite);
+}
+
+void stats_hist_add(stats_hist_t *h, const double *x)
+{
+    for (size_t v = 0; v < h->nvars; v++) {
+        double xv = x[v];
+        if (!isfinite(xv)) {
+            h->nonfinite[v]++;
+        } else if (xv < h->lo[v]) {
+            h->under[v]++;
+        } else if (xv > h->hi[v]) {
+            h->over[v]++;
+        } else {
+            size_t b = (size_t)((xv - h->lo[v]) * h->scale[v]);
+            if (b >= STATS_FINE_BINS)
+                b = STATS_FINE_BINS - 1;
+            h->bins[v * STATS_FINE_BINS + b]++;
+        }
+    }
+}
+
+int stats_hist_merge(stats_hist_t *into, const stats_hist_t *from)
+{
+    if (into->nvars != from->nvars)
+        return -1;
+    for (size_t v = 0; v < into->nvars; v++)
+        if (into->lo[v] != from->lo[v] || into->hi[v] != from->hi[v])
+            return -1;
+    size_t nb = into->nvars * STATS_FINE_BINS;
+    for (size_t i = 0; i < nb; i++)
+        into->bins[i] += from->bins[i];
+    for (size_t v = 0; v < into->nvars; v++) {
+        into->under[v] += from->under[v];
+        into->over[v] += from->over[v];
+        into->nonfinite[v] += from->nonfinite[v];
+    }
+    return 0;
+}
+
+uint64_t stats_hist_count(const stats_hist_t *h, size_t v)
+{
+    const uint64_t *bins = h->bins + v * STATS_FINE_BINS;
+    uint64_t n = h->under[v] + h->over[v];
+    for (size_t b = 0; b < STATS_FINE_BINS; b++)
+        n += bins[b];
+    return n;
+}
+
+/* Edge b of variable v's fine bins; edge STATS_FINE_BINS is hi exactly. */
+static double hist_edge(const stats_hist_t *h, size_t v, size_t b)
+{
+    if (b >= STATS_FINE_BINS)
+        return h->hi[v];
+    return h->lo[v] + (h->hi[v] - h->lo[v]) * ((double)b / STATS_FINE_BINS);
+}
+
+static double clamp(double x, double lo, double hi)
+{
+    return x < lo ? lo : (x > hi ? hi : x);
+}
+
+/* The value at fraction `frac` of [left, right], with [left, right] narrowed to the
+ * known sample range. */
+static double interpolate(double left, double right, double frac, double vmin,
+                          double vmax)
+{
+    if (left < vmin)
+        left = vmin;
+    if (right > vmax)
+        right = vmax;
+    if (right < left)
+        right = left;
+    return clamp(left + frac * (right - left), vmin, vmax);
+}
+
+double stats_hist_quantile(const stats_hist_t *h, size_t v, double p, double vmin,
+                           double vmax)
+{
+    uint64_t n = stats_hist_count(h, v);
+    if (n == 0 || isnan(p))
+        return NAN;
+    if (p <= 0.0)
+        return vmin;
+    if (p >= 1.0)
+        return vmax;
+    double target = p * (double)n;
+    double cum = (double)h->under[v];
+    if (h->under[v] > 0 && target <= cum)
+        return interpolate(vmin, h->lo[v], target / cum, vmin, vmax);
+    const uint64_t *bins = h->bins + v * STATS_FINE_BINS;
+    for (size_t b = 0; b < STATS_FINE_BINS; b++) {
+        if (bins[b] == 0)
+            continue;
+        double c = (double)bins[b];
+        if (target <= cum + c)
+            return interpolate(hist_edge(h, v, b), hist_edge(h, v, b + 1),
+                               (target - cum) / c, vmin, vmax);
+        cum += c;
+    }
+    if (h->over[v] == 0)
+        return vmax;
+    return interpolate(h->hi[v], vmax, (target - cum) / (double)h->over[v], vmin, vmax);
+}
+
+double stats_hist_quantile_error_bound(const stats_hist_t *h, size_t v)
+{
+    return (h->hi[v] - h->lo[v]) / STATS_FINE_BINS;
+}
+
+int stats_hist_coarse(const stats_hist_t *h, size_t v, int nbins, int64_t *counts,
+                      double *edges, int64_t *under, int64_t *over)
+{
+    if (nbins < 1 || nbins > STATS_FINE_BINS)
+        return -1;
+    const uint64_t *bins = h->bins + v * STATS_FINE_BINS;
+    size_t first = STATS_FINE_BINS, last = 0;
+    for (size_t b = 0; b < STATS_FINE_BINS; b++) {
+        if (bins[b]) {
+            if (first == STATS_FINE_BINS)
+                first = b;
+            last = b;
+        }
+    }
+    if (first == STATS_FINE_BINS) {    /* nothing in range: span the whole range */
+        first = 0;
+        last = STATS_FINE_BINS - 1;
+    }
+    size_t nb = (size_t)nbins;
+    size_t occupied = last - first + 1;
+    size_t group = (occupied + nb - 1) / nb;
+    size_t start, width;
+    int equal = nb * group <= STATS_FINE_BINS;
+    if (equal) {
+        /* Equal groups, the occupied bins centred in the window, kept inside [lo, hi]. */
+        width = nb * group;
+        size_t slack = (width - (occupied < width ? occupied : width)) / 2;
+        start = first > slack ? first - slack : 0;
+        if (start + width > STATS_FINE_BINS)
+            start = STATS_FINE_BINS - width;
+    } else {
+        /* Equal groups would not fit: split exactly the occupied bins into groups of
+         * floor or ceil(occupied / nbins) fine bins (here occupied > nbins). */
+        start = first;
+        width = occupied;
+    }
+
+    uint64_t below = h->under[v], above = h->over[v];
+    for (size_t b = 0; b < start; b++)
+        below += bins[b];
+    for (size_t b = start + width; b < STATS_FINE_BINS; b++)
+        above += bins[b];
+    for (size_t i = 0; i < nb; i++) {
+        size_t from = start + (equal ? i * group : i * width / nb);
+        size_t to = start + (equal ? (i + 1) * group : (i + 1) * width / nb);
+        uint64_t c = 0;
+        for (size_t b = from; b < to; b++)
+            c += bins[b];
+        counts[i] = (int64_t)c;
+        edges[i] = hist_edge(h, v, from);
+    }
+    edges[nb] = hist_edge(h, v, start + width);
+    *under = (int64_t)below;
+    *over = (int64_t)above;
+    return 0;
+}
+
+void stats_range_from_pilot(const double *pilot, size_t npilot, size_t nvars,
+                            double *lo, double *hi)
+{
+    for (size_t v = 0; v < nvars; v++) {
+        double mn = INFINITY, mx = -INFINITY;
+        for (size_t k = 0; k < npilot; k++) {
+            double x = pilot[k * nvars + v];
+            if (!isfinite(x))
+                continue;
+            if (x < mn)
+                mn = x;
+            if (x > mx)
+                mx = x;
+        }
+        if (mn > mx) {
+            lo[v] = -1.0;
+            hi[v] = 1.0;
+            continue;
+        }
+        double pad = 0.25 * (mx - mn);
+        /* A constant pilot (or one whose spread is lost in rounding) still needs a
+         * range with lo < hi and a representable bin width. */
+        double tiny = 1e-6 * fmax(fabs(mn), fmax(fabs(mx), 1.0));
+        if (pad < tiny)
+            pad = tiny;
+        lo[v] = mn - pad;
+        hi[v] = mx + pad;
+    }
+}

@@ -1,0 +1,101 @@
+#!/usr/bin/env bash
+# End-to-end check of sim/h5out: the fixture written by build/tests/test_h5out
+# (H5OUT_FIXTURE mode) must open with h5py, with xarray through both netCDF engines
+# (root, /summary and /draws, no phony dimensions, right names and values) and with
+# ncdump. Run from the repository root (tests/run-all does). BUILD selects the build.
+set -u
+BUILD=${BUILD:-build}
+die() { echo "e2e_h5out: $*" >&2; exit 1; }
+
+make -s "$BUILD/tests/test_h5out" >/dev/null || die "cannot build $BUILD/tests/test_h5out"
+dir=$(mktemp -d) || die "mktemp failed"
+trap 'rm -rf "$dir"' EXIT
+fixture="$dir/fixture.h5"
+H5OUT_FIXTURE="$fixture" "$BUILD/tests/test_h5out" || die "writing the fixture failed"
+[ -f "$fixture" ] || die "no fixture at $fixture"
+ls "$dir" | grep -q '\.tmp\.' && die "temporary file left next to $fixture"
+
+command -v ncdump >/dev/null || die "ncdump missing (Debian package netcdf-bin)"
+ncdump -h "$fixture" >"$dir/header.cdl" 2>"$dir/ncdump.err" ||
+    die "ncdump -h failed: $(cat "$dir/ncdump.err")"
+grep -q 'phony' "$dir/header.cdl" && die "ncdump shows phony dimensions"
+grep -q 'double flow(point, draw, exporter)' "$dir/header.cdl" ||
+    die "ncdump does not show draws/flow(point, draw, exporter)"
+grep -q 'lag = 3 ;' "$dir/header.cdl" || die "ncdump lacks the length-only dimension lag"
+ncdump -v exporter "$fixture" | grep -q '"São Paulo ☃"' || die "ncdump: UTF-8 exporter name wrong"
+
+/usr/bin/python3 - "$fixture" <<'EOF' || die "python checks failed"
+import math, sys
+import numpy as np, h5py, xarray as xr
+
+path = sys.argv[1]
+P, D, E, I, B, L = 3, 70001, 4, 2, 5, 3
+exporters = ["Estados Unidos", "Brasil", "Argentina", "São Paulo ☃"]
+quantiles = [0.01, 0.05, 0.10, 0.25, 0.50, 0.75, 0.90, 0.95, 0.99]
+
+def value_at(i, salt):   # tests/test_h5out.c's formula; numpy's sin may differ by an ulp
+    i = np.asarray(i, dtype=np.float64)
+    return np.sin(i * 1.7320508 + salt) * 123.456789 + i * 0.0012345 + salt
+
+def close(a, b):   # bitwise equality is checked by the C suite
+    return a.shape == b.shape and np.allclose(a, b, rtol=1e-13, atol=1e-11)
+
+def check(cond, what):
+    if not cond:
+        sys.exit("e2e_h5out: " + what)
+
+with h5py.File(path, "r") as f:
+    check(f.attrs["complete"] == 1, "h5py: complete != 1")
+    check(f.attrs["seed"] == 18446744073709551557, "h5py: seed")
+    check(f["summary/flow_mean"].dims[2][0].name == "/importer", "h5py: flow_mean dim 2 scale")
+    check(f["draws/flow"].chunks is not None and f["draws/flow"].compression == "gzip",
+          "h5py: draws/flow is not chunked + deflated")
+    chunk_bytes = np.prod(f["draws/flow"].chunks) * 8
+    check(0.5 * 2**20 <= chunk_bytes <= 2**20, f"h5py: chunk of {chunk_bytes} bytes")
+    check(f["config_yaml"][()].decode().startswith("seed: 20240611"), "h5py: config_yaml")
+
+for engine in ("h5netcdf", "netcdf4"):
+    kw = {"phony_dims": None} if engine == "h5netcdf" else {}
+    root = xr.open_dataset(path, engine=engine, **kw)
+    check(root.attrs["complete"] == 1, f"{engine}: root complete")
+    check(root.attrs["agtrade_version"] == "0.1.0-ü", f"{engine}: agtrade_version")
+    for d, n in (("point", P), ("draw", D), ("exporter", E), ("importer", I),
+                 ("quantile", 9), ("regime", 2), ("hist_bin", B)):
+        check(root.sizes.get(d) == n, f"{engine}: root dimension {d} size {root.sizes.get(d)}")
+    check(list(root["exporter"].values) == exporters, f"{engine}: exporter names")
+    check(np.array_equal(root["draw"].values, np.arange(D)), f"{engine}: draw coordinate")
+    check(np.array_equal(root["quantile"].values, quantiles), f"{engine}: quantile values")
+    check(root["sweep_tariff_us"].dims == ("point",), f"{engine}: sweep dims")
+    check(root["sweep_tariff_us"].attrs["sweep_key"] == "policy.tariff.us", f"{engine}: sweep_key")
+    check(str(root["config_yaml"].values).startswith("seed: 20240611"), f"{engine}: config_yaml")
+    check(not any(str(d).startswith("phony") for d in root.dims), f"{engine}: phony dims in root")
+
+    s = xr.open_dataset(path, engine=engine, group="summary", **kw)
+    check(not any(str(d).startswith("phony") for d in s.dims), f"{engine}: phony dims {dict(s.sizes)}")
+    fm = s["flow_mean"]
+    check(fm.dims == ("point", "exporter", "importer"), f"{engine}: flow_mean dims {fm.dims}")
+    check(fm.attrs["units"] == "Mt" and fm.attrs["long_name"] == "mean flow", f"{engine}: attrs")
+    check(close(fm.values.ravel(), value_at(np.arange(P * E * I), 2.385)),
+          f"{engine}: flow_mean values")
+    check(list(fm["exporter"].values) == exporters, f"{engine}: summary exporter coordinate")
+    check(s["flow_q"].dims == ("point", "exporter", "quantile"), f"{engine}: flow_q dims")
+    check(s["flow_q"].attrs["quantile_error_bound"] == 0.0421875, f"{engine}: error bound")
+    check(s["flow_hist"].dtype == np.int64, f"{engine}: flow_hist dtype {s['flow_hist'].dtype}")
+    check(s["regime_draws"].dtype == np.int32 and s["regime_draws"].dims == ("point", "regime"),
+          f"{engine}: regime_draws")
+    check(s["lagged"].dims == ("point", "lag") and "lag" not in s.coords,
+          f"{engine}: length-only dimension lag")
+    check(s.sel(exporter="Brasil", importer="China")["flow_mean"].sizes == {"point": P},
+          f"{engine}: selecting by coordinate label")
+
+    dr = xr.open_dataset(path, engine=engine, group="draws", **kw)
+    check(dr["flow"].dims == ("point", "draw", "exporter"), f"{engine}: draws/flow dims")
+    check(close(dr["flow"].values.ravel(), value_at(np.arange(P * D * E), 0.577)),
+          f"{engine}: draws/flow values")
+    check(dr["status"].dtype == np.int32, f"{engine}: status dtype {dr['status'].dtype}")
+    check(dr["regime"].dims == ("point", "draw") and dr["regime"].dtype == np.int32,
+          f"{engine}: draws/regime (named like the root dimension regime)")
+    for ds in (root, s, dr):
+        ds.close()
+print("e2e_h5out: h5py, xarray (h5netcdf, netcdf4) and ncdump read the fixture")
+EOF

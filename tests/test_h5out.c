@@ -1,0 +1,646 @@
+/*
+ * test_h5out.c - the netCDF-4 compatible writer and reader (sim/h5out.h).
+ *
+ * With H5OUT_FIXTURE=<path> set, writes the full fixture file there instead of running
+ * the suite (tests/e2e_h5out.sh then checks it with h5py, xarray and ncdump).
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "testutil.h"
+#include "../sim/h5out.h"
+
+enum { P = 3, D = 70001, E = 4, I = 2, Q = 9, R = 2, B = 5, L = 3, BLOCK = 9999 };
+
+static const char *const exporters[E] = { "Estados Unidos", "Brasil", "Argentina", "São Paulo ☃" };
+static const char *const importers[I] = { "China", "rest of world" };
+static const char *const regimes[R] = { "calm", "trade war" };
+static const double quantiles[Q] = { 0.01, 0.05, 0.10, 0.25, 0.50, 0.75, 0.90, 0.95, 0.99 };
+static const char config_text[] = "seed: 20240611\ndraws: 70001\ntariff:\n  us: 0.285 # comment ü\n";
+
+static char g_dir[256];
+
+/* High-entropy deterministic values so that any misplaced element shows. */
+static double value_at(size_t i, double salt)
+{
+    return sin((double)i * 1.7320508 + salt) * 123.456789 + (double)i * 0.0012345 + salt;
+}
+
+static int32_t status_at(size_t p, size_t d)
+{
+    return (int32_t)((p * 7919u + d * 104729u) % 5u) - 1;
+}
+
+static void path_in_dir(char *buf, size_t len, const char *name)
+{
+    snprintf(buf, len, "%s/%s", g_dir, name);
+}
+
+static int file_exists(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) == 0;
+}
+
+static char g_err[512];
+#define OK(call) do { g_err[0] = '\0'; if ((call) != 0) fail_msg("%s: %s", #call, g_err); } while (0)
+#define ERRBUF g_err, sizeof g_err
+
+static void fill_summary(double *flow_mean, int64_t *hist, int64_t *draws_ok, int32_t *rdraws,
+                         double *lagvar, double *sweep)
+{
+    for (size_t i = 0; i < P * E * I; i++)
+        flow_mean[i] = value_at(i, 2.385);
+    for (size_t i = 0; i < P * E * B; i++)
+        hist[i] = (int64_t)(i * 982451653u) - 4000000000LL;
+    for (size_t p = 0; p < P; p++)
+        draws_ok[p] = 70001 - 17 * (int64_t)p;
+    for (size_t i = 0; i < P * R; i++)
+        rdraws[i] = (int32_t)(i * 31337u) - 50000;
+    for (size_t i = 0; i < P * L; i++)
+        lagvar[i] = value_at(i, -0.731);
+    for (size_t p = 0; p < P; p++)
+        sweep[p] = 0.0375 * (double)p + 0.1;
+}
+
+/* Streams draws/flow(point, draw, exporter) and draws/status(point, draw) in blocks. */
+static void stream_draws(h5out_t *h)
+{
+    const char *fdims[3] = { "point", "draw", "exporter" };
+    const char *sdims[2] = { "point", "draw" };
+    h5out_stream_t *flow, *status, *regime;
+    {
+        flow = h5out_stream_open(h, "draws/flow", 3, fdims, H5OUT_DOUBLE, "Mt", "trade flow", ERRBUF);
+        if (!flow) fail_msg("%s", g_err);
+        status = h5out_stream_open(h, "draws/status", 2, sdims, H5OUT_INT32, "1", "solver status", ERRBUF);
+        if (!status) fail_msg("%s", g_err);
+        /* Named like the root dimension "regime", but a plain variable of this group. */
+        regime = h5out_stream_open(h, "draws/regime", 2, sdims, H5OUT_INT32, "1", "regime index", ERRBUF);
+        if (!regime) fail_msg("%s", g_err);
+    }
+    double *fbuf = malloc(BLOCK * E * sizeof *fbuf);
+    int32_t *sbuf = malloc(BLOCK * sizeof *sbuf);
+    assert_non_null(fbuf);
+    assert_non_null(sbuf);
+    for (size_t p = 0; p < P; p++) {
+        for (size_t d0 = 0; d0 < D; d0 += BLOCK) {
+            size_t n = D - d0 < BLOCK ? D - d0 : BLOCK;
+            for (size_t k = 0; k < n; k++) {
+                for (size_t e = 0; e < E; e++)
+                    fbuf[k * E + e] = value_at(((p * D) + d0 + k) * E + e, 0.577);
+                sbuf[k] = status_at(p, d0 + k);
+            }
+            size_t st3[3] = { p, d0, 0 }, ct3[3] = { 1, n, E };
+            size_t st2[2] = { p, d0 }, ct2[2] = { 1, n };
+            OK(h5out_stream_write(flow, st3, ct3, fbuf, ERRBUF));
+            OK(h5out_stream_write(status, st2, ct2, sbuf, ERRBUF));
+            OK(h5out_stream_write(regime, st2, ct2, sbuf, ERRBUF));
+        }
+    }
+    free(fbuf);
+    free(sbuf);
+    OK(h5out_stream_close(flow, ERRBUF));
+    OK(h5out_stream_close(status, ERRBUF));
+    OK(h5out_stream_close(regime, ERRBUF));
+}
+
+/* Every kind of dimension, variable, stream and attribute; not yet committed. */
+static h5out_t *write_fixture(const char *final_path)
+{
+    h5out_t *h = h5out_create(final_path, ERRBUF);
+    if (!h) fail_msg("%s", g_err);
+    OK(h5out_def_dim_index(h, "point", P, "sweep point", ERRBUF));
+    OK(h5out_def_dim_index(h, "draw", D, "draw index", ERRBUF));
+    OK(h5out_def_dim_strings(h, "exporter", E, exporters, "exporter", ERRBUF));
+    OK(h5out_def_dim_strings(h, "importer", I, importers, "importer", ERRBUF));
+    OK(h5out_def_dim_doubles(h, "quantile", Q, quantiles, "1", "probability level", ERRBUF));
+    OK(h5out_def_dim_strings(h, "regime", R, regimes, "policy regime", ERRBUF));
+    OK(h5out_def_dim_index(h, "hist_bin", B, "histogram bin", ERRBUF));
+    OK(h5out_def_dim_length_only(h, "lag", L, ERRBUF));
+
+    double flow_mean[P * E * I], lagvar[P * L], sweep[P], flow_q[P * E * Q];
+    int64_t hist[P * E * B], draws_ok[P];
+    int32_t rdraws[P * R];
+    fill_summary(flow_mean, hist, draws_ok, rdraws, lagvar, sweep);
+    for (size_t i = 0; i < P * E * Q; i++)
+        flow_q[i] = value_at(i, 9.81);
+    const char *d_pei[3] = { "point", "exporter", "importer" };
+    const char *d_peq[3] = { "point", "exporter", "quantile" };
+    const char *d_peb[3] = { "point", "exporter", "hist_bin" };
+    const char *d_p[1] = { "point" };
+    const char *d_pr[2] = { "point", "regime" };
+    const char *d_pl[2] = { "point", "lag" };
+
+    OK(h5out_write_double_along(h, "sweep_tariff_us", "point", sweep, "1", "swept: US tariff",
+                                "sweep_key", "policy.tariff.us", ERRBUF));
+    OK(h5out_write_string_scalar(h, "config_yaml", config_text, "resolved configuration", ERRBUF));
+    double total = -2.718281828459045e-7;
+    OK(h5out_write_double(h, "welfare_total", 0, NULL, &total, "billion USD", "a scalar", ERRBUF));
+    OK(h5out_write_double(h, "summary/flow_mean", 3, d_pei, flow_mean, "Mt", "mean flow", ERRBUF));
+    OK(h5out_write_double(h, "summary/flow_q", 3, d_peq, flow_q, "Mt", "flow quantiles", ERRBUF));
+    OK(h5out_attr_double(h, "summary/flow_q", "quantile_error_bound", 0.0421875, ERRBUF));
+    OK(h5out_write_int64(h, "summary/flow_hist", 3, d_peb, hist, "1", "flow histogram", ERRBUF));
+    OK(h5out_write_int64(h, "summary/draws_ok", 1, d_p, draws_ok, "1", "converged draws", ERRBUF));
+    OK(h5out_write_int32(h, "summary/regime_draws", 2, d_pr, rdraws, "1", "draws per regime", ERRBUF));
+    OK(h5out_write_double(h, "summary/lagged", 2, d_pl, lagvar, "USD/t", "per lag", ERRBUF));
+    stream_draws(h);
+    const char *labels[3] = { "exporter", "importer", "quantile" };
+    OK(h5out_copy_coords(h, "summary", 3, labels, ERRBUF));
+    const char *draw_labels[2] = { "exporter", "draw" };
+    OK(h5out_copy_coords(h, "draws", 2, draw_labels, ERRBUF));
+
+    OK(h5out_attr_string(h, "", "agtrade_version", "0.1.0-ü", ERRBUF));
+    OK(h5out_attr_uint64(h, "/", "seed", UINT64_C(18446744073709551557), ERRBUF));
+    OK(h5out_attr_int64(h, "", "draws", -9007199254740993LL, ERRBUF));
+    OK(h5out_attr_double(h, "", "tolerance", 1.0e-10 / 3.0, ERRBUF));
+    OK(h5out_attr_string(h, "", "replaced", "first", ERRBUF));
+    OK(h5out_attr_string(h, "", "replaced", "second value", ERRBUF));
+    OK(h5out_attr_string(h, "summary", "description", "summary statistics", ERRBUF));
+    return h;
+}
+
+static int setup_dir(void **state)
+{
+    (void)state;
+    snprintf(g_dir, sizeof g_dir, "%s/h5out_test.XXXXXX", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
+    return mkdtemp(g_dir) ? 0 : -1;
+}
+
+static int teardown_dir(void **state)
+{
+    (void)state;
+    char cmd[300];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", g_dir);
+    return system(cmd) == 0 ? 0 : -1;
+}
+
+static h5in_t *open_or_fail(const char *path)
+{
+    h5in_t *r = h5in_open(path, ERRBUF);
+    if (!r) fail_msg("%s", g_err);
+    return r;
+}
+
+static void check_dims(h5in_t *r, const char *path, int n, const char *const *names,
+                       const size_t *shape, h5out_type_t type)
+{
+    int nd = -1;
+    size_t sh[H5OUT_MAX_DIMS];
+    char dn[H5OUT_MAX_DIMS][H5OUT_NAME_MAX];
+    h5out_type_t t;
+    OK(h5in_var_info(r, path, &nd, sh, dn, &t, ERRBUF));
+    assert_int_equal(nd, n);
+    assert_int_equal(t, type);
+    for (int i = 0; i < n; i++) {
+        assert_string_equal(dn[i], names[i]);
+        assert_int_equal(sh[i], shape[i]);
+    }
+}
+
+static void test_every_kind_reads_back_bitwise(void **state)
+{
+    (void)state;
+    char path[300];
+    path_in_dir(path, sizeof path, "all.h5");
+    OK(h5out_commit(write_fixture(path), ERRBUF));
+    h5in_t *r = open_or_fail(path);
+
+    double flow_mean[P * E * I], lagvar[P * L], sweep[P], flow_q[P * E * Q];
+    int64_t hist[P * E * B], draws_ok[P];
+    int32_t rdraws[P * R];
+    fill_summary(flow_mean, hist, draws_ok, rdraws, lagvar, sweep);
+    for (size_t i = 0; i < P * E * Q; i++)
+        flow_q[i] = value_at(i, 9.81);
+    double d_got[P * E * Q];
+    int64_t i64_got[P * E * B];
+    int32_t i32_got[P * R];
+
+    OK(h5in_read_double(r, "summary/flow_mean", d_got, ERRBUF));
+    assert_memory_equal(d_got, flow_mean, sizeof flow_mean);
+    OK(h5in_read_double(r, "summary/flow_q", d_got, ERRBUF));
+    assert_memory_equal(d_got, flow_q, sizeof flow_q);
+    OK(h5in_read_double(r, "summary/lagged", d_got, ERRBUF));
+    assert_memory_equal(d_got, lagvar, sizeof lagvar);
+    OK(h5in_read_double(r, "sweep_tariff_us", d_got, ERRBUF));
+    assert_memory_equal(d_got, sweep, sizeof sweep);
+    OK(h5in_read_double(r, "welfare_total", d_got, ERRBUF));
+    assert_true(d_got[0] == -2.718281828459045e-7);
+    OK(h5in_read_int64(r, "summary/flow_hist", i64_got, ERRBUF));
+    assert_memory_equal(i64_got, hist, sizeof hist);
+    OK(h5in_read_int64(r, "summary/draws_ok", i64_got, ERRBUF));
+    assert_memory_equal(i64_got, draws_ok, sizeof draws_ok);
+    OK(h5in_read_int32(r, "summary/regime_draws", i32_got, ERRBUF));
+    assert_memory_equal(i32_got, rdraws, sizeof rdraws);
+    OK(h5in_read_double(r, "quantile", d_got, ERRBUF));
+    assert_memory_equal(d_got, quantiles, sizeof quantiles);
+
+    int64_t *idx = malloc(D * sizeof *idx);
+    OK(h5in_read_int64(r, "draw", idx, ERRBUF));
+    for (size_t d = 0; d < D; d++)
+        if (idx[d] != (int64_t)d) fail_msg("draw[%zu] = %lld", d, (long long)idx[d]);
+    free(idx);
+
+    char **names;
+    size_t n;
+    OK(h5in_read_strings(r, "exporter", &names, &n, ERRBUF));
+    assert_int_equal(n, E);
+    for (size_t e = 0; e < E; e++)
+        assert_string_equal(names[e], exporters[e]);
+    h5in_free_strings(names, n);
+    OK(h5in_read_strings(r, "regime", &names, &n, ERRBUF));
+    assert_int_equal(n, R);
+    assert_string_equal(names[1], "trade war");
+    h5in_free_strings(names, n);
+
+    char *text;
+    OK(h5in_read_string_scalar(r, "config_yaml", &text, ERRBUF));
+    assert_string_equal(text, config_text);
+    free(text);
+    h5in_close(r);
+}
+
+static void test_streamed_blocks_read_back_bitwise(void **state)
+{
+    (void)state;
+    char path[300];
+    path_in_dir(path, sizeof path, "stream.h5");
+    OK(h5out_commit(write_fixture(path), ERRBUF));
+    h5in_t *r = open_or_fail(path);
+    double *flow = malloc((size_t)P * D * E * sizeof *flow);
+    int32_t *status = malloc((size_t)P * D * sizeof *status);
+    OK(h5in_read_double(r, "draws/flow", flow, ERRBUF));
+    OK(h5in_read_int32(r, "draws/status", status, ERRBUF));
+    for (size_t i = 0; i < (size_t)P * D * E; i++) {
+        double want = value_at(i, 0.577);
+        if (memcmp(&flow[i], &want, sizeof want) != 0)
+            fail_msg("flow[%zu] = %.17g, want %.17g", i, flow[i], want);
+    }
+    for (size_t p = 0; p < P; p++)
+        for (size_t d = 0; d < D; d++)
+            if (status[p * D + d] != status_at(p, d))
+                fail_msg("status[%zu][%zu] = %d", p, d, status[p * D + d]);
+    OK(h5in_read_int32(r, "draws/regime", status, ERRBUF));
+    assert_int_equal(status[D + 12345], status_at(1, 12345));
+    /* A slab across a block boundary. */
+    size_t st[3] = { 2, BLOCK - 3, 1 }, ct[3] = { 1, 7, 2 };
+    double slab[14];
+    OK(h5in_read_double_slab(r, "draws/flow", st, ct, slab, ERRBUF));
+    for (size_t k = 0; k < 7; k++)
+        for (size_t e = 0; e < 2; e++)
+            assert_true(slab[k * 2 + e] == flow[(2 * D + BLOCK - 3 + k) * E + 1 + e]);
+    free(flow);
+    free(status);
+    h5in_close(r);
+}
+
+static void test_dimension_names_come_from_attached_scales(void **state)
+{
+    (void)state;
+    char path[300];
+    path_in_dir(path, sizeof path, "dims.h5");
+    OK(h5out_commit(write_fixture(path), ERRBUF));
+    h5in_t *r = open_or_fail(path);
+    check_dims(r, "summary/flow_mean", 3, (const char *[]){ "point", "exporter", "importer" },
+               (size_t[]){ P, E, I }, H5OUT_DOUBLE);
+    check_dims(r, "summary/flow_hist", 3, (const char *[]){ "point", "exporter", "hist_bin" },
+               (size_t[]){ P, E, B }, H5OUT_INT64);
+    check_dims(r, "summary/regime_draws", 2, (const char *[]){ "point", "regime" },
+               (size_t[]){ P, R }, H5OUT_INT32);
+    check_dims(r, "summary/lagged", 2, (const char *[]){ "point", "lag" },
+               (size_t[]){ P, L }, H5OUT_DOUBLE);
+    check_dims(r, "draws/flow", 3, (const char *[]){ "point", "draw", "exporter" },
+               (size_t[]){ P, D, E }, H5OUT_DOUBLE);
+    check_dims(r, "draws/regime", 2, (const char *[]){ "point", "draw" },
+               (size_t[]){ P, D }, H5OUT_INT32);
+    check_dims(r, "exporter", 1, (const char *[]){ "exporter" }, (size_t[]){ E }, H5OUT_STRING);
+    check_dims(r, "draw", 1, (const char *[]){ "draw" }, (size_t[]){ D }, H5OUT_INT64);
+    check_dims(r, "sweep_tariff_us", 1, (const char *[]){ "point" }, (size_t[]){ P }, H5OUT_DOUBLE);
+    int nd = -1;
+    OK(h5in_var_info(r, "config_yaml", &nd, NULL, NULL, NULL, ERRBUF));
+    assert_int_equal(nd, 0);
+    h5in_close(r);
+}
+
+static void test_attributes_read_back_exactly(void **state)
+{
+    (void)state;
+    char path[300];
+    path_in_dir(path, sizeof path, "attrs.h5");
+    OK(h5out_commit(write_fixture(path), ERRBUF));
+    h5in_t *r = open_or_fail(path);
+    char *s;
+    OK(h5in_attr_string(r, "", "agtrade_version", &s, ERRBUF));
+    assert_string_equal(s, "0.1.0-ü");
+    free(s);
+    OK(h5in_attr_string(r, "/", "replaced", &s, ERRBUF));
+    assert_string_equal(s, "second value");
+    free(s);
+    OK(h5in_attr_string(r, "sweep_tariff_us", "sweep_key", &s, ERRBUF));
+    assert_string_equal(s, "policy.tariff.us");
+    free(s);
+    OK(h5in_attr_string(r, "summary/flow_mean", "units", &s, ERRBUF));
+    assert_string_equal(s, "Mt");
+    free(s);
+    OK(h5in_attr_string(r, "draws/flow", "long_name", &s, ERRBUF));
+    assert_string_equal(s, "trade flow");
+    free(s);
+    OK(h5in_attr_string(r, "summary", "description", &s, ERRBUF));
+    assert_string_equal(s, "summary statistics");
+    free(s);
+    uint64_t u;
+    int64_t i;
+    double d;
+    OK(h5in_attr_uint64(r, "", "seed", &u, ERRBUF));
+    assert_true(u == UINT64_C(18446744073709551557));
+    OK(h5in_attr_int64(r, "", "draws", &i, ERRBUF));
+    assert_true(i == -9007199254740993LL);
+    OK(h5in_attr_double(r, "", "tolerance", &d, ERRBUF));
+    assert_true(d == 1.0e-10 / 3.0);
+    OK(h5in_attr_double(r, "summary/flow_q", "quantile_error_bound", &d, ERRBUF));
+    assert_true(d == 0.0421875);
+    OK(h5in_attr_int64(r, "", "complete", &i, ERRBUF));
+    assert_int_equal(i, 1);
+
+    assert_int_equal(h5in_attr_exists(r, "", "seed", ERRBUF), 1);
+    assert_int_equal(h5in_attr_exists(r, "", "no_such", ERRBUF), 0);
+    assert_int_equal(h5in_attr_int64(r, "", "no_such", &i, ERRBUF), -1);
+    assert_non_null(strstr(g_err, "no attribute 'no_such'"));
+    assert_non_null(strstr(g_err, "attrs.h5"));
+    assert_int_equal(h5in_attr_int64(r, "", "agtrade_version", &i, ERRBUF), -1);
+    assert_non_null(strstr(g_err, "not a single number"));
+    h5in_close(r);
+}
+
+typedef struct {
+    char names[32][H5OUT_NAME_MAX];
+    int n;
+} names_t;
+
+static void collect(const char *name, void *arg)
+{
+    names_t *l = arg;
+    if (l->n < 32)
+        snprintf(l->names[l->n++], H5OUT_NAME_MAX, "%s", name);
+}
+
+static void test_members_are_listed_in_creation_order(void **state)
+{
+    (void)state;
+    char path[300];
+    path_in_dir(path, sizeof path, "list.h5");
+    OK(h5out_commit(write_fixture(path), ERRBUF));
+    h5in_t *r = open_or_fail(path);
+    names_t root = { .n = 0 }, summary = { .n = 0 };
+    OK(h5in_list(r, "", collect, &root, ERRBUF));
+    OK(h5in_list(r, "summary", collect, &summary, ERRBUF));
+    const char *want_root[] = { "point", "draw", "exporter", "importer", "quantile", "regime",
+                                "hist_bin", "lag", "sweep_tariff_us", "config_yaml",
+                                "welfare_total", "summary", "draws" };
+    const char *want_summary[] = { "flow_mean", "flow_q", "flow_hist", "draws_ok",
+                                   "regime_draws", "lagged", "exporter", "importer",
+                                   "quantile" };
+    assert_int_equal(root.n, 13);
+    for (int k = 0; k < root.n; k++)
+        assert_string_equal(root.names[k], want_root[k]);
+    assert_int_equal(summary.n, 9);
+    for (int k = 0; k < summary.n; k++)
+        assert_string_equal(summary.names[k], want_summary[k]);
+    assert_int_equal(h5in_exists(r, "summary/flow_q"), 1);
+    assert_int_equal(h5in_exists(r, "summary/nothing/deeper"), 0);
+    h5in_close(r);
+}
+
+static void test_commit_renames_atomically(void **state)
+{
+    (void)state;
+    char path[300], temp[400];
+    path_in_dir(path, sizeof path, "atomic.h5");
+    h5out_t *h = write_fixture(path);
+    snprintf(temp, sizeof temp, "%s", h5out_temp_path(h));
+    assert_non_null(strstr(temp, "atomic.h5.tmp."));
+    assert_true(strncmp(temp, g_dir, strlen(g_dir)) == 0);   /* same folder */
+    assert_true(file_exists(temp));
+    assert_false(file_exists(path));
+    OK(h5out_commit(h, ERRBUF));
+    assert_true(file_exists(path));
+    assert_false(file_exists(temp));
+}
+
+static void test_abort_deletes_the_temporary_file(void **state)
+{
+    (void)state;
+    char path[300], temp[400];
+    path_in_dir(path, sizeof path, "aborted.h5");
+    h5out_t *h = write_fixture(path);
+    snprintf(temp, sizeof temp, "%s", h5out_temp_path(h));
+    OK(h5out_abort(h, NULL, ERRBUF));
+    assert_false(file_exists(temp));
+    assert_false(file_exists(path));
+}
+
+static void test_abort_keeps_partial_file_marked_incomplete(void **state)
+{
+    (void)state;
+    char path[300], partial[300], temp[400];
+    path_in_dir(path, sizeof path, "run.h5");
+    path_in_dir(partial, sizeof partial, "run.partial.h5");
+    h5out_t *h = h5out_create(path, ERRBUF);
+    assert_non_null(h);
+    snprintf(temp, sizeof temp, "%s", h5out_temp_path(h));
+    OK(h5out_def_dim_index(h, "point", P, "sweep point", ERRBUF));
+    OK(h5out_def_dim_index(h, "draw", D, "draw index", ERRBUF));
+    const char *dims[2] = { "point", "draw" };
+    h5out_stream_t *s = h5out_stream_open(h, "draws/status", 2, dims, H5OUT_INT32, "1",
+                                          "status", ERRBUF);
+    assert_non_null(s);
+    int32_t block[3] = { 7, -8, 9 };
+    size_t st[2] = { 1, 100 }, ct[2] = { 1, 3 };
+    OK(h5out_stream_write(s, st, ct, block, ERRBUF));
+    /* Interrupted with the stream still open: abort closes it. */
+    OK(h5out_abort(h, partial, ERRBUF));
+    assert_false(file_exists(temp));
+    assert_false(file_exists(path));
+    h5in_t *r = open_or_fail(partial);
+    int64_t complete = -5;
+    OK(h5in_attr_int64(r, "", "complete", &complete, ERRBUF));
+    assert_int_equal(complete, 0);
+    int32_t *all = malloc((size_t)P * D * sizeof *all);
+    OK(h5in_read_int32(r, "draws/status", all, ERRBUF));
+    assert_int_equal(all[D + 101], -8);
+    assert_int_equal(all[D + 99], -2147483647);   /* never written: the fill value */
+    free(all);
+    h5in_close(r);
+}
+
+static void test_missing_folder_error_names_the_file(void **state)
+{
+    (void)state;
+    char path[300];
+    path_in_dir(path, sizeof path, "no/such/folder/out.h5");
+    assert_null(h5out_create(path, ERRBUF));
+    assert_non_null(strstr(g_err, path));
+    assert_non_null(strstr(g_err, "No such file or directory"));
+    assert_null(strchr(g_err, '\n'));
+}
+
+static void test_path_below_a_regular_file_is_refused(void **state)
+{
+    (void)state;
+    char file[300], path[400];
+    path_in_dir(file, sizeof file, "plain.txt");
+    FILE *f = fopen(file, "w");
+    assert_non_null(f);
+    fclose(f);
+    snprintf(path, sizeof path, "%s/out.h5", file);
+    assert_null(h5out_create(path, ERRBUF));
+    assert_non_null(strstr(g_err, path));
+    assert_non_null(strstr(g_err, "Not a directory"));
+}
+
+static void test_too_long_path_is_refused(void **state)
+{
+    (void)state;
+    size_t len = 5000;
+    char *path = malloc(len + 1);
+    memset(path, 'x', len);
+    memcpy(path, "/tmp/", 5);
+    path[len] = '\0';
+    assert_null(h5out_create(path, ERRBUF));
+    assert_non_null(strstr(g_err, "too long"));
+    free(path);
+}
+
+static void test_undefined_dimension_and_bad_blocks_are_reported(void **state)
+{
+    (void)state;
+    char path[300];
+    path_in_dir(path, sizeof path, "bad.h5");
+    h5out_t *h = h5out_create(path, ERRBUF);
+    assert_non_null(h);
+    OK(h5out_def_dim_index(h, "point", P, "sweep point", ERRBUF));
+    assert_int_equal(h5out_def_dim_index(h, "point", 4, "again", ERRBUF), -1);
+    assert_non_null(strstr(g_err, "'point' defined twice"));
+    double v[P] = { 1.5, 2.5, 3.5 };
+    const char *dims[2] = { "point", "exporter" };
+    assert_int_equal(h5out_write_double(h, "summary/x", 2, dims, v, "1", "x", ERRBUF), -1);
+    assert_non_null(strstr(g_err, "bad.h5"));
+    assert_non_null(strstr(g_err, "summary/x"));
+    assert_non_null(strstr(g_err, "'exporter' is not defined"));
+    OK(h5out_write_double(h, "summary/y", 1, dims, v, "1", "y", ERRBUF));
+    assert_int_equal(h5out_write_double(h, "summary/y", 1, dims, v, "1", "y", ERRBUF), -1);
+    assert_non_null(strstr(g_err, "cannot write variable 'summary/y'"));
+    assert_int_equal(h5out_attr_string(h, "summary/none", "units", "1", ERRBUF), -1);
+    assert_non_null(strstr(g_err, "summary/none"));
+    h5out_stream_t *s = h5out_stream_open(h, "draws/z", 1, dims, H5OUT_DOUBLE, "1", "z", ERRBUF);
+    assert_non_null(s);
+    size_t st = 2, ct = 2;
+    assert_int_equal(h5out_stream_write(s, &st, &ct, v, ERRBUF), -1);
+    assert_non_null(strstr(g_err, "outside axis 0"));
+    char temp[400];
+    snprintf(temp, sizeof temp, "%s", h5out_temp_path(h));
+    assert_int_equal(h5out_commit(h, ERRBUF), -1);
+    assert_non_null(strstr(g_err, "'draws/z' still open"));
+    assert_false(file_exists(temp));
+    assert_false(file_exists(path));
+}
+
+/* A file-size limit makes writes fail with EFBIG, as a full disk fails with ENOSPC. */
+static void test_full_disk_fails_commit_and_removes_temporary(void **state)
+{
+    (void)state;
+    char path[300], temp[400];
+    path_in_dir(path, sizeof path, "full.h5");
+    struct rlimit saved, small;
+    assert_int_equal(getrlimit(RLIMIT_FSIZE, &saved), 0);
+    void (*old)(int) = signal(SIGXFSZ, SIG_IGN);
+    h5out_t *h = h5out_create(path, ERRBUF);
+    assert_non_null(h);
+    snprintf(temp, sizeof temp, "%s", h5out_temp_path(h));
+    enum { N = 1 << 19 };   /* 4 MiB of doubles */
+    OK(h5out_def_dim_index(h, "draw", N, "draw index", ERRBUF));
+    small = saved;
+    small.rlim_cur = 1 << 20;
+    assert_int_equal(setrlimit(RLIMIT_FSIZE, &small), 0);
+    double *v = malloc(N * sizeof *v);
+    for (size_t i = 0; i < N; i++)
+        v[i] = value_at(i, 1.414);
+    const char *dims[1] = { "draw" };
+    char werr[512] = "";
+    int wrc = h5out_write_double(h, "big", 1, dims, v, "1", "big", werr, sizeof werr);
+    int crc = h5out_commit(h, ERRBUF);
+    assert_int_equal(setrlimit(RLIMIT_FSIZE, &saved), 0);
+    signal(SIGXFSZ, old);
+    free(v);
+    if (wrc != 0) {   /* the write itself may be the one that fails */
+        assert_non_null(strstr(werr, "cannot write variable 'big'"));
+        assert_non_null(strstr(werr, path));
+    }
+    assert_int_equal(crc, -1);
+    assert_non_null(strstr(g_err, path));
+    assert_non_null(strstr(g_err, "File too large"));
+    assert_false(file_exists(temp));
+    assert_false(file_exists(path));
+}
+
+static void test_reader_reports_missing_and_foreign_files(void **state)
+{
+    (void)state;
+    char path[300];
+    path_in_dir(path, sizeof path, "missing.h5");
+    assert_null(h5in_open(path, ERRBUF));
+    assert_non_null(strstr(g_err, path));
+    assert_non_null(strstr(g_err, "No such file"));
+    path_in_dir(path, sizeof path, "text.h5");
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fputs("not hdf5 at all\n", f);
+    fclose(f);
+    assert_null(h5in_open(path, ERRBUF));
+    assert_non_null(strstr(g_err, "not an HDF5 file"));
+
+    path_in_dir(path, sizeof path, "small.h5");
+    h5out_t *h = h5out_create(path, ERRBUF);
+    assert_non_null(h);
+    OK(h5out_commit(h, ERRBUF));
+    h5in_t *r = open_or_fail(path);
+    double d;
+    assert_int_equal(h5in_read_double(r, "summary/flow_mean", &d, ERRBUF), -1);
+    assert_non_null(strstr(g_err, "no variable 'summary/flow_mean'"));
+    assert_non_null(strstr(g_err, "small.h5"));
+    h5in_close(r);
+}
+
+int main(void)
+{
+    const char *fixture = getenv("H5OUT_FIXTURE");
+    if (fixture && fixture[0]) {
+        if (h5out_commit(write_fixture(fixture), ERRBUF) != 0) {
+            fprintf(stderr, "test_h5out: %s\n", g_err);
+            return 1;
+        }
+        return 0;
+    }
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_every_kind_reads_back_bitwise),
+        cmocka_unit_test(test_streamed_blocks_read_back_bitwise),
+        cmocka_unit_test(test_dimension_names_come_from_attached_scales),
+        cmocka_unit_test(test_attributes_read_back_exactly),
+        cmocka_unit_test(test_members_are_listed_in_creation_order),
+        cmocka_unit_test(test_commit_renames_atomically),
+        cmocka_unit_test(test_abort_deletes_the_temporary_file),
+        cmocka_unit_test(test_abort_keeps_partial_file_marked_incomplete),
+        cmocka_unit_test(test_missing_folder_error_names_the_file),
+        cmocka_unit_test(test_path_below_a_regular_file_is_refused),
+        cmocka_unit_test(test_too_long_path_is_refused),
+        cmocka_unit_test(test_undefined_dimension_and_bad_blocks_are_reported),
+        cmocka_unit_test(test_full_disk_fails_commit_and_removes_temporary),
+        cmocka_unit_test(test_reader_reports_missing_and_foreign_files),
+    };
+    return cmocka_run_group_tests(tests, setup_dir, teardown_dir);
+}
