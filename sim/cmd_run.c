@@ -71,12 +71,17 @@ static int parse_u64(const char *text, uint64_t *out)
     return 0;
 }
 
-static int usage_error(const char *fmt, const char *arg)
+static int usage_error(const char *msg)
 {
-    fprintf(stderr, "agtrade: ");
-    fprintf(stderr, fmt, arg);
-    fprintf(stderr, " (try 'agtrade run --help')\n");
+    fprintf(stderr, "agtrade: %s (try 'agtrade run --help')\n", msg);
     return EXIT_USAGE;
+}
+
+static int bad_value(const char *option, const char *arg, const char *what)
+{
+    char msg[1024];
+    snprintf(msg, sizeof msg, "%s '%s': %s", option, arg, what);
+    return usage_error(msg);
 }
 
 enum { OPT_SET = 1000, OPT_SWEEP, OPT_SHARD, OPT_RESUME, OPT_RAW, OPT_PRINT };
@@ -98,33 +103,33 @@ static int parse_options(int argc, char **argv, run_options_t *o)
         switch (c) {
         case 'n':
             if (parse_u64(optarg, &o->draws) || o->draws == 0)
-                return usage_error("--draws '%s' must be a positive integer", optarg);
+                return bad_value("--draws", optarg, "must be a positive integer");
             o->has_draws = 1;
             break;
         case 's':
             if (parse_u64(optarg, &o->seed))
-                return usage_error("--seed '%s' must be a non-negative integer", optarg);
+                return bad_value("--seed", optarg, "must be a non-negative integer");
             o->has_seed = 1;
             break;
         case 'o': o->output = optarg; break;
         case 'j': {
             uint64_t t;
             if (parse_u64(optarg, &t) || t < 1 || t > 4096)
-                return usage_error("--threads '%s' must be an integer in 1..4096", optarg);
+                return bad_value("--threads", optarg, "must be an integer in 1..4096");
             o->threads = (int)t;
             break;
         }
         case OPT_SET: o->sets[o->n_sets++] = optarg; break;
         case OPT_SWEEP:
             if (o->n_sweeps >= SWEEP_MAX_KEYS)
-                return usage_error("too many --sweep keys (at most 16): '%s'", optarg);
+                return bad_value("--sweep", optarg, "too many swept keys (at most 16)");
             if (sweep_parse(optarg, &o->sweeps[o->n_sweeps], err, sizeof err))
-                return usage_error("%s", err);
+                return usage_error(err);
             o->n_sweeps++;
             break;
         case OPT_SHARD:
             if (shard_parse(optarg, &o->shard_k, &o->shard_n, err, sizeof err))
-                return usage_error("%s", err);
+                return usage_error(err);
             o->has_shard = 1;
             break;
         case OPT_RESUME: o->resume = 1; break;
@@ -137,8 +142,8 @@ static int parse_options(int argc, char **argv, run_options_t *o)
         }
     }
     if (optind != argc - 1)
-        return usage_error("%s", optind >= argc ? "run needs exactly one scenario FILE"
-                                                 : "run takes one FILE; extra arguments given");
+        return usage_error(optind >= argc ? "run needs exactly one scenario FILE"
+                                          : "run takes one FILE; extra arguments given");
     o->config_path = argv[optind];
     return 0;
 }

@@ -91,6 +91,9 @@ void config_free(config_t *cfg);
  * "routes.US.China.tariff=0.28"), then re-validate. 0 on success. */
 int config_set(config_t *cfg, const char *assignment, config_error_t *err);
 
+/* Set one numeric key (the same dotted paths as config_set) and re-validate. */
+int config_set_number(config_t *cfg, const char *key, double value, config_error_t *err);
+
 /* Deep copy (NULL on allocation failure). */
 config_t *config_copy(const config_t *cfg);
 

@@ -36,8 +36,8 @@ typedef struct {
     stats_moments_t **block_moments;  /* [k][group], k < ENGINE_CHUNK_BLOCKS */
     stats_moments_t **chunk_moments;  /* [group] */
     stats_moments_t **point_moments;  /* [group] */
-    uint64_t *failed;                 /* [group], summed in order by the calling thread */
-    uint64_t *block_failed;           /* [k][group] */
+    uint64_t *ok, *failed;            /* [group], summed in order by the calling thread */
+    uint64_t *block_ok, *block_failed;  /* [k][group] */
     double *chunk_values;             /* raw draws: a whole chunk of rows; else NULL */
     int32_t *regime, *status, *iterations;   /* a whole chunk of draws */
     double *pilot;                    /* block 0's rows, reused when block 0 is processed */
@@ -104,10 +104,11 @@ static void accumulate_block(const run_t *run, worker_t *w, int k, uint64_t n,
 {
     const engine_spec_t *spec = run->spec;
     stats_moments_t **moments = &run->block_moments[(size_t)k * (size_t)run->n_groups];
+    uint64_t *ok = &run->block_ok[(size_t)k * (size_t)run->n_groups];
     uint64_t *failed = &run->block_failed[(size_t)k * (size_t)run->n_groups];
     for (int g = 0; g < run->n_groups; g++) {
         stats_moments_reset(moments[g]);
-        failed[g] = 0;
+        ok[g] = failed[g] = 0;
     }
     for (uint64_t d = 0; d < n; d++) {
         const double *row = rows + d * run->n_vars;
@@ -118,6 +119,7 @@ static void accumulate_block(const run_t *run, worker_t *w, int k, uint64_t n,
                 failed[g]++;
                 continue;
             }
+            ok[g]++;
             stats_moments_add(moments[g], row);
             stats_hist_add(w->hist[g], row);
             uint64_t *hits = &w->threshold_hits[(size_t)g * (size_t)spec->n_thresholds];
@@ -209,7 +211,9 @@ static void run_free(run_t *run)
     moments_array_free(run->block_moments, ENGINE_CHUNK_BLOCKS * G);
     moments_array_free(run->chunk_moments, G);
     moments_array_free(run->point_moments, G);
+    free(run->ok);
     free(run->failed);
+    free(run->block_ok);
     free(run->block_failed);
     free(run->chunk_values);
     free(run->regime);
@@ -272,13 +276,15 @@ static int run_init(run_t *run, const engine_spec_t *spec)
     run->regime = malloc(chunk_draws * sizeof(int32_t));
     run->status = malloc(chunk_draws * sizeof(int32_t));
     run->iterations = malloc(chunk_draws * sizeof(int32_t));
+    run->ok = calloc(G, sizeof(uint64_t));
     run->failed = calloc(G, sizeof(uint64_t));
+    run->block_ok = calloc(ENGINE_CHUNK_BLOCKS * G, sizeof(uint64_t));
     run->block_failed = calloc(ENGINE_CHUNK_BLOCKS * G, sizeof(uint64_t));
     run->block_moments = moments_array_alloc(ENGINE_CHUNK_BLOCKS * G, run->n_vars);
     run->chunk_moments = moments_array_alloc(G, run->n_vars);
     run->point_moments = moments_array_alloc(G, run->n_vars);
-    if (!run->regime || !run->status || !run->iterations || !run->failed ||
-        !run->block_failed || !run->block_moments || !run->chunk_moments ||
+    if (!run->regime || !run->status || !run->iterations || !run->ok || !run->failed ||
+        !run->block_ok || !run->block_failed || !run->block_moments || !run->chunk_moments ||
         !run->point_moments)
         return -1;
     if (run_pilot(run))
@@ -304,6 +310,7 @@ static void merge_chunk(run_t *run, int n_blocks)
     for (int k = 0; k < n_blocks; k++)
         for (size_t g = 0; g < G; g++) {
             stats_moments_merge(run->chunk_moments[g], run->block_moments[(size_t)k * G + g]);
+            run->ok[g] += run->block_ok[(size_t)k * G + g];
             run->failed[g] += run->block_failed[(size_t)k * G + g];
         }
     for (size_t g = 0; g < G; g++)
@@ -344,7 +351,7 @@ static void summarize(const run_t *run, point_summary_t *out)
         }
     for (int g = 0; g < run->n_groups; g++) {
         const stats_moments_t *m = run->point_moments[g];
-        uint64_t ok = stats_count(m);
+        uint64_t ok = run->ok[g];
         out->draws_ok[g] = ok;
         out->draws_failed[g] = run->failed[g];
         for (size_t v = 0; v < V; v++) {

@@ -3,6 +3,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#define RNG_DESCRIPTION \
+    "Philox4x32-10 (Random123); key = seed, counter = (draw, input stream, position); " \
+    "regime from stream 0xFFFFFFFF"
 
 /* Which array of point_summary_t a summary variable lives in. */
 typedef enum {
@@ -534,4 +540,37 @@ results_t *results_read(h5in_t *in, char *err, size_t errlen)
         return NULL;
     }
     return res;
+}
+
+/* ---- metadata -------------------------------------------------------------------- */
+
+int results_write_metadata(h5out_t *h, const results_t *res, const results_meta_t *meta,
+                           char *err, size_t errlen)
+{
+    uint64_t failed = 0;
+    for (size_t p = 0; p < res->n_points; p++)
+        if (res->points[p])
+            failed += res->points[p]->draws_failed[0];
+    char when[64], host[256] = "unknown";
+    time_t now = time(NULL);
+    struct tm utc;
+    gmtime_r(&now, &utc);
+    strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", &utc);
+    gethostname(host, sizeof host - 1);
+    int rc = h5out_attr_string(h, "/", "agtrade_version", AGTRADE_VERSION, err, errlen);
+    if (!rc) rc = h5out_attr_string(h, "/", "git_commit", AGTRADE_GIT_COMMIT, err, errlen);
+    if (!rc) rc = h5out_attr_uint64(h, "/", "seed", meta->seed, err, errlen);
+    if (!rc) rc = h5out_attr_string(h, "/", "rng", RNG_DESCRIPTION, err, errlen);
+    if (!rc) rc = h5out_attr_uint64(h, "/", "draws", meta->draws, err, errlen);
+    if (!rc) rc = h5out_attr_uint64(h, "/", "draws_failed", failed, err, errlen);
+    if (!rc) rc = h5out_attr_int64(h, "/", "threads", meta->threads, err, errlen);
+    if (!rc) rc = h5out_attr_string(h, "/", "command_line", meta->command_line, err, errlen);
+    if (!rc) rc = h5out_attr_string(h, "/", "created_utc", when, err, errlen);
+    if (!rc) rc = h5out_attr_string(h, "/", "hostname", host, err, errlen);
+    if (!rc) rc = h5out_attr_string(h, "/", "shard", meta->shard, err, errlen);
+    if (!rc) rc = h5out_attr_string(h, "/", "Conventions", "CF-1.8", err, errlen);
+    if (!rc)
+        rc = h5out_write_string_scalar(h, "config_yaml", meta->config_yaml,
+                                       "resolved scenario configuration (YAML)", err, errlen);
+    return rc;
 }

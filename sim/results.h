@@ -46,6 +46,19 @@ int results_define(h5out_t *h, const results_t *res, uint64_t n_draws, char *err
                    size_t errlen);
 /* Write /summary for the points present. */
 int results_write_summary(h5out_t *h, const results_t *res, char *err, size_t errlen);
+/* What identifies a run, written as root attributes (plus created_utc, hostname,
+ * agtrade_version, git_commit, rng and draws_failed, which are derived). */
+typedef struct {
+    const char *config_yaml;     /* the resolved configuration */
+    uint64_t seed, draws;
+    int64_t threads;
+    const char *command_line;
+    const char *shard;           /* "K/N" */
+} results_meta_t;
+
+int results_write_metadata(h5out_t *h, const results_t *res, const results_meta_t *meta,
+                           char *err, size_t errlen);
+
 /* Read a file written by results_define + results_write_summary. */
 results_t *results_read(h5in_t *in, char *err, size_t errlen);
 

@@ -14,10 +14,6 @@
 #include "progress.h"
 #include "results.h"
 
-#define RNG_DESCRIPTION \
-    "Philox4x32-10 (Random123); key = seed, counter = (draw, input stream, position); " \
-    "regime from stream 0xFFFFFFFF"
-
 void run_partial_path(const char *output, char *buf, size_t len)
 {
     size_t n = strlen(output);
@@ -277,40 +273,20 @@ static int write_metadata(h5out_t *h, const run_options_t *opt, const config_t *
                           const results_t *res, int threads, int shard_k, int shard_n,
                           char *err, size_t errlen)
 {
-    uint64_t failed = 0;
-    for (size_t p = 0; p < res->n_points; p++)
-        if (res->points[p])
-            failed += res->points[p]->draws_failed[0];
-    char cmdline[8192] = "agtrade", when[64], host[256] = "unknown", shard[64];
+    char cmdline[8192] = "agtrade", shard[64];
     for (int k = 0; k < opt->command_argc; k++) {
         size_t used = strlen(cmdline);
         snprintf(cmdline + used, sizeof cmdline - used, " %s", opt->command_line[k]);
     }
-    time_t now = time(NULL);
-    struct tm utc;
-    gmtime_r(&now, &utc);
-    strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", &utc);
-    gethostname(host, sizeof host - 1);
     snprintf(shard, sizeof shard, "%d/%d", shard_k, shard_n);
     char *yaml = config_to_yaml(cfg);
     if (!yaml) {
         snprintf(err, errlen, "out of memory");
         return -1;
     }
-    int rc = h5out_attr_string(h, "/", "agtrade_version", AGTRADE_VERSION, err, errlen);
-    if (!rc) rc = h5out_attr_string(h, "/", "git_commit", AGTRADE_GIT_COMMIT, err, errlen);
-    if (!rc) rc = h5out_attr_uint64(h, "/", "seed", cfg->seed, err, errlen);
-    if (!rc) rc = h5out_attr_string(h, "/", "rng", RNG_DESCRIPTION, err, errlen);
-    if (!rc) rc = h5out_attr_uint64(h, "/", "draws", cfg->draws, err, errlen);
-    if (!rc) rc = h5out_attr_uint64(h, "/", "draws_failed", failed, err, errlen);
-    if (!rc) rc = h5out_attr_int64(h, "/", "threads", threads, err, errlen);
-    if (!rc) rc = h5out_attr_string(h, "/", "command_line", cmdline, err, errlen);
-    if (!rc) rc = h5out_attr_string(h, "/", "created_utc", when, err, errlen);
-    if (!rc) rc = h5out_attr_string(h, "/", "hostname", host, err, errlen);
-    if (!rc) rc = h5out_attr_string(h, "/", "shard", shard, err, errlen);
-    if (!rc) rc = h5out_attr_string(h, "/", "Conventions", "CF-1.8", err, errlen);
-    if (!rc) rc = h5out_write_string_scalar(h, "config_yaml", yaml,
-                                            "resolved scenario configuration (YAML)", err, errlen);
+    results_meta_t meta = {.config_yaml = yaml, .seed = cfg->seed, .draws = cfg->draws,
+                           .threads = threads, .command_line = cmdline, .shard = shard};
+    int rc = results_write_metadata(h, res, &meta, err, errlen);
     free(yaml);
     return rc;
 }
