@@ -54,6 +54,8 @@ static void draw_one(const engine_spec_t *spec, worker_t *w, uint64_t draw, doub
     const quantity_layout_t *lay = spec->layout;
     int regime = -1;
     sampler_draw(spec->sampler, w->sample_ws, spec->seed, draw, w->input_values, &regime);
+    if (spec->n_regimes == 0)
+        regime = -1;   /* the sampler may know regimes this run does not use */
     sample_apply(spec->inputs, spec->n_inputs, w->input_values, spec->market, w->shocks);
 
     const policy_t *policy = spec->n_regimes > 0 ? spec->regimes[regime] : spec->scenario;
