@@ -588,6 +588,57 @@ static void test_full_disk_fails_commit_and_removes_temporary(void **state)
     assert_false(file_exists(path));
 }
 
+/* Current (not peak) resident size: earlier tests' peaks must not hide growth. */
+static long rss_kib(void)
+{
+    long pages = -1, resident = -1;
+    FILE *f = fopen("/proc/self/statm", "r");
+    if (f) {
+        if (fscanf(f, "%ld %ld", &pages, &resident) != 2)
+            resident = -1;
+        fclose(f);
+    }
+    return resident < 0 ? -1 : resident * (sysconf(_SC_PAGESIZE) / 1024);
+}
+
+/* 48 MiB of draws streamed in small blocks; the process may grow by the chunk caches
+ * and a chunk's compression buffers, never by the data. */
+static void test_streaming_memory_does_not_grow_with_draws(void **state)
+{
+    (void)state;
+    enum { MANY = 6000000, STEP = 4096 };
+    char path[300];
+    path_in_dir(path, sizeof path, "many.h5");
+    h5out_t *h = h5out_create(path, ERRBUF);
+    assert_non_null(h);
+    OK(h5out_def_dim_index(h, "draw", MANY, "draw index", ERRBUF));
+    const char *dims[1] = { "draw" };
+    h5out_stream_t *s = h5out_stream_open(h, "draws/x", 1, dims, H5OUT_DOUBLE, "1", "x", ERRBUF);
+    assert_non_null(s);
+    double block[STEP];
+    long before = rss_kib();
+    for (size_t d0 = 0; d0 < MANY; d0 += STEP) {
+        size_t n = MANY - d0 < STEP ? MANY - d0 : STEP;
+        for (size_t k = 0; k < n; k++)
+            block[k] = (double)((d0 + k) % 7919) * 0.3183;   /* compressible, not constant */
+        OK(h5out_stream_write(s, &d0, &n, block, ERRBUF));
+    }
+    long after = rss_kib();
+    OK(h5out_stream_close(s, ERRBUF));
+    OK(h5out_commit(h, ERRBUF));
+    assert_true(before > 0 && after > 0);
+    print_message("resident %ld KiB before, %ld KiB after streaming\n", before, after);
+    if (after - before > 16 * 1024)
+        fail_msg("RSS grew by %ld KiB while streaming %d doubles", after - before, MANY);
+    h5in_t *r = open_or_fail(path);
+    double tail[3];
+    size_t st = MANY - 3, ct = 3;
+    OK(h5in_read_double_slab(r, "draws/x", &st, &ct, tail, ERRBUF));
+    for (size_t k = 0; k < 3; k++)
+        assert_true(tail[k] == (double)((MANY - 3 + k) % 7919) * 0.3183);
+    h5in_close(r);
+}
+
 static void test_reader_reports_missing_and_foreign_files(void **state)
 {
     (void)state;
@@ -640,6 +691,7 @@ int main(void)
         cmocka_unit_test(test_too_long_path_is_refused),
         cmocka_unit_test(test_undefined_dimension_and_bad_blocks_are_reported),
         cmocka_unit_test(test_full_disk_fails_commit_and_removes_temporary),
+        cmocka_unit_test(test_streaming_memory_does_not_grow_with_draws),
         cmocka_unit_test(test_reader_reports_missing_and_foreign_files),
     };
     return cmocka_run_group_tests(tests, setup_dir, teardown_dir);
