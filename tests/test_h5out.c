@@ -432,6 +432,29 @@ static void test_commit_renames_atomically(void **state)
     assert_false(file_exists(temp));
 }
 
+static void test_commit_replaces_an_older_file_only_at_the_end(void **state)
+{
+    (void)state;
+    char path[300];
+    path_in_dir(path, sizeof path, "rerun.h5");
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fputs("previous results\n", f);
+    fclose(f);
+    h5out_t *h = write_fixture(path);
+    f = fopen(path, "r");   /* still the old file while the new one is written */
+    char line[64] = "";
+    assert_non_null(fgets(line, sizeof line, f));
+    fclose(f);
+    assert_string_equal(line, "previous results\n");
+    OK(h5out_commit(h, ERRBUF));
+    h5in_t *r = open_or_fail(path);
+    int64_t complete = 0;
+    OK(h5in_attr_int64(r, "", "complete", &complete, ERRBUF));
+    assert_int_equal(complete, 1);
+    h5in_close(r);
+}
+
 static void test_abort_deletes_the_temporary_file(void **state)
 {
     (void)state;
@@ -687,6 +710,7 @@ int main(void)
         cmocka_unit_test(test_attributes_read_back_exactly),
         cmocka_unit_test(test_members_are_listed_in_creation_order),
         cmocka_unit_test(test_commit_renames_atomically),
+        cmocka_unit_test(test_commit_replaces_an_older_file_only_at_the_end),
         cmocka_unit_test(test_abort_deletes_the_temporary_file),
         cmocka_unit_test(test_abort_keeps_partial_file_marked_incomplete),
         cmocka_unit_test(test_missing_folder_error_names_the_file),
