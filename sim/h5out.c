@@ -63,23 +63,14 @@ static char *read_one_string(hid_t obj, int is_attr);
 
 /* ---------------------------------------------------------------- errors */
 
-static void errors_quiet(void)
-{
-    /* The process-wide settings: failures come back through err, never stderr; and
-     * no HDF5 atexit clean-up, which would crash on a file whose close failed (disk
-     * full). H5dont_atexit only works before the library initialises, hence first. */
-    static int done;
-    if (!done) {
-        H5dont_atexit();
-        done = 1;
-    }
-    H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
-}
-
 typedef struct {
     char detail[256];
     int found_errno;
 } walk_t;
+
+/* The detail of the latest HDF5 failure, captured when it happens: the clean-up calls
+ * that follow a failure (closing ids) clear HDF5's error stack before we report. */
+static walk_t g_last;
 
 static herr_t error_walk(unsigned n, const H5E_error2_t *e, void *arg)
 {
@@ -100,14 +91,48 @@ static herr_t error_walk(unsigned n, const H5E_error2_t *e, void *arg)
     return 0;
 }
 
-/* The most telling line of the HDF5 error stack: an operating-system message when
- * one is there (disk full, permission), else the innermost description. */
+/* HDF5's automatic error handler, replaced: records the most telling line of the
+ * failing call's stack (an operating-system message such as "No space left on device"
+ * when there is one, else the innermost description) and prints nothing. An OS
+ * message is not overwritten by a later, vaguer failure before it is reported. */
+static herr_t error_capture(hid_t stack, void *unused)
+{
+    (void)unused;
+    walk_t w = { .detail = "", .found_errno = 0 };
+    H5Ewalk2(stack, H5E_WALK_UPWARD, error_walk, &w);
+    if (w.detail[0] && (w.found_errno || !g_last.found_errno))
+        g_last = w;
+    return 0;
+}
+
+static void errors_quiet(void)
+{
+    /* The process-wide settings: HDF5 failures are captured for err, never printed;
+     * and no HDF5 atexit clean-up, which would crash on a file whose close failed
+     * (disk full). H5dont_atexit only works before the library initialises. */
+    static int done;
+    if (!done) {
+        H5dont_atexit();
+        done = 1;
+    }
+    H5Eset_auto2(H5E_DEFAULT, error_capture, NULL);
+}
+
+/* Takes (and forgets) the captured detail of the latest failure. */
 static void error_detail(char *buf, size_t len)
 {
-    walk_t w = { .detail = "", .found_errno = 0 };
-    H5Ewalk2(H5E_DEFAULT, H5E_WALK_UPWARD, error_walk, &w);
+    snprintf(buf, len, "%s", g_last.detail[0] ? g_last.detail : "HDF5 error");
+    g_last.detail[0] = '\0';
+    g_last.found_errno = 0;
     H5Eclear2(H5E_DEFAULT);
-    snprintf(buf, len, "%s", w.detail[0] ? w.detail : "HDF5 error");
+}
+
+/* After an expected failure (probing for an attribute): nothing to report. */
+static void error_forget(void)
+{
+    g_last.detail[0] = '\0';
+    g_last.found_errno = 0;
+    H5Eclear2(H5E_DEFAULT);
 }
 
 static void set_err(char *err, size_t errlen, const char *fmt, ...)
@@ -932,7 +957,7 @@ int h5in_exists(h5in_t *h, const char *path)
             *slash = '\0';
         htri_t e = H5Lexists(h->file, buf, H5P_DEFAULT);
         if (e <= 0) {
-            H5Eclear2(H5E_DEFAULT);
+            error_forget();
             return 0;
         }
         if (!slash)
@@ -952,7 +977,7 @@ static hid_t open_attr(h5in_t *h, const char *obj, const char *name, char *err, 
         close_id(o);
     }
     if (a < 0) {
-        H5Eclear2(H5E_DEFAULT);
+        error_forget();
         set_err(err, errlen, "%s: no attribute '%s' on '%s'", h->path, name, where);
     }
     return a;
@@ -989,7 +1014,7 @@ static int attr_get_number(h5in_t *h, const char *obj, const char *name, hid_t m
     close_id(a);
     if (ok)
         return 0;
-    H5Eclear2(H5E_DEFAULT);
+    error_forget();
     set_err(err, errlen, "%s: attribute '%s' of '%s' is not a single number", h->path, name,
             obj_or_root(obj));
     return -1;
@@ -1057,7 +1082,7 @@ int h5in_attr_string(h5in_t *h, const char *obj, const char *name, char **out,
     close_id(a);
     if (*out)
         return 0;
-    H5Eclear2(H5E_DEFAULT);
+    error_forget();
     set_err(err, errlen, "%s: attribute '%s' of '%s' is not a string", h->path, name,
             obj_or_root(obj));
     return -1;
@@ -1067,7 +1092,7 @@ static hid_t open_var(h5in_t *h, const char *path, char *err, size_t errlen)
 {
     hid_t d = h5in_exists(h, path) ? H5Dopen2(h->file, path, H5P_DEFAULT) : -1;
     if (d < 0) {
-        H5Eclear2(H5E_DEFAULT);
+        error_forget();
         set_err(err, errlen, "%s: no variable '%s'", h->path, path);
     }
     return d;
@@ -1137,7 +1162,7 @@ int h5in_var_info(h5in_t *h, const char *path, int *ndims, size_t *shape,
     close_id(ftype);
     close_id(space);
     close_id(d);
-    H5Eclear2(H5E_DEFAULT);
+    error_forget();
     if (!ok) {
         set_err(err, errlen, "%s: variable '%s' has more than %d axes or is unreadable",
                 h->path, path, H5OUT_MAX_DIMS);
@@ -1244,7 +1269,7 @@ int h5in_read_strings(h5in_t *h, const char *path, char ***out, size_t *n,
     close_id(space);
     close_id(ftype);
     close_id(d);
-    H5Eclear2(H5E_DEFAULT);
+    error_forget();
     if (!ok) {
         h5in_free_strings(copy, count > 0 ? (size_t)count : 0);
         set_err(err, errlen, "%s: variable '%s' is not a 1-D variable-length string array",
@@ -1263,7 +1288,7 @@ int h5in_read_string_scalar(h5in_t *h, const char *path, char **out, char *err, 
         return -1;
     *out = read_one_string(d, 0);
     close_id(d);
-    H5Eclear2(H5E_DEFAULT);
+    error_forget();
     if (*out)
         return 0;
     set_err(err, errlen, "%s: variable '%s' is not a single string", h->path, path);
@@ -1290,7 +1315,7 @@ int h5in_list(h5in_t *h, const char *group, void (*cb)(const char *name, void *a
     const char *where = obj_or_root(group);
     hid_t g = h5in_exists(h, where) ? H5Gopen2(h->file, where, H5P_DEFAULT) : -1;
     if (g < 0) {
-        H5Eclear2(H5E_DEFAULT);
+        error_forget();
         set_err(err, errlen, "%s: no group '%s'", h->path, where);
         return -1;
     }

@@ -432,6 +432,29 @@ static void test_commit_renames_atomically(void **state)
     assert_false(file_exists(temp));
 }
 
+static void test_commit_replaces_an_older_file_only_at_the_end(void **state)
+{
+    (void)state;
+    char path[300];
+    path_in_dir(path, sizeof path, "rerun.h5");
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fputs("previous results\n", f);
+    fclose(f);
+    h5out_t *h = write_fixture(path);
+    f = fopen(path, "r");   /* still the old file while the new one is written */
+    char line[64] = "";
+    assert_non_null(fgets(line, sizeof line, f));
+    fclose(f);
+    assert_string_equal(line, "previous results\n");
+    OK(h5out_commit(h, ERRBUF));
+    h5in_t *r = open_or_fail(path);
+    int64_t complete = 0;
+    OK(h5in_attr_int64(r, "", "complete", &complete, ERRBUF));
+    assert_int_equal(complete, 1);
+    h5in_close(r);
+}
+
 static void test_abort_deletes_the_temporary_file(void **state)
 {
     (void)state;
@@ -535,6 +558,7 @@ static void test_undefined_dimension_and_bad_blocks_are_reported(void **state)
     OK(h5out_write_double(h, "summary/y", 1, dims, v, "1", "y", ERRBUF));
     assert_int_equal(h5out_write_double(h, "summary/y", 1, dims, v, "1", "y", ERRBUF), -1);
     assert_non_null(strstr(g_err, "cannot write variable 'summary/y'"));
+    print_message("duplicate: %s\n", g_err);
     assert_int_equal(h5out_attr_string(h, "summary/none", "units", "1", ERRBUF), -1);
     assert_non_null(strstr(g_err, "summary/none"));
     h5out_stream_t *s = h5out_stream_open(h, "draws/z", 1, dims, H5OUT_DOUBLE, "1", "z", ERRBUF);
@@ -580,12 +604,65 @@ static void test_full_disk_fails_commit_and_removes_temporary(void **state)
     if (wrc != 0) {   /* the write itself may be the one that fails */
         assert_non_null(strstr(werr, "cannot write variable 'big'"));
         assert_non_null(strstr(werr, path));
+        assert_non_null(strstr(werr, "File too large"));
     }
     assert_int_equal(crc, -1);
+    print_message("write: %s\ncommit: %s\n", werr, g_err);
     assert_non_null(strstr(g_err, path));
     assert_non_null(strstr(g_err, "File too large"));
     assert_false(file_exists(temp));
     assert_false(file_exists(path));
+}
+
+/* Current (not peak) resident size: earlier tests' peaks must not hide growth. */
+static long rss_kib(void)
+{
+    long pages = -1, resident = -1;
+    FILE *f = fopen("/proc/self/statm", "r");
+    if (f) {
+        if (fscanf(f, "%ld %ld", &pages, &resident) != 2)
+            resident = -1;
+        fclose(f);
+    }
+    return resident < 0 ? -1 : resident * (sysconf(_SC_PAGESIZE) / 1024);
+}
+
+/* 48 MiB of draws streamed in small blocks; the process may grow by the chunk caches
+ * and a chunk's compression buffers, never by the data. */
+static void test_streaming_memory_does_not_grow_with_draws(void **state)
+{
+    (void)state;
+    enum { MANY = 6000000, STEP = 4096 };
+    char path[300];
+    path_in_dir(path, sizeof path, "many.h5");
+    h5out_t *h = h5out_create(path, ERRBUF);
+    assert_non_null(h);
+    OK(h5out_def_dim_index(h, "draw", MANY, "draw index", ERRBUF));
+    const char *dims[1] = { "draw" };
+    h5out_stream_t *s = h5out_stream_open(h, "draws/x", 1, dims, H5OUT_DOUBLE, "1", "x", ERRBUF);
+    assert_non_null(s);
+    double block[STEP];
+    long before = rss_kib();
+    for (size_t d0 = 0; d0 < MANY; d0 += STEP) {
+        size_t n = MANY - d0 < STEP ? MANY - d0 : STEP;
+        for (size_t k = 0; k < n; k++)
+            block[k] = (double)((d0 + k) % 7919) * 0.3183;   /* compressible, not constant */
+        OK(h5out_stream_write(s, &d0, &n, block, ERRBUF));
+    }
+    long after = rss_kib();
+    OK(h5out_stream_close(s, ERRBUF));
+    OK(h5out_commit(h, ERRBUF));
+    assert_true(before > 0 && after > 0);
+    print_message("resident %ld KiB before, %ld KiB after streaming\n", before, after);
+    if (after - before > 16 * 1024)
+        fail_msg("RSS grew by %ld KiB while streaming %d doubles", after - before, MANY);
+    h5in_t *r = open_or_fail(path);
+    double tail[3];
+    size_t st = MANY - 3, ct = 3;
+    OK(h5in_read_double_slab(r, "draws/x", &st, &ct, tail, ERRBUF));
+    for (size_t k = 0; k < 3; k++)
+        assert_true(tail[k] == (double)((MANY - 3 + k) % 7919) * 0.3183);
+    h5in_close(r);
 }
 
 static void test_reader_reports_missing_and_foreign_files(void **state)
@@ -633,6 +710,7 @@ int main(void)
         cmocka_unit_test(test_attributes_read_back_exactly),
         cmocka_unit_test(test_members_are_listed_in_creation_order),
         cmocka_unit_test(test_commit_renames_atomically),
+        cmocka_unit_test(test_commit_replaces_an_older_file_only_at_the_end),
         cmocka_unit_test(test_abort_deletes_the_temporary_file),
         cmocka_unit_test(test_abort_keeps_partial_file_marked_incomplete),
         cmocka_unit_test(test_missing_folder_error_names_the_file),
@@ -640,6 +718,7 @@ int main(void)
         cmocka_unit_test(test_too_long_path_is_refused),
         cmocka_unit_test(test_undefined_dimension_and_bad_blocks_are_reported),
         cmocka_unit_test(test_full_disk_fails_commit_and_removes_temporary),
+        cmocka_unit_test(test_streaming_memory_does_not_grow_with_draws),
         cmocka_unit_test(test_reader_reports_missing_and_foreign_files),
     };
     return cmocka_run_group_tests(tests, setup_dir, teardown_dir);
