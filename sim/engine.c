@@ -1,5 +1,6 @@
 /* engine.c - see engine.h for the reproducibility contract. */
 #include "engine.h"
+#include "cluster.h"
 #include "stats.h"
 #include <math.h>
 #include <omp.h>
@@ -166,7 +167,7 @@ static int worker_init(worker_t *w, const run_t *run)
     w->input_values = calloc((size_t)spec->n_inputs + 1, sizeof(double));
     if (!run->chunk_values)
         w->block_values = malloc(ENGINE_BLOCK_DRAWS * run->n_vars * sizeof(double));
-    w->hist = calloc((size_t)run->n_groups, sizeof *w->hist);
+    w->hist = calloc((size_t)run->n_groups + 1, sizeof *w->hist);
     w->threshold_hits = calloc((size_t)run->n_groups * (size_t)spec->n_thresholds + 1,
                                sizeof(uint64_t));
     if (!w->sample_ws || !w->solve_ws || !w->shocks || !w->ref || !w->scen || !w->welfare ||
@@ -251,6 +252,7 @@ static int run_pilot(run_t *run)
     pilot_run.lo = run->lo;
     pilot_run.hi = run->hi;
     pilot_run.chunk_values = run->pilot;   /* no block buffer needed */
+    pilot_run.n_groups = 0;                /* nor histograms */
     int rc = worker_init(&pilot_worker, &pilot_run);
     if (rc == 0) {
         draw_block(run, &pilot_worker, 0, run->pilot, run->regime, run->status, run->iterations);
@@ -261,7 +263,7 @@ static int run_pilot(run_t *run)
                        run->n_vars * sizeof(double));
         stats_range_from_pilot(ok_rows, n_ok, run->n_vars, run->lo, run->hi);
     }
-    worker_free(&pilot_worker, run->n_groups);
+    worker_free(&pilot_worker, 0);
     free(ok_rows);
     return rc;
 }
@@ -304,7 +306,9 @@ static int run_init(run_t *run, const engine_spec_t *spec)
 
 /* ---- the chunk loop --------------------------------------------------------------- */
 
-static void merge_chunk(run_t *run, int n_blocks)
+/* Blocks in order into the chunk accumulators (moments, then the draw counts kept in
+ * block slot 0 of block_ok / block_failed). */
+static void chunk_from_blocks(run_t *run, int n_blocks)
 {
     size_t G = (size_t)run->n_groups;
     for (size_t g = 0; g < G; g++)
@@ -312,11 +316,106 @@ static void merge_chunk(run_t *run, int n_blocks)
     for (int k = 0; k < n_blocks; k++)
         for (size_t g = 0; g < G; g++) {
             stats_moments_merge(run->chunk_moments[g], run->block_moments[(size_t)k * G + g]);
-            run->ok[g] += run->block_ok[(size_t)k * G + g];
-            run->failed[g] += run->block_failed[(size_t)k * G + g];
+            if (k > 0) {
+                run->block_ok[g] += run->block_ok[(size_t)k * G + g];
+                run->block_failed[g] += run->block_failed[(size_t)k * G + g];
+            }
         }
-    for (size_t g = 0; g < G; g++)
+}
+
+static void chunk_into_point(run_t *run)
+{
+    for (size_t g = 0; g < (size_t)run->n_groups; g++) {
         stats_moments_merge(run->point_moments[g], run->chunk_moments[g]);
+        run->ok[g] += run->block_ok[g];
+        run->failed[g] += run->block_failed[g];
+    }
+}
+
+/* ---- MPI: chunks computed on other ranks travel to rank 0 ------------------------- */
+
+/* Per group: count, nonfinite, mean, m2, min, max (nvars each), then ok and failed. */
+static size_t chunk_message_size(const run_t *run)
+{
+    return (size_t)run->n_groups * (6 * run->n_vars + 2) * 8;
+}
+
+static void pack_chunk(const run_t *run, char *buf)
+{
+    size_t V = run->n_vars * 8;
+    for (int g = 0; g < run->n_groups; g++) {
+        const stats_moments_t *m = run->chunk_moments[g];
+        const void *parts[6] = {m->count, m->nonfinite, m->mean, m->m2, m->min, m->max};
+        for (int k = 0; k < 6; k++, buf += V)
+            memcpy(buf, parts[k], V);
+        memcpy(buf, &run->block_ok[g], 8);
+        memcpy(buf + 8, &run->block_failed[g], 8);
+        buf += 16;
+    }
+}
+
+static void unpack_chunk(run_t *run, const char *buf)
+{
+    size_t V = run->n_vars * 8;
+    for (int g = 0; g < run->n_groups; g++) {
+        stats_moments_t *m = run->chunk_moments[g];
+        void *parts[6] = {m->count, m->nonfinite, m->mean, m->m2, m->min, m->max};
+        for (int k = 0; k < 6; k++, buf += V)
+            memcpy(parts[k], buf, V);
+        memcpy(&run->block_ok[g], buf, 8);
+        memcpy(&run->block_failed[g], buf + 8, 8);
+        buf += 16;
+    }
+}
+
+/* The chunk's per-draw arrays (regimes, statuses, iterations, rows) when raw draws are kept. */
+static int exchange_chunk_draws(run_t *run, int from, int tag, uint64_t n, int sending)
+{
+    void *parts[4] = {run->regime, run->status, run->iterations, run->chunk_values};
+    size_t sizes[4] = {n * 4, n * 4, n * 4, n * run->n_vars * 8};
+    int n_parts = run->chunk_values ? 4 : 0;   /* only raw draws need them on rank 0 */
+    for (int k = 0; k < n_parts; k++) {
+        int rc = sending ? cluster_send(0, tag, parts[k], sizes[k])
+                         : cluster_recv(from, tag, parts[k], sizes[k]);
+        if (rc)
+            return -1;
+    }
+    return 0;
+}
+
+/* On rank != 0 after computing chunk c: send it. On rank 0 for a chunk of another rank:
+ * receive it. */
+static int exchange_chunk(run_t *run, uint64_t c, int owner, uint64_t n_draws, char *msg)
+{
+    int rank = run->spec->mpi_rank, tag = (int)(c & 0x3fffffff);
+    if (rank == owner && rank != 0) {
+        pack_chunk(run, msg);
+        if (cluster_send(0, tag, msg, chunk_message_size(run)))
+            return -1;
+        return exchange_chunk_draws(run, 0, tag, n_draws, 1);
+    }
+    if (rank == 0 && owner != 0) {
+        if (cluster_recv(owner, tag, msg, chunk_message_size(run)))
+            return -1;
+        unpack_chunk(run, msg);
+        return exchange_chunk_draws(run, owner, tag, n_draws, 0);
+    }
+    return 0;
+}
+
+/* Histograms and threshold counts are integer sums: reduce them onto rank 0. */
+static int reduce_counts(run_t *run)
+{
+    worker_t *total = &run->workers[0];
+    for (int g = 0; g < run->n_groups; g++) {
+        stats_hist_t *h = total->hist[g];
+        if (cluster_sum_to_root(h->bins, h->nvars * STATS_FINE_BINS) ||
+            cluster_sum_to_root(h->under, h->nvars) || cluster_sum_to_root(h->over, h->nvars) ||
+            cluster_sum_to_root(h->nonfinite, h->nvars))
+            return -1;
+    }
+    return cluster_sum_to_root(total->threshold_hits,
+                               (size_t)run->n_groups * (size_t)run->spec->n_thresholds);
 }
 
 static void process_chunk(run_t *run, uint64_t chunk, int n_blocks)
@@ -339,10 +438,9 @@ static void process_chunk(run_t *run, uint64_t chunk, int n_blocks)
     }
 }
 
-static void summarize(const run_t *run, point_summary_t *out)
+static void merge_workers(run_t *run)
 {
     const engine_spec_t *spec = run->spec;
-    size_t V = run->n_vars;
     worker_t *total = &run->workers[0];
     for (int t = 1; t < run->n_workers; t++)
         for (int g = 0; g < run->n_groups; g++) {
@@ -351,6 +449,13 @@ static void summarize(const run_t *run, point_summary_t *out)
                 total->threshold_hits[(size_t)g * (size_t)spec->n_thresholds + (size_t)i] +=
                     run->workers[t].threshold_hits[(size_t)g * (size_t)spec->n_thresholds + (size_t)i];
         }
+}
+
+static void summarize(const run_t *run, point_summary_t *out)
+{
+    const engine_spec_t *spec = run->spec;
+    size_t V = run->n_vars;
+    const worker_t *total = &run->workers[0];
     for (int g = 0; g < run->n_groups; g++) {
         const stats_moments_t *m = run->point_moments[g];
         uint64_t ok = run->ok[g];
@@ -398,30 +503,61 @@ int engine_run_point(const engine_spec_t *spec, point_summary_t *out, char *err,
     }
     uint64_t n_blocks = (spec->draws + ENGINE_BLOCK_DRAWS - 1) / ENGINE_BLOCK_DRAWS;
     uint64_t n_chunks = (n_blocks + ENGINE_CHUNK_BLOCKS - 1) / ENGINE_CHUNK_BLOCKS;
-    int rc = ENGINE_OK;
-    for (uint64_t c = 0; c < n_chunks && rc == ENGINE_OK; c++) {
-        if (spec->mpi_size > 1 && (int)(c % (uint64_t)spec->mpi_size) != spec->mpi_rank)
-            continue;
+    int ranks = spec->mpi_size > 1 ? spec->mpi_size : 1, rank = ranks > 1 ? spec->mpi_rank : 0;
+    char *msg = ranks > 1 ? malloc(chunk_message_size(&run)) : NULL;
+    int rc = (ranks > 1 && !msg) ? ENGINE_NOMEM : ENGINE_OK;
+    for (uint64_t c = 0; c < n_chunks; c++) {
+        int owner = (int)(c % (uint64_t)ranks);
         int blocks = (int)(n_blocks - c * ENGINE_CHUNK_BLOCKS < ENGINE_CHUNK_BLOCKS
                                ? n_blocks - c * ENGINE_CHUNK_BLOCKS : ENGINE_CHUNK_BLOCKS);
-        process_chunk(&run, c, blocks);
-        merge_chunk(&run, blocks);
         uint64_t first = c * ENGINE_CHUNK_BLOCKS * ENGINE_BLOCK_DRAWS;
         uint64_t done = first + (uint64_t)blocks * ENGINE_BLOCK_DRAWS;
         if (done > spec->draws)
             done = spec->draws;
-        if (spec->raw && spec->raw(spec->raw_ctx, first, done - first, run.chunk_values,
-                                   run.regime, run.status, run.iterations)) {
-            snprintf(err, errlen, "could not write raw draws");
+        if (owner == rank && rc == ENGINE_OK) {
+            process_chunk(&run, c, blocks);
+            chunk_from_blocks(&run, blocks);
+        }
+        /* the exchange happens even after a local failure, so no rank waits forever */
+        if (ranks > 1 && exchange_chunk(&run, c, owner, done - first, msg) && rc == ENGINE_OK) {
+            snprintf(err, errlen, "MPI transfer of chunk %llu failed", (unsigned long long)c);
             rc = ENGINE_SINK_FAILED;
         }
-        if (spec->progress)
-            spec->progress(spec->progress_ctx, spec->progress_offset + done,
-                           spec->progress_total ? spec->progress_total : spec->draws);
-        if (rc == ENGINE_OK && spec->stop && *spec->stop && c + 1 < n_chunks) {
+        if (rank == 0 && rc == ENGINE_OK) {
+            chunk_into_point(&run);
+            if (spec->raw && spec->raw(spec->raw_ctx, first, done - first, run.chunk_values,
+                                       run.regime, run.status, run.iterations)) {
+                snprintf(err, errlen, "could not write raw draws");
+                rc = ENGINE_SINK_FAILED;
+            }
+            if (spec->progress)
+                spec->progress(spec->progress_ctx, spec->progress_offset + done,
+                               spec->progress_total ? spec->progress_total : spec->draws);
+        }
+        /* every rank stops at the same chunk: they agree once per round of chunks
+         * (2 = a rank failed, 1 = a stop signal arrived) */
+        if ((c + 1) % (uint64_t)ranks != 0 && c + 1 != n_chunks)
+            continue;
+        int verdict = rc != ENGINE_OK ? 2 : (spec->stop && *spec->stop) ? 1 : 0;
+        if (ranks > 1)
+            verdict = cluster_max(verdict);
+        if (verdict == 2 && rc == ENGINE_OK) {
+            snprintf(err, errlen, "another MPI rank failed");
+            rc = ENGINE_SINK_FAILED;
+        } else if (verdict == 1 && c + 1 < n_chunks) {
             snprintf(err, errlen, "interrupted after %llu of %llu draws",
                      (unsigned long long)done, (unsigned long long)spec->draws);
             rc = ENGINE_INTERRUPTED;
+        }
+        if (verdict)
+            break;
+    }
+    free(msg);
+    if (rc == ENGINE_OK) {
+        merge_workers(&run);
+        if (ranks > 1 && reduce_counts(&run)) {
+            snprintf(err, errlen, "MPI reduction of histograms failed");
+            rc = ENGINE_SINK_FAILED;
         }
     }
     if (rc == ENGINE_OK)

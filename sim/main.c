@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <string.h>
 #include "cli.h"
+#include "cluster.h"
 
 static void usage(FILE *out)
 {
@@ -17,7 +18,7 @@ static void usage(FILE *out)
         "  --help, --version\n");
 }
 
-int main(int argc, char **argv)
+static int dispatch(int argc, char **argv)
 {
     if (argc < 2) {
         usage(stderr);
@@ -38,4 +39,17 @@ int main(int argc, char **argv)
     if (!strcmp(cmd, "merge"))   return cmd_merge(argc - 1, argv + 1);
     fprintf(stderr, "agtrade: unknown command '%s' (try 'agtrade --help')\n", cmd);
     return EXIT_USAGE;
+}
+
+int main(int argc, char **argv)
+{
+    char err[256];
+    if (cluster_init(&argc, &argv, err, sizeof err)) {
+        fprintf(stderr, "agtrade: %s\n", err);
+        cluster_finalize();
+        return EXIT_SOFTWARE;
+    }
+    int rc = dispatch(argc, argv);
+    cluster_finalize();
+    return rc;
 }

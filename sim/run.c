@@ -8,6 +8,7 @@
 #include <time.h>
 #include <unistd.h>
 #include "cli.h"
+#include "cluster.h"
 #include "engine.h"
 #include "h5out.h"
 #include "prepare.h"
@@ -378,6 +379,7 @@ typedef struct {
     results_t *res;
     unsigned char *done;
     int threads;
+    int rank, ranks;                 /* MPI: only rank 0 writes files and prints */
     h5out_t *out;
     raw_sink_t raw;
     progress_t progress;
@@ -398,7 +400,9 @@ static int run_one_point(run_state_t *st, size_t p, uint64_t progress_offset,
     prepare_engine_spec(pc, &prep, &spec);
     spec.threads = st->threads;
     spec.stop = st->opt->stop;
-    spec.progress = progress_update;
+    spec.mpi_rank = st->rank;
+    spec.mpi_size = st->ranks;
+    spec.progress = st->rank == 0 ? progress_update : NULL;
     spec.progress_ctx = &st->progress;
     spec.progress_offset = progress_offset;
     spec.progress_total = progress_total;
@@ -426,7 +430,7 @@ static int run_points(run_state_t *st)
     size_t owned = results_count_present(res), k = 0;
     uint64_t total = (uint64_t)owned * st->cfg->draws;
     int rc = EXIT_OK;
-    progress_init(&st->progress, st->opt->quiet);
+    progress_init(&st->progress, st->opt->quiet || st->rank != 0);
     for (size_t p = 0; p < res->n_points && rc == EXIT_OK; p++) {
         if (!res->points[p])
             continue;
@@ -537,11 +541,15 @@ static int run_config(const run_options_t *opt, const config_t *cfg)
         run_partial_path(cfg->output, partial, sizeof partial);
         rc = resume_points(partial, cfg, st.res, st.done);
     }
-    if (rc == EXIT_OK)
+    st.rank = cluster_rank();
+    st.ranks = cluster_size();
+    if (rc == EXIT_OK && st.rank == 0)
         rc = open_output(&st);
+    if (st.ranks > 1)
+        rc = cluster_max(rc);   /* every rank learns that rank 0 could not open its file */
     if (rc == EXIT_OK)
         rc = run_points(&st);
-    if (rc == EXIT_OK) {
+    if (rc == EXIT_OK && st.rank == 0) {
         rc = finish_output(&st, shard_k, shard_n);
         if (rc == EXIT_OK && opt->resume) {
             char partial[CONFIG_PATH_MAX + 16];
@@ -553,11 +561,11 @@ static int run_config(const run_options_t *opt, const config_t *cfg)
         if (st.opt->raw)
             raw_close(&st.raw, ignored, sizeof ignored);
         h5out_abort(st.out, NULL, ignored, sizeof ignored);
-        if (rc == EXIT_INTERRUPTED &&
+        if (rc == EXIT_INTERRUPTED && st.rank == 0 &&
             write_partial(opt, cfg, st.res, st.done, st.threads, shard_k, shard_n))
             rc = EXIT_IOERR;
     }
-    if (rc == EXIT_OK && !opt->quiet)
+    if (rc == EXIT_OK && !opt->quiet && st.rank == 0)
         fprintf(stderr, "agtrade: wrote %s\n", cfg->output);
     free(st.done);
     results_free(st.res);
