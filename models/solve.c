@@ -419,41 +419,51 @@ static int solve_eval(solve_ctx_t *cx)
 
 /* ---------- Jacobian and linear algebra ---------- */
 
-/* d/du of every residual through importer j's CES block, where unknown u (column col)
- * moves log r_kj by `a` (theta_kj for a log price, 1 for the route's own wedge). */
-static void solve_jac_driver(solve_ctx_t *cx, int j, int k, int col, double a)
-{
-    solve_workspace_t *ws = cx->ws;
-    int E = ws->E, I = ws->I, n = cx->n;
-    double sg = cx->sh->sigma[j], se = sg + cx->sh->eta[j];
-    double dpi = ws->vshare[k * I + j] * a;
-    for (int i = 0; i < E; i++) {
-        int r = i * I + j;
-        if (!ws->on[r])
-            continue;
-        double dlnx = se * dpi - (i == k ? sg * a : 0);
-        ws->J[i * n + col] -= ws->X[r] * dlnx;
-        int bv = ws->route_var[r];
-        if (bv >= 0)
-            ws->J[bv * n + col] += dlnx;
-    }
-}
-
+/* Importer j's CES block moves every residual of the routes into j. An unknown u that
+ * moves log r_kj by a (theta_kj for log P_k, 1 for the route's own log(1 + w)) moves
+ * ln Pi_j by v_kj a and ln X_ij by (sigma + eta) v_kj a - [i == k] sigma a. */
 static void solve_jacobian(solve_ctx_t *cx)
 {
     solve_workspace_t *ws = cx->ws;
-    int E = ws->E, I = ws->I, n = cx->n;
-    memset(ws->J, 0, (size_t)n * (size_t)n * sizeof(double));
+    int E = ws->E, I = ws->I, n = cx->n, bounded = n > E;
+    double *J = ws->J;
+    memset(J, 0, (size_t)n * (size_t)n * sizeof(double));
     for (int i = 0; i < E; i++)
-        ws->J[i * n + i] = cx->sh->kappa[i] * ws->Q[i] - cx->sh->eps[i] * ws->D[i];
+        J[i * n + i] = cx->sh->kappa[i] * ws->Q[i] - cx->sh->eps[i] * ws->D[i];
     for (int j = 0; j < I; j++) {
+        double sg = cx->sh->sigma[j], se = sg + cx->sh->eta[j];
         for (int k = 0; k < E; k++) {
-            int r = k * I + j;
-            if (!ws->on[r])
+            int rk = k * I + j;
+            if (!ws->on[rk])
                 continue;
-            solve_jac_driver(cx, j, k, k, ws->theta[r]);
-            if (ws->route_var[r] >= 0)
-                solve_jac_driver(cx, j, k, ws->route_var[r], 1.0);
+            int vk = bounded ? ws->route_var[rk] : -1;
+            double th = ws->theta[rk], dk = se * ws->vshare[rk];
+            /* common (price index) part, for log P_k and, if bounded, the route's wedge */
+            for (int i = 0; i < E; i++) {
+                int r = i * I + j;
+                double xd = ws->X[r] * dk;
+                J[i * n + k] -= xd * th;
+                if (vk >= 0)
+                    J[i * n + vk] -= xd;
+            }
+            /* own-price part */
+            J[k * n + k] += sg * ws->X[rk] * th;
+            if (vk >= 0)
+                J[k * n + vk] += sg * ws->X[rk];
+            if (!bounded)
+                continue;
+            for (int i = 0; i < E; i++) {
+                int bv = ws->route_var[i * I + j];
+                if (bv < 0)
+                    continue;
+                J[bv * n + k] += dk * th;
+                if (vk >= 0)
+                    J[bv * n + vk] += dk;
+            }
+            if (vk >= 0) {
+                J[vk * n + k] -= sg * th;
+                J[vk * n + vk] -= sg;
+            }
         }
     }
 }

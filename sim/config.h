@@ -82,16 +82,34 @@ typedef struct {
     uint64_t draws;
     uint64_t seed;
     char output[CONFIG_PATH_MAX];
+
+    /* internal: the merged YAML tree the config was built from (--set and sweeps edit it
+     * and rebuild, so that inheritance - reference <- baseline, scenario <- reference,
+     * regime <- scenario, domestic use <- production - exports - stays live) */
+    struct config_node *tree;
 } config_t;
+
+/* Return codes of config_load*() and config_set*(). */
+enum {
+    CONFIG_OK = 0,
+    CONFIG_EINVALID = 1,   /* syntax, schema or validation error (exit 65) */
+    CONFIG_ENOENT = 2      /* the top-level file is missing or unreadable (exit 66) */
+};
 
 int config_load(const char *path, config_t **out, config_error_t *err);
 void config_free(config_t *cfg);
+
+/* Load from a buffer; `name` is the file name used in messages and the folder that a
+ * `base:` entry is resolved against. Same contract as config_load(). */
+int config_load_string(const char *text, size_t len, const char *name, config_t **out,
+                       config_error_t *err);
 
 /* Apply "KEY=VALUE" (the resolved-YAML dotted key path, e.g. "run.draws=1000" or
  * "routes.US.China.tariff=0.28"), then re-validate. 0 on success. */
 int config_set(config_t *cfg, const char *assignment, config_error_t *err);
 
-/* Set one numeric key (the same dotted paths as config_set) and re-validate. */
+/* Set one numeric key (the same dotted paths as config_set) to value, then re-validate:
+ * what a sweep point does. 0 on success; cfg is unchanged on error. */
 int config_set_number(config_t *cfg, const char *key, double value, config_error_t *err);
 
 /* Deep copy (NULL on allocation failure). */
