@@ -59,6 +59,9 @@ typedef struct {
     double *base_share;              /* s_ij = Xb_ij / Mb_j (quantity share at baseline) */
     double *composite_imports;       /* Mb_j = sum_i Xb_ij */
     double *price_index;             /* PMb_j = sum_i Xb_ij pb_ij / Mb_j */
+    double *base_value_share;        /* v_ij = s_ij pb_ij / PMb_j (expenditure share at
+                                        baseline; sums to 1 over i): the weight of
+                                        origin i in the normalized CES price index */
 } market_t;
 
 /* Allocate an empty spec for E exporters and I importers (names empty, arrays zeroed,

@@ -24,7 +24,10 @@ typedef enum {
     SOLVE_OK = 0,
     SOLVE_MAX_ITER,      /* no convergence within the iteration budget */
     SOLVE_NOT_FINITE,    /* a price or flow became NaN or infinite */
-    SOLVE_BAD_INPUT      /* an input outside the model's domain (e.g. sigma <= 0) */
+    SOLVE_BAD_INPUT,     /* an input outside the model's domain (e.g. sigma <= 0, a floor
+                            on a route that cannot trade, a floor above its cap) */
+    SOLVE_SINGULAR       /* the Jacobian is singular: some price is not determined (e.g.
+                            an exporter with no exports and fixed production and use) */
 } solve_status_t;
 
 /* Every per-draw quantity of MODEL.md. Arrays are sized for one market. */

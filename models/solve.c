@@ -1,0 +1,705 @@
+/*
+ * solve.c - the per-draw equilibrium: Newton on log FOB prices (plus log(1 + w) for
+ * the active purchase floors and quantity caps) with the analytic Jacobian, a
+ * backtracking line search as the globally convergent fallback, and an active-set loop
+ * for the bounds. See models/README.md for the equations.
+ *
+ * The CES system is evaluated in the normalized form that needs no a_ij:
+ *   r_ij = p_ij / pb_ij,  PM_j / PMb_j = Pi_j = (sum_i v_ij r_ij^(1-sigma_j))^(1/(1-sigma_j)),
+ * with v_ij the baseline expenditure share (s_ij pb_ij / PMb_j, NOT the quantity share
+ * s_ij: that follows from a_ij = s_ij (pb_ij / PMb_j)^sigma_j), and
+ *   X_ij = Mb_j s_ij r_ij^(-sigma_j) Pi_j^(sigma_j + eta_j) u_j,
+ * so a draw's sigma_j needs no recalibration. Per route and evaluation this costs one
+ * log and one exp; nothing calls pow().
+ */
+#include "solve.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define SOLVE_MAX_NEWTON 200      /* Newton steps over all active sets */
+#define SOLVE_MAX_HALVINGS 60     /* line-search halvings before giving up */
+#define SOLVE_STEP_MAX 1.0        /* largest change of a log unknown in one step */
+#define SOLVE_ARMIJO 1e-4
+#define SOLVE_CD_BAND 1e-3        /* |1 - sigma| below this: Cobb-Douglas-safe branch */
+#define SOLVE_MAX_ACTIVE 512      /* active bounds per solve, bounds the workspace size */
+
+enum { BOUND_FLOOR, BOUND_CAP };
+
+struct solve_workspace {
+    int E, I, max_active;
+    /* per-solve constants */
+    double *kroute;          /* (1 + t_ij) / pb_ij for routes in the CES sum */
+    unsigned char *on;       /* route in the CES sum this solve */
+    double *removed_share;   /* per importer: baseline expenditure share of routes capped at 0 */
+    double *onepw;           /* 1 + w_ij (1 off the active set) */
+    int *route_var;          /* unknown of the route's active bound, -1 if none */
+    double *qy, *qc, *dv, *dc;   /* Qb y, ln((1-e)/Pdb), Db v, ln((1-e) x / Pdb) */
+    /* bounds of this solve */
+    int nb, nact;
+    int *b_route, *b_kind, *act;
+    double *b_target, *b_logtarget, *b_omega;
+    unsigned char *b_active;
+    /* state at the current point */
+    double *P, *Q, *D, *exports;                 /* per exporter */
+    double *L, *theta, *rsig, *vshare, *X;       /* per route */
+    double *lnpi, *mscale;                       /* per importer */
+    /* Newton */
+    double *x, *x0, *F, *dx, *J;
+    int *piv;
+};
+
+typedef struct {
+    const market_t *mk;
+    const policy_t *pol;
+    const shocks_t *sh;
+    solve_workspace_t *ws;
+    double merit, maxres;
+    int n;
+} solve_ctx_t;
+
+/* ---------- allocation ---------- */
+
+static void *solve_calloc(size_t n, size_t size)
+{
+    return calloc(n ? n : 1, size);
+}
+
+solve_workspace_t *solve_workspace_alloc(const market_t *market)
+{
+    if (!market)
+        return NULL;
+    solve_workspace_t *ws = calloc(1, sizeof *ws);
+    if (!ws)
+        return NULL;
+    size_t E = (size_t)market->n_exporters, I = (size_t)market->n_importers, R = E * I;
+    ws->E = (int)E;
+    ws->I = (int)I;
+    ws->max_active = (int)(R < SOLVE_MAX_ACTIVE ? R : SOLVE_MAX_ACTIVE);
+    size_t nmax = E + (size_t)ws->max_active;
+    ws->kroute = solve_calloc(R, sizeof(double));
+    ws->on = solve_calloc(R, 1);
+    ws->removed_share = solve_calloc(I, sizeof(double));
+    ws->onepw = solve_calloc(R, sizeof(double));
+    ws->route_var = solve_calloc(R, sizeof(int));
+    ws->qy = solve_calloc(E, sizeof(double));
+    ws->qc = solve_calloc(E, sizeof(double));
+    ws->dv = solve_calloc(E, sizeof(double));
+    ws->dc = solve_calloc(E, sizeof(double));
+    ws->b_route = solve_calloc(2 * R, sizeof(int));
+    ws->b_kind = solve_calloc(2 * R, sizeof(int));
+    ws->act = solve_calloc(2 * R, sizeof(int));
+    ws->b_target = solve_calloc(2 * R, sizeof(double));
+    ws->b_logtarget = solve_calloc(2 * R, sizeof(double));
+    ws->b_omega = solve_calloc(2 * R, sizeof(double));
+    ws->b_active = solve_calloc(2 * R, 1);
+    ws->P = solve_calloc(E, sizeof(double));
+    ws->Q = solve_calloc(E, sizeof(double));
+    ws->D = solve_calloc(E, sizeof(double));
+    ws->exports = solve_calloc(E, sizeof(double));
+    ws->L = solve_calloc(R, sizeof(double));
+    ws->theta = solve_calloc(R, sizeof(double));
+    ws->rsig = solve_calloc(R, sizeof(double));
+    ws->vshare = solve_calloc(R, sizeof(double));
+    ws->X = solve_calloc(R, sizeof(double));
+    ws->lnpi = solve_calloc(I, sizeof(double));
+    ws->mscale = solve_calloc(I, sizeof(double));
+    ws->x = solve_calloc(nmax, sizeof(double));
+    ws->x0 = solve_calloc(nmax, sizeof(double));
+    ws->F = solve_calloc(nmax, sizeof(double));
+    ws->dx = solve_calloc(nmax, sizeof(double));
+    ws->J = solve_calloc(nmax * nmax, sizeof(double));
+    ws->piv = solve_calloc(nmax, sizeof(int));
+    if (!ws->kroute || !ws->on || !ws->removed_share || !ws->onepw || !ws->route_var ||
+        !ws->qy || !ws->qc || !ws->dv || !ws->dc || !ws->b_route || !ws->b_kind ||
+        !ws->act || !ws->b_target || !ws->b_logtarget || !ws->b_omega || !ws->b_active ||
+        !ws->P || !ws->Q || !ws->D || !ws->exports || !ws->L || !ws->theta || !ws->rsig ||
+        !ws->vshare || !ws->X || !ws->lnpi || !ws->mscale || !ws->x || !ws->x0 || !ws->F ||
+        !ws->dx || !ws->J || !ws->piv) {
+        solve_workspace_free(ws);
+        return NULL;
+    }
+    return ws;
+}
+
+void solve_workspace_free(solve_workspace_t *ws)
+{
+    if (!ws)
+        return;
+    free(ws->kroute); free(ws->on); free(ws->removed_share); free(ws->onepw);
+    free(ws->route_var); free(ws->qy); free(ws->qc); free(ws->dv); free(ws->dc);
+    free(ws->b_route); free(ws->b_kind); free(ws->act); free(ws->b_target);
+    free(ws->b_logtarget); free(ws->b_omega); free(ws->b_active);
+    free(ws->P); free(ws->Q); free(ws->D); free(ws->exports);
+    free(ws->L); free(ws->theta); free(ws->rsig); free(ws->vshare); free(ws->X);
+    free(ws->lnpi); free(ws->mscale);
+    free(ws->x); free(ws->x0); free(ws->F); free(ws->dx); free(ws->J); free(ws->piv);
+    free(ws);
+}
+
+solution_t *solution_alloc(const market_t *market)
+{
+    if (!market)
+        return NULL;
+    solution_t *s = calloc(1, sizeof *s);
+    if (!s)
+        return NULL;
+    size_t E = (size_t)market->n_exporters, I = (size_t)market->n_importers, R = E * I;
+    s->n_exporters = market->n_exporters;
+    s->n_importers = market->n_importers;
+    s->fob_price = solve_calloc(E, sizeof(double));
+    s->producer_price = solve_calloc(E, sizeof(double));
+    s->production = solve_calloc(E, sizeof(double));
+    s->domestic_use = solve_calloc(E, sizeof(double));
+    s->exports = solve_calloc(E, sizeof(double));
+    s->farm_revenue = solve_calloc(E, sizeof(double));
+    s->export_tax_revenue = solve_calloc(E, sizeof(double));
+    s->price_index = solve_calloc(I, sizeof(double));
+    s->imports = solve_calloc(I, sizeof(double));
+    s->composite_imports = solve_calloc(I, sizeof(double));
+    s->landed_price = solve_calloc(R, sizeof(double));
+    s->flow = solve_calloc(R, sizeof(double));
+    s->share = solve_calloc(R, sizeof(double));
+    s->tariff_revenue = solve_calloc(R, sizeof(double));
+    s->wedge = solve_calloc(R, sizeof(double));
+    s->transfer = solve_calloc(R, sizeof(double));
+    if (!s->fob_price || !s->producer_price || !s->production || !s->domestic_use ||
+        !s->exports || !s->farm_revenue || !s->export_tax_revenue || !s->price_index ||
+        !s->imports || !s->composite_imports || !s->landed_price || !s->flow || !s->share ||
+        !s->tariff_revenue || !s->wedge || !s->transfer) {
+        solution_free(s);
+        return NULL;
+    }
+    s->status = SOLVE_MAX_ITER;   /* nothing solved yet */
+    return s;
+}
+
+void solution_free(solution_t *s)
+{
+    if (!s)
+        return;
+    free(s->fob_price); free(s->producer_price); free(s->production);
+    free(s->domestic_use); free(s->exports); free(s->farm_revenue);
+    free(s->export_tax_revenue); free(s->price_index); free(s->imports);
+    free(s->composite_imports); free(s->landed_price); free(s->flow); free(s->share);
+    free(s->tariff_revenue); free(s->wedge); free(s->transfer);
+    free(s);
+}
+
+void solution_copy_into(solution_t *dst, const solution_t *src)
+{
+    if (dst == src)
+        return;
+    size_t E = (size_t)src->n_exporters, I = (size_t)src->n_importers, R = E * I;
+    size_t de = E * sizeof(double), di = I * sizeof(double), dr = R * sizeof(double);
+    memcpy(dst->fob_price, src->fob_price, de);
+    memcpy(dst->producer_price, src->producer_price, de);
+    memcpy(dst->production, src->production, de);
+    memcpy(dst->domestic_use, src->domestic_use, de);
+    memcpy(dst->exports, src->exports, de);
+    memcpy(dst->farm_revenue, src->farm_revenue, de);
+    memcpy(dst->export_tax_revenue, src->export_tax_revenue, de);
+    memcpy(dst->price_index, src->price_index, di);
+    memcpy(dst->imports, src->imports, di);
+    memcpy(dst->composite_imports, src->composite_imports, di);
+    memcpy(dst->landed_price, src->landed_price, dr);
+    memcpy(dst->flow, src->flow, dr);
+    memcpy(dst->share, src->share, dr);
+    memcpy(dst->tariff_revenue, src->tariff_revenue, dr);
+    memcpy(dst->wedge, src->wedge, dr);
+    memcpy(dst->transfer, src->transfer, dr);
+    dst->iterations = src->iterations;
+    dst->status = src->status;
+}
+
+const char *solve_status_string(solve_status_t status)
+{
+    switch (status) {
+    case SOLVE_OK: return "converged";
+    case SOLVE_MAX_ITER: return "no convergence within the iteration budget";
+    case SOLVE_NOT_FINITE: return "a price or flow became NaN or infinite";
+    case SOLVE_BAD_INPUT: return "an input outside the model's domain";
+    case SOLVE_SINGULAR: return "singular Jacobian (a price is not determined)";
+    }
+    return "unknown solve status";
+}
+
+/* ---------- setup ---------- */
+
+/* Checks the draw's inputs and fills the per-solve constants. 0 or SOLVE_BAD_INPUT. */
+static int solve_setup(const market_t *mk, const policy_t *pol, const shocks_t *sh,
+                       solve_workspace_t *ws)
+{
+    int E = mk->n_exporters, I = mk->n_importers;
+    if (pol->n_exporters != E || pol->n_importers != I || sh->n_exporters != E ||
+        sh->n_importers != I)
+        return SOLVE_BAD_INPUT;
+    double c = sh->compliance;
+    if (!(c >= 0 && c <= 1))
+        return SOLVE_BAD_INPUT;
+    for (int j = 0; j < I; j++) {
+        double sg = sh->sigma[j], et = sh->eta[j], u = sh->demand_shock[j];
+        if (!(sg > 0) || !isfinite(sg) || !(et < 0) || !isfinite(et) || !(u > 0) ||
+            !isfinite(u))
+            return SOLVE_BAD_INPUT;
+        ws->removed_share[j] = 0;
+    }
+    for (int i = 0; i < E; i++) {
+        double y = sh->yield[i], v = sh->domestic_shock[i], xr = sh->exchange_rate[i];
+        double ep = sh->eps[i], ka = sh->kappa[i], e = pol->export_tax[i];
+        if (!(y >= 0) || !isfinite(y) || !(v > 0) || !isfinite(v) || !(xr > 0) ||
+            !isfinite(xr) || !(ep <= 0) || !isfinite(ep) || !(ka >= 0) || !isfinite(ka) ||
+            !(e >= 0 && e < 1))
+            return SOLVE_BAD_INPUT;
+        ws->qy[i] = mk->production[i] * y;
+        ws->dv[i] = mk->domestic_use[i] * v;
+        double lq = (ka != 0 || ep != 0) ? log((1 - e) / mk->producer_price[i]) : 0;
+        ws->qc[i] = lq;
+        ws->dc[i] = ep != 0 ? lq + log(xr) : 0;
+    }
+    int nb = 0;
+    for (int i = 0; i < E; i++) {
+        for (int j = 0; j < I; j++) {
+            int r = i * I + j;
+            double t = pol->tariff[r], f = sh->freight[r], cap = pol->cap[r];
+            double fl = pol->floor[r] * c;
+            if (!(t >= 0) || !isfinite(t) || !(f >= 0) || !isfinite(f) || !(cap >= 0) ||
+                !(pol->floor[r] >= 0) || !isfinite(pol->floor[r]))
+                return SOLVE_BAD_INPUT;
+            int live = mk->flow[r] > 0 && cap > 0;
+            ws->on[r] = (unsigned char)live;
+            ws->onepw[r] = 1.0;
+            ws->route_var[r] = -1;
+            ws->kroute[r] = live ? (1 + t) / mk->landed_price[r] : 0;
+            if (mk->flow[r] > 0 && cap == 0)
+                ws->removed_share[j] += mk->base_value_share[r];
+            if (fl > 0) {
+                if (!live || fl > cap)
+                    return SOLVE_BAD_INPUT;   /* a floor no flow can meet */
+                ws->b_route[nb] = r;
+                ws->b_kind[nb] = BOUND_FLOOR;
+                ws->b_target[nb] = fl;
+                ws->b_logtarget[nb] = log(fl);
+                ws->b_omega[nb] = 0;
+                ws->b_active[nb] = 0;
+                nb++;
+            }
+            if (live && isfinite(cap)) {
+                ws->b_route[nb] = r;
+                ws->b_kind[nb] = BOUND_CAP;
+                ws->b_target[nb] = cap;
+                ws->b_logtarget[nb] = log(cap);
+                ws->b_omega[nb] = 0;
+                ws->b_active[nb] = 0;
+                nb++;
+            }
+        }
+    }
+    for (int j = 0; j < I; j++)
+        if (ws->removed_share[j] > 0 && sh->sigma[j] == 1.0)
+            return SOLVE_BAD_INPUT;   /* Cobb-Douglas cannot lose an origin */
+    ws->nb = nb;
+    return 0;
+}
+
+/* Lays out the unknowns: E log prices, then log(1 + w) of each active bound. */
+static int solve_layout(solve_ctx_t *cx)
+{
+    solve_workspace_t *ws = cx->ws;
+    int E = ws->E, n = E;
+    for (int k = 0; k < ws->E * ws->I; k++)
+        ws->route_var[k] = -1;
+    for (int b = 0; b < ws->nb; b++) {
+        if (!ws->b_active[b])
+            continue;
+        if (n - E >= ws->max_active)
+            return SOLVE_BAD_INPUT;
+        ws->act[n - E] = b;
+        ws->route_var[ws->b_route[b]] = n;
+        ws->x[n] = ws->b_omega[b];
+        n++;
+    }
+    cx->n = n;
+    return 0;
+}
+
+/* ---------- evaluation ---------- */
+
+/* Evaluates every quantity and the residuals at ws->x. Returns 0, or -1 when something
+ * is not finite. Sets cx->merit (half the squared scaled residual) and cx->maxres. */
+static int solve_eval(solve_ctx_t *cx)
+{
+    solve_workspace_t *ws = cx->ws;
+    const market_t *mk = cx->mk;
+    const shocks_t *sh = cx->sh;
+    int E = ws->E, I = ws->I;
+    const double *x = ws->x;
+
+    for (int i = 0; i < E; i++) {
+        double z = x[i], ka = sh->kappa[i], ep = sh->eps[i];
+        ws->P[i] = exp(z);
+        ws->Q[i] = ka == 0 ? ws->qy[i] : ws->qy[i] * exp(ka * (z + ws->qc[i]));
+        ws->D[i] = ep == 0 ? ws->dv[i] : ws->dv[i] * exp(ep * (z + ws->dc[i]));
+        ws->exports[i] = 0;
+    }
+    for (int a = E; a < cx->n; a++)
+        ws->onepw[ws->b_route[ws->act[a - E]]] = exp(x[a]);
+
+    for (int j = 0; j < I; j++) {
+        double sg = sh->sigma[j], dl = 1 - sg, lnpi;
+        int near_cd = fabs(dl) < SOLVE_CD_BAND;
+        double S = 0, Sm1 = -ws->removed_share[j], T = 0;
+        for (int i = 0; i < E; i++) {
+            int r = i * I + j;
+            if (!ws->on[r])
+                continue;
+            double s = mk->base_value_share[r];
+            double cif = ws->P[i] + sh->freight[r];
+            double rr = cif * ws->kroute[r] * ws->onepw[r];
+            double L = log(rr), e = exp(-sg * L), g;
+            ws->theta[r] = ws->P[i] / cif;
+            ws->L[r] = L;
+            ws->rsig[r] = e;
+            if (near_cd) {
+                double gm1 = expm1(dl * L);
+                Sm1 += s * gm1;
+                T += s * L;
+                g = 1 + gm1;
+            } else {
+                g = rr * e;
+                S += s * g;
+            }
+            ws->vshare[r] = s * g;
+        }
+        if (near_cd) {
+            S = 1 + Sm1;
+            lnpi = dl == 0 ? T : log1p(Sm1) / dl;
+        } else {
+            lnpi = log(S) / dl;
+        }
+        double m = mk->composite_imports[j] * sh->demand_shock[j] * exp((sg + sh->eta[j]) * lnpi);
+        if (!isfinite(m) || !(S > 0))
+            return -1;
+        ws->lnpi[j] = lnpi;
+        ws->mscale[j] = m;
+        double invS = 1 / S;
+        for (int i = 0; i < E; i++) {
+            int r = i * I + j;
+            if (!ws->on[r]) {
+                ws->X[r] = 0;
+                continue;
+            }
+            double X = m * mk->base_share[r] * ws->rsig[r];
+            ws->X[r] = X;
+            ws->vshare[r] *= invS;
+            ws->exports[i] += X;
+        }
+    }
+
+    double merit = 0, maxres = 0;
+    for (int i = 0; i < E; i++) {
+        double F = ws->Q[i] - ws->D[i] - ws->exports[i];
+        double sc = F / mk->production[i];
+        ws->F[i] = F;
+        merit += sc * sc;
+        maxres = fmax(maxres, fabs(sc));
+    }
+    for (int a = E; a < cx->n; a++) {
+        int b = ws->act[a - E];
+        double G = log(ws->X[ws->b_route[b]]) - ws->b_logtarget[b];
+        ws->F[a] = G;
+        merit += G * G;
+        maxres = fmax(maxres, fabs(G));
+    }
+    cx->merit = 0.5 * merit;
+    cx->maxres = maxres;
+    return isfinite(merit) ? 0 : -1;
+}
+
+/* ---------- Jacobian and linear algebra ---------- */
+
+/* Importer j's CES block moves every residual of the routes into j. An unknown u that
+ * moves log r_kj by a (theta_kj for log P_k, 1 for the route's own log(1 + w)) moves
+ * ln Pi_j by v_kj a and ln X_ij by (sigma + eta) v_kj a - [i == k] sigma a. */
+static void solve_jacobian(solve_ctx_t *cx)
+{
+    solve_workspace_t *ws = cx->ws;
+    int E = ws->E, I = ws->I, n = cx->n, bounded = n > E;
+    double *J = ws->J;
+    memset(J, 0, (size_t)n * (size_t)n * sizeof(double));
+    for (int i = 0; i < E; i++)
+        J[i * n + i] = cx->sh->kappa[i] * ws->Q[i] - cx->sh->eps[i] * ws->D[i];
+    for (int j = 0; j < I; j++) {
+        double sg = cx->sh->sigma[j], se = sg + cx->sh->eta[j];
+        for (int k = 0; k < E; k++) {
+            int rk = k * I + j;
+            if (!ws->on[rk])
+                continue;
+            int vk = bounded ? ws->route_var[rk] : -1;
+            double th = ws->theta[rk], dk = se * ws->vshare[rk];
+            /* common (price index) part, for log P_k and, if bounded, the route's wedge */
+            for (int i = 0; i < E; i++) {
+                int r = i * I + j;
+                double xd = ws->X[r] * dk;
+                J[i * n + k] -= xd * th;
+                if (vk >= 0)
+                    J[i * n + vk] -= xd;
+            }
+            /* own-price part */
+            J[k * n + k] += sg * ws->X[rk] * th;
+            if (vk >= 0)
+                J[k * n + vk] += sg * ws->X[rk];
+            if (!bounded)
+                continue;
+            for (int i = 0; i < E; i++) {
+                int bv = ws->route_var[i * I + j];
+                if (bv < 0)
+                    continue;
+                J[bv * n + k] += dk * th;
+                if (vk >= 0)
+                    J[bv * n + vk] += dk;
+            }
+            if (vk >= 0) {
+                J[vk * n + k] -= sg * th;
+                J[vk * n + vk] -= sg;
+            }
+        }
+    }
+}
+
+/* In-place LU with partial pivoting, then dx = -J^-1 F. -1 when J is singular. */
+static int solve_newton_direction(solve_ctx_t *cx)
+{
+    solve_workspace_t *ws = cx->ws;
+    int n = cx->n;
+    double *A = ws->J, *b = ws->dx;
+    for (int i = 0; i < n; i++)
+        b[i] = -ws->F[i];
+    for (int k = 0; k < n; k++) {
+        int p = k;
+        double best = fabs(A[k * n + k]);
+        for (int i = k + 1; i < n; i++) {
+            double v = fabs(A[i * n + k]);
+            if (v > best) {
+                best = v;
+                p = i;
+            }
+        }
+        if (!(best > 0) || !isfinite(best))
+            return -1;
+        if (p != k) {
+            for (int c = 0; c < n; c++) {
+                double t = A[k * n + c];
+                A[k * n + c] = A[p * n + c];
+                A[p * n + c] = t;
+            }
+            double t = b[k];
+            b[k] = b[p];
+            b[p] = t;
+        }
+        double inv = 1 / A[k * n + k];
+        for (int i = k + 1; i < n; i++) {
+            double l = A[i * n + k] * inv;
+            if (l == 0)
+                continue;
+            for (int c = k + 1; c < n; c++)
+                A[i * n + c] -= l * A[k * n + c];
+            b[i] -= l * b[k];
+        }
+    }
+    for (int i = n - 1; i >= 0; i--) {
+        double s = b[i];
+        for (int c = i + 1; c < n; c++)
+            s -= A[i * n + c] * b[c];
+        b[i] = s / A[i * n + i];
+    }
+    double big = 0;
+    for (int i = 0; i < n; i++)
+        big = fmax(big, fabs(b[i]));
+    if (!isfinite(big))
+        return -1;
+    if (big > SOLVE_STEP_MAX)
+        for (int i = 0; i < n; i++)
+            b[i] *= SOLVE_STEP_MAX / big;
+    return 0;
+}
+
+/* ---------- active set ---------- */
+
+/* After convergence for the current active set: drops bounds whose wedge has the wrong
+ * sign, adds bounds that are violated. Returns the number of changes. */
+static int solve_update_active(solve_ctx_t *cx)
+{
+    solve_workspace_t *ws = cx->ws;
+    int changes = 0;
+    for (int a = ws->E; a < cx->n; a++)
+        ws->b_omega[ws->act[a - ws->E]] = ws->x[a];
+    for (int b = 0; b < ws->nb; b++) {
+        int floor = ws->b_kind[b] == BOUND_FLOOR;
+        if (ws->b_active[b]) {
+            if ((floor && ws->b_omega[b] > 0) || (!floor && ws->b_omega[b] < 0)) {
+                ws->b_active[b] = 0;
+                ws->onepw[ws->b_route[b]] = 1.0;
+                changes++;
+            }
+        } else {
+            double X = ws->X[ws->b_route[b]], B = ws->b_target[b];
+            if ((floor && X < B * (1 - SOLVE_TOL)) || (!floor && X > B * (1 + SOLVE_TOL))) {
+                ws->b_active[b] = 1;
+                ws->b_omega[b] = 0;
+                changes++;
+            }
+        }
+    }
+    return changes;
+}
+
+/* Activates the bounds whose wedge in the warm start has the binding sign. */
+static void solve_seed_active(solve_workspace_t *ws, const solution_t *start)
+{
+    for (int b = 0; b < ws->nb; b++) {
+        double w = start->wedge[ws->b_route[b]];
+        int floor = ws->b_kind[b] == BOUND_FLOOR;
+        if (isfinite(w) && w > -1 && ((floor && w < 0) || (!floor && w > 0))) {
+            ws->b_active[b] = 1;
+            ws->b_omega[b] = log1p(w);
+        }
+    }
+}
+
+/* ---------- output ---------- */
+
+static void solve_fill(solve_ctx_t *cx, solution_t *sol)
+{
+    solve_workspace_t *ws = cx->ws;
+    const market_t *mk = cx->mk;
+    const policy_t *pol = cx->pol;
+    const shocks_t *sh = cx->sh;
+    int E = ws->E, I = ws->I;
+    for (int i = 0; i < E; i++) {
+        double P = ws->P[i], e = pol->export_tax[i], Pd = P * (1 - e);
+        sol->fob_price[i] = P;
+        sol->producer_price[i] = Pd;
+        sol->production[i] = ws->Q[i];
+        sol->domestic_use[i] = ws->D[i];
+        sol->exports[i] = ws->exports[i];
+        sol->farm_revenue[i] = Pd * ws->Q[i] / 1000;
+        sol->export_tax_revenue[i] = e * P * ws->exports[i] / 1000;
+    }
+    for (int j = 0; j < I; j++) {
+        double imports = 0;
+        for (int i = 0; i < E; i++)
+            imports += ws->X[i * I + j];
+        sol->imports[j] = imports;
+        sol->price_index[j] = mk->price_index[j] * exp(ws->lnpi[j]);
+        sol->composite_imports[j] = ws->mscale[j] * exp(-sh->sigma[j] * ws->lnpi[j]);
+        for (int i = 0; i < E; i++) {
+            int r = i * I + j;
+            double cif = ws->P[i] + sh->freight[r], t = pol->tariff[r];
+            double w = ws->on[r] ? ws->onepw[r] - 1 : 0, X = ws->X[r];
+            sol->flow[r] = X;
+            sol->share[r] = X / imports;
+            sol->landed_price[r] = cif * (1 + t) * (1 + w);
+            sol->tariff_revenue[r] = t * cif * X / 1000;
+            sol->wedge[r] = w;
+            sol->transfer[r] = w * cif * (1 + t) * X / 1000;
+        }
+    }
+}
+
+/* ---------- the solve ---------- */
+
+static int solve_finish(solution_t *sol, solve_status_t status, int iterations)
+{
+    sol->status = status;
+    sol->iterations = iterations;
+    return (int)status;
+}
+
+/* Newton with backtracking on the current active set, then active-set updates until no
+ * bound changes. Returns a solve_status_t. */
+static solve_status_t solve_newton(solve_ctx_t *cx, int *iterations)
+{
+    solve_workspace_t *ws = cx->ws;
+    int changes_left = 2 * ws->nb + 8;
+    if (solve_layout(cx) != 0)
+        return SOLVE_BAD_INPUT;
+    if (solve_eval(cx) != 0)
+        return SOLVE_NOT_FINITE;
+    for (;;) {
+        if (cx->maxres <= SOLVE_TOL) {
+            int changes = ws->nb ? solve_update_active(cx) : 0;
+            if (changes == 0)
+                return SOLVE_OK;
+            if (--changes_left < 0)
+                return SOLVE_MAX_ITER;
+            if (solve_layout(cx) != 0)
+                return SOLVE_BAD_INPUT;
+            for (int r = 0; r < ws->E * ws->I; r++)
+                ws->onepw[r] = 1.0;
+            if (solve_eval(cx) != 0)
+                return SOLVE_NOT_FINITE;
+            continue;
+        }
+        if (*iterations >= SOLVE_MAX_NEWTON)
+            return SOLVE_MAX_ITER;
+        solve_jacobian(cx);
+        if (solve_newton_direction(cx) != 0)
+            return SOLVE_SINGULAR;
+        ++*iterations;
+        int n = cx->n;
+        double merit0 = cx->merit, lambda = 1;
+        memcpy(ws->x0, ws->x, (size_t)n * sizeof(double));
+        int accepted = 0;
+        for (int h = 0; h <= SOLVE_MAX_HALVINGS; h++) {
+            for (int k = 0; k < n; k++)
+                ws->x[k] = ws->x0[k] + lambda * ws->dx[k];
+            if (solve_eval(cx) == 0 &&
+                cx->merit <= (1 - 2 * SOLVE_ARMIJO * lambda) * merit0) {
+                accepted = 1;
+                break;
+            }
+            lambda *= 0.5;
+        }
+        if (!accepted) {
+            /* Stalled: at rounding level the merit cannot decrease any more. */
+            memcpy(ws->x, ws->x0, (size_t)n * sizeof(double));
+            if (solve_eval(cx) == 0 && cx->maxres <= SOLVE_TOL)
+                continue;
+            return isfinite(cx->merit) ? SOLVE_MAX_ITER : SOLVE_NOT_FINITE;
+        }
+    }
+}
+
+int solve_equilibrium(const market_t *market, const policy_t *policy,
+                      const shocks_t *shocks, const solution_t *start,
+                      solve_workspace_t *ws, solution_t *sol)
+{
+    if (!market || !policy || !shocks || !ws || !sol)
+        return sol ? solve_finish(sol, SOLVE_BAD_INPUT, 0) : (int)SOLVE_BAD_INPUT;
+    if (ws->E != market->n_exporters || ws->I != market->n_importers ||
+        sol->n_exporters != ws->E || sol->n_importers != ws->I)
+        return solve_finish(sol, SOLVE_BAD_INPUT, 0);
+    solve_ctx_t cx = { market, policy, shocks, ws, 0, 0, 0 };
+    int rc = solve_setup(market, policy, shocks, ws);
+    if (rc != 0)
+        return solve_finish(sol, (solve_status_t)rc, 0);
+
+    int E = ws->E, warm = start != NULL && start->n_exporters == E &&
+                          start->n_importers == ws->I;
+    for (int i = 0; i < E && warm; i++)
+        if (!(start->fob_price[i] > 0) || !isfinite(start->fob_price[i]))
+            warm = 0;
+    /* Reads `start` completely before anything is written to `sol` (they may alias). */
+    for (int i = 0; i < E; i++)
+        ws->x[i] = log(warm ? start->fob_price[i] : market->fob_price[i]);
+    if (warm)
+        solve_seed_active(ws, start);
+
+    int iterations = 0;
+    solve_status_t st = solve_newton(&cx, &iterations);
+    if (st == SOLVE_OK || st == SOLVE_MAX_ITER || st == SOLVE_SINGULAR)
+        solve_fill(&cx, sol);
+    return solve_finish(sol, st, iterations);
+}

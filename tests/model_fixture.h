@@ -1,0 +1,141 @@
+/*
+ * model_fixture.h - markets shared by the model suites, and an independent check of an
+ * equilibrium written straight from MODEL.md (a_ij calibration, pow(), no shortcuts),
+ * so that the solver's own arithmetic is never used to judge itself.
+ */
+#ifndef AGTRADE_MODEL_FIXTURE_H
+#define AGTRADE_MODEL_FIXTURE_H
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "../models/market.h"
+#include "../models/policy.h"
+#include "../models/solve.h"
+
+/* The default 2024/25 soybean market (the one of tests/data/model-vectors.json). */
+static inline market_spec_t *fixture_default_spec(void)
+{
+    static const char *ex[5] = { "US", "Brazil", "Argentina", "Paraguay", "Other exporters" };
+    static const char *im[3] = { "China", "EU", "Other importers" };
+    static const double Q[5] = { 119.05, 171.5, 51.11, 10.2, 30.0 };
+    static const double P[5] = { 410.0, 400.0, 385.0, 375.0, 405.0 };
+    static const double e[5] = { 0, 0, 0.26, 0, 0 };
+    static const double eps[5] = { -1.0, -0.6, -0.6, -0.5, -0.5 };
+    static const double X[15] = { 22.8, 5.1, 23.13, 76.8, 6.6, 19.74, 4.2, 0.1, 3.57,
+                                  0.0, 0.8, 6.0, 4.2, 2.0, 9.98 };
+    static const double f[15] = { 40, 25, 35, 38, 28, 35, 43, 30, 35, 45, 35, 30, 45, 20, 35 };
+    static const double sigma[3] = { 12, 6, 6 }, eta[3] = { -0.35, -0.5, -0.7 };
+    market_spec_t *s = market_spec_alloc(5, 3);
+    for (int i = 0; i < 5; i++) {
+        snprintf(s->exporter_name[i], MARKET_NAME_MAX, "%s", ex[i]);
+        s->production[i] = Q[i];
+        s->fob_price[i] = P[i];
+        s->export_tax[i] = e[i];
+        s->eps[i] = eps[i];
+        double exports = 0;
+        for (int j = 0; j < 3; j++) {
+            exports += X[i * 3 + j];
+            s->flow[i * 3 + j] = X[i * 3 + j];
+            s->freight[i * 3 + j] = f[i * 3 + j];
+            s->tariff[i * 3 + j] = j == 0 ? 0.03 : 0.0;
+        }
+        s->domestic_use[i] = Q[i] - exports;
+    }
+    for (int j = 0; j < 3; j++) {
+        snprintf(s->importer_name[j], MARKET_NAME_MAX, "%s", im[j]);
+        s->sigma[j] = sigma[j];
+        s->eta[j] = eta[j];
+    }
+    return s;
+}
+
+/* An E x I market with uneven, deterministic data; every route trades. */
+static inline market_spec_t *fixture_grid_spec(int E, int I)
+{
+    market_spec_t *s = market_spec_alloc(E, I);
+    for (int i = 0; i < E; i++) {
+        snprintf(s->exporter_name[i], MARKET_NAME_MAX, "exporter %d", i);
+        double exports = 0;
+        for (int j = 0; j < I; j++) {
+            int r = i * I + j;
+            s->flow[r] = 0.7 + 3.1 * fmod(0.6180339887 * (r + 1) + 0.113 * i, 1.0);
+            s->freight[r] = 18 + 37 * fmod(0.4142135623 * (r + 3), 1.0);
+            s->tariff[r] = 0.05 * fmod(0.7320508 * (r + 2), 1.0);
+            exports += s->flow[r];
+        }
+        s->production[i] = exports * (1.6 + 0.3 * sin(i + 0.5));
+        s->domestic_use[i] = s->production[i] - exports;
+        s->fob_price[i] = 380 + 11.3 * ((i * 7) % 5);
+        s->export_tax[i] = (i % 4 == 2) ? 0.12 : 0.0;
+        s->eps[i] = -0.35 - 0.05 * (i % 5);
+        s->kappa[i] = (i % 3 == 1) ? 0.21 : 0.0;
+    }
+    for (int j = 0; j < I; j++) {
+        snprintf(s->importer_name[j], MARKET_NAME_MAX, "importer %d", j);
+        s->sigma[j] = 3.5 + 0.9 * (j % 4);
+        s->eta[j] = -0.4 - 0.07 * (j % 3);
+    }
+    return s;
+}
+
+/* Largest scaled excess supply |Q - D - sum_j X| / Qb and largest relative gap between
+ * a reported flow and MODEL.md's flow at the reported prices, recomputed from scratch
+ * with a_ij = s_ij (pb_ij / PMb_j)^sigma (baseline sigma of the market: pass shocks
+ * with the market's sigma). Zero-baseline and capped-at-0 routes must carry 0 flow. */
+static inline void fixture_check_equilibrium(const market_t *m, const policy_t *pol,
+                                             const shocks_t *sh, const solution_t *sol,
+                                             double *max_excess, double *max_flow_gap)
+{
+    int E = m->n_exporters, I = m->n_importers;
+    double ex[MARKET_MAX_REGIONS] = { 0 };
+    *max_flow_gap = 0;
+    for (int j = 0; j < I; j++) {
+        double sg = sh->sigma[j], Mb = 0, Vb = 0;
+        for (int i = 0; i < E; i++) {
+            int r = i * I + j;
+            double pb = (m->fob_price[i] + m->freight[r]) * (1 + m->tariff[r]);
+            Mb += m->flow[r];
+            Vb += m->flow[r] * pb;
+        }
+        double PMb = Vb / Mb, sum = 0;
+        for (int i = 0; i < E; i++) {
+            int r = i * I + j;
+            if (m->flow[r] == 0 || pol->cap[r] == 0)
+                continue;
+            double pb = (m->fob_price[i] + m->freight[r]) * (1 + m->tariff[r]);
+            double a = m->flow[r] / Mb * pow(pb / PMb, sg);
+            double p = (sol->fob_price[i] + sh->freight[r]) * (1 + pol->tariff[r]) *
+                       (1 + sol->wedge[r]);
+            sum += a * pow(p, 1 - sg);
+        }
+        double PM = pow(sum, 1 / (1 - sg));
+        double M = Mb * pow(PM / PMb, sh->eta[j]) * sh->demand_shock[j];
+        for (int i = 0; i < E; i++) {
+            int r = i * I + j;
+            double X = 0;
+            if (m->flow[r] > 0 && pol->cap[r] != 0) {
+                double pb = (m->fob_price[i] + m->freight[r]) * (1 + m->tariff[r]);
+                double a = m->flow[r] / Mb * pow(pb / PMb, sg);
+                double p = (sol->fob_price[i] + sh->freight[r]) * (1 + pol->tariff[r]) *
+                           (1 + sol->wedge[r]);
+                X = a * pow(p / PM, -sg) * M;
+            }
+            double gap = X == 0 ? fabs(sol->flow[r]) : fabs(sol->flow[r] / X - 1);
+            *max_flow_gap = fmax(*max_flow_gap, gap);
+            ex[i] += X;
+        }
+    }
+    *max_excess = 0;
+    for (int i = 0; i < E; i++) {
+        double Pd = sol->fob_price[i] * (1 - pol->export_tax[i]);
+        double Pdb = m->fob_price[i] * (1 - m->export_tax[i]);
+        double Q = m->production[i] * sh->yield[i] * pow(Pd / Pdb, sh->kappa[i]);
+        double D = m->domestic_use[i] * pow(Pd * sh->exchange_rate[i] / Pdb, sh->eps[i]) *
+                   sh->domestic_shock[i];
+        *max_excess = fmax(*max_excess, fabs(Q - D - ex[i]) / m->production[i]);
+    }
+}
+
+#endif
