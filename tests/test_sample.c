@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "../sim/sample.h"
+#include "model_fixture.h"
 
 static const double empirical_values[] = {0.91, 1.07, 0.84, 1.12, 0.98, 1.03, 0.77, 1.21,
                                           0.95, 1.07};
@@ -540,6 +541,185 @@ static void test_sampler_copies_inputs(void **state)
     sampler_free(s);
 }
 
+
+/* ---- applying inputs to shocks ---------------------------------------------------- */
+
+static input_spec_t target_input(const char *name, input_target_t target, int exporter,
+                                 int importer, input_apply_t apply)
+{
+    input_spec_t in = make_input(name, make_dist(DIST_FIXED, 1.0, 0, 0, 0));
+    in.target = target;
+    in.exporter = exporter;
+    in.importer = importer;
+    in.apply = apply;
+    return in;
+}
+
+typedef struct {
+    market_t *market;
+    shocks_t *shocks;
+} apply_fixture_t;
+
+static int apply_setup(void **state)
+{
+    apply_fixture_t *f = calloc(1, sizeof *f);
+    market_spec_t *spec = fixture_default_spec();
+    char err[256];
+    f->market = market_calibrate(spec, err, sizeof err);
+    market_spec_free(spec);
+    if (!f->market)
+        return -1;
+    f->shocks = shocks_alloc_baseline(f->market);
+    *state = f;
+    return f->shocks ? 0 : -1;
+}
+
+static int apply_teardown(void **state)
+{
+    apply_fixture_t *f = *state;
+    shocks_free(f->shocks);
+    market_free(f->market);
+    free(f);
+    return 0;
+}
+
+/* Markets of the default fixture: exporters US, Brazil, Argentina, Paraguay, Other;
+ * importers China, EU, Other. */
+enum { US, BRAZIL, ARGENTINA, PARAGUAY, OTHER_EX };
+enum { CHINA, EU, OTHER_IM };
+#define N_APPLY 10
+
+static void apply_inputs(input_spec_t *in, double *v)
+{
+    in[0] = target_input("brazil_yield", TARGET_YIELD, BRAZIL, -1, APPLY_MULTIPLY);
+    v[0] = 0.93;
+    in[1] = target_input("us_domestic", TARGET_DOMESTIC_DEMAND, US, -1, APPLY_MULTIPLY);
+    v[1] = 1.04;
+    in[2] = target_input("ars_rate", TARGET_EXCHANGE_RATE, ARGENTINA, -1, APPLY_OVERRIDE);
+    v[2] = 1.18;
+    in[3] = target_input("paraguay_eps", TARGET_EPS, PARAGUAY, -1, APPLY_MULTIPLY);
+    v[3] = 1.3;
+    in[4] = target_input("china_demand", TARGET_DEMAND, -1, CHINA, APPLY_MULTIPLY);
+    v[4] = 0.97;
+    in[5] = target_input("eu_sigma", TARGET_SIGMA, -1, EU, APPLY_OVERRIDE);
+    v[5] = 7.5;
+    in[6] = target_input("other_eta", TARGET_ETA, -1, OTHER_IM, APPLY_MULTIPLY);
+    v[6] = 0.8;
+    in[7] = target_input("freight_index", TARGET_FREIGHT_INDEX, -1, -1, APPLY_MULTIPLY);
+    v[7] = 1.25;
+    in[8] = target_input("us_china_freight", TARGET_FREIGHT_ROUTE, US, CHINA, APPLY_MULTIPLY);
+    v[8] = 1.1;
+    in[9] = target_input("compliance", TARGET_COMPLIANCE, -1, -1, APPLY_OVERRIDE);
+    v[9] = 0.58;
+}
+
+/* Each input lands on its own parameter and nothing else moves from the baseline. */
+static void test_apply_puts_each_input_on_its_target(void **state)
+{
+    apply_fixture_t *f = *state;
+    const market_t *m = f->market;
+    shocks_t *sh = f->shocks;
+    input_spec_t in[N_APPLY];
+    double v[N_APPLY];
+    apply_inputs(in, v);
+    sample_apply(in, N_APPLY, v, m, sh);
+    int E = m->n_exporters, I = m->n_importers;
+    for (int i = 0; i < E; i++) {
+        assert_close(sh->yield[i], i == BRAZIL ? 0.93 : 1.0, 1e-15, 0);
+        assert_close(sh->domestic_shock[i], i == US ? 1.04 : 1.0, 1e-15, 0);
+        assert_close(sh->exchange_rate[i], i == ARGENTINA ? 1.18 : 1.0, 1e-15, 0);
+        assert_close(sh->eps[i], m->eps[i] * (i == PARAGUAY ? 1.3 : 1.0), 1e-15, 0);
+        assert_true(sh->kappa[i] == m->kappa[i]);
+    }
+    assert_close(sh->eps[PARAGUAY], -0.65, 1e-15, 0);
+    for (int j = 0; j < I; j++) {
+        assert_close(sh->demand_shock[j], j == CHINA ? 0.97 : 1.0, 1e-15, 0);
+        assert_close(sh->sigma[j], j == EU ? 7.5 : m->sigma[j], 1e-15, 0);
+        assert_close(sh->eta[j], m->eta[j] * (j == OTHER_IM ? 0.8 : 1.0), 1e-15, 0);
+    }
+    /* the index scales every route; the route shock composes with it */
+    for (int r = 0; r < E * I; r++) {
+        double want = m->freight[r] * 1.25 * (r == US * I + CHINA ? 1.1 : 1.0);
+        assert_close(sh->freight[r], want, 1e-15, 0);
+    }
+    assert_close(sh->freight[US * I + CHINA], 40.0 * 1.25 * 1.1, 1e-14, 0);
+    assert_close(sh->compliance, 0.58, 1e-15, 0);
+}
+
+/* Whatever the previous draw left in the shocks, the result is the same as from a
+ * fresh baseline (multipliers never compound across draws). */
+static void test_apply_starts_from_baseline_every_draw(void **state)
+{
+    apply_fixture_t *f = *state;
+    input_spec_t in[N_APPLY];
+    double v[N_APPLY];
+    apply_inputs(in, v);
+    sample_apply(in, N_APPLY, v, f->market, f->shocks);
+    double other[N_APPLY];
+    for (int k = 0; k < N_APPLY; k++)
+        other[k] = v[k] * 1.7;
+    sample_apply(in, N_APPLY, other, f->market, f->shocks);
+    f->shocks->yield[OTHER_EX] = 123.0;
+    f->shocks->freight[7] = -5.0;
+    sample_apply(in, N_APPLY, v, f->market, f->shocks);
+    shocks_t *fresh = shocks_alloc_baseline(f->market);
+    sample_apply(in, N_APPLY, v, f->market, fresh);
+    int E = f->market->n_exporters, I = f->market->n_importers;
+    assert_memory_equal(f->shocks->yield, fresh->yield, (size_t)E * sizeof(double));
+    assert_memory_equal(f->shocks->eps, fresh->eps, (size_t)E * sizeof(double));
+    assert_memory_equal(f->shocks->freight, fresh->freight, (size_t)(E * I) * sizeof(double));
+    assert_memory_equal(f->shocks->sigma, fresh->sigma, (size_t)I * sizeof(double));
+    assert_true(f->shocks->compliance == fresh->compliance);
+    shocks_free(fresh);
+}
+
+static void test_apply_clamps_compliance_and_ignores_bad_indices(void **state)
+{
+    apply_fixture_t *f = *state;
+    input_spec_t in[3];
+    in[0] = target_input("compliance", TARGET_COMPLIANCE, -1, -1, APPLY_MULTIPLY);
+    in[1] = target_input("ghost_yield", TARGET_YIELD, 17, -1, APPLY_OVERRIDE);
+    in[2] = target_input("ghost_route", TARGET_FREIGHT_ROUTE, US, -1, APPLY_OVERRIDE);
+    double v[3] = {1.35, 0.5, 99.0};
+    sample_apply(in, 3, v, f->market, f->shocks);
+    assert_true(f->shocks->compliance == 1.0);
+    for (int r = 0; r < 15; r++)
+        assert_true(f->shocks->freight[r] == f->market->freight[r]);
+    for (int i = 0; i < 5; i++)
+        assert_true(f->shocks->yield[i] == 1.0);
+    in[0].apply = APPLY_OVERRIDE;
+    v[0] = -0.2;
+    sample_apply(in, 1, v, f->market, f->shocks);
+    assert_true(f->shocks->compliance == 0.0);
+}
+
+/* Sampled values flow through to the shocks: a lognormal yield shock on Brazil and a
+ * PERT compliance, draw by draw. */
+static void test_sampled_draws_apply_to_shocks(void **state)
+{
+    apply_fixture_t *f = *state;
+    input_spec_t in[2];
+    in[0] = target_input("brazil_yield", TARGET_YIELD, BRAZIL, -1, APPLY_MULTIPLY);
+    in[0].dist = make_dist(DIST_LOGNORMAL, 0.0, 0.08, 0, 0);
+    in[1] = target_input("compliance", TARGET_COMPLIANCE, -1, -1, APPLY_OVERRIDE);
+    in[1].dist = make_dist(DIST_PERT, 0.3, 0.58, 0.9, 4.0);
+    char err[256];
+    sampler_t *s = sampler_alloc(in, 2, NULL, NULL, 0, err, sizeof err);
+    sample_workspace_t *ws = sample_workspace_alloc(s);
+    for (uint64_t d = 0; d < 50; d++) {
+        double v[2];
+        int g;
+        sampler_draw(s, ws, 2024, d, v, &g);
+        sample_apply(in, 2, v, f->market, f->shocks);
+        assert_true(f->shocks->yield[BRAZIL] == v[0]);
+        assert_true(f->shocks->compliance == v[1]);
+        assert_true(v[1] >= 0.3 && v[1] <= 0.9);
+        assert_true(f->shocks->yield[US] == 1.0);
+    }
+    sample_workspace_free(ws);
+    sampler_free(s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -556,6 +736,10 @@ int main(void)
         cmocka_unit_test(test_bad_correlation_and_regimes_are_rejected),
         cmocka_unit_test(test_draw_allocates_nothing),
         cmocka_unit_test(test_sampler_copies_inputs),
+        cmocka_unit_test_setup_teardown(test_apply_puts_each_input_on_its_target, apply_setup, apply_teardown),
+        cmocka_unit_test_setup_teardown(test_apply_starts_from_baseline_every_draw, apply_setup, apply_teardown),
+        cmocka_unit_test_setup_teardown(test_apply_clamps_compliance_and_ignores_bad_indices, apply_setup, apply_teardown),
+        cmocka_unit_test_setup_teardown(test_sampled_draws_apply_to_shocks, apply_setup, apply_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
