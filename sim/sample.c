@@ -84,6 +84,10 @@ static trunc_t trunc_setup(const dist_t *d)
 
 static double trunc_quantile(const dist_t *d, double u)
 {
+    if (u <= 0.0)
+        return d->p[2];
+    if (u >= 1.0)
+        return d->p[3];
     trunc_t t = trunc_setup(d);
     double z = t.upper ? gsl_cdf_ugaussian_Qinv(t.fa - u * t.mass)
                        : gsl_cdf_ugaussian_Pinv(t.fa + u * t.mass);

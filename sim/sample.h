@@ -122,7 +122,11 @@ typedef struct sample_workspace sample_workspace_t;
  * "correlation matrix is not positive definite (inputs: a, b, c)". An input whose row
  * has a non-zero off-diagonal entry is "correlated" and goes through the copula.
  * regime_prob: n_regimes >= 0 probabilities, each >= 0, summing to 1 within 1e-6 (they
- * are renormalised). Returns NULL with a message on any error (also allocation). */
+ * are renormalised). Returns NULL with a message on any error (also allocation).
+ * Call it before starting threads: it switches GSL's error handler off around the
+ * Cholesky (and restores it). The program should run with gsl_set_error_handler_off()
+ * anyway, so that a GSL routine that fails (e.g. gsl_cdf_beta_Pinv not converging in
+ * an extreme tail) returns a value instead of aborting. */
 sampler_t *sampler_alloc(const input_spec_t *inputs, int n_inputs,
                          const double *correlation,
                          const double *regime_prob, int n_regimes,
