@@ -491,6 +491,14 @@ int h5out_def_dim_length_only(h5out_t *h, const char *name, size_t len,
     return def_scale(h, name, len, H5T_IEEE_F32LE, NULL, scale_name, NULL, NULL, err, errlen);
 }
 
+int h5out_def_dim_int64(h5out_t *h, const char *name, size_t len, const int64_t *values,
+                        const char *long_name, char *err, size_t errlen)
+{
+    if (dim_register(h, name, len, err, errlen) < 0)
+        return -1;
+    return def_scale(h, name, len, H5T_NATIVE_INT64, values, name, "1", long_name, err, errlen);
+}
+
 int h5out_def_dim_index(h5out_t *h, const char *name, size_t len, const char *long_name,
                         char *err, size_t errlen)
 {

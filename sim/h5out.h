@@ -68,7 +68,11 @@ h5out_t *h5out_create(const char *final_path, char *err, size_t errlen);
  * def_dim_doubles: float64 coordinate with units;
  * def_dim_strings: UTF-8 string coordinate (e.g. exporter names);
  * def_dim_length_only: a netCDF dimension without coordinate variable (xarray then shows
- *   the dimension with no coordinate values). */
+ *   the dimension with no coordinate values);
+ * def_dim_int64: int64 coordinate with given values (e.g. the global point numbers of a
+ *   shard). */
+int h5out_def_dim_int64(h5out_t *h, const char *name, size_t len, const int64_t *values,
+                        const char *long_name, char *err, size_t errlen);
 int h5out_def_dim_index(h5out_t *h, const char *name, size_t len, const char *long_name,
                         char *err, size_t errlen);
 int h5out_def_dim_doubles(h5out_t *h, const char *name, size_t len, const double *values,

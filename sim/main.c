@@ -1,6 +1,7 @@
 /* main.c - bin/agtrade: dispatches to one subcommand (sim/cmd_*.c). */
 #include <stdio.h>
 #include <string.h>
+#include <gsl/gsl_errno.h>
 #include "cli.h"
 #include "cluster.h"
 
@@ -44,6 +45,8 @@ static int dispatch(int argc, char **argv)
 int main(int argc, char **argv)
 {
     char err[256];
+    /* GSL's default handler aborts the process; agtrade checks every return code */
+    gsl_set_error_handler_off();
     if (cluster_init(&argc, &argv, err, sizeof err)) {
         fprintf(stderr, "agtrade: %s\n", err);
         cluster_finalize();

@@ -277,11 +277,8 @@ static int define_points(h5out_t *h, const results_t *res, char *err, size_t err
     for (size_t p = 0; p < res->n_points && !rc; p++)
         if (res->points[p])
             index[k++] = (int64_t)p;
-    if (!rc)
-        rc = h5out_def_dim_index(h, "point", P, "sweep point", err, errlen);
-    if (!rc)   /* a shard holds some points: their global numbers */
-        rc = h5out_write_int64(h, "point", 1, (const char *const[]){"point"}, index, "1",
-                               "sweep point (global index)", err, errlen);
+    if (!rc)   /* a shard holds some points: the coordinate is their global number */
+        rc = h5out_def_dim_int64(h, "point", P, index, "sweep point", err, errlen);
     for (int s = 0; s < res->n_sweeps && !rc; s++) {
         char var[300], ln[400], clean[256];
         for (size_t i = 0; i < P; i++)
@@ -375,6 +372,28 @@ static size_t *present_points(const results_t *res, size_t *n)
     return present;
 }
 
+int results_copy_coords(h5out_t *h, const results_t *res, const char *group, int with_draw,
+                        char *err, size_t errlen)
+{
+    const char *names[8];
+    int n = 0;
+    names[n++] = "point";
+    if (with_draw)
+        names[n++] = "draw";
+    names[n++] = "exporter";
+    names[n++] = "importer";
+    if (!with_draw) {
+        names[n++] = "quantile";
+        names[n++] = "hist_bin";
+        names[n++] = "hist_edge";
+        if (res->n_regimes)
+            names[n++] = "regime";
+        if (res->n_thresholds)
+            names[n++] = "threshold";
+    }
+    return h5out_copy_coords(h, group, n, names, err, errlen);
+}
+
 int results_write_summary(h5out_t *h, const results_t *res, char *err, size_t errlen)
 {
     svar_io_t io = {.res = res, .out = h, .err = err, .errlen = errlen};
@@ -385,6 +404,8 @@ int results_write_summary(h5out_t *h, const results_t *res, char *err, size_t er
     }
     int rc = each_var(res, write_var, &io);
     free(io.present);
+    if (!rc)
+        rc = results_copy_coords(h, res, "summary", 0, err, errlen);
     return rc;
 }
 

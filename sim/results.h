@@ -44,7 +44,12 @@ size_t results_count_present(const results_t *res);
  * dimension when n_draws > 0, for raw draws). */
 int results_define(h5out_t *h, const results_t *res, uint64_t n_draws, char *err,
                    size_t errlen);
-/* Write /summary for the points present. */
+/* Copy the root coordinates a group's variables use into it (xarray opens a group
+ * without its parent's coordinates): /summary gets every axis, /draws (with_draw) the
+ * point, draw and region axes. */
+int results_copy_coords(h5out_t *h, const results_t *res, const char *group, int with_draw,
+                        char *err, size_t errlen);
+/* Write /summary for the points present, with its coordinate copies. */
 int results_write_summary(h5out_t *h, const results_t *res, char *err, size_t errlen);
 /* What identifies a run, written as root attributes (plus created_utc, hostname,
  * agtrade_version, git_commit, rng and draws_failed, which are derived). */

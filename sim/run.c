@@ -70,12 +70,29 @@ static int load_config(const run_options_t *opt, config_t **out)
             config_free(cfg);
             return EXIT_DATAERR;
         }
-    if (opt->has_draws)
-        cfg->draws = opt->draws;
-    if (opt->has_seed)
-        cfg->seed = opt->seed;
-    if (opt->output)
-        snprintf(cfg->output, sizeof cfg->output, "%s", opt->output);
+    /* -n, -s and -o are --set run.draws / run.seed / run.output in disguise, so the
+     * resolved config (and the file's config_yaml) records them */
+    char assignment[CONFIG_PATH_MAX + 32];
+    const char *what[3] = {NULL, NULL, NULL};
+    char draws[32], seed[32];
+    if (opt->has_draws) {
+        snprintf(draws, sizeof draws, "run.draws=%llu", (unsigned long long)opt->draws);
+        what[0] = draws;
+    }
+    if (opt->has_seed) {
+        snprintf(seed, sizeof seed, "run.seed=%llu", (unsigned long long)opt->seed);
+        what[1] = seed;
+    }
+    if (opt->output) {
+        snprintf(assignment, sizeof assignment, "run.output=%s", opt->output);
+        what[2] = assignment;
+    }
+    for (int k = 0; k < 3; k++)
+        if (what[k] && config_set(cfg, what[k], &err)) {
+            fprintf(stderr, "agtrade: %s: %s\n", what[k], err.message);
+            config_free(cfg);
+            return EXIT_USAGE;
+        }
     for (int k = 0; k < opt->n_sweeps; k++)
         if (add_sweep(cfg, &opt->sweeps[k])) {
             fprintf(stderr, "agtrade: out of memory\n");
@@ -470,6 +487,8 @@ static int finish_output(run_state_t *st, int shard_k, int shard_n)
 {
     char err[1024];
     int rc = st->opt->raw ? raw_close(&st->raw, err, sizeof err) : 0;
+    if (!rc && st->opt->raw)
+        rc = results_copy_coords(st->out, st->res, "draws", 1, err, sizeof err);
     if (!rc)
         rc = results_write_summary(st->out, st->res, err, sizeof err);
     if (!rc)
