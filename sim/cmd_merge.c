@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "cli.h"
+#include "config.h"
 #include "h5out.h"
 #include "results.h"
 
@@ -27,7 +28,34 @@ static void identity_free(identity_t *id)
     memset(id, 0, sizeof *id);
 }
 
-static int read_identity(h5in_t *in, const char *path, identity_t *id, char *err, size_t errlen)
+/* The shards' configs differ in run.output (each wrote its own file): compare them, and
+ * record the merged one, with run.output set to the merged file. */
+static int normalize_config(char **yaml, const char *shard, const char *out_path, char *err,
+                            size_t errlen)
+{
+    config_t *cfg = NULL;
+    config_error_t cerr;
+    char assignment[CONFIG_PATH_MAX + 16];
+    snprintf(assignment, sizeof assignment, "run.output=%s", out_path);
+    if (config_load_string(*yaml, strlen(*yaml), "config_yaml", &cfg, &cerr) ||
+        config_set(cfg, assignment, &cerr)) {
+        snprintf(err, errlen, "%s: its config_yaml does not load: %s", shard, cerr.message);
+        config_free(cfg);
+        return -1;
+    }
+    char *normal = config_to_yaml(cfg);
+    config_free(cfg);
+    if (!normal) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    free(*yaml);
+    *yaml = normal;
+    return 0;
+}
+
+static int read_identity(h5in_t *in, const char *path, const char *out_path, identity_t *id,
+                         char *err, size_t errlen)
 {
     int64_t complete = 0;
     char why[512];
@@ -44,6 +72,8 @@ static int read_identity(h5in_t *in, const char *path, identity_t *id, char *err
         snprintf(err, errlen, "%s: %s", path, why);
         return -1;
     }
+    if (normalize_config(&id->config_yaml, path, out_path, err, errlen))
+        return -1;
     if (h5in_exists(in, "draws")) {
         snprintf(err, errlen, "%s: merging shards with raw draws (/draws) is not supported", path);
         return -1;
@@ -108,8 +138,8 @@ static int check_coverage(const results_t *merged, char *err, size_t errlen)
 }
 
 /* Read every shard; on success *merged holds all points and id the shared identity. */
-static int gather(int n, char **paths, results_t **merged, identity_t *id, char *err,
-                  size_t errlen)
+static int gather(int n, char **paths, const char *out_path, results_t **merged,
+                  identity_t *id, char *err, size_t errlen)
 {
     for (int k = 0; k < n; k++) {
         h5in_t *in = h5in_open(paths[k], err, errlen);
@@ -117,7 +147,7 @@ static int gather(int n, char **paths, results_t **merged, identity_t *id, char 
             return EXIT_NOINPUT;
         identity_t this_id = {0};
         results_t *shard = NULL;
-        int rc = read_identity(in, paths[k], &this_id, err, errlen);
+        int rc = read_identity(in, paths[k], out_path, &this_id, err, errlen);
         if (!rc && k > 0)
             rc = same_identity(id, &this_id, paths[0], paths[k], err, errlen);
         if (!rc) {
@@ -185,7 +215,7 @@ int cmd_merge(int argc, char **argv)
     char err[2048];
     results_t *merged = NULL;
     identity_t id = {0};
-    int rc = gather(argc - 2, argv + 2, &merged, &id, err, sizeof err);
+    int rc = gather(argc - 2, argv + 2, argv[1], &merged, &id, err, sizeof err);
     if (rc == EXIT_OK && write_merged(argv[1], merged, &id, argc, argv, err, sizeof err))
         rc = EXIT_IOERR;
     if (rc)
