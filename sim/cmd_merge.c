@@ -84,10 +84,11 @@ static int read_identity(h5in_t *in, const char *path, const char *out_path, ide
 static int same_identity(const identity_t *a, const identity_t *b, const char *first,
                          const char *path, char *err, size_t errlen)
 {
-    const char *what = strcmp(a->config_yaml, b->config_yaml) ? "configuration"
-                       : strcmp(a->version, b->version)      ? "agtrade version"
+    /* the specific differences first: seed and draws are in the configuration too */
+    const char *what = strcmp(a->version, b->version)        ? "agtrade version"
                        : a->seed != b->seed                  ? "seed"
                        : a->draws != b->draws                ? "draw count"
+                       : strcmp(a->config_yaml, b->config_yaml) ? "configuration"
                                                              : NULL;
     if (what)
         snprintf(err, errlen, "%s and %s come from a different %s; they are not shards of one run",

@@ -331,8 +331,9 @@ static int resume_points(const char *partial, const config_t *cfg, results_t *re
                 "draw count; remove it or run without --resume\n", partial);
         rc = EXIT_DATAERR;
     }
-    results_t *saved = rc ? NULL : results_read(in, err, sizeof err);
-    if (!rc && !saved) {
+    int any_done = h5in_exists(in, "point");   /* stopped before a point finished: none */
+    results_t *saved = (rc || !any_done) ? NULL : results_read(in, err, sizeof err);
+    if (!rc && any_done && !saved) {
         fprintf(stderr, "agtrade: --resume: %s: %s\n", partial, err);
         rc = EXIT_DATAERR;
     }
