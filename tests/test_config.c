@@ -845,7 +845,13 @@ static void fuzz_regressions_fail_cleanly(void **state)
     for (size_t k = 0; k < g.gl_pathc; k++) {
         config_t *cfg = NULL;
         config_error_t err;
-        if (config_load(g.gl_pathv[k], &cfg, &err) == 0) {
+        /* loaded as the fuzzer does: named as if in configs/, so base: entries resolve */
+        FILE *f = fopen(g.gl_pathv[k], "rb");
+        assert_non_null(f);
+        static char text[1 << 16];
+        size_t len = fread(text, 1, sizeof text, f);
+        fclose(f);
+        if (config_load_string(text, len, "configs/fuzz-input.yaml", &cfg, &err) == 0) {
             char *y = config_to_yaml(cfg);
             assert_non_null(y);
             free(y);
