@@ -814,7 +814,19 @@ static void copy_is_deep_and_equal(void **state)
     assert_config_equal(cfg, c);
     assert_ptr_not_equal(c->market->flow, cfg->market->flow);
     assert_int_equal(config_set(c, "run.seed=77", &err), 0);
-    assert_true(cfg->seed != 77);
+    assert_true(cfg->seed != 77 && c->seed == 77);
+    /* a config without its YAML tree (assembled by hand) copies and takes --set too */
+    struct config_node *saved = cfg->tree;
+    cfg->tree = NULL;
+    config_t *d = config_copy(cfg);
+    assert_non_null(d);
+    assert_config_equal(cfg, d);
+    assert_int_equal(config_set(cfg, "regimes.escalation.tariffs.US.China=1.13", &err), 0);
+    assert_true(cfg->regimes[1].tariff[0] == 1.13 && cfg->regimes[2].tariff[0] == 0.23);
+    config_free(d);
+    d = calloc(1, sizeof *d);
+    d->tree = saved;
+    config_free(d);
     config_free(cfg);
     config_free(c);
 }
