@@ -1545,10 +1545,12 @@ static int set_text(config_t *cfg, const char *key, const char *value, const cha
         return cfg_fail(err, NULL, key, "out of memory");
     config_t *fresh;
     int rc = tree_set(tree, key, value, err);
-    if (rc)
+    if (rc) {
         cnode_free(tree);
-    else
+    } else {
+        tree_strip_nulls(tree);   /* KEY=~ deletes the key, as in a file */
         rc = config_build(tree, cfg->path, 1, &fresh, err);
+    }
     if (rc) {
         char msg[CONFIG_MSG_MAX];
         if (snprintf(msg, sizeof msg, "--set %.200s: %s", shown, err->message) >= (int)sizeof msg)

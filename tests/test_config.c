@@ -756,6 +756,9 @@ static void set_changes_a_key_and_keeps_inheritance(void **state)
     /* a key that is not in the file yet */
     assert_int_equal(config_set(cfg, "scenario.tariffs.South.West=0.5", &err), 0);
     assert_true(cfg->scenario.tariff[3] == 0.5 && cfg->reference.tariff[3] == 0);
+    /* KEY=~ deletes: the scenario falls back to the reference */
+    assert_int_equal(config_set(cfg, "scenario.tariffs.South.West=~", &err), 0);
+    assert_true(cfg->scenario.tariff[3] == 0);
     assert_int_equal(config_set_number(cfg, "importers.West.sigma", 9.125, &err), 0);
     assert_true(cfg->market->sigma[1] == 9.125);
     config_free(cfg);
