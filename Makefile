@@ -103,6 +103,24 @@ valgrind: deps all
 bench: deps all $(BENCH_BIN)
 	sim/bench.sh $(AGTRADE) $(BENCH_BIN)
 
+# libFuzzer target for the scenario-file loader: clang builds the loader's library sources
+# and sim/fuzz_config.c into build-fuzz/; seeds are configs/*.yaml, the growing corpus is
+# fuzz-corpus/config (git-ignored), crashes land in fuzz-corpus/artifacts/ (copy any into
+# tests/data/fuzz-regressions/, which test_config loads). FUZZ_SECONDS=600 by default.
+FUZZ_SECONDS ?= 600
+FUZZ_SRC := $(wildcard sim/config*.c models/*.c) sim/fuzz_config.c
+build-fuzz/fuzz_config: $(FUZZ_SRC) $(wildcard sim/*.h models/*.h)
+	@mkdir -p $(dir $@)
+	clang $(CSTD) -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
+	  $(PKG_CFLAGS) -DAGTRADE_VERSION='"$(VERSION)"' $(FUZZ_SRC) -o $@ \
+	  $(shell pkg-config --libs gsl yaml-0.1) -lm
+
+fuzz: deps build-fuzz/fuzz_config
+	@mkdir -p fuzz-corpus/config fuzz-corpus/artifacts
+	nice -n 10 build-fuzz/fuzz_config -max_total_time=$(FUZZ_SECONDS) -max_len=16384 \
+	  -dict=sim/fuzz_config.dict -artifact_prefix=fuzz-corpus/artifacts/ \
+	  -print_final_stats=1 fuzz-corpus/config configs
+
 install: $(AGTRADE)
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/agtrade/configs
 	install -m 755 $(AGTRADE) $(DESTDIR)$(PREFIX)/bin/agtrade

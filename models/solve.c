@@ -47,6 +47,7 @@ struct solve_workspace {
     double *lnpi, *mscale;                       /* per importer */
     /* Newton */
     double *x, *x0, *F, *dx, *J;
+    double *cjac, *own;                          /* Jacobian scratch: per route, exporter */
     int *piv;
 };
 
@@ -111,12 +112,14 @@ solve_workspace_t *solve_workspace_alloc(const market_t *market)
     ws->dx = solve_calloc(nmax, sizeof(double));
     ws->J = solve_calloc(nmax * nmax, sizeof(double));
     ws->piv = solve_calloc(nmax, sizeof(int));
+    ws->cjac = solve_calloc(R, sizeof(double));
+    ws->own = solve_calloc(E, sizeof(double));
     if (!ws->kroute || !ws->on || !ws->removed_share || !ws->onepw || !ws->route_var ||
         !ws->qy || !ws->qc || !ws->dv || !ws->dc || !ws->b_route || !ws->b_kind ||
         !ws->act || !ws->b_target || !ws->b_logtarget || !ws->b_omega || !ws->b_active ||
         !ws->P || !ws->Q || !ws->D || !ws->exports || !ws->L || !ws->theta || !ws->rsig ||
         !ws->vshare || !ws->X || !ws->lnpi || !ws->mscale || !ws->x || !ws->x0 || !ws->F ||
-        !ws->dx || !ws->J || !ws->piv) {
+        !ws->dx || !ws->J || !ws->piv || !ws->cjac || !ws->own) {
         solve_workspace_free(ws);
         return NULL;
     }
@@ -135,6 +138,7 @@ void solve_workspace_free(solve_workspace_t *ws)
     free(ws->L); free(ws->theta); free(ws->rsig); free(ws->vshare); free(ws->X);
     free(ws->lnpi); free(ws->mscale);
     free(ws->x); free(ws->x0); free(ws->F); free(ws->dx); free(ws->J); free(ws->piv);
+    free(ws->cjac); free(ws->own);
     free(ws);
 }
 
@@ -256,7 +260,7 @@ static int solve_setup(const market_t *mk, const policy_t *pol, const shocks_t *
         ws->dv[i] = mk->domestic_use[i] * v;
         double lq = (ka != 0 || ep != 0) ? log((1 - e) / mk->producer_price[i]) : 0;
         ws->qc[i] = lq;
-        ws->dc[i] = ep != 0 ? lq + log(xr) : 0;
+        ws->dc[i] = ep != 0 ? lq + (xr != 1 ? log(xr) : 0) : 0;
     }
     int nb = 0;
     for (int i = 0; i < E; i++) {
@@ -421,50 +425,63 @@ static int solve_eval(solve_ctx_t *cx)
 
 /* Importer j's CES block moves every residual of the routes into j. An unknown u that
  * moves log r_kj by a (theta_kj for log P_k, 1 for the route's own log(1 + w)) moves
- * ln Pi_j by v_kj a and ln X_ij by (sigma + eta) v_kj a - [i == k] sigma a. */
+ * ln Pi_j by v_kj a and ln X_ij by (sigma_j + eta_j) v_kj a - [i == k] sigma_j a.
+ * The price block is therefore -X C^T (X and C both E x I, c_kj = (sigma_j + eta_j)
+ * v_kj theta_kj) plus a diagonal; wedges add their own rows and columns. */
 static void solve_jacobian(solve_ctx_t *cx)
 {
     solve_workspace_t *ws = cx->ws;
-    int E = ws->E, I = ws->I, n = cx->n, bounded = n > E;
-    double *J = ws->J;
-    memset(J, 0, (size_t)n * (size_t)n * sizeof(double));
-    for (int i = 0; i < E; i++)
-        J[i * n + i] = cx->sh->kappa[i] * ws->Q[i] - cx->sh->eps[i] * ws->D[i];
-    for (int j = 0; j < I; j++) {
-        double sg = cx->sh->sigma[j], se = sg + cx->sh->eta[j];
-        for (int k = 0; k < E; k++) {
-            int rk = k * I + j;
-            if (!ws->on[rk])
-                continue;
-            int vk = bounded ? ws->route_var[rk] : -1;
-            double th = ws->theta[rk], dk = se * ws->vshare[rk];
-            /* common (price index) part, for log P_k and, if bounded, the route's wedge */
-            for (int i = 0; i < E; i++) {
-                int r = i * I + j;
-                double xd = ws->X[r] * dk;
-                J[i * n + k] -= xd * th;
-                if (vk >= 0)
-                    J[i * n + vk] -= xd;
-            }
-            /* own-price part */
-            J[k * n + k] += sg * ws->X[rk] * th;
-            if (vk >= 0)
-                J[k * n + vk] += sg * ws->X[rk];
-            if (!bounded)
-                continue;
-            for (int i = 0; i < E; i++) {
-                int bv = ws->route_var[i * I + j];
-                if (bv < 0)
-                    continue;
-                J[bv * n + k] += dk * th;
-                if (vk >= 0)
-                    J[bv * n + vk] += dk;
-            }
-            if (vk >= 0) {
-                J[vk * n + k] -= sg * th;
-                J[vk * n + vk] -= sg;
-            }
+    const shocks_t *sh = cx->sh;
+    int E = ws->E, I = ws->I, n = cx->n;
+    double *J = ws->J, *C = ws->cjac, *X = ws->X;
+    for (int i = 0; i < E; i++) {
+        double own = sh->kappa[i] * ws->Q[i] - sh->eps[i] * ws->D[i];
+        for (int j = 0; j < I; j++) {
+            int r = i * I + j;
+            double th = ws->theta[r];
+            C[r] = ws->on[r] ? (sh->sigma[j] + sh->eta[j]) * ws->vshare[r] * th : 0;
+            own += sh->sigma[j] * X[r] * th;
         }
+        ws->own[i] = own;
+    }
+    for (int i = 0; i < E; i++) {
+        const double *xi = X + (size_t)i * (size_t)I;
+        for (int k = 0; k < E; k++) {
+            const double *ck = C + (size_t)k * (size_t)I;
+            double acc = 0;
+            for (int j = 0; j < I; j++)
+                acc += xi[j] * ck[j];
+            J[i * n + k] = -acc;
+        }
+        J[i * n + i] += ws->own[i];
+    }
+    if (n == E)
+        return;
+    for (int i = 0; i < E; i++)
+        for (int c = E; c < n; c++)
+            J[i * n + c] = 0;
+    for (int a = E; a < n; a++)
+        for (int c = 0; c < n; c++)
+            J[a * n + c] = 0;
+    for (int a = E; a < n; a++) {
+        int rb = ws->b_route[ws->act[a - E]], ib = rb / I, jb = rb % I;
+        double sg = sh->sigma[jb], se = sg + sh->eta[jb];
+        /* column: the route's own wedge */
+        for (int i = 0; i < E; i++)
+            J[i * n + a] = -X[i * I + jb] * se * ws->vshare[rb];
+        J[ib * n + a] += sg * X[rb];
+        /* row: log X_b - log bound */
+        for (int k = 0; k < E; k++) {
+            int r = k * I + jb;
+            if (!ws->on[r])
+                continue;
+            J[a * n + k] = C[r];
+            int vk = ws->route_var[r];
+            if (vk >= 0)
+                J[a * n + vk] = se * ws->vshare[r];
+        }
+        J[a * n + ib] -= sg * ws->theta[rb];
+        J[a * n + a] -= sg;
     }
 }
 

@@ -19,7 +19,7 @@
 #define BALANCE_TOL 0.005       /* MODEL.md: Qb - Db = sum_j Xb_ij within 0.5 % */
 #define PROB_SUM_TOL 1e-9
 #define SYMMETRY_TOL 1e-12
-#define SWEEP_MAX_VALUES 1000000
+#define SWEEP_MAX_VALUES 100000
 #define Z95 1.6448536269514722  /* standard normal 95 % quantile */
 
 typedef struct {
@@ -1506,9 +1506,25 @@ void config_free(config_t *cfg)
     free(cfg);
 }
 
+/* A config_t assembled by hand (tests, tools) has no tree: derive one from its YAML,
+ * which loads back to the same config (the round-trip property). */
+static cnode_t *tree_of(const config_t *cfg)
+{
+    if (cfg->tree)
+        return cnode_copy(cfg->tree);
+    char *yaml = config_to_yaml(cfg);
+    cnode_t *tree = NULL;
+    config_error_t err;
+    if (yaml && tree_load_string(yaml, strlen(yaml), cfg->path[0] ? cfg->path : "config",
+                                 &tree, &err))
+        tree = NULL;
+    free(yaml);
+    return tree;
+}
+
 config_t *config_copy(const config_t *cfg)
 {
-    cnode_t *tree = cnode_copy(cfg->tree);
+    cnode_t *tree = tree_of(cfg);
     config_t *out;
     if (!tree)
         return NULL;
@@ -1524,15 +1540,17 @@ static int set_text(config_t *cfg, const char *key, const char *value, const cha
     config_error_t scratch;
     if (!err)
         err = &scratch;
-    cnode_t *tree = cnode_copy(cfg->tree);
+    cnode_t *tree = tree_of(cfg);
     if (!tree)
         return cfg_fail(err, NULL, key, "out of memory");
     config_t *fresh;
     int rc = tree_set(tree, key, value, err);
-    if (rc)
+    if (rc) {
         cnode_free(tree);
-    else
+    } else {
+        tree_strip_nulls(tree);   /* KEY=~ deletes the key, as in a file */
         rc = config_build(tree, cfg->path, 1, &fresh, err);
+    }
     if (rc) {
         char msg[CONFIG_MSG_MAX];
         if (snprintf(msg, sizeof msg, "--set %.200s: %s", shown, err->message) >= (int)sizeof msg)

@@ -284,8 +284,8 @@ static int syntax_error(const yaml_parser_t *p, const char *file, config_error_t
                              p->problem_offset);
     if (p->context)
         return cfg_fail_file(err, file, (int)m->line + 1, (int)m->column + 1,
-                             "YAML syntax error: %s %s (line %d)", problem, p->context,
-                             (int)p->context_mark.line + 1);
+                             "YAML syntax error: %s (%s that starts on line %d)", problem,
+                             p->context, (int)p->context_mark.line + 1);
     return cfg_fail_file(err, file, (int)m->line + 1, (int)m->column + 1,
                          "YAML syntax error: %s", problem);
 }

@@ -24,6 +24,14 @@ static void put(buf_t *b, const char *fmt, ...)
 {
     if (b->failed)
         return;
+    if (!b->s) {   /* vsnprintf into (NULL + 0) would be undefined */
+        if (!(b->s = malloc(4096))) {
+            b->failed = 1;
+            return;
+        }
+        b->cap = 4096;
+        b->len = 0;
+    }
     for (;;) {
         va_list ap;
         va_start(ap, fmt);
