@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# make bench: the benchmark of agtrade (never a test). Prints ratios measured in one run;
+# absolute times depend on the machine and its load.
+#   sim/bench.sh BIN/agtrade BUILD/tests/bench_*   (BENCH_MAX_DRAWS caps the memory runs)
+set -eu
+A=$1; shift
+cd "$(dirname "$0")/.."
+C=configs/default.yaml
+T=$(mktemp -d)
+trap 'rm -rf "$T"' EXIT
+cores=$(nproc)
+max_draws=${BENCH_MAX_DRAWS:-10000000}
+echo "agtrade bench on $(hostname): $cores cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')"
+echo
+
+echo "== equilibrium solves (one core)"
+for b in "$@"; do "$b"; done
+echo
+
+# seconds and peak resident memory (kB) of one run
+measure() {
+    /usr/bin/time -f "%e %M" -o "$T/time" "$@" >/dev/null 2>"$T/stderr" || { cat "$T/stderr"; exit 1; }
+    cat "$T/time"
+}
+
+echo "== draws per second (default scenario, 200000 draws)"
+read -r t1 _ < <(measure $A run $C -q -n 200000 -j 1 -o "$T/a.h5")
+read -r tn _ < <(measure $A run $C -q -n 200000 -j "$cores" -o "$T/b.h5")
+awk -v t1="$t1" -v tn="$tn" -v n="$cores" 'BEGIN {
+    printf "  1 thread:  %8.0f draws/s (%.2f us per draw: 2 solves + sampling + statistics)\n", 200000 / t1, 1e6 * t1 / 200000;
+    printf "  %d threads: %8.0f draws/s\n", n, 200000 / tn;
+    printf "  parallel efficiency: %.2f (target >= 0.9)\n", t1 / tn / n }'
+echo
+
+echo "== peak memory without raw draws (target: flat, <= 64 MB at 10^7)"
+for n in 100000 1000000 10000000; do
+    [ "$n" -le "$max_draws" ] || continue
+    read -r t mem < <(measure $A run $C -q -n $n -o "$T/m.h5")
+    awk -v n=$n -v t="$t" -v m="$mem" 'BEGIN { printf "  %9d draws: %6.1f MB peak, %7.1f s\n", n, m / 1024, t }'
+done
+echo
+
+echo "== cost of --raw-draws (200000 draws, $cores threads)"
+read -r tr memr < <(measure $A run $C -q -n 200000 --raw-draws -o "$T/r.h5")
+size=$(stat -c %s "$T/r.h5")
+awk -v t="$tn" -v tr="$tr" -v m="$memr" -v s="$size" 'BEGIN {
+    printf "  time ratio raw / summary only: %.2f; peak %.1f MB; file %.1f MB\n", tr / t, m / 1024, s / 1048576 }'
+echo
+
+echo "== sweep overhead: 10 points x 20000 draws vs 1 point x 200000 draws"
+read -r ts _ < <(measure $A run $C -q -n 20000 --sweep scenario.tariffs.US.China=0.03:1.38:0.15 -o "$T/s.h5")
+awk -v t="$tn" -v ts="$ts" 'BEGIN { printf "  time ratio sweep / single run: %.2f (1.00 = no per-point overhead)\n", ts / t }'
