@@ -25,6 +25,7 @@ typedef struct {
     double *input_values;
     double *block_values;         /* ENGINE_BLOCK_DRAWS x n_vars, when raw draws are off */
     stats_hist_t **hist;          /* [group], never reset during a point */
+    size_t *members;              /* scratch: rows of a block in one group */
     uint64_t *threshold_hits;     /* [group][threshold] */
 } worker_t;
 
@@ -112,19 +113,17 @@ static void accumulate_block(const run_t *run, worker_t *w, int k, uint64_t n,
     for (int g = 0; g < run->n_groups; g++) {
         stats_moments_reset(moments[g]);
         ok[g] = failed[g] = 0;
-    }
-    for (uint64_t d = 0; d < n; d++) {
-        const double *row = rows + d * run->n_vars;
-        int groups[2] = {0, regime[d] >= 0 ? 1 + regime[d] : -1};
-        for (int gi = 0; gi < 2 && groups[gi] >= 0; gi++) {
-            int g = groups[gi];
+        size_t members = 0;   /* the block's converged draws in group g */
+        for (uint64_t d = 0; d < n; d++) {
+            if (g > 0 && regime[d] != g - 1)
+                continue;
             if (status[d]) {
                 failed[g]++;
                 continue;
             }
-            ok[g]++;
+            const double *row = rows + d * run->n_vars;
+            w->members[members++] = (size_t)d;
             stats_moments_add(moments[g], row);
-            stats_hist_add(w->hist[g], row);
             uint64_t *hits = &w->threshold_hits[(size_t)g * (size_t)spec->n_thresholds];
             for (int t = 0; t < spec->n_thresholds; t++) {
                 const engine_threshold_t *th = &spec->thresholds[t];
@@ -132,6 +131,8 @@ static void accumulate_block(const run_t *run, worker_t *w, int k, uint64_t n,
                 hits[t] += th->above ? (x > th->value) : (x < th->value);
             }
         }
+        ok[g] = members;
+        stats_hist_add_rows(w->hist[g], rows, run->n_vars, w->members, members);
     }
 }
 
@@ -152,6 +153,7 @@ static void worker_free(worker_t *w, int n_groups)
             stats_hist_free(w->hist[g]);
     free(w->hist);
     free(w->threshold_hits);
+    free(w->members);
 }
 
 static int worker_init(worker_t *w, const run_t *run)
@@ -168,10 +170,11 @@ static int worker_init(worker_t *w, const run_t *run)
     if (!run->chunk_values)
         w->block_values = malloc(ENGINE_BLOCK_DRAWS * run->n_vars * sizeof(double));
     w->hist = calloc((size_t)run->n_groups + 1, sizeof *w->hist);
+    w->members = malloc(ENGINE_BLOCK_DRAWS * sizeof *w->members);
     w->threshold_hits = calloc((size_t)run->n_groups * (size_t)spec->n_thresholds + 1,
                                sizeof(uint64_t));
     if (!w->sample_ws || !w->solve_ws || !w->shocks || !w->ref || !w->scen || !w->welfare ||
-        !w->input_values || (!run->chunk_values && !w->block_values) || !w->hist ||
+        !w->input_values || (!run->chunk_values && !w->block_values) || !w->hist || !w->members ||
         !w->threshold_hits)
         return -1;
     for (int g = 0; g < run->n_groups; g++)

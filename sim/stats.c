@@ -200,23 +200,36 @@ void stats_hist_reset(stats_hist_t *h)
     memset(h->nonfinite, 0, h->nvars * sizeof *h->nonfinite);
 }
 
+static void hist_add_one(stats_hist_t *h, size_t v, double xv)
+{
+    if (!isfinite(xv)) {
+        h->nonfinite[v]++;
+    } else if (xv < h->lo[v]) {
+        h->under[v]++;
+    } else if (xv > h->hi[v]) {
+        h->over[v]++;
+    } else {
+        size_t b = (size_t)((xv - h->lo[v]) * h->scale[v]);
+        if (b >= STATS_FINE_BINS)
+            b = STATS_FINE_BINS - 1;
+        h->bins[v * STATS_FINE_BINS + b]++;
+    }
+}
+
 void stats_hist_add(stats_hist_t *h, const double *x)
 {
-    for (size_t v = 0; v < h->nvars; v++) {
-        double xv = x[v];
-        if (!isfinite(xv)) {
-            h->nonfinite[v]++;
-        } else if (xv < h->lo[v]) {
-            h->under[v]++;
-        } else if (xv > h->hi[v]) {
-            h->over[v]++;
-        } else {
-            size_t b = (size_t)((xv - h->lo[v]) * h->scale[v]);
-            if (b >= STATS_FINE_BINS)
-                b = STATS_FINE_BINS - 1;
-            h->bins[v * STATS_FINE_BINS + b]++;
-        }
-    }
+    for (size_t v = 0; v < h->nvars; v++)
+        hist_add_one(h, v, x[v]);
+}
+
+/* Variable by variable, so that one variable's bins stay in cache for the whole block:
+ * row by row, every draw would touch nvars scattered cache lines. */
+void stats_hist_add_rows(stats_hist_t *h, const double *rows, size_t stride,
+                         const size_t *row_index, size_t n)
+{
+    for (size_t v = 0; v < h->nvars; v++)
+        for (size_t k = 0; k < n; k++)
+            hist_add_one(h, v, rows[row_index[k] * stride + v]);
 }
 
 int stats_hist_merge(stats_hist_t *into, const stats_hist_t *from)

@@ -75,6 +75,10 @@ stats_hist_t *stats_hist_alloc(size_t nvars, const double *lo, const double *hi)
 void stats_hist_free(stats_hist_t *h);
 void stats_hist_reset(stats_hist_t *h);
 void stats_hist_add(stats_hist_t *h, const double *x);
+/* The same for the n rows rows[row_index[k] * stride .. + nvars - 1] (the counts are
+ * those of n calls of stats_hist_add, in a cache-friendly order). */
+void stats_hist_add_rows(stats_hist_t *h, const double *rows, size_t stride,
+                         const size_t *row_index, size_t n);
 /* into += from. Returns 0, or -1 (into unchanged) when nvars or a range differ. */
 int stats_hist_merge(stats_hist_t *into, const stats_hist_t *from);
 
