@@ -288,6 +288,13 @@ static int define_points(h5out_t *h, const results_t *res, char *err, size_t err
         snprintf(ln, sizeof ln, "swept value of %s", res->sweep_key[s]);
         rc = h5out_write_double_along(h, var, "point", values, "1", ln, "sweep_key",
                                       res->sweep_key[s], err, errlen);
+        /* a copy in /summary, so that xarray's set_index(point=[...]).unstack("point")
+         * works on the group alone */
+        char in_summary[310];
+        snprintf(in_summary, sizeof in_summary, "summary/%s", var);
+        if (!rc)
+            rc = h5out_write_double_along(h, in_summary, "point", values, "1", ln, "sweep_key",
+                                          res->sweep_key[s], err, errlen);
     }
     free(index);
     free(values);

@@ -21,7 +21,7 @@ check() {
 same_data() { h5diff -q "$1" "$2" /summary /summary && h5diff -q "$1" "$2" /point /point; }
 
 C=configs/default.yaml
-S="--sweep scenario.tariffs.US.China=0.03,0.28,1.38 --sweep importers.China.sigma=6,18"
+S="--sweep scenario.tariffs.US.China=0.03,0.28,1.38 --sweep inputs.sigma_China.median=6,18"
 $A run $C -n 20000 -q -j 2 -o "$T/serial.h5"
 $A run $C -n 3000 -q -j 2 $S -o "$T/serial-sweep.h5"
 $MPIRUN -np 1 $M run $C -n 20000 -q -j 1 -o "$T/np1.h5"

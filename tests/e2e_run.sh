@@ -46,7 +46,7 @@ assert float(ds.flow_q.sel(exporter='US', importer='China', quantile=0.5)[0]) > 
 "
 
 echo "e2e_run: sweeps and shards"
-S="--sweep scenario.tariffs.US.China=0:1.5:0.15 --sweep importers.China.sigma=8,16"
+S="--sweep scenario.tariffs.US.China=0:1.5:0.15 --sweep inputs.sigma_China.median=8,16"
 $A run $C -n 700 -q $S -o "$T/whole.h5" || fails=$((fails + 1))
 for k in 0 1 2; do $A run $C -n 700 -q $S --shard $k/3 -o "$T/shard-$k.h5" || fails=$((fails + 1)); done
 check "2 x 11 sweep: 3 shards merged equal the whole run bit for bit" \
