@@ -140,6 +140,9 @@ def open_results(path, group="summary", *, engine="h5netcdf", unstack=True, load
         coords = {name: root[name] for name in root.coords if name in ROOT_DIMS
                   and name in ds.dims}
         ds = ds.assign_coords(coords)
+    for name in ("exporter", "importer", "regime", "threshold"):
+        if name in ds.coords and ds[name].dtype.kind == "S":   # fixed-length strings
+            ds = ds.assign_coords({name: ds[name].astype(str)})
     sweeps = sweep_dims(root)
     if sweeps and "point" in ds.dims:
         ds = ds.assign_coords({s: root[s] for s in sweeps})

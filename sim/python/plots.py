@@ -140,7 +140,7 @@ def plot_tariff_response(ds, names, path):
             if f"{form}_q_by_regime" in ds:
                 qr = ds[f"{form}_q_by_regime"].sel(region).isel(point=0) * scale
                 for r in _regimes(ds):
-                    labels.append(f"regime: {r}")
+                    labels.append(f"regime:\n{r}")
                     qs.append(qr.sel(regime=r))
             _intervals(ax, labels, qs, SCEN)
             ax.set_xlabel("policy (no swept key in this file)")
@@ -294,7 +294,7 @@ def stoplight_rows(pds, draws, names, lo, hi):
 def plot_stoplight(pds, draws, names, lo, hi, path):
     rows, source = stoplight_rows(pds, draws, names, lo, hi)
     units = _units(pds, "flow_mean") or "Mt"
-    fig, ax = plt.subplots(figsize=(10, 1.6 + 0.45 * len(rows)))
+    fig, ax = plt.subplots(figsize=(10, max(3.6, 1.6 + 0.45 * len(rows))))
     y = np.arange(len(rows))[::-1]
     left = np.zeros(len(rows))
     legends = (f"below {lo:g} {units}", f"{lo:g} to {hi:g} {units}", f"above {hi:g} {units}")
@@ -373,15 +373,27 @@ def make_plots(path, outdir="outputs", thresholds=(5.0, 15.0), exporter="US",
         raise ar.ResultsError(f"--point {point}: the file has points 0..{n_points - 1}")
     lo, hi = sorted(thresholds)
     os.makedirs(outdir, exist_ok=True)
-    out = {name: os.path.join(outdir, name + ".png")
-           for name in ("tariff_response", "distributions", "stoplight", "spread")}
-    plot_tariff_response(ds, names, out["tariff_response"])
-    plot_distributions(pds, draws, names, point, out["distributions"])
-    plot_stoplight(pds, draws, names, lo, hi, out["stoplight"])
-    plot_spread(pds, names, point, out["spread"])
+    charts = (
+        ("tariff_response", lambda p: plot_tariff_response(ds, names, p)),
+        ("distributions", lambda p: plot_distributions(pds, draws, names, point, p)),
+        ("stoplight", lambda p: plot_stoplight(pds, draws, names, lo, hi, p)),
+        ("spread", lambda p: plot_spread(pds, names, point, p)),
+    )
+    written, problems = [], []
+    for name, chart in charts:
+        png = os.path.join(outdir, name + ".png")
+        try:
+            chart(png)
+            written.append(png)
+        except KeyError as e:   # a variable the chart needs is not in the file
+            plt.close("all")
+            problems.append(f"{name}.png: variable or label {e} not in {path}")
     if draws is not None:
         draws.close()
-    return list(out.values())
+    if problems:
+        raise ar.ResultsError("; ".join(problems) + (
+            f" (written: {', '.join(written)})" if written else ""))
+    return written
 
 
 def main(argv=None):

@@ -263,7 +263,8 @@ def write_fixture(path, sweep=None, regimes=None, thresholds=None, n_draws=4000,
 DEFAULT_REGIMES = [("truce", 0.6, 0.13), ("escalation", 0.3, 1.0), ("deal", 0.1, 0.03)]
 DEFAULT_THRESHOLDS = [("US -> China below 5 Mt", "flow", "US", "China", "below", 5.0),
                       ("US -> China below 15 Mt", "flow", "US", "China", "below", 15.0)]
-DEFAULT_SWEEP = [("scenario.tariffs.US.China", np.round(np.arange(0.0, 1.51, 0.25), 10))]
+# as configs/tariff-sweep.yaml: 0 to 150 % in steps of 10 points
+DEFAULT_SWEEP = [("scenario.tariffs.US.China", np.linspace(0.0, 1.5, 16))]
 
 
 def main(argv=None):
