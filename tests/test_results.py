@@ -197,6 +197,11 @@ class LogicLoaders(unittest.TestCase):
             want = flat["flow_mean"].isel(point=p).sel(exporter="US", importer="China")
             self.assertEqual(float(got), float(want))
 
+    def test_both_engines_give_the_same_dataset(self):
+        a = ar.open_results(self.P("regimes"), engine="h5netcdf")
+        b = ar.open_results(self.P("regimes"), engine="netcdf4")
+        xr.testing.assert_identical(a, b)
+
     def test_partial_file_is_refused_with_a_clear_error(self):
         with self.assertRaisesRegex(ar.ResultsError, r"partial results \(complete = 0\)"):
             ar.open_results(self.P("partial"))
@@ -305,13 +310,18 @@ class LogicPlots(unittest.TestCase):
         with self.assertRaisesRegex(ar.ResultsError, "exporter 'USA' is not in the file"):
             plots.Names(pds, "USA", "China", "Brazil")
 
-    def test_plots_cli_writes_four_nonblank_pngs(self):
+    def test_plots_write_four_nonblank_pngs(self):
         for name in ("sweep", "regimes", "sweep2", "single"):
             out = os.path.join(FixtureFiles.tmp, "png-" + name)
-            r = subprocess.run([PYTHON, os.path.join(ROOT, "sim", "python", "plots.py"),
-                                self.P(name), "--outdir", out, "--thresholds", "15,5"],
-                               capture_output=True, text=True)
-            self.assertEqual(r.returncode, 0, r.stderr)
+            if name == "sweep":      # the command line once, the function for the rest
+                r = subprocess.run([PYTHON, os.path.join(ROOT, "sim", "python", "plots.py"),
+                                    self.P(name), "--outdir", out, "--thresholds", "15,5"],
+                                   capture_output=True, text=True)
+                self.assertEqual(r.returncode, 0, r.stderr)
+                self.assertEqual(r.stdout.split(), [os.path.join(out, p + ".png")
+                                                    for p in PLOT_NAMES])
+            else:
+                plots.make_plots(self.P(name), out, thresholds=(15.0, 5.0))
             for p in PLOT_NAMES:
                 check_png(self, os.path.join(out, p + ".png"))
 
@@ -368,14 +378,15 @@ class RealFiles(unittest.TestCase):
                 seen = []
 
                 def visit(name, obj):
-                    if isinstance(obj, h5py.Dataset) and obj.ndim > 0 \
-                            and not h5py.h5ds.is_scale(obj.id):
-                        seen.append(name)
+                    if not isinstance(obj, h5py.Dataset):
+                        return
+                    seen.append(name)
+                    self.assertIn("units", obj.attrs, f"{path}:{name}")
+                    self.assertIn("long_name", obj.attrs, f"{path}:{name}")
+                    if obj.ndim > 0 and not h5py.h5ds.is_scale(obj.id):
                         for i in range(obj.ndim):
                             self.assertGreaterEqual(len(obj.dims[i]), 1,
                                                     f"{path}:{name} axis {i} has no scale")
-                        self.assertIn("units", obj.attrs, f"{path}:{name}")
-                        self.assertIn("long_name", obj.attrs, f"{path}:{name}")
                 f.visititems(visit)
                 self.assertIn("summary/flow_mean", seen, path)
 
@@ -415,6 +426,28 @@ class RealFiles(unittest.TestCase):
         med = ds["flow_q"].sel(exporter="US", importer="China", quantile=0.5)
         self.assertLess(float(med[-1]), float(med[0]),
                         "US -> China exports should fall as China's tariff rises")
+
+    def test_draw_counts_add_up_in_attributes_and_histograms(self):
+        for key in ("a", "raw"):
+            ds = ar.open_results(self.files[key])
+            draws = int(ds.attrs["draws"])
+            ok = int(ds["draws_ok"].isel(point=0))
+            self.assertEqual(ok + int(ds["draws_failed"].isel(point=0)), draws)
+            self.assertGreater(ok, 0.9 * draws, "more than 10 % of draws failed")
+            cell = ds.isel(point=0).sel(exporter="US", importer="China")
+            for form in ("flow", "flow_ref", "flow_change"):
+                n = int(cell[f"{form}_hist"].sum()) + int(cell[f"{form}_hist_underflow"]) \
+                    + int(cell[f"{form}_hist_overflow"])
+                self.assertEqual(n, ok, f"{key}: {form} histogram counts {n} != draws_ok {ok}")
+                q = cell[f"{form}_q"].values
+                self.assertTrue(np.all(np.diff(q) >= 0), f"{form}_q not monotone: {q}")
+
+    def test_raw_draws_have_the_contract_axes(self):
+        dr = ar.open_draws(self.files["raw"])
+        self.assertEqual(dr["flow"].dims, ("point", "draw", "exporter", "importer"))
+        self.assertEqual(dr.sizes["draw"], 300)
+        self.assertEqual(dr["regime"].dims, ("point", "draw"))
+        self.assertEqual(str(dr["status"].dtype), "int32")
 
     def test_summary_means_equal_the_mean_of_raw_draws(self):
         ds = ar.open_results(self.files["raw"])
