@@ -287,7 +287,7 @@ def stoplight_rows(pds, draws, names, lo, hi):
                 rows.append((f"regime: {r}", np.mean(v < lo), np.mean((v >= lo) & (v <= hi)),
                              np.mean(v > hi)))
     source = "threshold probabilities in the file" if use_thr else \
-        "summary histograms (interpolated within a bin)"
+        "summary histograms, interpolated within a bin"
     return rows, source
 
 
