@@ -311,9 +311,9 @@ def plot_stoplight(pds, draws, names, lo, hi, path):
     ax.set_xlabel("probability (%)")
     ax.set_title(f"{names.ex} -> {names.im} exports: probability of each range\n"
                  f"(from the {source})", fontsize=10)
-    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.25 if len(rows) < 5 else -0.12),
-              ncol=3, fontsize=8)
-    fig.tight_layout()
+    height = fig.get_size_inches()[1]
+    fig.legend(loc="lower center", ncol=3, fontsize=8, frameon=False)
+    fig.tight_layout(rect=(0, 0.4 / height, 1, 1))   # keep 0.4 in at the bottom for it
     fig.savefig(path, dpi=110)
     plt.close(fig)
 
