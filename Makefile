@@ -6,6 +6,8 @@
 #   make asan       the suites under AddressSanitizer + UndefinedBehaviorSanitizer
 #   make valgrind   the suites under valgrind
 #   make bench      the benchmark (never part of the tests)
+#   make plot [FILE=out.h5]  charts (PNG) of FILE, by default of a fresh run of
+#                   configs/tariff-sweep.yaml, into outputs/ (sim/python/README.md)
 #   make MPI=1      build with Open MPI (mpicc)
 
 VERSION := 0.1.0
@@ -99,6 +101,17 @@ asan: deps
 valgrind: deps all
 	VALGRIND='valgrind --quiet --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite' \
 	  BUILD=$(BUILD) AGTRADE=$(AGTRADE) tests/run-all $(TEST_BIN)
+
+# Charts of FILE, or of the shipped tariff sweep (run first) when FILE is not given.
+PYTHON     := /usr/bin/python3
+PLOT_ARGS  ?=
+plot: deps $(AGTRADE)
+	@mkdir -p outputs
+	@if [ -z "$(FILE)" ]; then \
+	  echo "$(AGTRADE) run configs/tariff-sweep.yaml -o outputs/tariff-sweep.h5"; \
+	  $(AGTRADE) run configs/tariff-sweep.yaml -o outputs/tariff-sweep.h5 || exit $$?; \
+	fi
+	$(PYTHON) sim/python/plots.py $(or $(FILE),outputs/tariff-sweep.h5) --outdir outputs $(PLOT_ARGS)
 
 bench: deps all $(BENCH_BIN)
 	sim/bench.sh $(AGTRADE) $(BENCH_BIN)

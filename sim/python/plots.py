@@ -1,0 +1,431 @@
+#!/usr/bin/python3
+"""plots.py - the standard charts of an agtrade output file, as PNG files.
+
+    /usr/bin/python3 sim/python/plots.py OUT.h5 [--outdir outputs] [--thresholds 5,15]
+        [--exporter US --importer China --rival Brazil] [--point N]
+
+writes into --outdir:
+  tariff_response.png  fan chart against the first swept key: median, 50 % and 90 %
+                       bands of exporter -> importer exports and of the rival's share of
+                       the importer's imports (reference median dashed)
+  distributions.png    CDF and histogram of exporter -> importer exports and of the
+                       exporter's farm revenue change: scenario, reference, each regime
+  stoplight.png        probability that exporter -> importer exports are below the lower
+                       threshold (red), between (yellow), above the upper one (green)
+  spread.png           FOB spread first exporter - rival: scenario vs reference
+
+Per-point charts (distributions, spread) show --point (default: the middle sweep point).
+"""
+import argparse
+import os
+import re
+import sys
+
+import matplotlib
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import agtrade_results as ar  # noqa: E402
+
+RED, YELLOW, GREEN = "#c62828", "#f9c80e", "#2e7d32"
+SCEN, REF = "#1f4e9c", "#555555"
+OTHER_VARIABLES = ("share", "price", "revenue", "spread", "change", "welfare", "tax",
+                   "wedge", "transfer", "import", "%")
+
+
+class Names:
+    """The exporter, importer and rival the charts are about, checked against the file."""
+
+    def __init__(self, ds, exporter, importer, rival):
+        exporters = [str(v) for v in ds["exporter"].values]
+        importers = [str(v) for v in ds["importer"].values]
+        for what, name, have in (("exporter", exporter, exporters),
+                                 ("importer", importer, importers),
+                                 ("rival exporter", rival, exporters)):
+            if name not in have:
+                raise ar.ResultsError(f"{what} '{name}' is not in the file (have: "
+                                      f"{', '.join(have)})")
+        self.ex, self.im, self.rival, self.first = exporter, importer, rival, exporters[0]
+
+
+def _units(ds, var):
+    u = ds[var].attrs.get("units", "") if var in ds else ""
+    return "" if u in ("", "1") else u
+
+
+def _point_label(pds, point):
+    """"scenario.tariffs.US.China = 0.5" for a sweep point, "" for a single run."""
+    parts = []
+    for s in ar.sweep_dims(pds):
+        key, v = ar.sweep_label(pds, s), float(pds[s].values[point])
+        parts.append(f"{key} = {v * 100:g} %" if _is_rate(key) else f"{key} = {v:g}")
+    return ", ".join(parts)
+
+
+def _regimes(ds):
+    return [str(r) for r in ds["regime"].values] if "regime" in ds.coords else []
+
+
+def _is_rate(key):
+    k = key.lower()
+    return "tariff" in k or "tax" in k
+
+
+# --- tariff response -----------------------------------------------------------------
+
+
+def _fan(ax, x, q, color, label):
+    """Median line and 90 % / 50 % bands from a (x, quantile) DataArray."""
+    def at(level):
+        return q.sel(quantile=level, method="nearest").values
+    ax.fill_between(x, at(0.05), at(0.95), color=color, alpha=0.18, lw=0,
+                    label=f"{label}: 90 % band (q05-q95)")
+    ax.fill_between(x, at(0.25), at(0.75), color=color, alpha=0.38, lw=0,
+                    label=f"{label}: 50 % band (q25-q75)")
+    ax.plot(x, at(0.50), color=color, lw=2, label=f"{label}: median")
+
+
+def _intervals(ax, labels, qs, color):
+    """Box-like intervals per category (no sweep): 90 % whisker, 50 % box, median tick."""
+    for i, q in enumerate(qs):
+        def at(level):
+            return float(q.sel(quantile=level, method="nearest"))
+        ax.plot([i, i], [at(0.05), at(0.95)], color=color, lw=1.5,
+                label="90 % interval" if i == 0 else None)
+        ax.fill_between([i - 0.2, i + 0.2], at(0.25), at(0.75), color=color, alpha=0.4,
+                        label="50 % interval" if i == 0 else None)
+        ax.plot([i - 0.2, i + 0.2], [at(0.5)] * 2, color="black", lw=2,
+                label="median" if i == 0 else None)
+    ax.set_xticks(range(len(labels)), labels)
+
+
+def plot_tariff_response(ds, names, path):
+    """Two panels against the first swept key (or per scenario/regime without a sweep)."""
+    panels = (("flow", {"exporter": names.ex, "importer": names.im},
+               f"{names.ex} -> {names.im} exports", 1.0),
+              ("share", {"exporter": names.rival, "importer": names.im},
+               f"{names.rival} share of {names.im} imports", 100.0))
+    fig, axes = plt.subplots(1, 2, figsize=(12, 4.8))
+    sweeps = [s for s in ar.sweep_dims(ds) if s in ds.dims]
+    for ax, (form, region, title, scale) in zip(axes, panels):
+        units = "%" if scale == 100.0 else _units(ds, f"{form}_q")
+        ylabel = f"{title} ({units})" if units else title
+        q = ds[f"{form}_q"].sel(region) * scale
+        qref = ds[f"{form}_ref_q"].sel(region) * scale
+        if sweeps:
+            xdim = sweeps[0]
+            others = {s: 0 for s in sweeps[1:]}
+            q, qref = q.isel(others), qref.isel(others)
+            key = ar.sweep_label(ds, xdim)
+            x = ds[xdim].values.astype(float)
+            xlabel = f"{key} (swept)"
+            if _is_rate(key):
+                x, xlabel = x * 100.0, f"{key} (%, swept)"
+            elif _units(ds, xdim):
+                xlabel = f"{key} ({_units(ds, xdim)}, swept)"
+            _fan(ax, x, q.transpose(xdim, "quantile"), SCEN, "scenario")
+            ax.plot(x, qref.sel(quantile=0.5, method="nearest").values, color=REF, ls="--",
+                    lw=1.5, label="reference: median")
+            ax.set_xlabel(xlabel)
+            if others:
+                fixed = ", ".join(f"{ar.sweep_label(ds, s)} = {float(ds[s].values[0]):g}"
+                                  for s in others)
+                ax.set_title(f"{title}\n({fixed})", fontsize=10)
+            else:
+                ax.set_title(title)
+        else:
+            labels, qs = ["reference", "scenario"], [qref.isel(point=0), q.isel(point=0)]
+            if f"{form}_q_by_regime" in ds:
+                qr = ds[f"{form}_q_by_regime"].sel(region).isel(point=0) * scale
+                for r in _regimes(ds):
+                    labels.append(f"regime:\n{r}")
+                    qs.append(qr.sel(regime=r))
+            _intervals(ax, labels, qs, SCEN)
+            ax.set_xlabel("policy (no swept key in this file)")
+            ax.set_title(title)
+        ax.set_ylabel(ylabel)
+        ax.grid(alpha=0.3)
+        ax.legend(fontsize=8, loc="best")
+    fig.suptitle("Response to the policy: Monte Carlo median and uncertainty bands")
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
+# --- distributions -------------------------------------------------------------------
+
+
+def _draw_values(draws, form, point, region, regime_index=None):
+    """Raw draws of a form (V, V_ref or V_change) at one point, optionally one regime."""
+    base = form[:-len("_change")] if form.endswith("_change") else form
+    if base not in draws:
+        return None
+    sel = {k: v for k, v in region.items() if k in draws[base].dims}
+    x = draws[base].isel(point=point).sel(sel).values.astype(float)
+    if form.endswith("_change"):
+        x = x - draws[base + "_ref"].isel(point=point).sel(sel).values.astype(float)
+    if regime_index is not None:
+        x = x[draws["regime"].isel(point=point).values == regime_index]
+    return x
+
+
+def _distribution_row(ax_cdf, ax_hist, pds, draws, point, form, region, title, with_ref):
+    one = dict(region, point=point)
+    units = _units(pds, f"{form}_mean")
+    xlabel = f"{title} ({units})" if units else title
+    x, cdf = ar.hist_cdf(pds, form, **one)
+    ax_cdf.plot(x, cdf, color=SCEN, lw=2, label="scenario (all regimes)")
+    edges, dens = ar.hist_density(pds, form, **one)
+    ax_hist.stairs(dens, edges, color=SCEN, lw=1.8, fill=True, alpha=0.35,
+                   label="scenario (all regimes)")
+    if with_ref and f"{form}_ref_hist" in pds:
+        x, cdf = ar.hist_cdf(pds, f"{form}_ref", **one)
+        ax_cdf.plot(x, cdf, color=REF, lw=2, ls="--", label="reference")
+        e, d = ar.hist_density(pds, f"{form}_ref", **one)
+        ax_hist.stairs(d, e, color=REF, lw=1.8, ls="--", label="reference")
+    colors = plt.cm.Set2(np.linspace(0, 1, 8))
+    for k, r in enumerate(_regimes(pds)):
+        c = colors[k % 8]
+        vals = _draw_values(draws, form, point, region, k) if draws is not None else None
+        if vals is not None and vals.size:
+            xs, ps = ar.empirical_cdf(vals)
+            ax_cdf.plot(xs, ps, color=c, lw=1.4, label=f"regime: {r} (draws)")
+            h, e = np.histogram(vals, bins=edges)
+            ax_hist.stairs(h / (len(vals) * np.diff(e)), e, color=c, lw=1.4,
+                           label=f"regime: {r} (draws)")
+        elif f"{form}_q_by_regime" in pds:
+            qv, qp = ar.quantile_cdf(pds, f"{form}_q_by_regime", regime=r, **one)
+            ax_cdf.plot(qv, qp, color=c, lw=1.4, marker="o", ms=3,
+                        label=f"regime: {r} (quantiles)")
+            ax_hist.axvline(float(qv[len(qv) // 2]), color=c, lw=1.4, ls=":",
+                            label=f"regime: {r} median")
+    ax_cdf.set_xlabel(xlabel)
+    ax_cdf.set_ylabel("cumulative probability")
+    ax_cdf.set_ylim(0, 1)
+    ax_cdf.set_title(f"{title}: CDF")
+    ax_hist.set_xlabel(xlabel)
+    ax_hist.set_ylabel(f"probability density (1/{units})" if units else "probability density")
+    ax_hist.set_title(f"{title}: histogram")
+    for ax in (ax_cdf, ax_hist):
+        ax.grid(alpha=0.3)
+        ax.legend(fontsize=7, loc="best")
+
+
+def plot_distributions(pds, draws, names, point, path):
+    fig, axes = plt.subplots(2, 2, figsize=(12, 9))
+    _distribution_row(axes[0, 0], axes[0, 1], pds, draws, point, "flow",
+                      {"exporter": names.ex, "importer": names.im},
+                      f"{names.ex} -> {names.im} exports", True)
+    _distribution_row(axes[1, 0], axes[1, 1], pds, draws, point, "farm_revenue_change",
+                      {"exporter": names.ex},
+                      f"{names.ex} farm revenue change vs reference", False)
+    label = _point_label(pds, point)
+    fig.suptitle("Distributions over the Monte Carlo draws" + (f" ({label})" if label else ""))
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
+# --- stoplight -----------------------------------------------------------------------
+
+
+def match_threshold(threshold_names, exporter, importer, op, value):
+    """Index of the file threshold that is "exporter -> importer flow <op> value" on
+    scenario levels (judged from its name, e.g. "US -> China below 5 Mt"), else None."""
+    for k, name in enumerate(threshold_names):
+        low = name.lower()
+        if exporter.lower() not in low or importer.lower() not in low:
+            continue
+        if any(word in low for word in OTHER_VARIABLES):
+            continue
+        m = re.search(r"\b(below|above)\s+([-+]?\d+(?:\.\d*)?(?:[eE][-+]?\d+)?)", low)
+        if m and m.group(1) == op and abs(float(m.group(2)) - value) <= 1e-9 * max(1, abs(value)):
+            return k
+    return None
+
+
+def stoplight_rows(pds, draws, names, lo, hi):
+    """[(label, p_below_lo, p_between, p_above_hi)] for the reference, every point and
+    every regime, and a word on where the numbers come from."""
+    region = {"exporter": names.ex, "importer": names.im}
+    tnames = [str(t) for t in pds["threshold"].values] if "threshold" in pds.coords else []
+    i_lo = match_threshold(tnames, names.ex, names.im, "below", lo)
+    i_hi = match_threshold(tnames, names.ex, names.im, "below", hi)
+    i_up = match_threshold(tnames, names.ex, names.im, "above", hi)
+    use_thr = i_lo is not None and (i_hi is not None or i_up is not None) \
+        and "threshold_probability" in pds
+
+    def from_thr(var, **sel):
+        p = pds[var].isel(**sel)
+        p_lo = float(p.isel(threshold=i_lo))
+        p_up = float(p.isel(threshold=i_up)) if i_up is not None \
+            else 1.0 - float(p.isel(threshold=i_hi))
+        return p_lo, max(0.0, 1.0 - p_lo - p_up), p_up
+
+    def from_hist(form, point):
+        p_lo = ar.probability_below(pds, form, lo, point=point, **region)
+        p_hi = ar.probability_below(pds, form, hi, point=point, **region)
+        return p_lo, p_hi - p_lo, 1.0 - p_hi
+
+    rows = [("reference", *from_hist("flow_ref", 0))]
+    n_points = pds.sizes["point"]
+    for p in range(n_points):
+        label = _point_label(pds, p) if n_points > 1 else "scenario (all regimes)"
+        rows.append((label, *(from_thr("threshold_probability", point=p) if use_thr
+                              else from_hist("flow", p))))
+    for k, r in enumerate(_regimes(pds)):
+        if n_points > 1:
+            break  # per-regime bars for a sweep would be one per (point, regime): too many
+        if use_thr and "threshold_probability_by_regime" in pds:
+            rows.append((f"regime: {r}",
+                         *from_thr("threshold_probability_by_regime", point=0, regime=k)))
+        elif draws is not None:
+            v = _draw_values(draws, "flow", 0, region, k)
+            if v is not None and v.size:
+                rows.append((f"regime: {r}", np.mean(v < lo), np.mean((v >= lo) & (v <= hi)),
+                             np.mean(v > hi)))
+    source = "threshold probabilities in the file" if use_thr else \
+        "summary histograms, interpolated within a bin"
+    return rows, source
+
+
+def plot_stoplight(pds, draws, names, lo, hi, path):
+    rows, source = stoplight_rows(pds, draws, names, lo, hi)
+    units = _units(pds, "flow_mean") or "Mt"
+    fig, ax = plt.subplots(figsize=(10, max(3.6, 1.6 + 0.45 * len(rows))))
+    y = np.arange(len(rows))[::-1]
+    left = np.zeros(len(rows))
+    legends = (f"below {lo:g} {units}", f"{lo:g} to {hi:g} {units}", f"above {hi:g} {units}")
+    for j, (color, legend) in enumerate(zip((RED, YELLOW, GREEN), legends)):
+        width = np.array([r[1 + j] for r in rows]) * 100.0
+        ax.barh(y, width, left=left, color=color, edgecolor="white", label=legend)
+        for yi, li, wi in zip(y, left, width):
+            if wi >= 4.0:
+                ax.text(li + wi / 2, yi, f"{wi:.0f} %", ha="center", va="center",
+                        fontsize=8, color="black" if color == YELLOW else "white")
+        left += width
+    ax.set_yticks(y, [r[0] for r in rows], fontsize=8)
+    ax.set_xlim(0, 100)
+    ax.set_xlabel("probability (%)")
+    ax.set_title(f"{names.ex} -> {names.im} exports: probability of each range\n"
+                 f"(from the {source})", fontsize=10)
+    height = fig.get_size_inches()[1]
+    fig.legend(loc="lower center", ncol=3, fontsize=8, frameon=False)
+    fig.tight_layout(rect=(0, 0.4 / height, 1, 1))   # keep 0.4 in at the bottom for it
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
+# --- FOB spread ----------------------------------------------------------------------
+
+
+def plot_spread(pds, names, point, path):
+    one = {"exporter": names.rival, "point": point}
+    units = _units(pds, "fob_spread_mean") or "USD/t"
+    xlabel = f"FOB price {names.first} minus {names.rival} ({units})"
+    fig, (ax_h, ax_c) = plt.subplots(1, 2, figsize=(12, 4.8))
+    for form, label, color, ls in (("fob_spread", "scenario", SCEN, "-"),
+                                   ("fob_spread_ref", "reference", REF, "--")):
+        edges, dens = ar.hist_density(pds, form, **one)
+        ax_h.stairs(dens, edges, color=color, ls=ls, lw=1.8, fill=(form == "fob_spread"),
+                    alpha=0.35 if form == "fob_spread" else 1.0, label=label)
+        med = float(pds[f"{form}_q"].sel(exporter=names.rival).isel(point=point)
+                    .sel(quantile=0.5, method="nearest"))
+        ax_h.axvline(med, color=color, ls=":", lw=1.5, label=f"{label} median {med:.1f}")
+        x, cdf = ar.hist_cdf(pds, form, **one)
+        ax_c.plot(x, cdf, color=color, ls=ls, lw=2, label=label)
+    ax_h.set_ylabel(f"probability density (1/{units})")
+    ax_h.set_title("histogram")
+    ax_c.set_ylabel("cumulative probability")
+    ax_c.set_ylim(0, 1)
+    ax_c.set_title("CDF")
+    for ax in (ax_h, ax_c):
+        ax.set_xlabel(xlabel)
+        ax.grid(alpha=0.3)
+        ax.legend(fontsize=8, loc="best")
+    label = _point_label(pds, point)
+    fig.suptitle(f"{names.first}-{names.rival} FOB price spread, scenario vs reference"
+                 + (f" ({label})" if label else ""))
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
+# --- command line --------------------------------------------------------------------
+
+
+def make_plots(path, outdir="outputs", thresholds=(5.0, 15.0), exporter="US",
+               importer="China", rival="Brazil", point=None):
+    """Write the four charts; returns their paths."""
+    pds = ar.open_results(path, unstack=False)           # point axis, for per-point charts
+    sweeps = ar.sweep_dims(pds)
+    ds = ar.unstack_sweep(pds, sweeps) if sweeps else pds
+    try:
+        draws = ar.open_draws(path, unstack=False)
+    except ar.ResultsError:
+        draws = None
+    names = Names(pds, exporter, importer, rival)
+    n_points = pds.sizes["point"]
+    point = n_points // 2 if point is None else point
+    if not 0 <= point < n_points:
+        raise ar.ResultsError(f"--point {point}: the file has points 0..{n_points - 1}")
+    lo, hi = sorted(thresholds)
+    os.makedirs(outdir, exist_ok=True)
+    charts = (
+        ("tariff_response", lambda p: plot_tariff_response(ds, names, p)),
+        ("distributions", lambda p: plot_distributions(pds, draws, names, point, p)),
+        ("stoplight", lambda p: plot_stoplight(pds, draws, names, lo, hi, p)),
+        ("spread", lambda p: plot_spread(pds, names, point, p)),
+    )
+    written, problems = [], []
+    for name, chart in charts:
+        png = os.path.join(outdir, name + ".png")
+        try:
+            chart(png)
+            written.append(png)
+        except KeyError as e:   # a variable the chart needs is not in the file
+            plt.close("all")
+            problems.append(f"{name}.png: variable or label {e} not in {path}")
+    if draws is not None:
+        draws.close()
+    if problems:
+        raise ar.ResultsError("; ".join(problems) + (
+            f" (written: {', '.join(written)})" if written else ""))
+    return written
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(
+        description="Standard charts (PNG) of an agtrade output file.",
+        epilog="Charts: tariff_response.png, distributions.png, stoplight.png, spread.png")
+    ap.add_argument("file", help="agtrade output file (.h5)")
+    ap.add_argument("--outdir", default="outputs", help="directory for the PNGs (outputs)")
+    ap.add_argument("--thresholds", default="5,15",
+                    help="lower,upper export thresholds for the stoplight chart, in Mt (5,15)")
+    ap.add_argument("--exporter", default="US")
+    ap.add_argument("--importer", default="China")
+    ap.add_argument("--rival", default="Brazil", help="competing exporter (Brazil)")
+    ap.add_argument("--point", type=int, default=None,
+                    help="sweep point of the per-point charts (default: the middle one)")
+    a = ap.parse_args(argv)
+    try:
+        thresholds = [float(t) for t in a.thresholds.split(",")]
+        if len(thresholds) != 2 or thresholds[0] == thresholds[1]:
+            raise ValueError
+    except ValueError:
+        ap.error(f"--thresholds wants two different numbers LOW,HIGH (got '{a.thresholds}')")
+    try:
+        paths = make_plots(a.file, a.outdir, thresholds, a.exporter, a.importer, a.rival,
+                           a.point)
+    except (ar.ResultsError, FileNotFoundError, KeyError) as e:
+        print(f"plots.py: {e}", file=sys.stderr)
+        return 1
+    for p in paths:
+        print(p)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
