@@ -76,14 +76,19 @@ stop_daemon() {
 # behind by a crashed step). Never this script or its ancestors, so `stop` can be called
 # from a job-submitting test that has exported SLURM_CONF itself.
 stop_jobs() {
-    local pid ppid roots="" keep="" all victims="" p
+    local pid roots="" keep="" tree="" victims="" p
+    ppid_of() { sed 's/.*) //' "/proc/$1/stat" 2>/dev/null | cut -d' ' -f2; }
     p=$$
-    while [ -n "$p" ] && [ "$p" != 0 ]; do
+    while [ -n "$p" ] && [ "$p" != 0 ] && [ "$p" != 1 ]; do
         keep="$keep $p"
-        p=$(ps -o ppid= -p "$p" 2>/dev/null | tr -d ' ')
+        p=$(ppid_of "$p")
     done
-    all=$(ps -eo pid=,ppid= 2>/dev/null)
-    for pid in $(echo "$all" | awk '{ print $1 }'); do
+    for pid in /proc/[0-9]*; do
+        pid=${pid#/proc/}
+        p=$(ppid_of "$pid") || continue
+        [ -n "$p" ] || continue
+        tree="$tree$pid $p
+"
         {
             if [ "$(readlink "/proc/$pid/cwd")" = "$STATE/log" ] &&
                tr '\0' ' ' <"/proc/$pid/cmdline" | grep -q '^slurmstepd'; then
@@ -95,7 +100,7 @@ stop_jobs() {
         } 2>/dev/null || true
     done
     [ -n "$roots" ] || return 0
-    victims=$(echo "$all" | awk -v roots="$roots" '
+    victims=$(printf '%s' "$tree" | awk -v roots="$roots" '
         BEGIN { n = split(roots, r, " "); for (i = 1; i <= n; i++) mark[r[i]] = 1 }
         { parent[$1] = $2 }
         END {
@@ -106,6 +111,9 @@ stop_jobs() {
         }')
     for p in $keep; do victims=$(echo "$victims" | grep -vx "$p" || true); done
     [ -n "$victims" ] || return 0
+    for p in $victims; do
+        echo "cluster.sh: killing leftover job process $p: $(tr '\0' ' ' <"/proc/$p/cmdline" 2>/dev/null)" >&2
+    done
     # shellcheck disable=SC2086
     kill -KILL $victims 2>/dev/null || true
 }
@@ -123,8 +131,10 @@ do_stop() {
     stop_jobs
 }
 
-free_port() {   # is TCP port $1 unbound?
-    ! ss -Htan "sport = :$1" 2>/dev/null | grep -q .
+free_port() {   # is TCP port $1 unbound? (read /proc: no dependency on ss or netstat)
+    local hex
+    hex=$(printf ':%04X ' "$1")
+    ! cat /proc/net/tcp /proc/net/tcp6 2>/dev/null | awk '{ print $2 " " }' | grep -qF "$hex"
 }
 
 pick_ports() {
