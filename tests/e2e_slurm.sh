@@ -47,8 +47,6 @@ done
 fail() { echo "e2e_slurm: FAIL: $*" >&2; exit 1; }
 case $AGTRADE in /*) ;; *) AGTRADE=$repo/$AGTRADE ;; esac
 case $AGTRADE_MPI in /*) ;; *) AGTRADE_MPI=$repo/$AGTRADE_MPI ;; esac
-[ -x "$AGTRADE" ] || fail "no agtrade binary at $AGTRADE (make, or set AGTRADE)"
-[ -r "$CONFIG" ] || fail "cannot read $CONFIG"
 
 STATE=$(mktemp -d /tmp/agtrade-slurm.XXXXXX)
 cleanup() {
@@ -66,6 +64,10 @@ mkdir -p "$W"
 if [ "${SLURM_E2E_SMOKE:-1}" != 0 ]; then
     tests/slurm/smoke.sh "$STATE" || fail "job script smoke test (tests/slurm/smoke.sh)"
 fi
+# Checked after the smoke test, which needs neither, so the job scripts are tested even
+# before agtrade builds.
+[ -x "$AGTRADE" ] || fail "no agtrade binary at $AGTRADE (make, or set AGTRADE)"
+[ -r "$CONFIG" ] || fail "cannot read $CONFIG"
 
 job_logs() { print_logs "$W"/sweep/slurm-*.out "$W"/mpi/slurm-*.out "$STATE"/log/slurmctld.log; }
 
