@@ -186,6 +186,8 @@ CredType=cred/munge
 AuthInfo=socket=$MUNGE_SOCKET
 StateSaveLocation=$STATE/ctld
 SlurmdSpoolDir=$STATE/spool
+TmpFS=$STATE/tmp
+FirstJobId=$FIRST_JOB_ID
 SlurmctldPidFile=$STATE/run/slurmctld.pid
 SlurmdPidFile=$STATE/run/slurmd.pid
 SlurmctldLogFile=$STATE/log/slurmctld.log
@@ -253,11 +255,16 @@ do_start() {
     done
     do_stop   # whatever a crashed run left behind in this STATEDIR
     # Fresh state each start: no jobs or node states survive from an earlier run.
-    rm -rf "$STATE/ctld" "$STATE/spool" "$STATE/log" "$STATE/run" "$STATE/munge/munge.socket"*
-    mkdir -p "$STATE/ctld" "$STATE/spool" "$STATE/log" "$STATE/run"
+    rm -rf "$STATE/ctld" "$STATE/spool" "$STATE/log" "$STATE/run" "$STATE/tmp" \
+        "$STATE/munge/munge.socket"*
+    mkdir -p "$STATE/ctld" "$STATE/spool" "$STATE/log" "$STATE/run" "$STATE/tmp"
+    chmod 1777 "$STATE/tmp"
     chmod 0755 "$STATE"
     write_munge_key
     pick_ports
+    # Job ids distinct between clusters running at once (derived from the unique port):
+    # Slurm names per-job paths by job id alone, e.g. PMIx's spmix_appdir_<uid>_<job>.<step>.
+    FIRST_JOB_ID=$((CTLD_PORT * 100))
     write_conf
     printf 'export SLURM_CONF=%s\n' "$CONF" >"$STATE/env"
 

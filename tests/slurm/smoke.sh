@@ -11,7 +11,7 @@
 # (3) submit-sweep.sh: shards K/N, OMP_NUM_THREADS, merge after the array, and a
 #     time-limit USR1 (sent with scancel --signal=USR1 --batch) that makes the task save,
 #     exit 75, requeue itself and finish with --resume; (4) mpi.sbatch starts one MPI world
-#     of 2 ranks with srun --mpi=pmix and with mpirun.
+#     of 2 ranks with srun --mpi=pmix and with mpirun, and fails when nothing was written.
 # Prints "smoke: ok" or the failing check with the job logs; exit 0 only if all pass.
 set -uo pipefail
 cd "$(dirname "$0")/../.."
@@ -138,6 +138,13 @@ if command -v mpicc >/dev/null && mpicc -std=c11 -o "$W/mpi_hello" tests/slurm/m
 else
     check "mpicc builds tests/slurm/mpi_hello.c" false
 fi
+# srun exits 0 when a step fails to launch: mpi.sbatch must still fail if nothing was written.
+j=$(AGTRADE_MPI=/bin/true CONFIG=configs/default.yaml OUTDIR=$W OUTPUT=mpi-none.txt \
+    sbatch --parsable --cpus-per-task=1 -o "$W/mpi-none-%j.out" configs/slurm/mpi.sbatch)
+wait_jobs "$TIMEOUT" "$j"
+job_states "$j"
+check "mpi.sbatch fails (exit 70) when the run wrote no output" \
+    eval "job_states $j | grep -q ' FAILED 70:0\$'"
 
 if [ "$failures" -eq 0 ]; then
     echo "smoke: ok"
