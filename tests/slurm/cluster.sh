@@ -76,31 +76,24 @@ stop_daemon() {
 # behind by a crashed step). Never this script or its ancestors, so `stop` can be called
 # from a job-submitting test that has exported SLURM_CONF itself.
 stop_jobs() {
-    local pid roots="" keep="" tree="" victims="" p
-    ppid_of() { sed 's/.*) //' "/proc/$1/stat" 2>/dev/null | cut -d' ' -f2; }
+    local roots="" keep="" victims="" p tree
+    # "pid ppid" of every process, from /proc/*/stat (the command name may hold spaces).
+    tree=$(awk 'FNR == 1 { f = FILENAME; sub(/^\/proc\//, "", f); sub(/\/stat$/, "", f)
+                           sub(/.*\) /, ""); print f, $2 }' /proc/[0-9]*/stat 2>/dev/null)
     p=$$
     while [ -n "$p" ] && [ "$p" != 0 ] && [ "$p" != 1 ]; do
         keep="$keep $p"
-        p=$(ppid_of "$p")
+        p=$(awk -v p="$p" '$1 == p { print $2 }' <<<"$tree")
     done
-    for pid in /proc/[0-9]*; do
-        pid=${pid#/proc/}
-        p=$(ppid_of "$pid") || continue
-        [ -n "$p" ] || continue
-        tree="$tree$pid $p
-"
-        {
-            if [ "$(readlink "/proc/$pid/cwd")" = "$STATE/log" ] &&
-               tr '\0' ' ' <"/proc/$pid/cmdline" | grep -q '^slurmstepd'; then
-                roots="$roots $pid"
-            elif tr '\0' '\n' <"/proc/$pid/environ" | grep -qxF "SLURM_CONF=$CONF" &&
-                 tr '\0' '\n' <"/proc/$pid/environ" | grep -q '^SLURM_JOB_ID='; then
-                roots="$roots $pid"
-            fi
-        } 2>/dev/null || true
+    for p in $(grep -lsz '^slurmstepd' /proc/[0-9]*/cmdline); do
+        p=${p#/proc/}; p=${p%/cmdline}
+        [ "$(readlink "/proc/$p/cwd" 2>/dev/null)" = "$STATE/log" ] && roots="$roots $p"
+    done
+    for p in $(grep -lszxF "SLURM_CONF=$CONF" /proc/[0-9]*/environ); do
+        grep -qsz '^SLURM_JOB_ID=' "$p" && { p=${p#/proc/}; roots="$roots ${p%/environ}"; }
     done
     [ -n "$roots" ] || return 0
-    victims=$(printf '%s' "$tree" | awk -v roots="$roots" '
+    victims=$(awk -v roots="$roots" '
         BEGIN { n = split(roots, r, " "); for (i = 1; i <= n; i++) mark[r[i]] = 1 }
         { parent[$1] = $2 }
         END {
@@ -108,7 +101,7 @@ stop_jobs() {
                  for (p in parent) if (!(p in mark) && (parent[p] in mark)) { mark[p] = 1; changed = 1 }
             } while (changed)
             for (p in mark) print p
-        }')
+        }' <<<"$tree")
     for p in $keep; do victims=$(echo "$victims" | grep -vx "$p" || true); done
     [ -n "$victims" ] || return 0
     for p in $victims; do
@@ -120,14 +113,21 @@ stop_jobs() {
 
 do_stop() {
     local d
+    [ -d "$STATE/run" ] || return 0   # never started here
     if [ -f "$CONF" ] && our_pid slurmctld >/dev/null; then
         # Cancel jobs first so slurmd reaps their steps cleanly.
         SLURM_CONF=$CONF timeout 5 scancel --quiet --full --user="$(id -un)" 2>/dev/null || true
+        local i
+        for i in $(seq 1 50); do   # up to 10 s for the jobs to end
+            [ -z "$(SLURM_CONF=$CONF timeout 5 squeue -h -t R,CG -o %i 2>/dev/null)" ] && break
+            sleep 0.2
+        done
     fi
-    for d in $DAEMONS; do
-        stop_daemon "$d"
-        [ "$d" = slurmd ] && stop_jobs
-    done
+    # slurmd and slurmctld each take 1-2 s to exit: stop them together, munged after.
+    stop_daemon slurmd &
+    stop_daemon slurmctld &
+    wait
+    stop_daemon munged
     stop_jobs
 }
 
@@ -158,7 +158,7 @@ pick_ports() {
 write_munge_key() {
     local key=$STATE/munge/munge.key
     mkdir -p "$STATE/munge"
-    chmod 0700 "$STATE/munge"
+    chmod 0755 "$STATE/munge"   # munged wants the socket directory searchable
     if [ ! -s "$key" ]; then
         # 1024 random bytes, as mungekey --create makes, but without its size prompts.
         head -c 1024 /dev/urandom >"$key.tmp"
