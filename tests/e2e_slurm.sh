@@ -86,7 +86,10 @@ all_completed "$arr" "$mrg" || { job_logs; fail "the array or the merge did not 
 
 # --- the same sweep in one process ---------------------------------------------------
 read -r -a sweep_args <<<"$SWEEP"
-OMP_NUM_THREADS=2 "$AGTRADE" run "$CONFIG" "${sweep_args[@]}" --set "run.draws=$DRAWS" \
+# Not sharded even when this test itself runs inside a Slurm array task; 2 threads where
+# the shards had 1 (results must not depend on the thread count).
+env -u SLURM_ARRAY_TASK_ID -u SLURM_ARRAY_TASK_MIN -u SLURM_ARRAY_TASK_COUNT \
+    OMP_NUM_THREADS=2 "$AGTRADE" run "$CONFIG" "${sweep_args[@]}" --set "run.draws=$DRAWS" \
     -o "$W/whole.h5" || fail "the unsharded run failed"
 
 root_attr() {   # root_attr FILE NAME - the attribute's DATA block as h5dump prints it
