@@ -31,11 +31,15 @@ usage() {
 
 [ $# -eq 2 ] || usage
 cmd=$1
-mkdir -p "$2"
+if [ "$cmd" = start ]; then
+    mkdir -p "$2"
+elif [ ! -d "$2" ]; then
+    echo "cluster.sh: no cluster directory $2"
+    exit $([ "$cmd" = status ] && echo 3 || echo 0)
+fi
 STATE=$(cd "$2" && pwd -P)
 CONF=$STATE/slurm.conf
 MUNGE_SOCKET=$STATE/munge/munge.socket
-DAEMONS="slurmd slurmctld munged"   # stop order: node daemon first, munge last
 
 pidfile() { echo "$STATE/run/$1.pid"; }
 
@@ -112,7 +116,6 @@ stop_jobs() {
 }
 
 do_stop() {
-    local d
     [ -d "$STATE/run" ] || return 0   # never started here
     if [ -f "$CONF" ] && our_pid slurmctld >/dev/null; then
         # Cancel jobs first so slurmd reaps their steps cleanly.
@@ -254,6 +257,8 @@ do_start() {
         command -v "$b" >/dev/null || die "$b not found (apt-get install munge slurmctld slurmd slurm-client)"
     done
     do_stop   # whatever a crashed run left behind in this STATEDIR
+    # From here on, a failure anywhere stops what was started (start is all or nothing).
+    trap 'do_stop >/dev/null 2>&1' EXIT
     # Fresh state each start: no jobs or node states survive from an earlier run.
     rm -rf "$STATE/ctld" "$STATE/spool" "$STATE/log" "$STATE/run" "$STATE/tmp" \
         "$STATE/munge/munge.socket"*
@@ -270,18 +275,19 @@ do_start() {
 
     if ! munged --key-file="$STATE/munge/munge.key" --socket="$MUNGE_SOCKET" \
             --pid-file="$(pidfile munged)" --log-file="$STATE/log/munged.log" \
-            --seed-file="$STATE/munge/munged.seed" --force </dev/null; then
+            --seed-file="$STATE/munge/munged.seed" --force \
+            </dev/null >"$STATE/log/munged.stderr.log" 2>&1; then
         print_logs; die "munged failed to start"
     fi
-    if ! slurmctld -f "$CONF" -c -i </dev/null; then
+    # Daemons never hold the caller's stdout or stderr (a pipe would never close).
+    if ! slurmctld -f "$CONF" -c -i </dev/null >"$STATE/log/slurmctld.stderr.log" 2>&1; then
         print_logs; die "slurmctld failed to start"
     fi
-    if ! slurmd -f "$CONF" </dev/null; then
-        print_logs; do_stop; die "slurmd failed to start"
+    if ! slurmd -f "$CONF" </dev/null >"$STATE/log/slurmd.stderr.log" 2>&1; then
+        print_logs; die "slurmd failed to start"
     fi
-    if ! wait_idle; then
-        do_stop; exit 1
-    fi
+    wait_idle || exit 1
+    trap - EXIT
     echo "cluster.sh: up in $STATE (slurmctld :$CTLD_PORT, slurmd :$SLURMD_PORT);" \
          "clients: export SLURM_CONF=$CONF"
 }
