@@ -32,6 +32,12 @@ case $AGTRADE in /*) ;; */*) AGTRADE=$PWD/$AGTRADE ;; esac
 [ -r "$CONFIG" ] || { echo "submit-sweep.sh: cannot read CONFIG=$CONFIG" >&2; exit 66; }
 case $SHARDS in ''|*[!0-9]*|0) echo "submit-sweep.sh: SHARDS must be a positive integer" >&2; exit 64 ;; esac
 mkdir -p "$OUTDIR"
+# The merge takes every shard-*.h5 there: files of an earlier sweep would be merged in.
+if compgen -G "$OUTDIR/shard-*.h5" >/dev/null || [ -e "$OUTDIR/merged.h5" ]; then
+    echo "submit-sweep.sh: $OUTDIR already holds shard-*.h5 or merged.h5 of another sweep;" \
+         "choose a new OUTDIR or remove them" >&2
+    exit 73
+fi
 export AGTRADE CONFIG OUTDIR SHARDS SWEEP="${SWEEP:---sweep routes.US.China.tariff=0.03,0.155,0.28}"
 
 read -r -a array_args <<<"${ARRAY_SBATCH_ARGS:-}"

@@ -121,6 +121,12 @@ else
         grep -q "resume=1" "$sweep_out/shard-1.h5" &&
         ! grep -q "resume=1" "$sweep_out/shard-0.h5"'
     check "merge combined the 3 shards" eval '[ "$(wc -l <"$sweep_out/merged.h5")" = 3 ]'
+    before=$(squeue -h -o %i | wc -l)
+    AGTRADE=$repo/tests/slurm/fake-agtrade.sh CONFIG=$W/scenario.yaml OUTDIR=$sweep_out \
+        configs/slurm/submit-sweep.sh >/dev/null 2>&1
+    rc=$?
+    check "submit-sweep.sh refuses an OUTDIR with shards (exit 73, nothing queued)" \
+        eval '[ $rc = 73 ] && [ "$(squeue -h -o %i | wc -l)" = "$before" ]'
 fi
 
 # --- 4. mpi.sbatch: one world of 2 ranks, with each launcher -----------------------
