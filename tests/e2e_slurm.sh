@@ -18,7 +18,7 @@
 # Needs root and Debian's slurmctld, slurmd, slurm-client, munge, hdf5-tools (make deps);
 # prints SKIP and passes where they are missing (not root: Slurm cannot launch jobs).
 set -uo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/.." || exit 1
 repo=$PWD
 
 # The sweep under test; the key scheme is that of `agtrade run --sweep` (sim/config.h).

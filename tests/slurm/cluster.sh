@@ -35,7 +35,8 @@ if [ "$cmd" = start ]; then
     mkdir -p "$2"
 elif [ ! -d "$2" ]; then
     echo "cluster.sh: no cluster directory $2"
-    exit $([ "$cmd" = status ] && echo 3 || echo 0)
+    [ "$cmd" = status ] && exit 3
+    exit 0
 fi
 STATE=$(cd "$2" && pwd -P)
 CONF=$STATE/slurm.conf
@@ -56,13 +57,13 @@ our_pid() {
 }
 
 stop_daemon() {
-    local name=$1 pid i
+    local name=$1 pid
     if ! pid=$(our_pid "$name"); then
         rm -f "$(pidfile "$name")"
         return 0
     fi
     kill -TERM "$pid" 2>/dev/null || true
-    for i in $(seq 1 100); do     # 10 s, then SIGKILL
+    for _ in $(seq 1 100); do     # 10 s, then SIGKILL
         kill -0 "$pid" 2>/dev/null || break
         sleep 0.1
     done
@@ -120,8 +121,7 @@ do_stop() {
     if [ -f "$CONF" ] && our_pid slurmctld >/dev/null; then
         # Cancel jobs first so slurmd reaps their steps cleanly.
         SLURM_CONF=$CONF timeout 5 scancel --quiet --full --user="$(id -un)" 2>/dev/null || true
-        local i
-        for i in $(seq 1 50); do   # up to 10 s for the jobs to end
+        for _ in $(seq 1 50); do   # up to 10 s for the jobs to end
             [ -z "$(SLURM_CONF=$CONF timeout 5 squeue -h -t R,CG -o %i 2>/dev/null)" ] && break
             sleep 0.2
         done

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # lib.sh - helpers for the scripts that drive the test cluster (sourced; needs SLURM_CONF).
 
 # wait_jobs TIMEOUT ID... - wait until none of the jobs (array jobs: all their tasks) is

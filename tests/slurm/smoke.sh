@@ -14,7 +14,7 @@
 #     of 2 ranks with srun --mpi=pmix and with mpirun, and fails when nothing was written.
 # Prints "smoke: ok" or the failing check with the job logs; exit 0 only if all pass.
 set -uo pipefail
-cd "$(dirname "$0")/../.."
+cd "$(dirname "$0")/../.." || exit 1
 repo=$PWD
 # shellcheck source=lib.sh
 . tests/slurm/lib.sh
@@ -125,8 +125,9 @@ else
     AGTRADE=$repo/tests/slurm/fake-agtrade.sh CONFIG=$W/scenario.yaml OUTDIR=$sweep_out \
         configs/slurm/submit-sweep.sh >/dev/null 2>&1
     rc=$?
+    refused_cleanly() { [ "$rc" = 73 ] && [ "$(squeue -h -o %i | wc -l)" = "$before" ]; }
     check "submit-sweep.sh refuses an OUTDIR with shards (exit 73, nothing queued)" \
-        eval '[ $rc = 73 ] && [ "$(squeue -h -o %i | wc -l)" = "$before" ]'
+        refused_cleanly
 fi
 
 # --- 4. mpi.sbatch: one world of 2 ranks, with each launcher -----------------------
