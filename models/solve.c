@@ -544,29 +544,34 @@ static int solve_newton_direction(solve_ctx_t *cx)
 
 /* ---------- active set ---------- */
 
-/* After convergence for the current active set: drops bounds whose wedge has the wrong
- * sign, adds bounds that are violated. Returns the number of changes. */
-static int solve_update_active(solve_ctx_t *cx)
+/* Adds the bounds that are violated by more than `slack` (relative) and, when `final`
+ * (the current active set has converged), drops those whose wedge has the wrong sign.
+ * A new bound starts from the wedge that would meet it at the current prices. Returns
+ * the number of changes. */
+static int solve_update_active(solve_ctx_t *cx, double slack, int final)
 {
     solve_workspace_t *ws = cx->ws;
-    int changes = 0;
+    int changes = 0, I = ws->I;
     for (int a = ws->E; a < cx->n; a++)
         ws->b_omega[ws->act[a - ws->E]] = ws->x[a];
     for (int b = 0; b < ws->nb; b++) {
-        int floor = ws->b_kind[b] == BOUND_FLOOR;
+        int floor = ws->b_kind[b] == BOUND_FLOOR, r = ws->b_route[b];
         if (ws->b_active[b]) {
-            if ((floor && ws->b_omega[b] > 0) || (!floor && ws->b_omega[b] < 0)) {
+            if (final && ((floor && ws->b_omega[b] > 0) || (!floor && ws->b_omega[b] < 0))) {
                 ws->b_active[b] = 0;
-                ws->onepw[ws->b_route[b]] = 1.0;
+                ws->onepw[r] = 1.0;
                 changes++;
             }
-        } else {
-            double X = ws->X[ws->b_route[b]], B = ws->b_target[b];
-            if ((floor && X < B * (1 - SOLVE_TOL)) || (!floor && X > B * (1 + SOLVE_TOL))) {
-                ws->b_active[b] = 1;
-                ws->b_omega[b] = 0;
-                changes++;
-            }
+            continue;
+        }
+        double X = ws->X[r], B = ws->b_target[b];
+        if ((floor && X < B * (1 - slack)) || (!floor && X > B * (1 + slack))) {
+            double sg = cx->sh->sigma[r % I], se = sg + cx->sh->eta[r % I];
+            double dlnx = -sg + se * ws->vshare[r];   /* d ln X / d ln(1 + w), prices fixed */
+            double w0 = X > 0 && dlnx < 0 ? log(B / X) / dlnx : 0;
+            ws->b_active[b] = 1;
+            ws->b_omega[b] = floor ? fmin(w0, 0) : fmax(w0, 0);
+            changes++;
         }
     }
     return changes;
@@ -645,10 +650,15 @@ static solve_status_t solve_newton(solve_ctx_t *cx, int *iterations)
     if (solve_eval(cx) != 0)
         return SOLVE_NOT_FINITE;
     for (;;) {
-        if (cx->maxres <= SOLVE_TOL) {
-            int changes = ws->nb ? solve_update_active(cx) : 0;
-            if (changes == 0)
-                return SOLVE_OK;
+        int converged = cx->maxres <= SOLVE_TOL, changes = 0;
+        /* Bounds clearly violated at any iterate are activated at once (a full solve
+         * per active-set change otherwise); wedges of the wrong sign are only dropped
+         * once the current set has converged. */
+        if (ws->nb)
+            changes = solve_update_active(cx, converged ? SOLVE_TOL : 1e-3, converged);
+        if (converged && changes == 0)
+            return SOLVE_OK;
+        if (changes) {
             if (--changes_left < 0)
                 return SOLVE_MAX_ITER;
             if (solve_layout(cx) != 0)
