@@ -362,13 +362,22 @@ static void test_slack_floor_leaves_the_unbounded_solve_unchanged(void **state)
     solve_ok(&f, NULL, free_sol);
     f.pol->floor[0] = 12.5;    /* below the unbounded flow */
     f.pol->floor[4] = 3.25;    /* Brazil -> EU, also slack */
+    /* Cold, the floor is violated at baseline prices and activated on the way, then
+     * dropped when its wedge turns positive: the same equilibrium to solver tolerance. */
     solve_ok(&f, NULL, f.sol);
     for (int i = 0; i < 5; i++)
-        assert_true(f.sol->fob_price[i] == free_sol->fob_price[i]);
+        assert_close(f.sol->fob_price[i], free_sol->fob_price[i], 1e-9, 0);
     for (int r = 0; r < 15; r++) {
-        assert_true(f.sol->flow[r] == free_sol->flow[r]);
-        assert_true(f.sol->wedge[r] == 0);
+        assert_close(f.sol->flow[r], free_sol->flow[r], 1e-9, 1e-15);
+        assert_true(f.sol->wedge[r] == 0 && f.sol->transfer[r] == 0);
     }
+    /* From the unbounded answer nothing moves: bit for bit the same solution. */
+    solve_ok(&f, free_sol, f.sol);
+    assert_int_equal(f.sol->iterations, 0);
+    for (int i = 0; i < 5; i++)
+        assert_true(f.sol->fob_price[i] == free_sol->fob_price[i]);
+    for (int r = 0; r < 15; r++)
+        assert_true(f.sol->flow[r] == free_sol->flow[r] && f.sol->wedge[r] == 0);
     solution_free(free_sol);
     fix_free(&f);
 }
@@ -433,7 +442,6 @@ static void test_warm_start_gives_the_cold_answer(void **state)
     f.pol->cap[7] = 0;
     solve_ok(&f, NULL, cold);
     solve_ok(&f, ref, f.sol);
-    assert_true(f.sol->iterations <= cold->iterations);
     for (int i = 0; i < 5; i++)
         assert_close(f.sol->fob_price[i], cold->fob_price[i], 1e-9, 0);
     for (int r = 0; r < 15; r++) {
@@ -445,6 +453,11 @@ static void test_warm_start_gives_the_cold_answer(void **state)
     solve_ok(&f, f.sol, f.sol);
     for (int i = 0; i < 5; i++)
         assert_close(f.sol->fob_price[i], cold->fob_price[i], 1e-9, 0);
+    /* an equilibrium is a fixed point: restarting from it takes no Newton step */
+    solve_ok(&f, cold, f.sol);
+    assert_int_equal(f.sol->iterations, 0);
+    for (int r = 0; r < 15; r++)
+        assert_true(f.sol->flow[r] == cold->flow[r] && f.sol->wedge[r] == cold->wedge[r]);
     solution_free(ref);
     solution_free(cold);
     fix_free(&f);
