@@ -301,7 +301,7 @@ static int solve_setup(const market_t *mk, const policy_t *pol, const shocks_t *
         }
     }
     for (int j = 0; j < I; j++)
-        if (ws->removed_share[j] > 0 && sh->sigma[j] == 1.0)
+        if (ws->removed_share[j] > 0 && fabs(1 - sh->sigma[j]) < SOLVE_CD_BAND)
             return SOLVE_BAD_INPUT;   /* Cobb-Douglas cannot lose an origin */
     ws->nb = nb;
     return 0;

@@ -539,7 +539,7 @@ static void test_bad_inputs_are_reported(void **state)
     (void)state;
     fix_t f;
     fix_init(&f, fixture_default_spec());
-    const int n_cases = 9;
+    const int n_cases = 10;
     for (int k = 0; k < n_cases; k++) {
         shocks_reset_baseline(f.sh, f.m);
         policy_t *b = policy_alloc_baseline(f.m);
@@ -554,7 +554,8 @@ static void test_bad_inputs_are_reported(void **state)
         case 5: f.pol->floor[0] = 12.5; f.pol->cap[0] = 10.0; break; /* floor above cap */
         case 6: f.pol->tariff[4] = -0.2; break;
         case 7: f.sh->compliance = 1.25; break;
-        default: f.sh->sigma[0] = 1.0; f.pol->cap[3] = 0; break;     /* CD loses an origin */
+        case 8: f.sh->sigma[0] = 1.0; f.pol->cap[3] = 0; break;      /* CD loses an origin */
+        default: f.sh->sigma[0] = 1 - 2e-4; f.pol->cap[3] = 0; break; /* nearly CD */
         }
         f.sol->status = SOLVE_OK;
         int rc = solve_equilibrium(f.m, f.pol, f.sh, NULL, f.ws, f.sol);
