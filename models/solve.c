@@ -22,6 +22,7 @@
 #define SOLVE_MAX_HALVINGS 60     /* line-search halvings before giving up */
 #define SOLVE_STEP_MAX 1.0        /* largest change of a log unknown in one step */
 #define SOLVE_ARMIJO 1e-4
+#define SOLVE_WEAK_STEP 1e-3      /* a line-search step this short signals trouble */
 #define SOLVE_CD_BAND 1e-3        /* |1 - sigma| below this: Cobb-Douglas-safe branch */
 #define SOLVE_MAX_ACTIVE 512      /* active bounds per solve, bounds the workspace size */
 
@@ -40,7 +41,7 @@ struct solve_workspace {
     int nb, nact;
     int *b_route, *b_kind, *act;
     double *b_target, *b_logtarget, *b_omega;
-    unsigned char *b_active;
+    unsigned char *b_active, *b_dropped, *b_early;   /* early: not yet confirmed */
     /* state at the current point */
     double *P, *Q, *D, *exports;                 /* per exporter */
     double *L, *theta, *rsig, *vshare, *X;       /* per route */
@@ -95,6 +96,8 @@ solve_workspace_t *solve_workspace_alloc(const market_t *market)
     ws->b_logtarget = solve_calloc(2 * R, sizeof(double));
     ws->b_omega = solve_calloc(2 * R, sizeof(double));
     ws->b_active = solve_calloc(2 * R, 1);
+    ws->b_dropped = solve_calloc(2 * R, 1);
+    ws->b_early = solve_calloc(2 * R, 1);
     ws->P = solve_calloc(E, sizeof(double));
     ws->Q = solve_calloc(E, sizeof(double));
     ws->D = solve_calloc(E, sizeof(double));
@@ -116,7 +119,7 @@ solve_workspace_t *solve_workspace_alloc(const market_t *market)
     ws->own = solve_calloc(E, sizeof(double));
     if (!ws->kroute || !ws->on || !ws->removed_share || !ws->onepw || !ws->route_var ||
         !ws->qy || !ws->qc || !ws->dv || !ws->dc || !ws->b_route || !ws->b_kind ||
-        !ws->act || !ws->b_target || !ws->b_logtarget || !ws->b_omega || !ws->b_active ||
+        !ws->act || !ws->b_target || !ws->b_logtarget || !ws->b_omega || !ws->b_active || !ws->b_dropped || !ws->b_early ||
         !ws->P || !ws->Q || !ws->D || !ws->exports || !ws->L || !ws->theta || !ws->rsig ||
         !ws->vshare || !ws->X || !ws->lnpi || !ws->mscale || !ws->x || !ws->x0 || !ws->F ||
         !ws->dx || !ws->J || !ws->piv || !ws->cjac || !ws->own) {
@@ -133,7 +136,7 @@ void solve_workspace_free(solve_workspace_t *ws)
     free(ws->kroute); free(ws->on); free(ws->removed_share); free(ws->onepw);
     free(ws->route_var); free(ws->qy); free(ws->qc); free(ws->dv); free(ws->dc);
     free(ws->b_route); free(ws->b_kind); free(ws->act); free(ws->b_target);
-    free(ws->b_logtarget); free(ws->b_omega); free(ws->b_active);
+    free(ws->b_logtarget); free(ws->b_omega); free(ws->b_active); free(ws->b_dropped); free(ws->b_early);
     free(ws->P); free(ws->Q); free(ws->D); free(ws->exports);
     free(ws->L); free(ws->theta); free(ws->rsig); free(ws->vshare); free(ws->X);
     free(ws->lnpi); free(ws->mscale);
@@ -287,6 +290,8 @@ static int solve_setup(const market_t *mk, const policy_t *pol, const shocks_t *
                 ws->b_logtarget[nb] = log(fl);
                 ws->b_omega[nb] = 0;
                 ws->b_active[nb] = 0;
+                ws->b_dropped[nb] = 0;
+                ws->b_early[nb] = 0;
                 nb++;
             }
             if (live && isfinite(cap)) {
@@ -296,6 +301,8 @@ static int solve_setup(const market_t *mk, const policy_t *pol, const shocks_t *
                 ws->b_logtarget[nb] = log(cap);
                 ws->b_omega[nb] = 0;
                 ws->b_active[nb] = 0;
+                ws->b_dropped[nb] = 0;
+                ws->b_early[nb] = 0;
                 nb++;
             }
         }
@@ -559,22 +566,49 @@ static int solve_update_active(solve_ctx_t *cx, double slack, int final)
         if (ws->b_active[b]) {
             if (final && ((floor && ws->b_omega[b] > 0) || (!floor && ws->b_omega[b] < 0))) {
                 ws->b_active[b] = 0;
+                ws->b_dropped[b] = 1;
                 ws->onepw[r] = 1.0;
                 changes++;
             }
             continue;
         }
         double X = ws->X[r], B = ws->b_target[b];
+        /* a bound dropped once comes back only on a converged iterate: no cycling */
+        if (!final && ws->b_dropped[b])
+            continue;
         if ((floor && X < B * (1 - slack)) || (!floor && X > B * (1 + slack))) {
             double sg = cx->sh->sigma[r % I], se = sg + cx->sh->eta[r % I];
             double dlnx = -sg + se * ws->vshare[r];   /* d ln X / d ln(1 + w), prices fixed */
             double w0 = X > 0 && dlnx < 0 ? log(B / X) / dlnx : 0;
             ws->b_active[b] = 1;
+            ws->b_early[b] = (unsigned char)!final;
             ws->b_omega[b] = floor ? fmin(w0, 0) : fmax(w0, 0);
             changes++;
         }
     }
     return changes;
+}
+
+/* Bounds activated on the way may not bind at the solution, and the system with them
+ * may then have no solution at all (the wedge runs off to -infinity or +infinity). Drops
+ * them when Newton is in trouble (`all`), or those whose wedge has taken the wrong sign;
+ * they come back only on a converged iterate. Returns how many were dropped. */
+static int solve_drop_unconfirmed(solve_ctx_t *cx, int all)
+{
+    solve_workspace_t *ws = cx->ws;
+    int dropped = 0;
+    for (int a = ws->E; a < cx->n; a++) {
+        int b = ws->act[a - ws->E];
+        int floor = ws->b_kind[b] == BOUND_FLOOR;
+        double om = ws->x[a];
+        if (ws->b_early[b] && (all || (floor && om > 0) || (!floor && om < 0))) {
+            ws->b_active[b] = 0;
+            ws->b_early[b] = 0;
+            ws->b_dropped[b] = 1;
+            dropped++;
+        }
+    }
+    return dropped;
 }
 
 /* Activates the bounds whose wedge in the warm start has the binding sign. */
@@ -641,6 +675,17 @@ static int solve_finish(solution_t *sol, solve_status_t status, int iterations)
 
 /* Newton with backtracking on the current active set, then active-set updates until no
  * bound changes. Returns a solve_status_t. */
+/* New active set: new unknowns, wedges off the set back to 0, re-evaluated. */
+static int solve_relayout(solve_ctx_t *cx)
+{
+    solve_workspace_t *ws = cx->ws;
+    if (solve_layout(cx) != 0)
+        return SOLVE_BAD_INPUT;
+    for (int r = 0; r < ws->E * ws->I; r++)
+        ws->onepw[r] = 1.0;
+    return solve_eval(cx) == 0 ? 0 : SOLVE_NOT_FINITE;
+}
+
 static solve_status_t solve_newton(solve_ctx_t *cx, int *iterations)
 {
     solve_workspace_t *ws = cx->ws;
@@ -661,19 +706,22 @@ static solve_status_t solve_newton(solve_ctx_t *cx, int *iterations)
         if (changes) {
             if (--changes_left < 0)
                 return SOLVE_MAX_ITER;
-            if (solve_layout(cx) != 0)
-                return SOLVE_BAD_INPUT;
-            for (int r = 0; r < ws->E * ws->I; r++)
-                ws->onepw[r] = 1.0;
-            if (solve_eval(cx) != 0)
-                return SOLVE_NOT_FINITE;
+            int rc = solve_relayout(cx);
+            if (rc != 0)
+                return (solve_status_t)rc;
             continue;
         }
         if (*iterations >= SOLVE_MAX_NEWTON)
             return SOLVE_MAX_ITER;
         solve_jacobian(cx);
-        if (solve_newton_direction(cx) != 0)
-            return SOLVE_SINGULAR;
+        if (solve_newton_direction(cx) != 0) {
+            if (solve_drop_unconfirmed(cx, 1) == 0)
+                return SOLVE_SINGULAR;
+            int rc = solve_relayout(cx);
+            if (rc != 0)
+                return (solve_status_t)rc;
+            continue;
+        }
         ++*iterations;
         int n = cx->n;
         double merit0 = cx->merit, lambda = 1;
@@ -688,6 +736,13 @@ static solve_status_t solve_newton(solve_ctx_t *cx, int *iterations)
                 break;
             }
             lambda *= 0.5;
+        }
+        if (n > ws->E &&
+            solve_drop_unconfirmed(cx, !accepted || lambda < SOLVE_WEAK_STEP) > 0) {
+            int rc = solve_relayout(cx);
+            if (rc != 0)
+                return (solve_status_t)rc;
+            continue;
         }
         if (!accepted) {
             /* Stalled: at rounding level the merit cannot decrease any more. */
