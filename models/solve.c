@@ -653,10 +653,12 @@ static void solve_fill(solve_ctx_t *cx, solution_t *sol)
         for (int i = 0; i < E; i++) {
             int r = i * I + j;
             double cif = ws->P[i] + sh->freight[r], t = pol->tariff[r];
-            double w = ws->on[r] ? ws->onepw[r] - 1 : 0, X = ws->X[r];
+            /* 1 + w from the solver's own exp(omega): 1 + (onepw - 1) would lose it
+             * when a floor needs a subsidy of nearly 100 % */
+            double onepw = ws->on[r] ? ws->onepw[r] : 1, w = onepw - 1, X = ws->X[r];
             sol->flow[r] = X;
             sol->share[r] = X / imports;
-            sol->landed_price[r] = cif * (1 + t) * (1 + w);
+            sol->landed_price[r] = cif * (1 + t) * onepw;
             sol->tariff_revenue[r] = t * cif * X / 1000;
             sol->wedge[r] = w;
             sol->transfer[r] = w * cif * (1 + t) * X / 1000;

@@ -651,6 +651,64 @@ static void test_threads_with_own_workspaces_agree_with_serial(void **state)
     fix_free(&f);
 }
 
+static double lcg_uniform(unsigned *state)
+{
+    *state = *state * 1664525u + 1013904223u;
+    return (double)(*state >> 8) / 16777216.0;
+}
+
+/* Random hard draws (sigma 0.3..30, eta, eps, kappa, yields 0.3..1.7, tariffs up to
+ * 300 %, freight, floors, quotas, boycotts): every converged solve is an equilibrium by
+ * the independent check, every other one says so; and at least 99 % converge. */
+static void test_random_hard_draws_are_verified_or_reported(void **state)
+{
+    (void)state;
+    fix_t f;
+    fix_init(&f, fixture_default_spec());
+    policy_t *base = policy_alloc_baseline(f.m);
+    unsigned seed = 2385;
+    const int draws = 2000;
+    int converged = 0;
+    for (int n = 0; n < draws; n++) {
+        shocks_reset_baseline(f.sh, f.m);
+        policy_copy_into(f.pol, base);
+        for (int j = 0; j < 3; j++) {
+            f.sh->sigma[j] = 0.3 + 30 * lcg_uniform(&seed) * lcg_uniform(&seed);
+            f.sh->eta[j] = -0.1 - 1.9 * lcg_uniform(&seed);
+            f.sh->demand_shock[j] = 0.7 + 0.6 * lcg_uniform(&seed);
+        }
+        for (int i = 0; i < 5; i++) {
+            f.sh->eps[i] = -2 * lcg_uniform(&seed);
+            f.sh->kappa[i] = lcg_uniform(&seed) < 0.5 ? 0 : 1.2 * lcg_uniform(&seed);
+            f.sh->yield[i] = 0.3 + 1.4 * lcg_uniform(&seed);
+        }
+        for (int r = 0; r < 15; r++) {
+            if (lcg_uniform(&seed) < 0.3)
+                f.pol->tariff[r] = 3 * lcg_uniform(&seed) * lcg_uniform(&seed);
+            f.sh->freight[r] *= 0.5 + lcg_uniform(&seed);
+            double q = lcg_uniform(&seed);
+            if (q < 0.04)
+                f.pol->cap[r] = 0;
+            else if (q < 0.1)
+                f.pol->cap[r] = f.m->flow[r] * 1.5 * lcg_uniform(&seed);
+            else if (q < 0.16 && f.m->flow[r] > 0)
+                f.pol->floor[r] = f.m->flow[r] * 1.5 * lcg_uniform(&seed);
+        }
+        f.sh->compliance = lcg_uniform(&seed);
+        int rc = solve_equilibrium(f.m, f.pol, f.sh, NULL, f.ws, f.sol);
+        assert_int_equal(rc, (int)f.sol->status);
+        if (rc == 0) {
+            assert_equilibrium(&f, f.sol, 1e-7);
+            converged++;
+        }
+    }
+    if (converged < draws)
+        print_message("%d of %d draws converged, the rest reported failure\n", converged, draws);
+    assert_true(converged >= draws * 99 / 100);
+    policy_free(base);
+    fix_free(&f);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -667,6 +725,7 @@ int main(void)
         cmocka_unit_test(test_binding_cap_holds_with_equality_and_a_positive_wedge),
         cmocka_unit_test(test_warm_start_gives_the_cold_answer),
         cmocka_unit_test(test_hard_inputs_converge_or_fail_loudly),
+        cmocka_unit_test(test_random_hard_draws_are_verified_or_reported),
         cmocka_unit_test(test_exporter_with_near_zero_exports),
         cmocka_unit_test(test_bad_inputs_are_reported),
         cmocka_unit_test(test_undetermined_price_is_reported),
