@@ -44,7 +44,9 @@ struct solve_workspace {
     unsigned char *b_active, *b_dropped, *b_early;   /* early: not yet confirmed */
     /* state at the current point */
     double *P, *Q, *D, *exports;                 /* per exporter */
-    double *L, *theta, *rsig, *vshare, *X;       /* per route */
+    double *theta, *rsig, *vshare, *X;           /* per route */
+    int *live, *live_start;   /* routes in importer j's CES sum: live[live_start[j]..] */
+    double *mbu;              /* per importer: Mb_j u_j */
     double *lnpi, *mscale;                       /* per importer */
     /* Newton */
     double *x, *x0, *F, *dx, *J;
@@ -102,7 +104,9 @@ solve_workspace_t *solve_workspace_alloc(const market_t *market)
     ws->Q = solve_calloc(E, sizeof(double));
     ws->D = solve_calloc(E, sizeof(double));
     ws->exports = solve_calloc(E, sizeof(double));
-    ws->L = solve_calloc(R, sizeof(double));
+    ws->live = solve_calloc(R, sizeof(int));
+    ws->live_start = solve_calloc(I + 1, sizeof(int));
+    ws->mbu = solve_calloc(I, sizeof(double));
     ws->theta = solve_calloc(R, sizeof(double));
     ws->rsig = solve_calloc(R, sizeof(double));
     ws->vshare = solve_calloc(R, sizeof(double));
@@ -120,7 +124,7 @@ solve_workspace_t *solve_workspace_alloc(const market_t *market)
     if (!ws->kroute || !ws->on || !ws->removed_share || !ws->onepw || !ws->route_var ||
         !ws->qy || !ws->qc || !ws->dv || !ws->dc || !ws->b_route || !ws->b_kind ||
         !ws->act || !ws->b_target || !ws->b_logtarget || !ws->b_omega || !ws->b_active || !ws->b_dropped || !ws->b_early ||
-        !ws->P || !ws->Q || !ws->D || !ws->exports || !ws->L || !ws->theta || !ws->rsig ||
+        !ws->P || !ws->Q || !ws->D || !ws->exports || !ws->live || !ws->live_start || !ws->mbu || !ws->theta || !ws->rsig ||
         !ws->vshare || !ws->X || !ws->lnpi || !ws->mscale || !ws->x || !ws->x0 || !ws->F ||
         !ws->dx || !ws->J || !ws->piv || !ws->cjac || !ws->own) {
         solve_workspace_free(ws);
@@ -138,7 +142,7 @@ void solve_workspace_free(solve_workspace_t *ws)
     free(ws->b_route); free(ws->b_kind); free(ws->act); free(ws->b_target);
     free(ws->b_logtarget); free(ws->b_omega); free(ws->b_active); free(ws->b_dropped); free(ws->b_early);
     free(ws->P); free(ws->Q); free(ws->D); free(ws->exports);
-    free(ws->L); free(ws->theta); free(ws->rsig); free(ws->vshare); free(ws->X);
+    free(ws->live); free(ws->live_start); free(ws->mbu); free(ws->theta); free(ws->rsig); free(ws->vshare); free(ws->X);
     free(ws->lnpi); free(ws->mscale);
     free(ws->x); free(ws->x0); free(ws->F); free(ws->dx); free(ws->J); free(ws->piv);
     free(ws->cjac); free(ws->own);
@@ -307,9 +311,22 @@ static int solve_setup(const market_t *mk, const policy_t *pol, const shocks_t *
             }
         }
     }
-    for (int j = 0; j < I; j++)
+    int nl = 0;
+    for (int j = 0; j < I; j++) {
         if (ws->removed_share[j] > 0 && fabs(1 - sh->sigma[j]) < SOLVE_CD_BAND)
             return SOLVE_BAD_INPUT;   /* Cobb-Douglas cannot lose an origin */
+        ws->live_start[j] = nl;
+        ws->mbu[j] = mk->composite_imports[j] * sh->demand_shock[j];
+        for (int i = 0; i < E; i++) {
+            int r = i * I + j;
+            ws->X[r] = 0;
+            ws->rsig[r] = 0;
+            ws->vshare[r] = 0;
+            if (ws->on[r])
+                ws->live[nl++] = r;
+        }
+    }
+    ws->live_start[I] = nl;
     ws->nb = nb;
     return 0;
 }
@@ -346,10 +363,11 @@ static int solve_eval(solve_ctx_t *cx)
     const shocks_t *sh = cx->sh;
     int E = ws->E, I = ws->I;
     const double *x = ws->x;
+    double *P = ws->P, *X = ws->X, *rsig = ws->rsig, *vs = ws->vshare;
 
     for (int i = 0; i < E; i++) {
         double z = x[i], ka = sh->kappa[i], ep = sh->eps[i];
-        ws->P[i] = exp(z);
+        P[i] = exp(z);
         ws->Q[i] = ka == 0 ? ws->qy[i] : ws->qy[i] * exp(ka * (z + ws->qc[i]));
         ws->D[i] = ep == 0 ? ws->dv[i] : ws->dv[i] * exp(ep * (z + ws->dc[i]));
         ws->exports[i] = 0;
@@ -358,70 +376,65 @@ static int solve_eval(solve_ctx_t *cx)
         ws->onepw[ws->b_route[ws->act[a - E]]] = exp(x[a]);
 
     for (int j = 0; j < I; j++) {
-        double sg = sh->sigma[j], dl = 1 - sg, lnpi;
-        int near_cd = fabs(dl) < SOLVE_CD_BAND;
-        double S = 0, Sm1 = -ws->removed_share[j], T = 0;
-        for (int i = 0; i < E; i++) {
-            int r = i * I + j;
-            if (!ws->on[r])
-                continue;
-            double s = mk->base_value_share[r];
-            double cif = ws->P[i] + sh->freight[r];
-            double rr = cif * ws->kroute[r] * ws->onepw[r];
-            double L = log(rr), e = exp(-sg * L), g;
-            ws->theta[r] = ws->P[i] / cif;
-            ws->L[r] = L;
-            ws->rsig[r] = e;
-            if (near_cd) {
-                double gm1 = expm1(dl * L);
-                Sm1 += s * gm1;
-                T += s * L;
-                g = 1 + gm1;
-            } else {
-                g = rr * e;
-                S += s * g;
+        double sg = sh->sigma[j], dl = 1 - sg, lnpi, S;
+        const int *rl = ws->live + ws->live_start[j], nl = ws->live_start[j + 1] - ws->live_start[j];
+        if (fabs(dl) >= SOLVE_CD_BAND) {
+            S = 0;
+            for (int k = 0; k < nl; k++) {
+                int r = rl[k];
+                double rr = (P[r / I] + sh->freight[r]) * ws->kroute[r] * ws->onepw[r];
+                double e = exp(-sg * log(rr));
+                rsig[r] = e;
+                vs[r] = mk->base_value_share[r] * rr * e;
+                S += vs[r];
             }
-            ws->vshare[r] = s * g;
-        }
-        if (near_cd) {
+            lnpi = log(S) / dl;
+        } else {
+            /* Cobb-Douglas band: sum v (r^(1-sigma) - 1) with expm1, so that
+             * ln Pi = log1p(.)/(1 - sigma) is continuous through sigma = 1 */
+            double Sm1 = -ws->removed_share[j], T = 0;
+            for (int k = 0; k < nl; k++) {
+                int r = rl[k];
+                double v = mk->base_value_share[r];
+                double L = log((P[r / I] + sh->freight[r]) * ws->kroute[r] * ws->onepw[r]);
+                double gm1 = expm1(dl * L);
+                rsig[r] = exp(-sg * L);
+                Sm1 += v * gm1;
+                T += v * L;
+                vs[r] = v * (1 + gm1);
+            }
             S = 1 + Sm1;
             lnpi = dl == 0 ? T : log1p(Sm1) / dl;
-        } else {
-            lnpi = log(S) / dl;
         }
-        double m = mk->composite_imports[j] * sh->demand_shock[j] * exp((sg + sh->eta[j]) * lnpi);
+        double m = ws->mbu[j] * exp((sg + sh->eta[j]) * lnpi);
         if (!isfinite(m) || !(S > 0))
             return -1;
         ws->lnpi[j] = lnpi;
         ws->mscale[j] = m;
         double invS = 1 / S;
-        for (int i = 0; i < E; i++) {
-            int r = i * I + j;
-            if (!ws->on[r]) {
-                ws->X[r] = 0;
-                continue;
-            }
-            double X = m * mk->base_share[r] * ws->rsig[r];
-            ws->X[r] = X;
-            ws->vshare[r] *= invS;
-            ws->exports[i] += X;
+        for (int k = 0; k < nl; k++) {
+            int r = rl[k];
+            double Xr = m * mk->base_share[r] * rsig[r];
+            X[r] = Xr;
+            vs[r] *= invS;
+            ws->exports[r / I] += Xr;
         }
     }
 
     double merit = 0, maxres = 0;
     for (int i = 0; i < E; i++) {
         double F = ws->Q[i] - ws->D[i] - ws->exports[i];
-        double sc = F / mk->production[i];
+        double sc = fabs(F / mk->production[i]);
         ws->F[i] = F;
         merit += sc * sc;
-        maxres = fmax(maxres, fabs(sc));
+        maxres = sc > maxres ? sc : maxres;
     }
     for (int a = E; a < cx->n; a++) {
         int b = ws->act[a - E];
-        double G = log(ws->X[ws->b_route[b]]) - ws->b_logtarget[b];
+        double G = log(X[ws->b_route[b]]) - ws->b_logtarget[b];
         ws->F[a] = G;
         merit += G * G;
-        maxres = fmax(maxres, fabs(G));
+        maxres = fabs(G) > maxres ? fabs(G) : maxres;
     }
     cx->merit = 0.5 * merit;
     cx->maxres = maxres;
@@ -445,7 +458,8 @@ static void solve_jacobian(solve_ctx_t *cx)
         double own = sh->kappa[i] * ws->Q[i] - sh->eps[i] * ws->D[i];
         for (int j = 0; j < I; j++) {
             int r = i * I + j;
-            double th = ws->theta[r];
+            double th = ws->P[i] / (ws->P[i] + sh->freight[r]);
+            ws->theta[r] = th;
             C[r] = ws->on[r] ? (sh->sigma[j] + sh->eta[j]) * ws->vshare[r] * th : 0;
             own += sh->sigma[j] * X[r] * th;
         }
