@@ -753,6 +753,8 @@ static solve_status_t solve_newton(solve_ctx_t *cx, int *iterations)
             }
             lambda *= 0.5;
         }
+        if (!accepted)
+            memcpy(ws->x, ws->x0, (size_t)n * sizeof(double));
         if (n > ws->E &&
             solve_drop_unconfirmed(cx, !accepted || lambda < SOLVE_WEAK_STEP) > 0) {
             int rc = solve_relayout(cx);
@@ -762,7 +764,6 @@ static solve_status_t solve_newton(solve_ctx_t *cx, int *iterations)
         }
         if (!accepted) {
             /* Stalled: at rounding level the merit cannot decrease any more. */
-            memcpy(ws->x, ws->x0, (size_t)n * sizeof(double));
             if (solve_eval(cx) == 0 && cx->maxres <= SOLVE_TOL)
                 continue;
             return isfinite(cx->merit) ? SOLVE_MAX_ITER : SOLVE_NOT_FINITE;
