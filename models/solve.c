@@ -22,6 +22,7 @@
 #define SOLVE_MAX_HALVINGS 60     /* line-search halvings before giving up */
 #define SOLVE_STEP_MAX 1.0        /* largest change of a log unknown in one step */
 #define SOLVE_ARMIJO 1e-4
+#define SOLVE_WEAK_STEP 1e-3      /* a line-search step this short signals trouble */
 #define SOLVE_CD_BAND 1e-3        /* |1 - sigma| below this: Cobb-Douglas-safe branch */
 #define SOLVE_MAX_ACTIVE 512      /* active bounds per solve, bounds the workspace size */
 
@@ -40,10 +41,12 @@ struct solve_workspace {
     int nb, nact;
     int *b_route, *b_kind, *act;
     double *b_target, *b_logtarget, *b_omega;
-    unsigned char *b_active;
+    unsigned char *b_active, *b_dropped, *b_early;   /* early: not yet confirmed */
     /* state at the current point */
     double *P, *Q, *D, *exports;                 /* per exporter */
-    double *L, *theta, *rsig, *vshare, *X;       /* per route */
+    double *theta, *rsig, *vshare, *X;           /* per route */
+    int *live, *live_start;   /* routes in importer j's CES sum: live[live_start[j]..] */
+    double *mbu;              /* per importer: Mb_j u_j */
     double *lnpi, *mscale;                       /* per importer */
     /* Newton */
     double *x, *x0, *F, *dx, *J;
@@ -95,11 +98,15 @@ solve_workspace_t *solve_workspace_alloc(const market_t *market)
     ws->b_logtarget = solve_calloc(2 * R, sizeof(double));
     ws->b_omega = solve_calloc(2 * R, sizeof(double));
     ws->b_active = solve_calloc(2 * R, 1);
+    ws->b_dropped = solve_calloc(2 * R, 1);
+    ws->b_early = solve_calloc(2 * R, 1);
     ws->P = solve_calloc(E, sizeof(double));
     ws->Q = solve_calloc(E, sizeof(double));
     ws->D = solve_calloc(E, sizeof(double));
     ws->exports = solve_calloc(E, sizeof(double));
-    ws->L = solve_calloc(R, sizeof(double));
+    ws->live = solve_calloc(R, sizeof(int));
+    ws->live_start = solve_calloc(I + 1, sizeof(int));
+    ws->mbu = solve_calloc(I, sizeof(double));
     ws->theta = solve_calloc(R, sizeof(double));
     ws->rsig = solve_calloc(R, sizeof(double));
     ws->vshare = solve_calloc(R, sizeof(double));
@@ -116,8 +123,8 @@ solve_workspace_t *solve_workspace_alloc(const market_t *market)
     ws->own = solve_calloc(E, sizeof(double));
     if (!ws->kroute || !ws->on || !ws->removed_share || !ws->onepw || !ws->route_var ||
         !ws->qy || !ws->qc || !ws->dv || !ws->dc || !ws->b_route || !ws->b_kind ||
-        !ws->act || !ws->b_target || !ws->b_logtarget || !ws->b_omega || !ws->b_active ||
-        !ws->P || !ws->Q || !ws->D || !ws->exports || !ws->L || !ws->theta || !ws->rsig ||
+        !ws->act || !ws->b_target || !ws->b_logtarget || !ws->b_omega || !ws->b_active || !ws->b_dropped || !ws->b_early ||
+        !ws->P || !ws->Q || !ws->D || !ws->exports || !ws->live || !ws->live_start || !ws->mbu || !ws->theta || !ws->rsig ||
         !ws->vshare || !ws->X || !ws->lnpi || !ws->mscale || !ws->x || !ws->x0 || !ws->F ||
         !ws->dx || !ws->J || !ws->piv || !ws->cjac || !ws->own) {
         solve_workspace_free(ws);
@@ -133,9 +140,9 @@ void solve_workspace_free(solve_workspace_t *ws)
     free(ws->kroute); free(ws->on); free(ws->removed_share); free(ws->onepw);
     free(ws->route_var); free(ws->qy); free(ws->qc); free(ws->dv); free(ws->dc);
     free(ws->b_route); free(ws->b_kind); free(ws->act); free(ws->b_target);
-    free(ws->b_logtarget); free(ws->b_omega); free(ws->b_active);
+    free(ws->b_logtarget); free(ws->b_omega); free(ws->b_active); free(ws->b_dropped); free(ws->b_early);
     free(ws->P); free(ws->Q); free(ws->D); free(ws->exports);
-    free(ws->L); free(ws->theta); free(ws->rsig); free(ws->vshare); free(ws->X);
+    free(ws->live); free(ws->live_start); free(ws->mbu); free(ws->theta); free(ws->rsig); free(ws->vshare); free(ws->X);
     free(ws->lnpi); free(ws->mscale);
     free(ws->x); free(ws->x0); free(ws->F); free(ws->dx); free(ws->J); free(ws->piv);
     free(ws->cjac); free(ws->own);
@@ -287,6 +294,8 @@ static int solve_setup(const market_t *mk, const policy_t *pol, const shocks_t *
                 ws->b_logtarget[nb] = log(fl);
                 ws->b_omega[nb] = 0;
                 ws->b_active[nb] = 0;
+                ws->b_dropped[nb] = 0;
+                ws->b_early[nb] = 0;
                 nb++;
             }
             if (live && isfinite(cap)) {
@@ -296,13 +305,28 @@ static int solve_setup(const market_t *mk, const policy_t *pol, const shocks_t *
                 ws->b_logtarget[nb] = log(cap);
                 ws->b_omega[nb] = 0;
                 ws->b_active[nb] = 0;
+                ws->b_dropped[nb] = 0;
+                ws->b_early[nb] = 0;
                 nb++;
             }
         }
     }
-    for (int j = 0; j < I; j++)
-        if (ws->removed_share[j] > 0 && sh->sigma[j] == 1.0)
+    int nl = 0;
+    for (int j = 0; j < I; j++) {
+        if (ws->removed_share[j] > 0 && fabs(1 - sh->sigma[j]) < SOLVE_CD_BAND)
             return SOLVE_BAD_INPUT;   /* Cobb-Douglas cannot lose an origin */
+        ws->live_start[j] = nl;
+        ws->mbu[j] = mk->composite_imports[j] * sh->demand_shock[j];
+        for (int i = 0; i < E; i++) {
+            int r = i * I + j;
+            ws->X[r] = 0;
+            ws->rsig[r] = 0;
+            ws->vshare[r] = 0;
+            if (ws->on[r])
+                ws->live[nl++] = r;
+        }
+    }
+    ws->live_start[I] = nl;
     ws->nb = nb;
     return 0;
 }
@@ -339,10 +363,11 @@ static int solve_eval(solve_ctx_t *cx)
     const shocks_t *sh = cx->sh;
     int E = ws->E, I = ws->I;
     const double *x = ws->x;
+    double *P = ws->P, *X = ws->X, *rsig = ws->rsig, *vs = ws->vshare;
 
     for (int i = 0; i < E; i++) {
         double z = x[i], ka = sh->kappa[i], ep = sh->eps[i];
-        ws->P[i] = exp(z);
+        P[i] = exp(z);
         ws->Q[i] = ka == 0 ? ws->qy[i] : ws->qy[i] * exp(ka * (z + ws->qc[i]));
         ws->D[i] = ep == 0 ? ws->dv[i] : ws->dv[i] * exp(ep * (z + ws->dc[i]));
         ws->exports[i] = 0;
@@ -351,70 +376,65 @@ static int solve_eval(solve_ctx_t *cx)
         ws->onepw[ws->b_route[ws->act[a - E]]] = exp(x[a]);
 
     for (int j = 0; j < I; j++) {
-        double sg = sh->sigma[j], dl = 1 - sg, lnpi;
-        int near_cd = fabs(dl) < SOLVE_CD_BAND;
-        double S = 0, Sm1 = -ws->removed_share[j], T = 0;
-        for (int i = 0; i < E; i++) {
-            int r = i * I + j;
-            if (!ws->on[r])
-                continue;
-            double s = mk->base_value_share[r];
-            double cif = ws->P[i] + sh->freight[r];
-            double rr = cif * ws->kroute[r] * ws->onepw[r];
-            double L = log(rr), e = exp(-sg * L), g;
-            ws->theta[r] = ws->P[i] / cif;
-            ws->L[r] = L;
-            ws->rsig[r] = e;
-            if (near_cd) {
-                double gm1 = expm1(dl * L);
-                Sm1 += s * gm1;
-                T += s * L;
-                g = 1 + gm1;
-            } else {
-                g = rr * e;
-                S += s * g;
+        double sg = sh->sigma[j], dl = 1 - sg, lnpi, S;
+        const int *rl = ws->live + ws->live_start[j], nl = ws->live_start[j + 1] - ws->live_start[j];
+        if (fabs(dl) >= SOLVE_CD_BAND) {
+            S = 0;
+            for (int k = 0; k < nl; k++) {
+                int r = rl[k];
+                double rr = (P[r / I] + sh->freight[r]) * ws->kroute[r] * ws->onepw[r];
+                double e = exp(-sg * log(rr));
+                rsig[r] = e;
+                vs[r] = mk->base_value_share[r] * rr * e;
+                S += vs[r];
             }
-            ws->vshare[r] = s * g;
-        }
-        if (near_cd) {
+            lnpi = log(S) / dl;
+        } else {
+            /* Cobb-Douglas band: sum v (r^(1-sigma) - 1) with expm1, so that
+             * ln Pi = log1p(.)/(1 - sigma) is continuous through sigma = 1 */
+            double Sm1 = -ws->removed_share[j], T = 0;
+            for (int k = 0; k < nl; k++) {
+                int r = rl[k];
+                double v = mk->base_value_share[r];
+                double L = log((P[r / I] + sh->freight[r]) * ws->kroute[r] * ws->onepw[r]);
+                double gm1 = expm1(dl * L);
+                rsig[r] = exp(-sg * L);
+                Sm1 += v * gm1;
+                T += v * L;
+                vs[r] = v * (1 + gm1);
+            }
             S = 1 + Sm1;
             lnpi = dl == 0 ? T : log1p(Sm1) / dl;
-        } else {
-            lnpi = log(S) / dl;
         }
-        double m = mk->composite_imports[j] * sh->demand_shock[j] * exp((sg + sh->eta[j]) * lnpi);
+        double m = ws->mbu[j] * exp((sg + sh->eta[j]) * lnpi);
         if (!isfinite(m) || !(S > 0))
             return -1;
         ws->lnpi[j] = lnpi;
         ws->mscale[j] = m;
         double invS = 1 / S;
-        for (int i = 0; i < E; i++) {
-            int r = i * I + j;
-            if (!ws->on[r]) {
-                ws->X[r] = 0;
-                continue;
-            }
-            double X = m * mk->base_share[r] * ws->rsig[r];
-            ws->X[r] = X;
-            ws->vshare[r] *= invS;
-            ws->exports[i] += X;
+        for (int k = 0; k < nl; k++) {
+            int r = rl[k];
+            double Xr = m * mk->base_share[r] * rsig[r];
+            X[r] = Xr;
+            vs[r] *= invS;
+            ws->exports[r / I] += Xr;
         }
     }
 
     double merit = 0, maxres = 0;
     for (int i = 0; i < E; i++) {
         double F = ws->Q[i] - ws->D[i] - ws->exports[i];
-        double sc = F / mk->production[i];
+        double sc = fabs(F / mk->production[i]);
         ws->F[i] = F;
         merit += sc * sc;
-        maxres = fmax(maxres, fabs(sc));
+        maxres = sc > maxres ? sc : maxres;
     }
     for (int a = E; a < cx->n; a++) {
         int b = ws->act[a - E];
-        double G = log(ws->X[ws->b_route[b]]) - ws->b_logtarget[b];
+        double G = log(X[ws->b_route[b]]) - ws->b_logtarget[b];
         ws->F[a] = G;
         merit += G * G;
-        maxres = fmax(maxres, fabs(G));
+        maxres = fabs(G) > maxres ? fabs(G) : maxres;
     }
     cx->merit = 0.5 * merit;
     cx->maxres = maxres;
@@ -438,7 +458,8 @@ static void solve_jacobian(solve_ctx_t *cx)
         double own = sh->kappa[i] * ws->Q[i] - sh->eps[i] * ws->D[i];
         for (int j = 0; j < I; j++) {
             int r = i * I + j;
-            double th = ws->theta[r];
+            double th = ws->P[i] / (ws->P[i] + sh->freight[r]);
+            ws->theta[r] = th;
             C[r] = ws->on[r] ? (sh->sigma[j] + sh->eta[j]) * ws->vshare[r] * th : 0;
             own += sh->sigma[j] * X[r] * th;
         }
@@ -544,32 +565,64 @@ static int solve_newton_direction(solve_ctx_t *cx)
 
 /* ---------- active set ---------- */
 
-/* After convergence for the current active set: drops bounds whose wedge has the wrong
- * sign, adds bounds that are violated. Returns the number of changes. */
-static int solve_update_active(solve_ctx_t *cx)
+/* Adds the bounds that are violated by more than `slack` (relative) and, when `final`
+ * (the current active set has converged), drops those whose wedge has the wrong sign.
+ * A new bound starts from the wedge that would meet it at the current prices. Returns
+ * the number of changes. */
+static int solve_update_active(solve_ctx_t *cx, double slack, int final)
 {
     solve_workspace_t *ws = cx->ws;
-    int changes = 0;
+    int changes = 0, I = ws->I;
     for (int a = ws->E; a < cx->n; a++)
         ws->b_omega[ws->act[a - ws->E]] = ws->x[a];
     for (int b = 0; b < ws->nb; b++) {
-        int floor = ws->b_kind[b] == BOUND_FLOOR;
+        int floor = ws->b_kind[b] == BOUND_FLOOR, r = ws->b_route[b];
         if (ws->b_active[b]) {
-            if ((floor && ws->b_omega[b] > 0) || (!floor && ws->b_omega[b] < 0)) {
+            if (final && ((floor && ws->b_omega[b] > 0) || (!floor && ws->b_omega[b] < 0))) {
                 ws->b_active[b] = 0;
-                ws->onepw[ws->b_route[b]] = 1.0;
+                ws->b_dropped[b] = 1;
+                ws->onepw[r] = 1.0;
                 changes++;
             }
-        } else {
-            double X = ws->X[ws->b_route[b]], B = ws->b_target[b];
-            if ((floor && X < B * (1 - SOLVE_TOL)) || (!floor && X > B * (1 + SOLVE_TOL))) {
-                ws->b_active[b] = 1;
-                ws->b_omega[b] = 0;
-                changes++;
-            }
+            continue;
+        }
+        double X = ws->X[r], B = ws->b_target[b];
+        /* a bound dropped once comes back only on a converged iterate: no cycling */
+        if (!final && ws->b_dropped[b])
+            continue;
+        if ((floor && X < B * (1 - slack)) || (!floor && X > B * (1 + slack))) {
+            double sg = cx->sh->sigma[r % I], se = sg + cx->sh->eta[r % I];
+            double dlnx = -sg + se * ws->vshare[r];   /* d ln X / d ln(1 + w), prices fixed */
+            double w0 = X > 0 && dlnx < 0 ? log(B / X) / dlnx : 0;
+            ws->b_active[b] = 1;
+            ws->b_early[b] = (unsigned char)!final;
+            ws->b_omega[b] = floor ? fmin(w0, 0) : fmax(w0, 0);
+            changes++;
         }
     }
     return changes;
+}
+
+/* Bounds activated on the way may not bind at the solution, and the system with them
+ * may then have no solution at all (the wedge runs off to -infinity or +infinity). Drops
+ * them when Newton is in trouble (`all`), or those whose wedge has taken the wrong sign;
+ * they come back only on a converged iterate. Returns how many were dropped. */
+static int solve_drop_unconfirmed(solve_ctx_t *cx, int all)
+{
+    solve_workspace_t *ws = cx->ws;
+    int dropped = 0;
+    for (int a = ws->E; a < cx->n; a++) {
+        int b = ws->act[a - ws->E];
+        int floor = ws->b_kind[b] == BOUND_FLOOR;
+        double om = ws->x[a];
+        if (ws->b_early[b] && (all || (floor && om > 0) || (!floor && om < 0))) {
+            ws->b_active[b] = 0;
+            ws->b_early[b] = 0;
+            ws->b_dropped[b] = 1;
+            dropped++;
+        }
+    }
+    return dropped;
 }
 
 /* Activates the bounds whose wedge in the warm start has the binding sign. */
@@ -614,10 +667,12 @@ static void solve_fill(solve_ctx_t *cx, solution_t *sol)
         for (int i = 0; i < E; i++) {
             int r = i * I + j;
             double cif = ws->P[i] + sh->freight[r], t = pol->tariff[r];
-            double w = ws->on[r] ? ws->onepw[r] - 1 : 0, X = ws->X[r];
+            /* 1 + w from the solver's own exp(omega): 1 + (onepw - 1) would lose it
+             * when a floor needs a subsidy of nearly 100 % */
+            double onepw = ws->on[r] ? ws->onepw[r] : 1, w = onepw - 1, X = ws->X[r];
             sol->flow[r] = X;
             sol->share[r] = X / imports;
-            sol->landed_price[r] = cif * (1 + t) * (1 + w);
+            sol->landed_price[r] = cif * (1 + t) * onepw;
             sol->tariff_revenue[r] = t * cif * X / 1000;
             sol->wedge[r] = w;
             sol->transfer[r] = w * cif * (1 + t) * X / 1000;
@@ -636,6 +691,17 @@ static int solve_finish(solution_t *sol, solve_status_t status, int iterations)
 
 /* Newton with backtracking on the current active set, then active-set updates until no
  * bound changes. Returns a solve_status_t. */
+/* New active set: new unknowns, wedges off the set back to 0, re-evaluated. */
+static int solve_relayout(solve_ctx_t *cx)
+{
+    solve_workspace_t *ws = cx->ws;
+    if (solve_layout(cx) != 0)
+        return SOLVE_BAD_INPUT;
+    for (int r = 0; r < ws->E * ws->I; r++)
+        ws->onepw[r] = 1.0;
+    return solve_eval(cx) == 0 ? 0 : SOLVE_NOT_FINITE;
+}
+
 static solve_status_t solve_newton(solve_ctx_t *cx, int *iterations)
 {
     solve_workspace_t *ws = cx->ws;
@@ -645,25 +711,33 @@ static solve_status_t solve_newton(solve_ctx_t *cx, int *iterations)
     if (solve_eval(cx) != 0)
         return SOLVE_NOT_FINITE;
     for (;;) {
-        if (cx->maxres <= SOLVE_TOL) {
-            int changes = ws->nb ? solve_update_active(cx) : 0;
-            if (changes == 0)
-                return SOLVE_OK;
+        int converged = cx->maxres <= SOLVE_TOL, changes = 0;
+        /* Bounds clearly violated at any iterate are activated at once (a full solve
+         * per active-set change otherwise); wedges of the wrong sign are only dropped
+         * once the current set has converged. */
+        if (ws->nb)
+            changes = solve_update_active(cx, converged ? SOLVE_TOL : 1e-3, converged);
+        if (converged && changes == 0)
+            return SOLVE_OK;
+        if (changes) {
             if (--changes_left < 0)
                 return SOLVE_MAX_ITER;
-            if (solve_layout(cx) != 0)
-                return SOLVE_BAD_INPUT;
-            for (int r = 0; r < ws->E * ws->I; r++)
-                ws->onepw[r] = 1.0;
-            if (solve_eval(cx) != 0)
-                return SOLVE_NOT_FINITE;
+            int rc = solve_relayout(cx);
+            if (rc != 0)
+                return (solve_status_t)rc;
             continue;
         }
         if (*iterations >= SOLVE_MAX_NEWTON)
             return SOLVE_MAX_ITER;
         solve_jacobian(cx);
-        if (solve_newton_direction(cx) != 0)
-            return SOLVE_SINGULAR;
+        if (solve_newton_direction(cx) != 0) {
+            if (solve_drop_unconfirmed(cx, 1) == 0)
+                return SOLVE_SINGULAR;
+            int rc = solve_relayout(cx);
+            if (rc != 0)
+                return (solve_status_t)rc;
+            continue;
+        }
         ++*iterations;
         int n = cx->n;
         double merit0 = cx->merit, lambda = 1;
@@ -679,9 +753,17 @@ static solve_status_t solve_newton(solve_ctx_t *cx, int *iterations)
             }
             lambda *= 0.5;
         }
+        if (!accepted)
+            memcpy(ws->x, ws->x0, (size_t)n * sizeof(double));
+        if (n > ws->E &&
+            solve_drop_unconfirmed(cx, !accepted || lambda < SOLVE_WEAK_STEP) > 0) {
+            int rc = solve_relayout(cx);
+            if (rc != 0)
+                return (solve_status_t)rc;
+            continue;
+        }
         if (!accepted) {
             /* Stalled: at rounding level the merit cannot decrease any more. */
-            memcpy(ws->x, ws->x0, (size_t)n * sizeof(double));
             if (solve_eval(cx) == 0 && cx->maxres <= SOLVE_TOL)
                 continue;
             return isfinite(cx->merit) ? SOLVE_MAX_ITER : SOLVE_NOT_FINITE;

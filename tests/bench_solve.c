@@ -2,7 +2,9 @@
  * bench_solve.c - equilibrium solves per second on the default 5 x 3 market, one core.
  * Not a test. Cold: the scenario (China 28 % on US beans) from baseline prices. Warm:
  * the same scenario started from the draw's reference solve (baseline tariffs), as the
- * engine does for every draw. Usage: build/tests/bench_solve [solves]
+ * engine does for every draw. Near: started from the scenario solve of a neighbouring
+ * draw (yields and Chinese demand 1-2 % off), e.g. the previous draw of a block.
+ * Usage: build/tests/bench_solve [solves]
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -58,6 +60,15 @@ int main(int argc, char **argv)
            m->n_exporters, m->n_importers);
     rc = rc || bench_run("cold", m, scen, sh, NULL, ws, sol, n) != 0;
     rc = rc || bench_run("warm", m, scen, sh, base, ws, sol, n) != 0;
+    solution_t *near = solution_alloc(m);
+    shocks_t *other = shocks_alloc_baseline(m);
+    other->yield[0] = 0.985;
+    other->yield[1] = 1.02;
+    other->demand_shock[0] = 1.012;
+    rc = rc || solve_equilibrium(m, scen, other, NULL, ws, near) != 0;
+    rc = rc || bench_run("near", m, scen, sh, near, ws, sol, n) != 0;
+    solution_free(near);
+    shocks_free(other);
     solution_free(base);
     solution_free(sol);
     solve_workspace_free(ws);
