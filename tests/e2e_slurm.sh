@@ -12,7 +12,7 @@
 # file with h5diff: every dataset under /summary and every root coordinate variable, plus
 # the root attributes seed, draws, draws_failed; `complete` must be 1. Attributes that
 # legitimately differ (created_utc, hostname, command_line) and config_yaml are not compared.
-# If bin/agtrade-mpi exists (make MPI=1) the same sweep also runs through mpi.sbatch
+# With Open MPI installed, bin/agtrade-mpi is (re)built and the same sweep also runs through mpi.sbatch
 # (2 ranks) and is compared the same way.
 #
 # Needs root and Debian's slurmctld, slurmd, slurm-client, munge, hdf5-tools (make deps);
@@ -22,7 +22,7 @@ cd "$(dirname "$0")/.." || exit 1
 repo=$PWD
 
 # The sweep under test; the key scheme is that of `agtrade run --sweep` (sim/config.h).
-SWEEP_KEY=${SLURM_E2E_SWEEP_KEY:-routes.US.China.tariff}
+SWEEP_KEY=${SLURM_E2E_SWEEP_KEY:-scenario.tariffs.US.China}
 SWEEP_VALUES=${SLURM_E2E_SWEEP_VALUES:-0.03,0.155,0.28}
 SWEEP="--sweep $SWEEP_KEY=$SWEEP_VALUES"
 CONFIG=${SLURM_E2E_CONFIG:-configs/default.yaml}
@@ -32,6 +32,11 @@ TIMEOUT=${SLURM_E2E_TIMEOUT:-300}
 H5DIFF_ARGS=${H5DIFF_ARGS:-}          # e.g. "-d 1e-12"; default: exact equality
 AGTRADE=${AGTRADE:-bin/agtrade}
 AGTRADE_MPI=${AGTRADE_MPI:-bin/agtrade-mpi}
+
+# the MPI binary must be this tree's: rebuild it (quick when up to date)
+if [ "$AGTRADE_MPI" = bin/agtrade-mpi ] && command -v mpicc >/dev/null; then
+    make -s MPI=1 bin/agtrade-mpi >/dev/null || { echo "e2e_slurm: make MPI=1 failed"; exit 1; }
+fi
 
 if [ "${1:-}" = --selftest ]; then
     exec tests/slurm/smoke.sh

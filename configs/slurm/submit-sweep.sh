@@ -2,7 +2,7 @@
 # submit-sweep.sh - queue a sharded sweep and its merge: the one command users run.
 #
 #   CONFIG=configs/tariffs.yaml \
-#   SWEEP='--sweep routes.US.China.tariff=0.03,0.155,0.28' \
+#   SWEEP='--sweep scenario.tariffs.US.China=0.03,0.155,0.28' \
 #   SHARDS=3 OUTDIR=outputs/tariffs configs/slurm/submit-sweep.sh [sbatch options...]
 #
 # Submits sweep-array.sbatch as an array of SHARDS tasks, then merge.sbatch with
@@ -38,7 +38,7 @@ if compgen -G "$OUTDIR/shard-*.h5" >/dev/null || [ -e "$OUTDIR/merged.h5" ]; the
          "choose a new OUTDIR or remove them" >&2
     exit 73
 fi
-export AGTRADE CONFIG OUTDIR SHARDS SWEEP="${SWEEP:---sweep routes.US.China.tariff=0.03,0.155,0.28}"
+export AGTRADE CONFIG OUTDIR SHARDS SWEEP="${SWEEP:---sweep scenario.tariffs.US.China=0.03,0.155,0.28}"
 
 read -r -a array_args <<<"${ARRAY_SBATCH_ARGS:-}"
 read -r -a merge_args <<<"${MERGE_SBATCH_ARGS:-}"

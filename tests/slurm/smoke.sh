@@ -85,7 +85,7 @@ check "dependent of a failed array was cancelled, not run" \
 sweep_out=$W/sweep
 echo "scenario: stand-in" >"$W/scenario.yaml"
 ids=$(AGTRADE=$repo/tests/slurm/fake-agtrade.sh CONFIG=$W/scenario.yaml \
-      OUTDIR=$sweep_out SHARDS=3 SWEEP='--sweep routes.US.China.tariff=0.03,0.155,0.28' \
+      OUTDIR=$sweep_out SHARDS=3 SWEEP='--sweep scenario.tariffs.US.China=0.03,0.155,0.28' \
       DRAWS=137 FAKE_HANG_TASK=1 ARRAY_SBATCH_ARGS='--cpus-per-task=1' \
       configs/slurm/submit-sweep.sh)
 echo "$ids"
@@ -113,7 +113,7 @@ else
     check "sweep array and merge completed" all_completed "$arr" "$mrg"
     check "every task ran its own shard K/3 with 1 thread and the sweep and draws" eval '(
         for k in 0 1 2; do
-            grep -q "args=--sweep routes.US.China.tariff=0.03,0.155,0.28 --set run.draws=137 shard=$k/3 omp=1 " \
+            grep -q "args=--sweep scenario.tariffs.US.China=0.03,0.155,0.28 --set run.draws=137 shard=$k/3 omp=1 " \
                 "$sweep_out/shard-$k.h5" || exit 1
         done)'
     check "USR1: task 1 exited 75, requeued itself, resumed" eval '
