@@ -11,7 +11,7 @@
 #include "../sim/engine.h"
 #include "../sim/quantities.h"
 #include "../sim/sample.h"
-#include "market_fixture.h"
+#include "model_fixture.h"
 
 #define N_INPUTS 5
 
@@ -45,7 +45,10 @@ static void set_input(input_spec_t *in, const char *name, input_target_t target,
 static int setup(void **state)
 {
     fixture_t *f = calloc(1, sizeof *f);
-    f->market = fixture_default_market();
+    market_spec_t *spec = fixture_default_spec();
+    char why[256];
+    f->market = market_calibrate(spec, why, sizeof why);
+    market_spec_free(spec);
     assert_non_null(f->market);
     quantity_layout_init(&f->layout, 5, 3);
     set_input(&f->inputs[0], "yield_US", TARGET_YIELD, 0, -1, DIST_NORMAL, 1.0, 0.061);
