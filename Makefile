@@ -99,7 +99,7 @@ asan: deps
 	  BUILD=build-asan AGTRADE=build-asan/bin/agtrade tests/run-all $(TEST_SRC:tests/%.c=build-asan/tests/%)
 
 valgrind: deps all
-	VALGRIND='valgrind --quiet --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite' \
+	VALGRIND='valgrind --quiet --error-exitcode=99 --leak-check=full --show-possibly-lost=no --errors-for-leak-kinds=definite' \
 	  BUILD=$(BUILD) AGTRADE=$(AGTRADE) tests/run-all $(TEST_BIN)
 
 # Charts of FILE, or of the shipped tariff sweep (run first) when FILE is not given.
