@@ -2,6 +2,7 @@
  * market.c - baseline specs and their calibration (see models/README.md).
  */
 #include "market.h"
+#include "error.h"
 
 #include <math.h>
 #include <stdarg.h>
@@ -11,16 +12,6 @@
 
 /* Relative tolerance of the baseline balance Qb - Db = sum_j Xb_ij. */
 #define MARKET_BALANCE_TOL 0.005
-
-static void market_error(char *err, size_t errlen, const char *fmt, ...)
-{
-    if (!err || errlen == 0)
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err, errlen, fmt, ap);
-    va_end(ap);
-}
 
 static double *market_vec(size_t n)
 {
@@ -129,7 +120,7 @@ static int market_validate(const market_spec_t *s, char *err, size_t errlen)
     int E = s->n_exporters, I = s->n_importers;
     char b1[24], b2[24];
     if (E < 2 || I < 1 || E > MARKET_MAX_REGIONS || I > MARKET_MAX_REGIONS) {
-        market_error(err, errlen,
+        error_format(err, errlen,
                      "market needs 2..%d exporters and 1..%d importers, got %d and %d",
                      MARKET_MAX_REGIONS, MARKET_MAX_REGIONS, E, I);
         return -1;
@@ -137,39 +128,39 @@ static int market_validate(const market_spec_t *s, char *err, size_t errlen)
     for (int i = 0; i < E; i++) {
         const char *n = market_label(s->exporter_name, i, b1, sizeof b1);
         if (!(s->production[i] > 0) || !isfinite(s->production[i])) {
-            market_error(err, errlen, "exporter '%s': production must be > 0 Mt, got %g", n,
+            error_format(err, errlen, "exporter '%s': production must be > 0 Mt, got %g", n,
                          s->production[i]);
             return -1;
         }
         if (!(s->domestic_use[i] >= 0) || !isfinite(s->domestic_use[i])) {
-            market_error(err, errlen, "exporter '%s': domestic use must be >= 0 Mt, got %g",
+            error_format(err, errlen, "exporter '%s': domestic use must be >= 0 Mt, got %g",
                          n, s->domestic_use[i]);
             return -1;
         }
         if (!(s->fob_price[i] > 0) || !isfinite(s->fob_price[i])) {
-            market_error(err, errlen, "exporter '%s': FOB price must be > 0 USD/t, got %g",
+            error_format(err, errlen, "exporter '%s': FOB price must be > 0 USD/t, got %g",
                          n, s->fob_price[i]);
             return -1;
         }
         if (!(s->export_tax[i] >= 0 && s->export_tax[i] < 1)) {
-            market_error(err, errlen, "exporter '%s': export tax must be in [0, 1), got %g",
+            error_format(err, errlen, "exporter '%s': export tax must be in [0, 1), got %g",
                          n, s->export_tax[i]);
             return -1;
         }
         if (!(s->eps[i] <= 0) || !isfinite(s->eps[i])) {
-            market_error(err, errlen,
+            error_format(err, errlen,
                          "exporter '%s': domestic demand elasticity eps must be <= 0, got %g",
                          n, s->eps[i]);
             return -1;
         }
         if (!(s->kappa[i] >= 0) || !isfinite(s->kappa[i])) {
-            market_error(err, errlen,
+            error_format(err, errlen,
                          "exporter '%s': supply elasticity kappa must be >= 0, got %g", n,
                          s->kappa[i]);
             return -1;
         }
         if (!(s->exchange_rate[i] > 0) || !isfinite(s->exchange_rate[i])) {
-            market_error(err, errlen, "exporter '%s': exchange rate must be > 0, got %g", n,
+            error_format(err, errlen, "exporter '%s': exchange rate must be > 0, got %g", n,
                          s->exchange_rate[i]);
             return -1;
         }
@@ -177,18 +168,18 @@ static int market_validate(const market_spec_t *s, char *err, size_t errlen)
             size_t r = (size_t)i * (size_t)I + (size_t)j;
             const char *m = market_label(s->importer_name, j, b2, sizeof b2);
             if (!(s->flow[r] >= 0) || !isfinite(s->flow[r])) {
-                market_error(err, errlen, "route '%s' -> '%s': flow must be >= 0 Mt, got %g",
+                error_format(err, errlen, "route '%s' -> '%s': flow must be >= 0 Mt, got %g",
                              n, m, s->flow[r]);
                 return -1;
             }
             if (!(s->freight[r] >= 0) || !isfinite(s->freight[r])) {
-                market_error(err, errlen,
+                error_format(err, errlen,
                              "route '%s' -> '%s': freight must be >= 0 USD/t, got %g", n, m,
                              s->freight[r]);
                 return -1;
             }
             if (!(s->tariff[r] >= 0) || !isfinite(s->tariff[r])) {
-                market_error(err, errlen, "route '%s' -> '%s': tariff must be >= 0, got %g",
+                error_format(err, errlen, "route '%s' -> '%s': tariff must be >= 0, got %g",
                              n, m, s->tariff[r]);
                 return -1;
             }
@@ -201,7 +192,7 @@ static int market_validate(const market_spec_t *s, char *err, size_t errlen)
         double surplus = s->production[i] - s->domestic_use[i];
         double scale = fmax(exports, fabs(surplus));
         if (fabs(surplus - exports) > MARKET_BALANCE_TOL * scale + 1e-12 * s->production[i]) {
-            market_error(err, errlen,
+            error_format(err, errlen,
                          "exporter '%s': production - domestic use = %g Mt but exports sum "
                          "to %g Mt (%.3g %% apart, limit 0.5 %%)",
                          market_label(s->exporter_name, i, b1, sizeof b1), surplus, exports,
@@ -215,18 +206,18 @@ static int market_validate(const market_spec_t *s, char *err, size_t errlen)
         for (int i = 0; i < E; i++)
             imports += s->flow[(size_t)i * (size_t)I + (size_t)j];
         if (!(imports > 0)) {
-            market_error(err, errlen, "importer '%s': baseline imports must be > 0 Mt, got %g",
+            error_format(err, errlen, "importer '%s': baseline imports must be > 0 Mt, got %g",
                          m, imports);
             return -1;
         }
         if (!(s->sigma[j] > 0) || !isfinite(s->sigma[j])) {
-            market_error(err, errlen,
+            error_format(err, errlen,
                          "importer '%s': Armington elasticity sigma must be > 0, got %g", m,
                          s->sigma[j]);
             return -1;
         }
         if (!(s->eta[j] < 0) || !isfinite(s->eta[j])) {
-            market_error(err, errlen,
+            error_format(err, errlen,
                          "importer '%s': import demand elasticity eta must be < 0, got %g", m,
                          s->eta[j]);
             return -1;
@@ -265,7 +256,7 @@ void market_free(market_t *m)
 market_t *market_calibrate(const market_spec_t *spec, char *err, size_t errlen)
 {
     if (!spec) {
-        market_error(err, errlen, "market_calibrate: no spec");
+        error_format(err, errlen, "market_calibrate: no spec");
         return NULL;
     }
     if (market_validate(spec, err, errlen) != 0)
@@ -277,7 +268,7 @@ market_t *market_calibrate(const market_spec_t *spec, char *err, size_t errlen)
     if (!copy || !m) {
         market_spec_free(copy);
         free(m);
-        market_error(err, errlen, "market_calibrate: out of memory");
+        error_format(err, errlen, "market_calibrate: out of memory");
         return NULL;
     }
     /* The market takes over the copy's arrays. */
@@ -307,7 +298,7 @@ market_t *market_calibrate(const market_spec_t *spec, char *err, size_t errlen)
     if (!m->base_value_share || !m->producer_price || !m->landed_price || !m->base_share || !m->composite_imports ||
         !m->price_index) {
         market_free(m);
-        market_error(err, errlen, "market_calibrate: out of memory");
+        error_format(err, errlen, "market_calibrate: out of memory");
         return NULL;
     }
     for (int i = 0; i < E; i++) {

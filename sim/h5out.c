@@ -2,6 +2,7 @@
  * h5out.c - netCDF-4 compatible HDF5 writer and reader (contract in h5out.h).
  */
 #include "h5out.h"
+#include "../models/error.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -135,23 +136,13 @@ static void error_forget(void)
     H5Eclear2(H5E_DEFAULT);
 }
 
-static void set_err(char *err, size_t errlen, const char *fmt, ...)
-{
-    if (!err || errlen == 0)
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err, errlen, fmt, ap);
-    va_end(ap);
-}
-
 /* "<file>: cannot <what> '<obj>': <HDF5 detail>" */
 static int hdf5_fail(char *err, size_t errlen, const char *file, const char *what,
                      const char *obj)
 {
     char detail[256];
     error_detail(detail, sizeof detail);
-    set_err(err, errlen, "%s: cannot %s '%s': %s", file, what, obj, detail);
+    error_format(err, errlen, "%s: cannot %s '%s': %s", file, what, obj, detail);
     return -1;
 }
 
@@ -245,23 +236,23 @@ static int dim_register(h5out_t *h, const char *name, size_t len, char *err, siz
 {
     if (name == NULL || name[0] == '\0' || strlen(name) >= H5OUT_NAME_MAX ||
         strchr(name, '/')) {
-        set_err(err, errlen, "%s: invalid dimension name '%s'", h->final_path,
+        error_format(err, errlen, "%s: invalid dimension name '%s'", h->final_path,
                 name ? name : "(null)");
         return -1;
     }
     if (len == 0) {
-        set_err(err, errlen, "%s: dimension '%s' has length 0", h->final_path, name);
+        error_format(err, errlen, "%s: dimension '%s' has length 0", h->final_path, name);
         return -1;
     }
     if (dim_find(h, name)) {
-        set_err(err, errlen, "%s: dimension '%s' defined twice", h->final_path, name);
+        error_format(err, errlen, "%s: dimension '%s' defined twice", h->final_path, name);
         return -1;
     }
     if (h->ndims == h->dims_cap) {
         size_t cap = h->dims_cap ? 2 * h->dims_cap : 16;
         dim_t *d = realloc(h->dims, cap * sizeof *d);
         if (!d) {
-            set_err(err, errlen, "%s: out of memory", h->final_path);
+            error_format(err, errlen, "%s: out of memory", h->final_path);
             return -1;
         }
         h->dims = d;
@@ -278,14 +269,14 @@ static int shape_of(const h5out_t *h, const char *path, int ndims, const char *c
                     hsize_t *shape, char *err, size_t errlen)
 {
     if (ndims < 0 || ndims > H5OUT_MAX_DIMS) {
-        set_err(err, errlen, "%s: variable '%s' has %d axes (0..%d allowed)", h->final_path,
+        error_format(err, errlen, "%s: variable '%s' has %d axes (0..%d allowed)", h->final_path,
                 path, ndims, H5OUT_MAX_DIMS);
         return -1;
     }
     for (int i = 0; i < ndims; i++) {
         const dim_t *d = dims && dims[i] ? dim_find(h, dims[i]) : NULL;
         if (!d) {
-            set_err(err, errlen, "%s: variable '%s': dimension '%s' is not defined",
+            error_format(err, errlen, "%s: variable '%s': dimension '%s' is not defined",
                     h->final_path, path, dims && dims[i] ? dims[i] : "(null)");
             return -1;
         }
@@ -373,7 +364,7 @@ static int write_variable(h5out_t *h, const char *path, int ndims, const char *c
 {
     hsize_t shape[H5OUT_MAX_DIMS];
     if (!h || !path || !path[0]) {
-        set_err(err, errlen, "%s: variable without a name", h ? h->final_path : "(null)");
+        error_format(err, errlen, "%s: variable without a name", h ? h->final_path : "(null)");
         return -1;
     }
     if (shape_of(h, path, ndims, dims, shape, err, errlen) < 0)
@@ -391,19 +382,19 @@ h5out_t *h5out_create(const char *final_path, char *err, size_t errlen)
 {
     errors_quiet();
     if (!final_path || !final_path[0]) {
-        set_err(err, errlen, "output file name is empty");
+        error_format(err, errlen, "output file name is empty");
         return NULL;
     }
     h5out_t *h = calloc(1, sizeof *h);
     if (!h) {
-        set_err(err, errlen, "%s: out of memory", final_path);
+        error_format(err, errlen, "%s: out of memory", final_path);
         return NULL;
     }
     h->file = -1;
     int n1 = snprintf(h->final_path, sizeof h->final_path, "%s", final_path);
     int n2 = snprintf(h->temp_path, sizeof h->temp_path, "%s.tmp.%ld", final_path, (long)getpid());
     if (n1 < 0 || n2 < 0 || (size_t)n2 >= sizeof h->temp_path) {
-        set_err(err, errlen, "%.200s...: output path too long (%zu bytes, at most %d)",
+        error_format(err, errlen, "%.200s...: output path too long (%zu bytes, at most %d)",
                 final_path, strlen(final_path), PATH_MAX - 24);
         free(h);
         return NULL;
@@ -411,7 +402,7 @@ h5out_t *h5out_create(const char *final_path, char *err, size_t errlen)
     /* Opening it ourselves first gives the operating system's reason on failure. */
     int fd = open(h->temp_path, O_WRONLY | O_CREAT | O_TRUNC, 0666);
     if (fd < 0) {
-        set_err(err, errlen, "%s: cannot create file %s: %s", final_path, h->temp_path,
+        error_format(err, errlen, "%s: cannot create file %s: %s", final_path, h->temp_path,
                 strerror(errno));
         free(h);
         return NULL;
@@ -507,7 +498,7 @@ int h5out_def_dim_index(h5out_t *h, const char *name, size_t len, const char *lo
     if (len <= INDEX_BLOCK) {
         int64_t *v = malloc(len * sizeof *v);
         if (!v) {
-            set_err(err, errlen, "%s: out of memory", h->final_path);
+            error_format(err, errlen, "%s: out of memory", h->final_path);
             return -1;
         }
         for (size_t i = 0; i < len; i++)
@@ -541,7 +532,7 @@ int h5out_def_dim_index(h5out_t *h, const char *name, size_t len, const char *lo
     close_id(dset);
     free(block);
     if (!block) {
-        set_err(err, errlen, "%s: out of memory", h->final_path);
+        error_format(err, errlen, "%s: out of memory", h->final_path);
         return -1;
     }
     return ok ? 0 : hdf5_fail(err, errlen, h->final_path, "define dimension", name);
@@ -616,7 +607,7 @@ int h5out_copy_coords(h5out_t *h, const char *group, int n, const char *const *n
         snprintf(from, sizeof from, "/%s", names[i]);
         int len = snprintf(to, sizeof to, "%s/%s", group, names[i]);
         if (!dim_find(h, names[i]) || len < 0 || (size_t)len >= sizeof to) {
-            set_err(err, errlen, "%s: cannot copy coordinate '%s' into '%s': no such "
+            error_format(err, errlen, "%s: cannot copy coordinate '%s' into '%s': no such "
                     "dimension", h->final_path, names[i], group);
             return -1;
         }
@@ -668,17 +659,17 @@ h5out_stream_t *h5out_stream_open(h5out_t *h, const char *path, int ndims,
                                   char *err, size_t errlen)
 {
     if (type != H5OUT_DOUBLE && type != H5OUT_INT32) {
-        set_err(err, errlen, "%s: stream '%s': only double and int32 streams", h->final_path,
+        error_format(err, errlen, "%s: stream '%s': only double and int32 streams", h->final_path,
                 path);
         return NULL;
     }
     if (ndims < 1) {
-        set_err(err, errlen, "%s: stream '%s' needs at least one axis", h->final_path, path);
+        error_format(err, errlen, "%s: stream '%s' needs at least one axis", h->final_path, path);
         return NULL;
     }
     h5out_stream_t *s = calloc(1, sizeof *s);
     if (!s) {
-        set_err(err, errlen, "%s: out of memory", h->final_path);
+        error_format(err, errlen, "%s: out of memory", h->final_path);
         return NULL;
     }
     s->h = h;
@@ -725,7 +716,7 @@ int h5out_stream_write(h5out_stream_t *s, const size_t *start, const size_t *cou
         if (ct[i] == 0)
             return 0;
         if (st[i] + ct[i] > s->shape[i]) {
-            set_err(err, errlen, "%s: variable '%s': block %zu..%zu outside axis %d of "
+            error_format(err, errlen, "%s: variable '%s': block %zu..%zu outside axis %d of "
                     "length %llu", s->h->final_path, s->path, start[i], start[i] + count[i],
                     i, (unsigned long long)s->shape[i]);
             return -1;
@@ -860,11 +851,11 @@ static void free_handle(h5out_t *h)
 int h5out_commit(h5out_t *h, char *err, size_t errlen)
 {
     if (!h) {
-        set_err(err, errlen, "h5out_commit: no file");
+        error_format(err, errlen, "h5out_commit: no file");
         return -1;
     }
     if (h->streams) {
-        set_err(err, errlen, "%s: variable '%s' still open at commit", h->final_path,
+        error_format(err, errlen, "%s: variable '%s' still open at commit", h->final_path,
                 h->streams->path);
         char ignored[8];
         close_file(h, 0, ignored, sizeof ignored);
@@ -874,12 +865,12 @@ int h5out_commit(h5out_t *h, char *err, size_t errlen)
     }
     int rc = close_file(h, 1, err, errlen);
     if (rc == 0 && fsync_path(h->temp_path, O_RDONLY) < 0) {
-        set_err(err, errlen, "%s: cannot sync %s: %s", h->final_path, h->temp_path,
+        error_format(err, errlen, "%s: cannot sync %s: %s", h->final_path, h->temp_path,
                 strerror(errno));
         rc = -1;
     }
     if (rc == 0 && rename(h->temp_path, h->final_path) < 0) {
-        set_err(err, errlen, "%s: cannot rename %s onto it: %s", h->final_path, h->temp_path,
+        error_format(err, errlen, "%s: cannot rename %s onto it: %s", h->final_path, h->temp_path,
                 strerror(errno));
         rc = -1;
     }
@@ -902,7 +893,7 @@ int h5out_abort(h5out_t *h, const char *keep_as, char *err, size_t errlen)
     int rc = close_file(h, 0, err, errlen);
     if (keep_as && rc == 0) {
         if (rename(h->temp_path, keep_as) < 0) {
-            set_err(err, errlen, "%s: cannot rename %s to %s: %s", h->final_path,
+            error_format(err, errlen, "%s: cannot rename %s to %s: %s", h->final_path,
                     h->temp_path, keep_as, strerror(errno));
             rc = -1;
         }
@@ -919,16 +910,16 @@ h5in_t *h5in_open(const char *path, char *err, size_t errlen)
 {
     errors_quiet();
     if (!path || strlen(path) >= PATH_MAX) {
-        set_err(err, errlen, "input file name is empty or too long");
+        error_format(err, errlen, "input file name is empty or too long");
         return NULL;
     }
     if (access(path, R_OK) < 0) {
-        set_err(err, errlen, "%s: cannot open: %s", path, strerror(errno));
+        error_format(err, errlen, "%s: cannot open: %s", path, strerror(errno));
         return NULL;
     }
     h5in_t *h = calloc(1, sizeof *h);
     if (!h) {
-        set_err(err, errlen, "%s: out of memory", path);
+        error_format(err, errlen, "%s: out of memory", path);
         return NULL;
     }
     snprintf(h->path, sizeof h->path, "%s", path);
@@ -936,7 +927,7 @@ h5in_t *h5in_open(const char *path, char *err, size_t errlen)
     if (h->file < 0) {
         char detail[256];
         error_detail(detail, sizeof detail);
-        set_err(err, errlen, "%s: not an HDF5 file or unreadable (%s)", path, detail);
+        error_format(err, errlen, "%s: not an HDF5 file or unreadable (%s)", path, detail);
         free(h);
         return NULL;
     }
@@ -986,7 +977,7 @@ static hid_t open_attr(h5in_t *h, const char *obj, const char *name, char *err, 
     }
     if (a < 0) {
         error_forget();
-        set_err(err, errlen, "%s: no attribute '%s' on '%s'", h->path, name, where);
+        error_format(err, errlen, "%s: no attribute '%s' on '%s'", h->path, name, where);
     }
     return a;
 }
@@ -995,7 +986,7 @@ int h5in_attr_exists(h5in_t *h, const char *obj, const char *name, char *err, si
 {
     const char *where = obj_or_root(obj);
     if (!h5in_exists(h, where)) {
-        set_err(err, errlen, "%s: no object '%s'", h->path, where);
+        error_format(err, errlen, "%s: no object '%s'", h->path, where);
         return -1;
     }
     hid_t o = H5Oopen(h->file, where, H5P_DEFAULT);
@@ -1023,7 +1014,7 @@ static int attr_get_number(h5in_t *h, const char *obj, const char *name, hid_t m
     if (ok)
         return 0;
     error_forget();
-    set_err(err, errlen, "%s: attribute '%s' of '%s' is not a single number", h->path, name,
+    error_format(err, errlen, "%s: attribute '%s' of '%s' is not a single number", h->path, name,
             obj_or_root(obj));
     return -1;
 }
@@ -1091,7 +1082,7 @@ int h5in_attr_string(h5in_t *h, const char *obj, const char *name, char **out,
     if (*out)
         return 0;
     error_forget();
-    set_err(err, errlen, "%s: attribute '%s' of '%s' is not a string", h->path, name,
+    error_format(err, errlen, "%s: attribute '%s' of '%s' is not a string", h->path, name,
             obj_or_root(obj));
     return -1;
 }
@@ -1101,7 +1092,7 @@ static hid_t open_var(h5in_t *h, const char *path, char *err, size_t errlen)
     hid_t d = h5in_exists(h, path) ? H5Dopen2(h->file, path, H5P_DEFAULT) : -1;
     if (d < 0) {
         error_forget();
-        set_err(err, errlen, "%s: no variable '%s'", h->path, path);
+        error_format(err, errlen, "%s: no variable '%s'", h->path, path);
     }
     return d;
 }
@@ -1172,7 +1163,7 @@ int h5in_var_info(h5in_t *h, const char *path, int *ndims, size_t *shape,
     close_id(d);
     error_forget();
     if (!ok) {
-        set_err(err, errlen, "%s: variable '%s' has more than %d axes or is unreadable",
+        error_format(err, errlen, "%s: variable '%s' has more than %d axes or is unreadable",
                 h->path, path, H5OUT_MAX_DIMS);
         return -1;
     }
@@ -1190,7 +1181,7 @@ static int read_numbers(h5in_t *h, const char *path, hid_t memtype, void *out,
     close_id(ftype);
     if (cls != H5T_INTEGER && cls != H5T_FLOAT) {
         close_id(d);
-        set_err(err, errlen, "%s: variable '%s' is not numeric", h->path, path);
+        error_format(err, errlen, "%s: variable '%s' is not numeric", h->path, path);
         return -1;
     }
     herr_t rc = H5Dread(d, memtype, H5S_ALL, H5S_ALL, H5P_DEFAULT, out);
@@ -1231,7 +1222,7 @@ int h5in_read_double_slab(h5in_t *h, const char *path, const size_t *start,
     if (!ok) {
         close_id(fspace);
         close_id(d);
-        set_err(err, errlen, "%s: variable '%s': block outside its shape", h->path, path);
+        error_format(err, errlen, "%s: variable '%s': block outside its shape", h->path, path);
         return -1;
     }
     hid_t mspace = H5Screate_simple(n, ct, NULL);
@@ -1280,7 +1271,7 @@ int h5in_read_strings(h5in_t *h, const char *path, char ***out, size_t *n,
     error_forget();
     if (!ok) {
         h5in_free_strings(copy, count > 0 ? (size_t)count : 0);
-        set_err(err, errlen, "%s: variable '%s' is not a 1-D variable-length string array",
+        error_format(err, errlen, "%s: variable '%s' is not a 1-D variable-length string array",
                 h->path, path);
         return -1;
     }
@@ -1299,7 +1290,7 @@ int h5in_read_string_scalar(h5in_t *h, const char *path, char **out, char *err, 
     error_forget();
     if (*out)
         return 0;
-    set_err(err, errlen, "%s: variable '%s' is not a single string", h->path, path);
+    error_format(err, errlen, "%s: variable '%s' is not a single string", h->path, path);
     return -1;
 }
 
@@ -1324,7 +1315,7 @@ int h5in_list(h5in_t *h, const char *group, void (*cb)(const char *name, void *a
     hid_t g = h5in_exists(h, where) ? H5Gopen2(h->file, where, H5P_DEFAULT) : -1;
     if (g < 0) {
         error_forget();
-        set_err(err, errlen, "%s: no group '%s'", h->path, where);
+        error_format(err, errlen, "%s: no group '%s'", h->path, where);
         return -1;
     }
     list_t l = { cb, arg };

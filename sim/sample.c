@@ -3,6 +3,7 @@
  * (see sample.h).
  */
 #include "sample.h"
+#include "../models/error.h"
 
 #include <float.h>
 #include <math.h>
@@ -24,19 +25,6 @@
 #define TRUNC_MIN_MASS 1e-300
 #define CORRELATION_TOL 1e-12
 #define REGIME_SUM_TOL 1e-6
-
-static void set_err(char *err, size_t errlen, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void set_err(char *err, size_t errlen, const char *fmt, ...)
-{
-    if (!err || errlen == 0)
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err, errlen, fmt, ap);
-    va_end(ap);
-}
 
 static const char *dist_name(dist_kind_t kind)
 {
@@ -153,7 +141,7 @@ static int check_finite(const dist_t *d, int np, char *err, size_t errlen)
 {
     for (int k = 0; k < np; k++) {
         if (!isfinite(d->p[k])) {
-            set_err(err, errlen, "%s: parameter %d must be finite (got %g)",
+            error_format(err, errlen, "%s: parameter %d must be finite (got %g)",
                     dist_name(d->kind), k + 1, d->p[k]);
             return -1;
         }
@@ -165,7 +153,7 @@ static int check_positive(const dist_t *d, int k, const char *what, char *err,
                           size_t errlen)
 {
     if (!(d->p[k] > 0.0)) {
-        set_err(err, errlen, "%s: %s must be > 0 (got %g)", dist_name(d->kind), what,
+        error_format(err, errlen, "%s: %s must be > 0 (got %g)", dist_name(d->kind), what,
                 d->p[k]);
         return -1;
     }
@@ -175,7 +163,7 @@ static int check_positive(const dist_t *d, int k, const char *what, char *err,
 static int check_range(const dist_t *d, double lo, double hi, char *err, size_t errlen)
 {
     if (!(lo < hi)) {
-        set_err(err, errlen, "%s: lower must be < upper (got lower %g, upper %g)",
+        error_format(err, errlen, "%s: lower must be < upper (got lower %g, upper %g)",
                 dist_name(d->kind), lo, hi);
         return -1;
     }
@@ -187,7 +175,7 @@ static int check_mode(const dist_t *d, char *err, size_t errlen)
     if (check_range(d, d->p[0], d->p[2], err, errlen))
         return -1;
     if (d->p[1] < d->p[0] || d->p[1] > d->p[2]) {
-        set_err(err, errlen, "%s: mode must be within [lower, upper] (got mode %g, "
+        error_format(err, errlen, "%s: mode must be within [lower, upper] (got mode %g, "
                 "lower %g, upper %g)", dist_name(d->kind), d->p[1], d->p[0], d->p[2]);
         return -1;
     }
@@ -199,13 +187,13 @@ static int validate_truncnormal(const dist_t *d, char *err, size_t errlen)
     if (check_finite(d, 2, err, errlen) || check_positive(d, 1, "sd", err, errlen))
         return -1;
     if (isnan(d->p[2]) || isnan(d->p[3])) {
-        set_err(err, errlen, "truncnormal: lower and upper must be numbers");
+        error_format(err, errlen, "truncnormal: lower and upper must be numbers");
         return -1;
     }
     if (check_range(d, d->p[2], d->p[3], err, errlen))
         return -1;
     if (!(trunc_setup(d).mass > TRUNC_MIN_MASS)) {
-        set_err(err, errlen, "truncnormal: the range [%g, %g] has no probability under "
+        error_format(err, errlen, "truncnormal: the range [%g, %g] has no probability under "
                 "normal(%g, %g)", d->p[2], d->p[3], d->p[0], d->p[1]);
         return -1;
     }
@@ -215,12 +203,12 @@ static int validate_truncnormal(const dist_t *d, char *err, size_t errlen)
 static int validate_empirical(const dist_t *d, char *err, size_t errlen)
 {
     if (d->n_values < 1 || !d->values) {
-        set_err(err, errlen, "empirical: needs at least one value");
+        error_format(err, errlen, "empirical: needs at least one value");
         return -1;
     }
     for (size_t k = 0; k < d->n_values; k++) {
         if (!isfinite(d->values[k])) {
-            set_err(err, errlen, "empirical: value %zu must be finite (got %g)", k + 1,
+            error_format(err, errlen, "empirical: value %zu must be finite (got %g)", k + 1,
                     d->values[k]);
             return -1;
         }
@@ -257,7 +245,7 @@ int dist_validate(const dist_t *d, char *err, size_t errlen)
     case DIST_EMPIRICAL:
         return validate_empirical(d, err, errlen);
     }
-    set_err(err, errlen, "unknown distribution kind %d", (int)d->kind);
+    error_format(err, errlen, "unknown distribution kind %d", (int)d->kind);
     return -1;
 }
 
@@ -496,11 +484,11 @@ static int copy_dists(sampler_t *s, const input_spec_t *inputs, char *err, size_
     for (int i = 0; i < s->n_inputs; i++) {
         char msg[256];
         if (dist_validate(&inputs[i].dist, msg, sizeof msg)) {
-            set_err(err, errlen, "input '%s': %s", inputs[i].name, msg);
+            error_format(err, errlen, "input '%s': %s", inputs[i].name, msg);
             return -1;
         }
         if (dist_copy(&s->dists[i], &inputs[i].dist)) {
-            set_err(err, errlen, "out of memory copying input '%s'", inputs[i].name);
+            error_format(err, errlen, "out of memory copying input '%s'", inputs[i].name);
             return -1;
         }
         dist_sort_values(&s->dists[i]);
@@ -516,14 +504,14 @@ static int check_correlation(const input_spec_t *inputs, int n, const double *c,
 {
     for (int i = 0; i < n; i++) {
         if (!(fabs(c[i * n + i] - 1.0) <= CORRELATION_TOL)) {
-            set_err(err, errlen, "correlation of input '%s' with itself must be 1 (got %g)",
+            error_format(err, errlen, "correlation of input '%s' with itself must be 1 (got %g)",
                     inputs[i].name, c[i * n + i]);
             return -1;
         }
         for (int j = 0; j < i; j++) {
             double r = c[i * n + j], rt = c[j * n + i];
             if (!(fabs(r) <= 1.0) || !(fabs(r - rt) <= CORRELATION_TOL)) {
-                set_err(err, errlen, "correlation of inputs '%s' and '%s' must be "
+                error_format(err, errlen, "correlation of inputs '%s' and '%s' must be "
                         "symmetric and within [-1, 1] (got %g and %g)",
                         inputs[i].name, inputs[j].name, r, rt);
                 return -1;
@@ -570,7 +558,7 @@ static int setup_copula(sampler_t *s, const input_spec_t *inputs, const double *
     s->chol = calloc((size_t)k * (size_t)k, sizeof *s->chol);
     if (!m || !s->chol) {
         gsl_matrix_free(m);
-        set_err(err, errlen, "out of memory for the correlation matrix");
+        error_format(err, errlen, "out of memory for the correlation matrix");
         return -1;
     }
     int status = cholesky_leading(s, n, c, k, m);
@@ -584,7 +572,7 @@ static int setup_copula(sampler_t *s, const input_spec_t *inputs, const double *
                 break;
             }
         }
-        set_err(err, errlen, "correlation matrix is not positive definite: input '%s' "
+        error_format(err, errlen, "correlation matrix is not positive definite: input '%s' "
                 "is inconsistent with the correlations of the inputs listed before it "
                 "(a correlation of +-1 is not allowed either)",
                 inputs[s->corr_index[bad - 1]].name);
@@ -604,25 +592,25 @@ static int setup_regimes(sampler_t *s, const double *prob, int n, char *err,
     if (n == 0)
         return 0;
     if (!prob) {
-        set_err(err, errlen, "%d regimes but no probabilities", n);
+        error_format(err, errlen, "%d regimes but no probabilities", n);
         return -1;
     }
     double sum = 0.0;
     for (int r = 0; r < n; r++) {
         if (!(prob[r] >= 0.0) || !isfinite(prob[r])) {
-            set_err(err, errlen, "regime %d: probability must be >= 0 (got %g)", r + 1,
+            error_format(err, errlen, "regime %d: probability must be >= 0 (got %g)", r + 1,
                     prob[r]);
             return -1;
         }
         sum += prob[r];
     }
     if (!(fabs(sum - 1.0) <= REGIME_SUM_TOL)) {
-        set_err(err, errlen, "regime probabilities must sum to 1 (got %.9g)", sum);
+        error_format(err, errlen, "regime probabilities must sum to 1 (got %.9g)", sum);
         return -1;
     }
     s->regime_cum = malloc((size_t)n * sizeof *s->regime_cum);
     if (!s->regime_cum) {
-        set_err(err, errlen, "out of memory for regimes");
+        error_format(err, errlen, "out of memory for regimes");
         return -1;
     }
     double cum = 0.0;
@@ -647,13 +635,13 @@ sampler_t *sampler_alloc(const input_spec_t *inputs, int n_inputs,
                          int n_regimes, char *err, size_t errlen)
 {
     if (n_inputs < 0 || n_regimes < 0 || (n_inputs > 0 && !inputs)) {
-        set_err(err, errlen, "bad sampler arguments (%d inputs, %d regimes)", n_inputs,
+        error_format(err, errlen, "bad sampler arguments (%d inputs, %d regimes)", n_inputs,
                 n_regimes);
         return NULL;
     }
     sampler_t *s = calloc(1, sizeof *s);
     if (!s) {
-        set_err(err, errlen, "out of memory for the sampler");
+        error_format(err, errlen, "out of memory for the sampler");
         return NULL;
     }
     size_t n = n_inputs > 0 ? (size_t)n_inputs : 1;
@@ -663,7 +651,7 @@ sampler_t *sampler_alloc(const input_spec_t *inputs, int n_inputs,
     s->shape_b = calloc(n, sizeof *s->shape_b);
     s->corr_index = calloc(n, sizeof *s->corr_index);
     if (!s->dists || !s->shape_a || !s->shape_b || !s->corr_index) {
-        set_err(err, errlen, "out of memory for the sampler");
+        error_format(err, errlen, "out of memory for the sampler");
         sampler_free(s);
         return NULL;
     }
