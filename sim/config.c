@@ -1556,6 +1556,7 @@ static int set_text(config_t *cfg, const char *key, const char *value, const cha
         if (snprintf(msg, sizeof msg, "--set %.200s: %s", shown, err->message) >= (int)sizeof msg)
             msg[sizeof msg - 1] = '\0';
         memcpy(err->message, msg, sizeof msg);
+        cfg_one_line(err->message, sizeof err->message);
         if (!err->key[0])
             snprintf(err->key, sizeof err->key, "%s", key);
         return rc;
