@@ -724,20 +724,27 @@ static int build_dist(build_t *b, const cnode_t *m, const char *path, dist_t *d)
     double x1, x2, x3;
     switch (d->kind) {
     case DIST_FIXED:
-        return need_param(b, m, path, "value", &p[0], &at);
+        if (need_param(b, m, path, "value", &p[0], &at))
+            return CONFIG_EINVALID;
+        if (isinf(p[0]))
+            return range_fail(b, at, m, path, "value", "finite", p[0]);
+        return 0;
     case DIST_NORMAL:
         if (need_param(b, m, path, "mean", &p[0], &at) || need_param(b, m, path, "sd", &p[1], &at))
             return CONFIG_EINVALID;
         if (!(p[1] > 0) || isinf(p[0]) || isinf(p[1]))
             return range_fail(b, at, m, path, "sd", "> 0", p[1]);
         return 0;
-    case DIST_LOGNORMAL:
-        if (opt_number(b, m, path, "meanlog", &p[0], &h1, &at) ||
+    case DIST_LOGNORMAL: {
+        const cnode_t *aml;
+        if (opt_number(b, m, path, "meanlog", &p[0], &h1, &aml) ||
             opt_number(b, m, path, "median", &x1, &h2, &at2) ||
             opt_number(b, m, path, "sdlog", &p[1], &h3, &at))
             return CONFIG_EINVALID;
         if (h1 + h2 != 1)
             return either_fail(b, m, path, "meanlog or median");
+        if (h1 && isinf(p[0]))
+            return range_fail(b, aml, m, path, "meanlog", "finite", p[0]);
         if (h2) {
             if (!(x1 > 0) || isinf(x1))
                 return range_fail(b, at2, m, path, "median", "> 0", x1);
@@ -766,9 +773,10 @@ static int build_dist(build_t *b, const cnode_t *m, const char *path, dist_t *d)
                 return 0;
             }
         }
-        if (!(p[1] > 0) || isinf(p[1]) || isinf(p[0]))
+        if (!(p[1] > 0) || isinf(p[1]))
             return range_fail(b, at, m, path, "sdlog", "> 0", p[1]);
         return 0;
+    }
     case DIST_TRUNCNORMAL:
         if (need_param(b, m, path, "mean", &p[0], &at) || need_param(b, m, path, "sd", &p[1], &at))
             return CONFIG_EINVALID;
@@ -1556,6 +1564,7 @@ static int set_text(config_t *cfg, const char *key, const char *value, const cha
         if (snprintf(msg, sizeof msg, "--set %.200s: %s", shown, err->message) >= (int)sizeof msg)
             msg[sizeof msg - 1] = '\0';
         memcpy(err->message, msg, sizeof msg);
+        cfg_one_line(err->message, sizeof err->message);
         if (!err->key[0])
             snprintf(err->key, sizeof err->key, "%s", key);
         return rc;

@@ -105,7 +105,9 @@ int config_load_string(const char *text, size_t len, const char *name, config_t 
                        config_error_t *err);
 
 /* Apply "KEY=VALUE" (the resolved-YAML dotted key path, e.g. "run.draws=1000" or
- * "routes.US.China.tariff=0.28"), then re-validate. 0 on success. */
+ * "scenario.tariffs.US.China=0.28"; see configs/README.md), then rebuild and re-validate
+ * the whole configuration, so inheritance stays live. 0 on success; on error cfg is
+ * unchanged and err->message reads "--set KEY=VALUE: <problem>". */
 int config_set(config_t *cfg, const char *assignment, config_error_t *err);
 
 /* Set one numeric key (the same dotted paths as config_set) to value, then re-validate:
@@ -115,7 +117,10 @@ int config_set_number(config_t *cfg, const char *key, double value, config_error
 /* Deep copy (NULL on allocation failure). */
 config_t *config_copy(const config_t *cfg);
 
-/* The resolved configuration as YAML that config_load() reads back to the same model.
+/* The resolved configuration as YAML that config_load() reads back to the same model,
+ * bit for bit: base merged, defaults filled, distributions in canonical parameters,
+ * numbers in the shortest form that reads back exactly, policies as differences
+ * (reference vs baseline, scenario vs reference, regime vs scenario).
  * Returns a malloc'd NUL-terminated string, or NULL on allocation failure. */
 char *config_to_yaml(const config_t *cfg);
 

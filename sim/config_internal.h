@@ -46,6 +46,9 @@ int cfg_fail(config_error_t *err, const cnode_t *at, const char *key, const char
 int cfg_fail_file(config_error_t *err, const char *file, int line, int column,
                   const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 
+/* Escape control characters in msg so that it stays one line. */
+void cfg_one_line(char *msg, size_t cap);
+
 /* Build a validated config from a merged tree (takes ownership of tree). */
 int config_build(cnode_t *tree, const char *path, int check_sweeps, config_t **out,
                  config_error_t *err);

@@ -22,6 +22,25 @@
 #define TREE_MAX_FILE_BYTES (4L << 20)
 #define BASE_MAX_CHAIN 16
 
+/* Messages are one line: a value quoted in one may hold newlines or other control
+ * characters (found by the fuzzer), so write those as \n, \t or \xNN. */
+void cfg_one_line(char *msg, size_t cap)
+{
+    char out[CONFIG_MSG_MAX];
+    size_t o = 0;
+    for (const unsigned char *p = (const unsigned char *)msg; *p && o + 5 < sizeof out; p++) {
+        if (*p >= 0x20 && *p != 0x7f) {
+            out[o++] = (char)*p;
+        } else {
+            int n = snprintf(out + o, sizeof out - o, *p == '\n' ? "\\n" : *p == '\t' ? "\\t"
+                             : "\\x%02x", *p);
+            o += (size_t)n;
+        }
+    }
+    out[o] = '\0';
+    snprintf(msg, cap, "%s", out);
+}
+
 int cfg_fail(config_error_t *err, const cnode_t *at, const char *key, const char *fmt, ...)
 {
     char msg[CONFIG_MSG_MAX];
@@ -44,6 +63,7 @@ int cfg_fail(config_error_t *err, const cnode_t *at, const char *key, const char
     } else {
         snprintf(err->message, sizeof err->message, "%s", msg);
     }
+    cfg_one_line(err->message, sizeof err->message);
     return CONFIG_EINVALID;
 }
 
@@ -64,6 +84,7 @@ int cfg_fail_file(config_error_t *err, const char *file, int line, int column,
                      : snprintf(err->message, sizeof err->message, "%s: %s", file, msg);
     if (n >= (int)sizeof err->message)
         err->message[sizeof err->message - 1] = '\0';
+    cfg_one_line(err->message, sizeof err->message);
     return CONFIG_EINVALID;
 }
 

@@ -229,6 +229,10 @@ static void out_of_range_values_are_rejected(void **state)
                 "    dist: uniform\n    min: -0.2\n    max: -0.5\n");
     expect_error(s, 31, "inputs.e: min > max (min -0.2, max -0.5)");
     free(s);
+    s = variant(NULL, NULL, "inputs:\n  f:\n    target: demand\n    importer: East\n"
+                "    dist: lognormal\n    meanlog: -.inf\n    sdlog: 0.25\n");
+    expect_error(s, 31, "inputs.f.meanlog must be finite (got -.inf)");
+    free(s);
     s = variant(NULL, NULL, "inputs:\n  e:\n    target: eta\n    importer: East\n"
                 "    dist: uniform\n    min: -0.5\n    max: 0.25\n");
     expect_error(s, 28, "inputs.e: eta must be < 0, but uniform can give values in [-0.5, 0.25]");
