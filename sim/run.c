@@ -66,7 +66,7 @@ static int load_config(const run_options_t *opt, config_t **out)
     }
     for (int k = 0; k < opt->n_sets; k++)
         if (config_set(cfg, opt->sets[k], &err)) {
-            fprintf(stderr, "agtrade: --set %s: %s\n", opt->sets[k], err.message);
+            fprintf(stderr, "agtrade: %s\n", err.message);   /* names the --set */
             config_free(cfg);
             return EXIT_DATAERR;
         }
@@ -89,7 +89,7 @@ static int load_config(const run_options_t *opt, config_t **out)
     }
     for (int k = 0; k < 3; k++)
         if (what[k] && config_set(cfg, what[k], &err)) {
-            fprintf(stderr, "agtrade: %s: %s\n", what[k], err.message);
+            fprintf(stderr, "agtrade: %s\n", err.message);
             config_free(cfg);
             return EXIT_USAGE;
         }
