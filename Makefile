@@ -17,14 +17,14 @@ BIN     := bin
 
 # Debian packages the build, the tests and the tools need.
 DEB_PKGS := build-essential pkg-config libgsl-dev libhdf5-dev hdf5-tools libcmocka-dev \
-            libcyaml-dev libyaml-dev librandom123-dev valgrind time netcdf-bin \
+            libyaml-dev librandom123-dev valgrind time netcdf-bin \
             openmpi-bin libopenmpi-dev clang libclang-rt-14-dev \
             slurmctld slurmd slurm-client munge \
             python3 python3-numpy python3-h5py python3-xarray python3-h5netcdf \
             python3-netcdf4 python3-pandas python3-matplotlib libjson-c-dev
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-PKGS    := gsl hdf5-serial yaml-0.1 libcyaml
+PKGS    := gsl hdf5-serial yaml-0.1
 ifeq ($(MPI),1)
 CC      := mpicc
 MPIDEF  := -DAGTRADE_MPI

@@ -4,6 +4,7 @@
  * Every key is documented in configs/README.md.
  */
 #include "config_internal.h"
+#include "sweep.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -19,7 +20,6 @@
 #define BALANCE_TOL 0.005       /* MODEL.md: Qb - Db = sum_j Xb_ij within 0.5 % */
 #define PROB_SUM_TOL 1e-9
 #define SYMMETRY_TOL 1e-12
-#define SWEEP_MAX_VALUES 100000
 #define Z95 1.6448536269514722  /* standard normal 95 % quantile */
 
 typedef struct {
@@ -1386,18 +1386,9 @@ static int build_sweeps(build_t *b, const cnode_t *root, int check)
                 get_number(b, m, path, "stop", 1, 0, &stop, &at) ||
                 get_number(b, m, path, "step", 1, 0, &step, &at))
                 return CONFIG_EINVALID;
-            double count = (stop - start) / step;
-            if (!(step != 0) || !(count >= 0) || isinf(start) || isinf(stop) ||
-                count > SWEEP_MAX_VALUES)
-                return cfg_fail(b->err, at, path, "%s: start %.6g, stop %.6g, step %.6g give no "
-                                "values (or more than %d)", path, start, stop, step,
-                                SWEEP_MAX_VALUES);
-            int nv = (int)floor(count + 1e-9) + 1;
-            if (!(w->values = calloc((size_t)nv, sizeof(double))))
-                return cfg_fail(b->err, NULL, NULL, "out of memory");
-            w->n_values = nv;
-            for (int q = 0; q < nv; q++)
-                w->values[q] = start + q * step;
+            char why[256];
+            if (sweep_range(start, stop, step, &w->values, &w->n_values, why, sizeof why))
+                return cfg_fail(b->err, at, path, "%s: %s", path, why);
         }
         snprintf(sub, sizeof sub, "%s.key", path);
         if (check && sweep_key_ok(b, root, cnode_get(m, "key"), sub, w->key, w->values[0]))
@@ -1590,6 +1581,83 @@ int config_set(config_t *cfg, const char *assignment, config_error_t *err)
     memcpy(key, assignment, kl);
     key[kl] = '\0';
     return set_text(cfg, key, eq + 1, assignment, err);
+}
+
+/* A scalar node for text made here (no file position: it came from the command line). */
+static cnode_t *made_scalar(const char *text, int quoted)
+{
+    cnode_t *n = cnode_new(CNODE_SCALAR, NULL, 0, 0);
+    if (n && !(n->text = strdup(text))) {
+        cnode_free(n);
+        return NULL;
+    }
+    if (n)
+        n->quoted = quoted;
+    return n;
+}
+
+/* {key: KEY, values: [v...]} */
+static cnode_t *made_sweep_entry(const config_sweep_t *sw)
+{
+    cnode_t *entry = cnode_new(CNODE_MAP, NULL, 0, 0), *values = cnode_new(CNODE_SEQ, NULL, 0, 0);
+    int ok = entry && values && !cnode_append(entry, made_scalar("key", 0), made_scalar(sw->key, 1));
+    for (int k = 0; ok && k < sw->n_values; k++) {
+        char text[64];
+        config_format_double(text, sizeof text, sw->values[k]);
+        cnode_t *v = made_scalar(text, 0);
+        ok = v && !cnode_append(values, NULL, v);
+    }
+    ok = ok && !cnode_append(entry, made_scalar("values", 0), values);
+    if (!ok) {
+        cnode_free(entry);
+        if (!entry || entry->n < 2)
+            cnode_free(values);
+        return NULL;
+    }
+    return entry;
+}
+
+int config_add_sweep(config_t *cfg, const config_sweep_t *sw, config_error_t *err)
+{
+    config_error_t scratch;
+    if (!err)
+        err = &scratch;
+    cnode_t *tree = tree_of(cfg), *entry = made_sweep_entry(sw);
+    if (!tree || !entry) {
+        cnode_free(tree);
+        cnode_free(entry);
+        return cfg_fail(err, NULL, sw->key, "out of memory");
+    }
+    cnode_t *seq = cnode_get(tree, "sweep");
+    if (!seq && (!(seq = cnode_new(CNODE_SEQ, NULL, 0, 0)) ||
+                 cnode_append(tree, made_scalar("sweep", 0), seq))) {
+        cnode_free(tree);
+        cnode_free(entry);
+        return cfg_fail(err, NULL, sw->key, "out of memory");
+    }
+    for (int i = 0; i < seq->n; i++) {   /* the command line replaces the file's sweep */
+        const cnode_t *key = cnode_get(seq->items[i], "key");
+        if (key && key->text && !strcmp(key->text, sw->key)) {
+            cnode_free(seq->items[i]);
+            memmove(seq->items + i, seq->items + i + 1, (size_t)(seq->n - i - 1) * sizeof *seq->items);
+            seq->n--;
+            break;
+        }
+    }
+    if (cnode_append(seq, NULL, entry)) {
+        cnode_free(tree);
+        cnode_free(entry);
+        return cfg_fail(err, NULL, sw->key, "out of memory");
+    }
+    config_t *fresh;
+    int rc = config_build(tree, cfg->path, 1, &fresh, err);
+    if (rc)
+        return rc;
+    config_t old = *cfg;   /* swap contents so that the caller's pointer stays valid */
+    *cfg = *fresh;
+    *fresh = old;
+    config_free(fresh);
+    return 0;
 }
 
 int config_set_number(config_t *cfg, const char *key, double value, config_error_t *err)

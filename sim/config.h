@@ -114,6 +114,11 @@ int config_set(config_t *cfg, const char *assignment, config_error_t *err);
  * what a sweep point does. 0 on success; cfg is unchanged on error. */
 int config_set_number(config_t *cfg, const char *key, double value, config_error_t *err);
 
+/* Add a sweep over sw->key (replacing a sweep of the same key), as the file's `sweep:`
+ * list would, then re-validate (the key must be a settable number). 0 on success; cfg is
+ * unchanged on error. */
+int config_add_sweep(config_t *cfg, const config_sweep_t *sw, config_error_t *err);
+
 /* Deep copy (NULL on allocation failure). */
 config_t *config_copy(const config_t *cfg);
 

@@ -199,6 +199,39 @@ static void put_dist(buf_t *b, const dist_t *d)
     }
 }
 
+/* The distribution as the file wrote it (e.g. lognormal by median and p05/p95), so that
+ * a sweep or --set of those keys still applies to the printed config; every form
+ * converts to the same canonical parameters, so the round trip stays exact. */
+static int put_dist_as_written(buf_t *b, const config_t *cfg, const char *input)
+{
+    const cnode_t *node = cnode_get(cnode_get(cfg->tree, "inputs"), input);
+    if (!node || node->kind != CNODE_MAP)
+        return 0;
+    static const char *const placed[] = {"target", "exporter", "importer", "apply", NULL};
+    for (int i = 0; i < node->n; i++) {
+        const char *key = node->keys[i]->text;
+        const cnode_t *v = node->items[i];
+        int skip = 0;
+        for (int k = 0; placed[k]; k++)
+            skip |= !strcmp(key, placed[k]);
+        if (skip)
+            continue;
+        put(b, "    %s: ", key);
+        if (v->kind == CNODE_SCALAR) {
+            if (v->quoted)
+                put_quoted(b, v->text);
+            else
+                put(b, "%s", v->text);
+        } else {   /* the empirical list */
+            put(b, "[");
+            for (int k = 0; k < v->n; k++)
+                put(b, "%s%s", k ? ", " : "", v->items[k]->kind == CNODE_SCALAR ? v->items[k]->text : "");
+        }
+        put(b, "%s\n", v->kind == CNODE_SCALAR ? "" : "]");
+    }
+    return 1;
+}
+
 static void put_market(buf_t *b, const market_spec_t *m)
 {
     int E = m->n_exporters, I = m->n_importers;
@@ -265,7 +298,8 @@ static void put_inputs(buf_t *b, const config_t *cfg)
             put(b, "\n");
         }
         put(b, "    apply: %s\n", in->apply == APPLY_MULTIPLY ? "multiply" : "override");
-        put_dist(b, &in->dist);
+        if (!put_dist_as_written(b, cfg, in->name))
+            put_dist(b, &in->dist);
     }
     int n = cfg->n_inputs, any = 0;
     for (int i = 0; i < n; i++)

@@ -26,32 +26,6 @@ void run_partial_path(const char *output, char *buf, size_t len)
 
 /* ---- configuration ---------------------------------------------------------------- */
 
-static int add_sweep(config_t *cfg, const config_sweep_t *sw)
-{
-    for (int k = 0; k < cfg->n_sweeps; k++)
-        if (!strcmp(cfg->sweeps[k].key, sw->key)) {   /* the command line wins */
-            free(cfg->sweeps[k].values);
-            cfg->sweeps[k].values = NULL;
-            cfg->sweeps[k].n_values = 0;
-            memmove(&cfg->sweeps[k], &cfg->sweeps[k + 1],
-                    (size_t)(cfg->n_sweeps - k - 1) * sizeof *cfg->sweeps);
-            cfg->n_sweeps--;
-            break;
-        }
-    config_sweep_t *grown = realloc(cfg->sweeps, (size_t)(cfg->n_sweeps + 1) * sizeof *grown);
-    if (!grown)
-        return -1;
-    cfg->sweeps = grown;
-    config_sweep_t *dst = &cfg->sweeps[cfg->n_sweeps];
-    *dst = *sw;
-    dst->values = malloc((size_t)sw->n_values * sizeof(double));
-    if (!dst->values)
-        return -1;
-    memcpy(dst->values, sw->values, (size_t)sw->n_values * sizeof(double));
-    cfg->n_sweeps++;
-    return 0;
-}
-
 static int load_config(const run_options_t *opt, config_t **out)
 {
     config_error_t err;
@@ -94,10 +68,10 @@ static int load_config(const run_options_t *opt, config_t **out)
             return EXIT_USAGE;
         }
     for (int k = 0; k < opt->n_sweeps; k++)
-        if (add_sweep(cfg, &opt->sweeps[k])) {
-            fprintf(stderr, "agtrade: out of memory\n");
+        if (config_add_sweep(cfg, &opt->sweeps[k], &err)) {
+            fprintf(stderr, "agtrade: --sweep %s: %s\n", opt->sweeps[k].key, err.message);
             config_free(cfg);
-            return EXIT_SOFTWARE;
+            return EXIT_DATAERR;
         }
     if (cfg->n_sweeps > SWEEP_MAX_KEYS) {
         fprintf(stderr, "agtrade: %s: at most %d swept keys\n", cfg->path, SWEEP_MAX_KEYS);

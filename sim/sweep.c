@@ -25,17 +25,13 @@ static int parse_number(const char *text, size_t len, double *out)
 int sweep_range(double start, double stop, double step, double **values, int *n_values,
                 char *err, size_t errlen)
 {
-    if (!(step > 0) || stop < start) {
-        snprintf(err, errlen, "sweep range %g:%g:%g needs step > 0 and stop >= start",
-                 start, stop, step);
-        return -1;
-    }
     /* the tolerance admits STOP when rounding leaves (stop - start) / step just below
      * an integer, e.g. 0:1.5:0.1 */
     double span = (stop - start) / step;
-    if (span + 1 > SWEEP_MAX_VALUES) {
-        snprintf(err, errlen, "sweep range %g:%g:%g has more than %d values", start, stop,
-                 step, SWEEP_MAX_VALUES);
+    if (!(step != 0) || !(span >= 0) || !isfinite(start) || !isfinite(stop) ||
+        span + 1 > SWEEP_MAX_VALUES) {
+        snprintf(err, errlen, "start %.6g, stop %.6g, step %.6g give no values (or more than %d)",
+                 start, stop, step, SWEEP_MAX_VALUES);
         return -1;
     }
     int n = (int)floor(span + 1e-9) + 1;
@@ -101,7 +97,12 @@ int sweep_parse(const char *arg, config_sweep_t *out, char *err, size_t errlen)
         snprintf(err, errlen, "--sweep '%s': range must be START:STOP:STEP with numbers", arg);
         return -1;
     }
-    return sweep_range(start, stop, step, &out->values, &out->n_values, err, errlen);
+    char why[256];
+    if (sweep_range(start, stop, step, &out->values, &out->n_values, why, sizeof why)) {
+        snprintf(err, errlen, "--sweep '%s': %s", arg, why);
+        return -1;
+    }
+    return 0;
 }
 
 size_t sweep_n_points(const config_sweep_t *sweeps, int n_sweeps)
