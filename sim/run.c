@@ -429,6 +429,8 @@ static int run_points(run_state_t *st)
         if (!st->done[p]) {
             st->raw.file_point = k;
             rc = run_one_point(st, p, (uint64_t)k * st->cfg->draws, total);
+            if (rc == EXIT_OK && st->progress.mode == PROGRESS_LINES && owned > 1)
+                fprintf(stderr, "agtrade: point %zu of %zu done\n", k + 1, owned);
             if (rc == EXIT_OK && *st->opt->stop && k + 1 < owned)
                 rc = EXIT_INTERRUPTED;   /* stop between points */
         }

@@ -73,25 +73,36 @@ assert np.array_equal(f['summary/flow_change_mean'][0], np.zeros((5, 3)))
 "
 
 echo "e2e_run: interruption and resume"
-R="$A run $C -n 15000 -q --sweep scenario.tariffs.US.China=0:1.5:0.3"
-$R -o "$T/r.h5" &
+R="$A run $C -n 20000 --sweep scenario.tariffs.US.China=0:1.5:0.3"
+$R -o "$T/r.h5" 2>"$T/r.log" &
 pid=$!
-sleep 1.5
+for _ in $(seq 600); do   # wait (at most 60 s) until two of the six points are done
+    grep -q "point 2 of 6 done" "$T/r.log" && break
+    sleep 0.1
+done
 kill -USR1 $pid
 wait $pid
 rc=$?
 check "SIGUSR1 exits 75" test $rc -eq 75
 check "an interrupted run leaves no file at the output path" test ! -e "$T/r.h5"
-check "an interrupted run leaves a partial file" test -e "$T/r.partial.h5"
+check "an interrupted run leaves a partial file with the finished points" /usr/bin/python3 -c "
+import h5py
+f = h5py.File('$T/r.partial.h5', 'r')
+assert f.attrs['complete'] == 0
+assert 2 <= len(f['point']) < 6, f['point'][...]
+"
 check "a partial file is marked incomplete" expect_exit 65 "not a complete agtrade output file" \
     $A summary "$T/r.partial.h5"
-$R -o "$T/r.h5" --resume
+$R -q -o "$T/r.h5" --resume
 check "--resume finishes the run" test -e "$T/r.h5" -a ! -e "$T/r.partial.h5"
-$R -o "$T/r-full.h5"
+$R -q -o "$T/r-full.h5"
 check "resumed run equals the uninterrupted one bit for bit" same_data "$T/r.h5" "$T/r-full.h5"
 $A run $C -n 200000 -q -o "$T/int.h5" --raw-draws &
 pid=$!
-sleep 1
+for _ in $(seq 300); do   # the temporary file exists once the run is under way
+    ls "$T"/int.h5.tmp.* >/dev/null 2>&1 && break
+    sleep 0.1
+done
 kill -INT $pid
 wait $pid
 rc=$?
