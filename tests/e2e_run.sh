@@ -119,7 +119,7 @@ check "unknown --set key: exit 65" expect_exit 65 "nonsense" $A run $C --set non
 check "output folder missing: exit 74 naming the file" expect_exit 74 "$T/no/such/dir/x.h5" \
     $A run $C -n 300 -q -o "$T/no/such/dir/x.h5"
 check "a full disk (file-size limit) exits 74 naming the file, leaving nothing behind" \
-    bash -c "ulimit -f 1024; $A run $C -n 20000 -q --raw-draws -o '$T/full.h5' 2>'$T/full.err'; rc=\$?; cat '$T/full.err'; test \$rc -eq 74 && grep -q 'full.h5' '$T/full.err' && ! ls '$T' | grep -q 'full.h5'"
+    bash -c "mkdir '$T/disk' && ulimit -f 1024; $A run $C -n 20000 -q --raw-draws -o '$T/disk/full.h5' 2>'$T/full.err'; rc=\$?; test \$rc -eq 74 && grep -q 'disk/full.h5' '$T/full.err' && test -z \"\$(ls '$T/disk')\""
 check "shard with no points: exit 64" expect_exit 64 "has no points" $A run $C -n 300 -q --shard 3/4 -o "$T/x.h5"
 check "summary of a missing file: exit 66" expect_exit 66 "missing.h5" $A summary "$T/missing.h5"
 check "--help on stdout, exit 0" bash -c "$A run --help | grep -q 'usage: agtrade run'"
