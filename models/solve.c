@@ -46,6 +46,7 @@ struct solve_workspace {
     double *P, *Q, *D, *exports;                 /* per exporter */
     double *theta, *rsig, *vshare, *X;           /* per route */
     int *live, *live_start;   /* routes in importer j's CES sum: live[live_start[j]..] */
+    int *live_exp;            /* exporter of live[k]: no integer division per route */
     double *mbu;              /* per importer: Mb_j u_j */
     double *lnpi, *mscale;                       /* per importer */
     /* Newton */
@@ -106,6 +107,7 @@ solve_workspace_t *solve_workspace_alloc(const market_t *market)
     ws->exports = solve_calloc(E, sizeof(double));
     ws->live = solve_calloc(R, sizeof(int));
     ws->live_start = solve_calloc(I + 1, sizeof(int));
+    ws->live_exp = solve_calloc(R, sizeof(int));
     ws->mbu = solve_calloc(I, sizeof(double));
     ws->theta = solve_calloc(R, sizeof(double));
     ws->rsig = solve_calloc(R, sizeof(double));
@@ -124,7 +126,7 @@ solve_workspace_t *solve_workspace_alloc(const market_t *market)
     if (!ws->kroute || !ws->on || !ws->removed_share || !ws->onepw || !ws->route_var ||
         !ws->qy || !ws->qc || !ws->dv || !ws->dc || !ws->b_route || !ws->b_kind ||
         !ws->act || !ws->b_target || !ws->b_logtarget || !ws->b_omega || !ws->b_active || !ws->b_dropped || !ws->b_early ||
-        !ws->P || !ws->Q || !ws->D || !ws->exports || !ws->live || !ws->live_start || !ws->mbu || !ws->theta || !ws->rsig ||
+        !ws->P || !ws->Q || !ws->D || !ws->exports || !ws->live || !ws->live_start || !ws->live_exp || !ws->mbu || !ws->theta || !ws->rsig ||
         !ws->vshare || !ws->X || !ws->lnpi || !ws->mscale || !ws->x || !ws->x0 || !ws->F ||
         !ws->dx || !ws->J || !ws->piv || !ws->cjac || !ws->own) {
         solve_workspace_free(ws);
@@ -142,7 +144,7 @@ void solve_workspace_free(solve_workspace_t *ws)
     free(ws->b_route); free(ws->b_kind); free(ws->act); free(ws->b_target);
     free(ws->b_logtarget); free(ws->b_omega); free(ws->b_active); free(ws->b_dropped); free(ws->b_early);
     free(ws->P); free(ws->Q); free(ws->D); free(ws->exports);
-    free(ws->live); free(ws->live_start); free(ws->mbu); free(ws->theta); free(ws->rsig); free(ws->vshare); free(ws->X);
+    free(ws->live); free(ws->live_start); free(ws->live_exp); free(ws->mbu); free(ws->theta); free(ws->rsig); free(ws->vshare); free(ws->X);
     free(ws->lnpi); free(ws->mscale);
     free(ws->x); free(ws->x0); free(ws->F); free(ws->dx); free(ws->J); free(ws->piv);
     free(ws->cjac); free(ws->own);
@@ -322,8 +324,10 @@ static int solve_setup(const market_t *mk, const policy_t *pol, const shocks_t *
             ws->X[r] = 0;
             ws->rsig[r] = 0;
             ws->vshare[r] = 0;
-            if (ws->on[r])
+            if (ws->on[r]) {
+                ws->live_exp[nl] = i;
                 ws->live[nl++] = r;
+            }
         }
     }
     ws->live_start[I] = nl;
@@ -378,11 +382,12 @@ static int solve_eval(solve_ctx_t *cx)
     for (int j = 0; j < I; j++) {
         double sg = sh->sigma[j], dl = 1 - sg, lnpi, S;
         const int *rl = ws->live + ws->live_start[j], nl = ws->live_start[j + 1] - ws->live_start[j];
+        const int *re = ws->live_exp + ws->live_start[j];
         if (fabs(dl) >= SOLVE_CD_BAND) {
             S = 0;
             for (int k = 0; k < nl; k++) {
                 int r = rl[k];
-                double rr = (P[r / I] + sh->freight[r]) * ws->kroute[r] * ws->onepw[r];
+                double rr = (P[re[k]] + sh->freight[r]) * ws->kroute[r] * ws->onepw[r];
                 double e = exp(-sg * log(rr));
                 rsig[r] = e;
                 vs[r] = mk->base_value_share[r] * rr * e;
@@ -396,7 +401,7 @@ static int solve_eval(solve_ctx_t *cx)
             for (int k = 0; k < nl; k++) {
                 int r = rl[k];
                 double v = mk->base_value_share[r];
-                double L = log((P[r / I] + sh->freight[r]) * ws->kroute[r] * ws->onepw[r]);
+                double L = log((P[re[k]] + sh->freight[r]) * ws->kroute[r] * ws->onepw[r]);
                 double gm1 = expm1(dl * L);
                 rsig[r] = exp(-sg * L);
                 Sm1 += v * gm1;
@@ -417,7 +422,7 @@ static int solve_eval(solve_ctx_t *cx)
             double Xr = m * mk->base_share[r] * rsig[r];
             X[r] = Xr;
             vs[r] *= invS;
-            ws->exports[r / I] += Xr;
+            ws->exports[re[k]] += Xr;
         }
     }
 
