@@ -542,6 +542,7 @@ static int solve_newton_direction(solve_ctx_t *cx)
             b[p] = t;
         }
         double inv = 1 / A[k * n + k];
+        A[k * n + k] = inv;   /* the back substitution multiplies: no division chain */
         for (int i = k + 1; i < n; i++) {
             double l = A[i * n + k] * inv;
             if (l == 0)
@@ -555,11 +556,13 @@ static int solve_newton_direction(solve_ctx_t *cx)
         double s = b[i];
         for (int c = i + 1; c < n; c++)
             s -= A[i * n + c] * b[c];
-        b[i] = s / A[i * n + i];
+        b[i] = s * A[i * n + i];
     }
     double big = 0;
-    for (int i = 0; i < n; i++)
-        big = fmax(big, fabs(b[i]));
+    for (int i = 0; i < n; i++) {
+        double a = fabs(b[i]);
+        big = a > big || a != a ? a : big;   /* a NaN sticks */
+    }
     if (!isfinite(big))
         return -1;
     if (big > SOLVE_STEP_MAX)
