@@ -8,7 +8,8 @@
  * configs/soybeans-2024-25.yaml (yields N(1, 0.06..0.2), sigma lognormal (median 12 / 6),
  * eta and eps uniform, one freight factor U(0.83, 1.21), demand and Brazil's exchange
  * rate): the cold reference solve, then the scenario warm-started from it. The draws
- * are generated before the clock starts.
+ * are generated before the clock starts. Chain: the same, but each reference solve
+ * starts from the previous draw's reference solution (an engine option, see README).
  * Usage: build/tests/bench_solve [solves] [draws]
  */
 #include <stdio.h>
@@ -121,8 +122,8 @@ static void bench_mix_apply(const market_t *m, const double *p, shocks_t *sh)
         sh->freight[r] = m->freight[r] * p[2 * MIX_E + 3 * MIX_I + 1];
 }
 
-static int bench_mix(const market_t *m, const policy_t *ref, const policy_t *scen,
-                     solve_workspace_t *ws, long draws)
+static int bench_mix(const char *label, const market_t *m, const policy_t *ref,
+                     const policy_t *scen, solve_workspace_t *ws, long draws, int chain)
 {
     if (m->n_exporters != MIX_E || m->n_importers != MIX_I)
         return 0;
@@ -138,7 +139,10 @@ static int bench_mix(const market_t *m, const policy_t *ref, const policy_t *sce
     double checksum = 0, t0 = bench_now();
     for (long d = 0; d < draws; d++) {
         bench_mix_apply(m, params + d * MIX_PARAMS, sh);
-        if (solve_equilibrium(m, ref, sh, NULL, ws, rs) != 0 ||
+        /* chain: the reference from the previous draw's reference (what the engine
+         * could do within a block) instead of baseline prices */
+        const solution_t *rstart = chain && d > 0 && rs->status == SOLVE_OK ? rs : NULL;
+        if (solve_equilibrium(m, ref, sh, rstart, ws, rs) != 0 ||
             solve_equilibrium(m, scen, sh, rs, ws, ss) != 0) {
             failed++;
             continue;
@@ -148,9 +152,9 @@ static int bench_mix(const market_t *m, const policy_t *ref, const policy_t *sce
         checksum += ss->fob_price[0] - rs->fob_price[0];
     }
     double dt = bench_now() - t0, ok = (double)(draws - failed);
-    printf("mix   %9.0f draws/s   %7.3f us/solve  (%ld draws, %ld failed; Newton steps "
+    printf("%-5s %9.0f draws/s   %7.3f us/solve  (%ld draws, %ld failed; Newton steps "
            "%.2f ref + %.2f scen; mean US FOB change %.6f)\n",
-           (double)draws / dt, 1e6 * dt / (2.0 * (double)draws), draws, failed,
+           label, (double)draws / dt, 1e6 * dt / (2.0 * (double)draws), draws, failed,
            (double)steps_ref / ok, (double)steps_scen / ok, checksum / ok);
     free(params);
     shocks_free(sh);
@@ -187,7 +191,8 @@ int main(int argc, char **argv)
     other->demand_shock[0] = 1.012;
     rc = rc || solve_equilibrium(m, scen, other, NULL, ws, near) != 0;
     rc = rc || bench_run("near", m, scen, sh, near, ws, sol, n) != 0;
-    rc = rc || bench_mix(m, ref, scen, ws, draws) != 0;
+    rc = rc || bench_mix("mix", m, ref, scen, ws, draws, 0) != 0;
+    rc = rc || bench_mix("chain", m, ref, scen, ws, draws, 1) != 0;
     solution_free(near);
     shocks_free(other);
     solution_free(base);
