@@ -37,6 +37,12 @@ struct solve_workspace {
     double *onepw;           /* 1 + w_ij (1 off the active set) */
     int *route_var;          /* unknown of the route's active bound, -1 if none */
     double *qy, *qc, *dv, *dc;   /* Qb y, ln((1-e)/Pdb), Db v, ln((1-e) x / Pdb) */
+    /* logs kept from the last solve with this workspace, keyed by their argument (a
+     * key of 0 never matches: the arguments are positive): the engine's reference and
+     * scenario solves share most of them, so the scenario solve takes no log here */
+    double *key_pdb, *key_e, *log_pd;    /* ln((1-e)/Pdb) */
+    double *key_xr, *log_xr;             /* ln(x / xb) */
+    double *key_p0, *log_p0;             /* ln of a start price */
     /* bounds of this solve */
     int nb, nact;
     int *b_route, *b_kind, *act;
@@ -46,6 +52,7 @@ struct solve_workspace {
     double *P, *Q, *D, *exports;                 /* per exporter */
     double *theta, *rsig, *vshare, *X;           /* per route */
     int *live, *live_start;   /* routes in importer j's CES sum: live[live_start[j]..] */
+    int *live_exp;            /* exporter of live[k]: no integer division per route */
     double *mbu;              /* per importer: Mb_j u_j */
     double *lnpi, *mscale;                       /* per importer */
     /* Newton */
@@ -91,6 +98,13 @@ solve_workspace_t *solve_workspace_alloc(const market_t *market)
     ws->qc = solve_calloc(E, sizeof(double));
     ws->dv = solve_calloc(E, sizeof(double));
     ws->dc = solve_calloc(E, sizeof(double));
+    ws->key_pdb = solve_calloc(E, sizeof(double));
+    ws->key_e = solve_calloc(E, sizeof(double));
+    ws->log_pd = solve_calloc(E, sizeof(double));
+    ws->key_xr = solve_calloc(E, sizeof(double));
+    ws->log_xr = solve_calloc(E, sizeof(double));
+    ws->key_p0 = solve_calloc(E, sizeof(double));
+    ws->log_p0 = solve_calloc(E, sizeof(double));
     ws->b_route = solve_calloc(2 * R, sizeof(int));
     ws->b_kind = solve_calloc(2 * R, sizeof(int));
     ws->act = solve_calloc(2 * R, sizeof(int));
@@ -106,6 +120,7 @@ solve_workspace_t *solve_workspace_alloc(const market_t *market)
     ws->exports = solve_calloc(E, sizeof(double));
     ws->live = solve_calloc(R, sizeof(int));
     ws->live_start = solve_calloc(I + 1, sizeof(int));
+    ws->live_exp = solve_calloc(R, sizeof(int));
     ws->mbu = solve_calloc(I, sizeof(double));
     ws->theta = solve_calloc(R, sizeof(double));
     ws->rsig = solve_calloc(R, sizeof(double));
@@ -122,9 +137,10 @@ solve_workspace_t *solve_workspace_alloc(const market_t *market)
     ws->cjac = solve_calloc(R, sizeof(double));
     ws->own = solve_calloc(E, sizeof(double));
     if (!ws->kroute || !ws->on || !ws->removed_share || !ws->onepw || !ws->route_var ||
-        !ws->qy || !ws->qc || !ws->dv || !ws->dc || !ws->b_route || !ws->b_kind ||
+        !ws->qy || !ws->qc || !ws->dv || !ws->dc || !ws->key_pdb || !ws->key_e ||
+        !ws->log_pd || !ws->key_xr || !ws->log_xr || !ws->key_p0 || !ws->log_p0 || !ws->b_route || !ws->b_kind ||
         !ws->act || !ws->b_target || !ws->b_logtarget || !ws->b_omega || !ws->b_active || !ws->b_dropped || !ws->b_early ||
-        !ws->P || !ws->Q || !ws->D || !ws->exports || !ws->live || !ws->live_start || !ws->mbu || !ws->theta || !ws->rsig ||
+        !ws->P || !ws->Q || !ws->D || !ws->exports || !ws->live || !ws->live_start || !ws->live_exp || !ws->mbu || !ws->theta || !ws->rsig ||
         !ws->vshare || !ws->X || !ws->lnpi || !ws->mscale || !ws->x || !ws->x0 || !ws->F ||
         !ws->dx || !ws->J || !ws->piv || !ws->cjac || !ws->own) {
         solve_workspace_free(ws);
@@ -139,10 +155,12 @@ void solve_workspace_free(solve_workspace_t *ws)
         return;
     free(ws->kroute); free(ws->on); free(ws->removed_share); free(ws->onepw);
     free(ws->route_var); free(ws->qy); free(ws->qc); free(ws->dv); free(ws->dc);
+    free(ws->key_pdb); free(ws->key_e); free(ws->log_pd); free(ws->key_xr);
+    free(ws->log_xr); free(ws->key_p0); free(ws->log_p0);
     free(ws->b_route); free(ws->b_kind); free(ws->act); free(ws->b_target);
     free(ws->b_logtarget); free(ws->b_omega); free(ws->b_active); free(ws->b_dropped); free(ws->b_early);
     free(ws->P); free(ws->Q); free(ws->D); free(ws->exports);
-    free(ws->live); free(ws->live_start); free(ws->mbu); free(ws->theta); free(ws->rsig); free(ws->vshare); free(ws->X);
+    free(ws->live); free(ws->live_start); free(ws->live_exp); free(ws->mbu); free(ws->theta); free(ws->rsig); free(ws->vshare); free(ws->X);
     free(ws->lnpi); free(ws->mscale);
     free(ws->x); free(ws->x0); free(ws->F); free(ws->dx); free(ws->J); free(ws->piv);
     free(ws->cjac); free(ws->own);
@@ -265,9 +283,24 @@ static int solve_setup(const market_t *mk, const policy_t *pol, const shocks_t *
             return SOLVE_BAD_INPUT;
         ws->qy[i] = mk->production[i] * y;
         ws->dv[i] = mk->domestic_use[i] * v;
-        double lq = (ka != 0 || ep != 0) ? log((1 - e) / mk->producer_price[i]) : 0;
+        double lq = 0, lx = 0;
+        if (ka != 0 || ep != 0) {
+            if (mk->producer_price[i] != ws->key_pdb[i] || e != ws->key_e[i]) {
+                ws->log_pd[i] = log((1 - e) / mk->producer_price[i]);
+                ws->key_pdb[i] = mk->producer_price[i];
+                ws->key_e[i] = e;
+            }
+            lq = ws->log_pd[i];
+        }
+        if (ep != 0 && xr != 1) {
+            if (xr != ws->key_xr[i]) {
+                ws->log_xr[i] = log(xr);
+                ws->key_xr[i] = xr;
+            }
+            lx = ws->log_xr[i];
+        }
         ws->qc[i] = lq;
-        ws->dc[i] = ep != 0 ? lq + (xr != 1 ? log(xr) : 0) : 0;
+        ws->dc[i] = ep != 0 ? lq + lx : 0;
     }
     int nb = 0;
     for (int i = 0; i < E; i++) {
@@ -322,8 +355,10 @@ static int solve_setup(const market_t *mk, const policy_t *pol, const shocks_t *
             ws->X[r] = 0;
             ws->rsig[r] = 0;
             ws->vshare[r] = 0;
-            if (ws->on[r])
+            if (ws->on[r]) {
+                ws->live_exp[nl] = i;
                 ws->live[nl++] = r;
+            }
         }
     }
     ws->live_start[I] = nl;
@@ -378,11 +413,12 @@ static int solve_eval(solve_ctx_t *cx)
     for (int j = 0; j < I; j++) {
         double sg = sh->sigma[j], dl = 1 - sg, lnpi, S;
         const int *rl = ws->live + ws->live_start[j], nl = ws->live_start[j + 1] - ws->live_start[j];
+        const int *re = ws->live_exp + ws->live_start[j];
         if (fabs(dl) >= SOLVE_CD_BAND) {
             S = 0;
             for (int k = 0; k < nl; k++) {
                 int r = rl[k];
-                double rr = (P[r / I] + sh->freight[r]) * ws->kroute[r] * ws->onepw[r];
+                double rr = (P[re[k]] + sh->freight[r]) * ws->kroute[r] * ws->onepw[r];
                 double e = exp(-sg * log(rr));
                 rsig[r] = e;
                 vs[r] = mk->base_value_share[r] * rr * e;
@@ -396,7 +432,7 @@ static int solve_eval(solve_ctx_t *cx)
             for (int k = 0; k < nl; k++) {
                 int r = rl[k];
                 double v = mk->base_value_share[r];
-                double L = log((P[r / I] + sh->freight[r]) * ws->kroute[r] * ws->onepw[r]);
+                double L = log((P[re[k]] + sh->freight[r]) * ws->kroute[r] * ws->onepw[r]);
                 double gm1 = expm1(dl * L);
                 rsig[r] = exp(-sg * L);
                 Sm1 += v * gm1;
@@ -417,7 +453,7 @@ static int solve_eval(solve_ctx_t *cx)
             double Xr = m * mk->base_share[r] * rsig[r];
             X[r] = Xr;
             vs[r] *= invS;
-            ws->exports[r / I] += Xr;
+            ws->exports[re[k]] += Xr;
         }
     }
 
@@ -537,6 +573,7 @@ static int solve_newton_direction(solve_ctx_t *cx)
             b[p] = t;
         }
         double inv = 1 / A[k * n + k];
+        A[k * n + k] = inv;   /* the back substitution multiplies: no division chain */
         for (int i = k + 1; i < n; i++) {
             double l = A[i * n + k] * inv;
             if (l == 0)
@@ -550,11 +587,13 @@ static int solve_newton_direction(solve_ctx_t *cx)
         double s = b[i];
         for (int c = i + 1; c < n; c++)
             s -= A[i * n + c] * b[c];
-        b[i] = s / A[i * n + i];
+        b[i] = s * A[i * n + i];
     }
     double big = 0;
-    for (int i = 0; i < n; i++)
-        big = fmax(big, fabs(b[i]));
+    for (int i = 0; i < n; i++) {
+        double a = fabs(b[i]);
+        big = a > big || a != a ? a : big;   /* a NaN sticks */
+    }
     if (!isfinite(big))
         return -1;
     if (big > SOLVE_STEP_MAX)
@@ -791,8 +830,20 @@ int solve_equilibrium(const market_t *market, const policy_t *policy,
         if (!(start->fob_price[i] > 0) || !isfinite(start->fob_price[i]))
             warm = 0;
     /* Reads `start` completely before anything is written to `sol` (they may alias). */
-    for (int i = 0; i < E; i++)
-        ws->x[i] = log(warm ? start->fob_price[i] : market->fob_price[i]);
+    for (int i = 0; i < E; i++) {
+        double p0 = warm ? start->fob_price[i] : market->fob_price[i];
+        /* ws->P = exp(ws->x) after every evaluation, and the engine's scenario solve
+         * starts from the reference solve just done in this workspace: its own log
+         * price (within an ulp of log(p0)). Cold starts always take log(p0), so that a
+         * reference solve never depends on what the workspace did before. */
+        if (warm && p0 == ws->P[i])
+            continue;
+        if (p0 != ws->key_p0[i]) {
+            ws->log_p0[i] = log(p0);
+            ws->key_p0[i] = p0;
+        }
+        ws->x[i] = ws->log_p0[i];
+    }
     if (warm)
         solve_seed_active(ws, start);
 

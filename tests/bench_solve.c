@@ -4,10 +4,18 @@
  * the same scenario started from the draw's reference solve (baseline tariffs), as the
  * engine does for every draw. Near: started from the scenario solve of a neighbouring
  * draw (yields and Chinese demand 1-2 % off), e.g. the previous draw of a block.
- * Usage: build/tests/bench_solve [solves]
+ * Mix: what the engine does per draw, over `draws` random draws shaped like
+ * configs/soybeans-2024-25.yaml (yields N(1, 0.06..0.2), sigma lognormal (median 12 / 6),
+ * eta and eps uniform, one freight factor U(0.83, 1.21), demand and Brazil's exchange
+ * rate): the cold reference solve, then the scenario warm-started from it. The draws
+ * are generated before the clock starts. Chain: the same, but each reference solve
+ * starts from the previous draw's reference solution (an engine option, see README).
+ * Usage: build/tests/bench_solve [solves] [draws]
  */
 #include <stdio.h>
 #include <stdlib.h>
+#include <math.h>
+#include <stdint.h>
 #include <time.h>
 
 #include "model_fixture.h"
@@ -40,9 +48,125 @@ static int bench_run(const char *label, const market_t *m, const policy_t *pol,
     return 0;
 }
 
+/* ---- the realistic mix ---- */
+
+typedef struct {
+    uint64_t s;
+} bench_rng_t;
+
+static double bench_uniform(bench_rng_t *g)   /* (0, 1), splitmix64 */
+{
+    uint64_t z = (g->s += 0x9E3779B97F4A7C15ull);
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+    z ^= z >> 31;
+    return ((double)(z >> 11) + 0.5) * 0x1.0p-53;
+}
+
+static double bench_normal(bench_rng_t *g)
+{
+    double u = bench_uniform(g), v = bench_uniform(g);
+    return sqrt(-2 * log(u)) * cos(6.283185307179586 * v);
+}
+
+static double bench_truncnormal(bench_rng_t *g, double sd, double lo, double hi)
+{
+    for (;;) {
+        double x = 1 + sd * bench_normal(g);
+        if (x >= lo && x <= hi)
+            return x;
+    }
+}
+
+enum { MIX_E = 5, MIX_I = 3, MIX_PARAMS = 3 * MIX_E + 3 * MIX_I + 2 };
+
+/* One draw's inputs: yield[5], eps[5], sigma[3], eta[3], demand[3], fx Brazil,
+ * freight factor, (kappa stays at the market's). */
+static void bench_mix_draw(bench_rng_t *g, const market_t *m, double *p)
+{
+    static const double ysd[MIX_E] = { 0.06, 0.065, 0.14, 0.2, 0.05 };
+    static const double ylo[MIX_E] = { 0.7, 0.65, 0.5, 0.4, 0.75 };
+    static const double yhi[MIX_E] = { 1.15, 1.15, 1.25, 1.35, 1.15 };
+    static const double elo[MIX_E] = { -1.5, -0.8, -0.8, -0.8, -0.8 };
+    static const double ehi[MIX_E] = { -0.8, -0.5, -0.5, -0.5, -0.5 };
+    static const double smed[MIX_I] = { 12, 6, 6 }, ssd[MIX_I] = { 0.4468, 0.4214, 0.4214 };
+    static const double alo[MIX_I] = { -0.5, -0.7, -1.0 }, ahi[MIX_I] = { -0.2, -0.3, -0.4 };
+    static const double dsd[MIX_I] = { 0.03, 0.03, 0.04 };
+    (void)m;
+    for (int i = 0; i < MIX_E; i++) {
+        p[i] = bench_truncnormal(g, ysd[i], ylo[i], yhi[i]);
+        p[MIX_E + i] = elo[i] + (ehi[i] - elo[i]) * bench_uniform(g);
+    }
+    for (int j = 0; j < MIX_I; j++) {
+        p[2 * MIX_E + j] = smed[j] * exp(ssd[j] * bench_normal(g));
+        p[2 * MIX_E + MIX_I + j] = alo[j] + (ahi[j] - alo[j]) * bench_uniform(g);
+        p[2 * MIX_E + 2 * MIX_I + j] = bench_truncnormal(g, dsd[j], 0.8, 1.2);
+    }
+    p[2 * MIX_E + 3 * MIX_I] = exp(0.08 * bench_normal(g));
+    p[2 * MIX_E + 3 * MIX_I + 1] = 0.83 + (1.21 - 0.83) * bench_uniform(g);
+}
+
+static void bench_mix_apply(const market_t *m, const double *p, shocks_t *sh)
+{
+    for (int i = 0; i < MIX_E; i++) {
+        sh->yield[i] = p[i];
+        sh->eps[i] = p[MIX_E + i];
+    }
+    for (int j = 0; j < MIX_I; j++) {
+        sh->sigma[j] = p[2 * MIX_E + j];
+        sh->eta[j] = p[2 * MIX_E + MIX_I + j];
+        sh->demand_shock[j] = p[2 * MIX_E + 2 * MIX_I + j];
+    }
+    sh->exchange_rate[1] = p[2 * MIX_E + 3 * MIX_I];
+    for (int r = 0; r < MIX_E * MIX_I; r++)
+        sh->freight[r] = m->freight[r] * p[2 * MIX_E + 3 * MIX_I + 1];
+}
+
+static int bench_mix(const char *label, const market_t *m, const policy_t *ref,
+                     const policy_t *scen, solve_workspace_t *ws, long draws, int chain)
+{
+    if (m->n_exporters != MIX_E || m->n_importers != MIX_I)
+        return 0;
+    double *params = malloc((size_t)draws * MIX_PARAMS * sizeof(double));
+    shocks_t *sh = shocks_alloc_baseline(m);
+    solution_t *rs = solution_alloc(m), *ss = solution_alloc(m);
+    if (!params || !sh || !rs || !ss)
+        return -1;
+    bench_rng_t g = { 20250512u };
+    for (long d = 0; d < draws; d++)
+        bench_mix_draw(&g, m, params + d * MIX_PARAMS);
+    long steps_ref = 0, steps_scen = 0, failed = 0;
+    double checksum = 0, t0 = bench_now();
+    for (long d = 0; d < draws; d++) {
+        bench_mix_apply(m, params + d * MIX_PARAMS, sh);
+        /* chain: the reference from the previous draw's reference (what the engine
+         * could do within a block) instead of baseline prices */
+        const solution_t *rstart = chain && d > 0 && rs->status == SOLVE_OK ? rs : NULL;
+        if (solve_equilibrium(m, ref, sh, rstart, ws, rs) != 0 ||
+            solve_equilibrium(m, scen, sh, rs, ws, ss) != 0) {
+            failed++;
+            continue;
+        }
+        steps_ref += rs->iterations;
+        steps_scen += ss->iterations;
+        checksum += ss->fob_price[0] - rs->fob_price[0];
+    }
+    double dt = bench_now() - t0, ok = (double)(draws - failed);
+    printf("%-5s %9.0f draws/s   %7.3f us/solve  (%ld draws, %ld failed; Newton steps "
+           "%.2f ref + %.2f scen; mean US FOB change %.6f)\n",
+           label, (double)draws / dt, 1e6 * dt / (2.0 * (double)draws), draws, failed,
+           (double)steps_ref / ok, (double)steps_scen / ok, checksum / ok);
+    free(params);
+    shocks_free(sh);
+    solution_free(rs);
+    solution_free(ss);
+    return failed ? -1 : 0;
+}
+
 int main(int argc, char **argv)
 {
     long n = argc > 1 ? atol(argv[1]) : 200000;
+    long draws = argc > 2 ? atol(argv[2]) : 100000;
     char err[256];
     market_spec_t *spec = fixture_default_spec();
     market_t *m = market_calibrate(spec, err, sizeof err);
@@ -67,6 +191,8 @@ int main(int argc, char **argv)
     other->demand_shock[0] = 1.012;
     rc = rc || solve_equilibrium(m, scen, other, NULL, ws, near) != 0;
     rc = rc || bench_run("near", m, scen, sh, near, ws, sol, n) != 0;
+    rc = rc || bench_mix("mix", m, ref, scen, ws, draws, 0) != 0;
+    rc = rc || bench_mix("chain", m, ref, scen, ws, draws, 1) != 0;
     solution_free(near);
     shocks_free(other);
     solution_free(base);

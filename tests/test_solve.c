@@ -660,6 +660,61 @@ static double lcg_uniform(unsigned *state)
 /* Random hard draws (sigma 0.3..30, eta, eps, kappa, yields 0.3..1.7, tariffs up to
  * 300 %, freight, floors, quotas, boycotts): every converged solve is an equilibrium by
  * the independent check, every other one says so; and at least 99 % converge. */
+/* A workspace keeps logs from its last solve (keyed by their arguments) and the
+ * engine's scenario solve starts from the prices it has just evaluated: reusing one
+ * workspace across export taxes, exchange rates and start points must give what a
+ * fresh workspace gives (bit for bit from a cold start). */
+static void test_reused_workspace_matches_a_fresh_one(void **state)
+{
+    (void)state;
+    fix_t f;
+    fix_init(&f, fixture_default_spec());
+    solve_workspace_t *fresh = solve_workspace_alloc(f.m);
+    solution_t *ref = solution_alloc(f.m), *a = solution_alloc(f.m), *b = solution_alloc(f.m);
+    assert_true(fresh && ref && a && b);
+    static const double tax[3] = { 0.26, 0.185, 0.3125 };
+    static const double fx[3] = { 1.0, 1.0735, 0.9182 };
+    for (int k = 0; k < 3; k++) {
+        f.pol->export_tax[2] = tax[k];
+        f.pol->tariff[0] = 0.03;
+        f.sh->exchange_rate[1] = fx[k];
+        f.sh->yield[0] = 0.9475 + 0.0385 * k;
+        f.sh->sigma[0] = 12.35 - 2.7 * k;
+        /* reference cold, then the scenario from it, in the reused workspace */
+        solve_ok(&f, NULL, ref);
+        f.pol->tariff[0] = 0.2845;
+        solve_ok(&f, ref, a);
+        assert_equilibrium(&f, a, 1e-8);
+        /* the same scenario in a fresh workspace, from a copy of the reference */
+        solve_workspace_free(fresh);
+        fresh = solve_workspace_alloc(f.m);
+        assert_int_equal(solve_equilibrium(f.m, f.pol, f.sh, ref, fresh, b), 0);
+        /* the reused workspace starts from the reference's own log prices, the fresh
+         * one from their logs: the same point to an ulp */
+        assert_int_equal(a->iterations, b->iterations);
+        for (int i = 0; i < 5; i++) {
+            assert_close(a->fob_price[i], b->fob_price[i], 1e-13, 0);
+            assert_close(a->domestic_use[i], b->domestic_use[i], 1e-12, 0);
+        }
+        for (int r = 0; r < 15; r++)
+            assert_close(a->flow[r], b->flow[r], 1e-12, 1e-14);
+        /* cold from baseline prices after all that: bit for bit */
+        assert_int_equal(solve_equilibrium(f.m, f.pol, f.sh, NULL, f.ws, a), 0);
+        solve_workspace_free(fresh);
+        fresh = solve_workspace_alloc(f.m);
+        assert_int_equal(solve_equilibrium(f.m, f.pol, f.sh, NULL, fresh, b), 0);
+        for (int i = 0; i < 5; i++)
+            assert_true(a->fob_price[i] == b->fob_price[i]);
+        for (int r = 0; r < 15; r++)
+            assert_true(a->flow[r] == b->flow[r]);
+    }
+    solution_free(ref);
+    solution_free(a);
+    solution_free(b);
+    solve_workspace_free(fresh);
+    fix_free(&f);
+}
+
 static void test_random_hard_draws_are_verified_or_reported(void **state)
 {
     (void)state;
@@ -724,6 +779,7 @@ int main(void)
         cmocka_unit_test(test_cap_of_zero_removes_the_route),
         cmocka_unit_test(test_binding_cap_holds_with_equality_and_a_positive_wedge),
         cmocka_unit_test(test_warm_start_gives_the_cold_answer),
+        cmocka_unit_test(test_reused_workspace_matches_a_fresh_one),
         cmocka_unit_test(test_hard_inputs_converge_or_fail_loudly),
         cmocka_unit_test(test_random_hard_draws_are_verified_or_reported),
         cmocka_unit_test(test_exporter_with_near_zero_exports),
