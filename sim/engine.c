@@ -454,41 +454,48 @@ static void merge_workers(run_t *run)
         }
 }
 
-static void summarize(const run_t *run, point_summary_t *out)
+/* One variable's statistics in every group (independent of the other variables). */
+static void summarize_variable(const run_t *run, size_t v, point_summary_t *out)
 {
-    const engine_spec_t *spec = run->spec;
     size_t V = run->n_vars;
     const worker_t *total = &run->workers[0];
     for (int g = 0; g < run->n_groups; g++) {
         const stats_moments_t *m = run->point_moments[g];
+        size_t at = (size_t)g * V + v;
+        out->mean[at] = stats_mean(m, v);
+        out->sd[at] = stats_sd(m, v);
+        out->mcse[at] = stats_mcse(m, v);
+        out->min[at] = stats_min(m, v);
+        out->max[at] = stats_max(m, v);
+        for (int q = 0; q < ENGINE_N_QUANTILES; q++)
+            out->quantile[at * ENGINE_N_QUANTILES + (size_t)q] =
+                run->ok[g] ? stats_hist_quantile(total->hist[g], v, engine_quantile_probs[q],
+                                                 out->min[at], out->max[at])
+                           : NAN;
+    }
+    out->quantile_error[v] = stats_hist_quantile_error_bound(total->hist[0], v);
+    stats_hist_coarse(total->hist[0], v, ENGINE_HIST_BINS, &out->hist[v * ENGINE_HIST_BINS],
+                      &out->hist_edges[v * (ENGINE_HIST_BINS + 1)], &out->hist_under[v],
+                      &out->hist_over[v]);
+}
+
+static void summarize(const run_t *run, point_summary_t *out)
+{
+    const engine_spec_t *spec = run->spec;
+    /* the histogram scans are the point's largest serial cost: spread them */
+#pragma omp parallel for schedule(static) num_threads(run->n_workers)
+    for (size_t v = 0; v < run->n_vars; v++)
+        summarize_variable(run, v, out);
+    for (int g = 0; g < run->n_groups; g++) {
         uint64_t ok = run->ok[g];
         out->draws_ok[g] = ok;
         out->draws_failed[g] = run->failed[g];
-        for (size_t v = 0; v < V; v++) {
-            size_t at = (size_t)g * V + v;
-            out->mean[at] = stats_mean(m, v);
-            out->sd[at] = stats_sd(m, v);
-            out->mcse[at] = stats_mcse(m, v);
-            out->min[at] = stats_min(m, v);
-            out->max[at] = stats_max(m, v);
-            for (int q = 0; q < ENGINE_N_QUANTILES; q++)
-                out->quantile[at * ENGINE_N_QUANTILES + (size_t)q] =
-                    ok ? stats_hist_quantile(total->hist[g], v, engine_quantile_probs[q],
-                                             out->min[at], out->max[at])
-                       : NAN;
-        }
         for (int i = 0; i < spec->n_thresholds; i++) {
             size_t at = (size_t)g * (size_t)spec->n_thresholds + (size_t)i;
-            double p = ok ? (double)total->threshold_hits[at] / (double)ok : NAN;
+            double p = ok ? (double)run->workers[0].threshold_hits[at] / (double)ok : NAN;
             out->threshold_prob[at] = p;
             out->threshold_mcse[at] = ok ? sqrt(p * (1 - p) / (double)ok) : NAN;
         }
-    }
-    for (size_t v = 0; v < V; v++) {
-        out->quantile_error[v] = stats_hist_quantile_error_bound(total->hist[0], v);
-        stats_hist_coarse(total->hist[0], v, ENGINE_HIST_BINS, &out->hist[v * ENGINE_HIST_BINS],
-                          &out->hist_edges[v * (ENGINE_HIST_BINS + 1)], &out->hist_under[v],
-                          &out->hist_over[v]);
     }
 }
 
