@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # MPI: `make MPI=1` builds bin/agtrade-mpi; its output under mpirun -np 1 and -np 2 must
-# equal, bit for bit, that of the non-MPI binary (a single point and a 2 x 3 sweep).
+# equal, bit for bit, that of the non-MPI binary (a single point and an 11 x 2 sweep).
 set -u
 cd "$(dirname "$0")/.."
 A=${AGTRADE:-bin/agtrade}
@@ -21,15 +21,16 @@ check() {
 same_data() { h5diff -q "$1" "$2" /summary /summary && h5diff -q "$1" "$2" /point /point; }
 
 C=configs/default.yaml
-S="--sweep scenario.tariffs.US.China=0.03,0.28,1.38 --sweep inputs.sigma_China.median=6,18"
+S="--sweep scenario.tariffs.US.China=0:1.5:0.15 --sweep inputs.sigma_China.median=8,16"   # 11 x 2
+# 9000 draws: two chunks per point, so rank 1 computes half of every point
 $A run $C -n 20000 -q -j 2 -o "$T/serial.h5"
-$A run $C -n 3000 -q -j 2 $S -o "$T/serial-sweep.h5"
+$A run $C -n 9000 -q -j 2 $S -o "$T/serial-sweep.h5"
 $MPIRUN -np 1 $M run $C -n 20000 -q -j 1 -o "$T/np1.h5"
 $MPIRUN -np 2 $M run $C -n 20000 -q -j 1 -o "$T/np2.h5"
-$MPIRUN -np 2 $M run $C -n 3000 -q -j 1 $S -o "$T/np2-sweep.h5"
+$MPIRUN -np 2 $M run $C -n 9000 -q -j 1 $S -o "$T/np2-sweep.h5"
 check "mpirun -np 1 equals the non-MPI build" same_data "$T/serial.h5" "$T/np1.h5"
 check "mpirun -np 2 equals the non-MPI build (draw chunks over ranks)" same_data "$T/serial.h5" "$T/np2.h5"
-check "mpirun -np 2 sweep equals the non-MPI sweep" same_data "$T/serial-sweep.h5" "$T/np2-sweep.h5"
+check "mpirun -np 2: 11 x 2 sweep equals the non-MPI sweep" same_data "$T/serial-sweep.h5" "$T/np2-sweep.h5"
 $MPIRUN -np 2 $M run $C -n 2000 -q --raw-draws -o "$T/np2-raw.h5"
 $A run $C -n 2000 -q --raw-draws -o "$T/serial-raw.h5"
 check "raw draws gathered on rank 0 equal the non-MPI ones" \
