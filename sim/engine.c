@@ -23,9 +23,7 @@ typedef struct {
     solution_t *ref, *scen;
     welfare_t *welfare;
     double *input_values;
-    double *block_values;         /* ENGINE_BLOCK_DRAWS x n_vars, when raw draws are off */
-    stats_hist_t **hist;          /* [group], never reset during a point */
-    size_t *members;              /* scratch: rows of a block in one group */
+
     uint64_t *threshold_hits;     /* [group][threshold] */
 } worker_t;
 
@@ -40,7 +38,10 @@ typedef struct {
     stats_moments_t **point_moments;  /* [group] */
     uint64_t *ok, *failed;            /* [group], summed in order by the calling thread */
     uint64_t *block_ok, *block_failed;  /* [k][group] */
-    double *chunk_values;             /* raw draws: a whole chunk of rows; else NULL */
+    double *chunk_values;             /* a whole chunk of rows (the histograms and raw draws) */
+    stats_hist_t **hist;              /* [group]: one set per point, shared by the threads */
+    size_t *members;                  /* [group][draw in chunk]: rows of each group */
+    size_t *n_members;                /* [group] */
     int32_t *regime, *status, *iterations;   /* a whole chunk of draws */
     double *pilot;                    /* block 0's rows, reused when block 0 is processed */
     double *lo, *hi;                  /* histogram ranges from the pilot */
@@ -84,25 +85,24 @@ static void draw_one(const engine_spec_t *spec, worker_t *w, uint64_t draw, doub
     quantities_from_welfare(lay, w->welfare, row + 3 * lay->n_level);
 }
 
-static void draw_block(const run_t *run, worker_t *w, uint64_t block, double *rows,
-                       int32_t *regime, int32_t *status, int32_t *iterations)
-{
-    const engine_spec_t *spec = run->spec;
-    uint64_t first = block * ENGINE_BLOCK_DRAWS;
-    uint64_t n = spec->draws - first < ENGINE_BLOCK_DRAWS ? spec->draws - first : ENGINE_BLOCK_DRAWS;
-    for (uint64_t k = 0; k < n; k++)
-        draw_one(spec, w, first + k, rows + k * run->n_vars, &regime[k], &status[k],
-                 &iterations[k]);
-}
-
 static uint64_t block_len(const engine_spec_t *spec, uint64_t block)
 {
     uint64_t first = block * ENGINE_BLOCK_DRAWS;
     return spec->draws - first < ENGINE_BLOCK_DRAWS ? spec->draws - first : ENGINE_BLOCK_DRAWS;
 }
 
+static void draw_block(const run_t *run, worker_t *w, uint64_t block, double *rows,
+                       int32_t *regime, int32_t *status, int32_t *iterations)
+{
+    const engine_spec_t *spec = run->spec;
+    uint64_t first = block * ENGINE_BLOCK_DRAWS, n = block_len(spec, block);
+    for (uint64_t k = 0; k < n; k++)
+        draw_one(spec, w, first + k, rows + k * run->n_vars, &regime[k], &status[k],
+                 &iterations[k]);
+}
+
 /* Fold one block's rows into its block moments (in draw order) and the thread's
- * order-free histograms and threshold counters. */
+ * threshold counters. The histograms are filled per chunk (histogram_chunk). */
 static void accumulate_block(const run_t *run, worker_t *w, int k, uint64_t n,
                              const double *rows, const int32_t *regime, const int32_t *status)
 {
@@ -113,7 +113,6 @@ static void accumulate_block(const run_t *run, worker_t *w, int k, uint64_t n,
     for (int g = 0; g < run->n_groups; g++) {
         stats_moments_reset(moments[g]);
         ok[g] = failed[g] = 0;
-        size_t members = 0;   /* the block's converged draws in group g */
         for (uint64_t d = 0; d < n; d++) {
             if (g > 0 && regime[d] != g - 1)
                 continue;
@@ -122,7 +121,7 @@ static void accumulate_block(const run_t *run, worker_t *w, int k, uint64_t n,
                 continue;
             }
             const double *row = rows + d * run->n_vars;
-            w->members[members++] = (size_t)d;
+            ok[g]++;
             stats_moments_add(moments[g], row);
             uint64_t *hits = &w->threshold_hits[(size_t)g * (size_t)spec->n_thresholds];
             for (int t = 0; t < spec->n_thresholds; t++) {
@@ -131,14 +130,37 @@ static void accumulate_block(const run_t *run, worker_t *w, int k, uint64_t n,
                 hits[t] += th->above ? (x > th->value) : (x < th->value);
             }
         }
-        ok[g] = members;
-        stats_hist_add_rows(w->hist[g], rows, run->n_vars, w->members, members);
     }
+}
+
+/* The chunk's converged rows into the point's histograms. Threads split the variables,
+ * not the draws: the counts are the same whatever the split, one set of histograms
+ * serves any number of threads, and each variable's bins stay in one core's cache while
+ * a whole chunk of its values goes in. */
+static void histogram_chunk(run_t *run, uint64_t n)
+{
+    size_t G = (size_t)run->n_groups, chunk = (size_t)ENGINE_CHUNK_BLOCKS * ENGINE_BLOCK_DRAWS;
+    for (size_t g = 0; g < G; g++)
+        run->n_members[g] = 0;
+    for (uint64_t d = 0; d < n; d++) {
+        if (run->status[d])
+            continue;
+        run->members[run->n_members[0]++] = (size_t)d;
+        if (run->regime[d] >= 0) {
+            size_t g = 1 + (size_t)run->regime[d];
+            run->members[g * chunk + run->n_members[g]++] = (size_t)d;
+        }
+    }
+#pragma omp parallel for schedule(dynamic, 8) num_threads(run->n_workers)
+    for (size_t v = 0; v < run->n_vars; v++)
+        for (size_t g = 0; g < G; g++)
+            stats_hist_add_column(run->hist[g], v, run->chunk_values, run->n_vars,
+                                  run->members + g * chunk, run->n_members[g]);
 }
 
 /* ---- set-up and tear-down ------------------------------------------------------- */
 
-static void worker_free(worker_t *w, int n_groups)
+static void worker_free(worker_t *w)
 {
     sample_workspace_free(w->sample_ws);
     solve_workspace_free(w->solve_ws);
@@ -147,13 +169,7 @@ static void worker_free(worker_t *w, int n_groups)
     solution_free(w->scen);
     welfare_free(w->welfare);
     free(w->input_values);
-    free(w->block_values);
-    if (w->hist)
-        for (int g = 0; g < n_groups; g++)
-            stats_hist_free(w->hist[g]);
-    free(w->hist);
     free(w->threshold_hits);
-    free(w->members);
 }
 
 static int worker_init(worker_t *w, const run_t *run)
@@ -167,19 +183,11 @@ static int worker_init(worker_t *w, const run_t *run)
     w->scen = solution_alloc(spec->market);
     w->welfare = welfare_alloc(spec->market);
     w->input_values = calloc((size_t)spec->n_inputs + 1, sizeof(double));
-    if (!run->chunk_values)
-        w->block_values = malloc(ENGINE_BLOCK_DRAWS * run->n_vars * sizeof(double));
-    w->hist = calloc((size_t)run->n_groups + 1, sizeof *w->hist);
-    w->members = malloc(ENGINE_BLOCK_DRAWS * sizeof *w->members);
     w->threshold_hits = calloc((size_t)run->n_groups * (size_t)spec->n_thresholds + 1,
                                sizeof(uint64_t));
     if (!w->sample_ws || !w->solve_ws || !w->shocks || !w->ref || !w->scen || !w->welfare ||
-        !w->input_values || (!run->chunk_values && !w->block_values) || !w->hist || !w->members ||
-        !w->threshold_hits)
+        !w->input_values || !w->threshold_hits)
         return -1;
-    for (int g = 0; g < run->n_groups; g++)
-        if (!(w->hist[g] = stats_hist_alloc(run->n_vars, run->lo, run->hi)))
-            return -1;
     return 0;
 }
 
@@ -212,8 +220,14 @@ static void run_free(run_t *run)
     size_t G = (size_t)run->n_groups;
     if (run->workers)
         for (int t = 0; t < run->n_workers; t++)
-            worker_free(&run->workers[t], run->n_groups);
+            worker_free(&run->workers[t]);
     free(run->workers);
+    if (run->hist)
+        for (int g = 0; g < run->n_groups; g++)
+            stats_hist_free(run->hist[g]);
+    free(run->hist);
+    free(run->members);
+    free(run->n_members);
     moments_array_free(run->block_moments, ENGINE_CHUNK_BLOCKS * G);
     moments_array_free(run->chunk_moments, G);
     moments_array_free(run->point_moments, G);
@@ -230,43 +244,35 @@ static void run_free(run_t *run)
     free(run->hi);
 }
 
-/* Block 0 is drawn first, alone: its rows fix the histogram ranges of the point, then
- * it is accumulated like any other block. Its draws depend only on (seed, draw), so
- * every rank and every shard derives the same ranges. */
+/* The first ENGINE_PILOT_BLOCKS blocks are drawn first, alone: their rows fix the
+ * histogram ranges of the point, then they are accumulated like any other block. Their
+ * draws depend only on (seed, draw), so every rank and every shard derives the same
+ * ranges. */
 static int run_pilot(run_t *run)
 {
     const engine_spec_t *spec = run->spec;
-    uint64_t n = block_len(spec, 0);
+    size_t V = run->n_vars, pilot_draws = (size_t)ENGINE_PILOT_BLOCKS * ENGINE_BLOCK_DRAWS;
+    uint64_t n = spec->draws < pilot_draws ? spec->draws : pilot_draws;
     worker_t pilot_worker;
-    run_t pilot_run = *run;
-    run->lo = malloc(run->n_vars * sizeof(double));
-    run->hi = malloc(run->n_vars * sizeof(double));
-    run->pilot = malloc(ENGINE_BLOCK_DRAWS * run->n_vars * sizeof(double));
-    double *ok_rows = malloc(ENGINE_BLOCK_DRAWS * run->n_vars * sizeof(double));
-    if (!run->lo || !run->hi || !run->pilot || !ok_rows) {
-        free(ok_rows);
-        return -1;
-    }
-    /* ranges are unknown yet: the pilot worker gets placeholder histograms */
-    for (size_t v = 0; v < run->n_vars; v++) {
-        run->lo[v] = 0.0;
-        run->hi[v] = 1.0;
-    }
-    pilot_run.lo = run->lo;
-    pilot_run.hi = run->hi;
-    pilot_run.chunk_values = run->pilot;   /* no block buffer needed */
-    pilot_run.n_groups = 0;                /* nor histograms */
-    int rc = worker_init(&pilot_worker, &pilot_run);
+    run->lo = malloc(V * sizeof(double));
+    run->hi = malloc(V * sizeof(double));
+    run->pilot = malloc(pilot_draws * V * sizeof(double));
+    double *ok_rows = malloc(pilot_draws * V * sizeof(double));
+    int rc = (!run->lo || !run->hi || !run->pilot || !ok_rows) ? -1
+                                                                : worker_init(&pilot_worker, run);
     if (rc == 0) {
-        draw_block(run, &pilot_worker, 0, run->pilot, run->regime, run->status, run->iterations);
+        for (uint64_t b = 0; b * ENGINE_BLOCK_DRAWS < n; b++) {
+            size_t at = (size_t)b * ENGINE_BLOCK_DRAWS;
+            draw_block(run, &pilot_worker, b, run->pilot + at * V, run->regime + at,
+                       run->status + at, run->iterations + at);
+        }
         size_t n_ok = 0;
         for (uint64_t d = 0; d < n; d++)
             if (!run->status[d])
-                memcpy(ok_rows + n_ok++ * run->n_vars, run->pilot + d * run->n_vars,
-                       run->n_vars * sizeof(double));
-        stats_range_from_pilot(ok_rows, n_ok, run->n_vars, run->lo, run->hi);
+                memcpy(ok_rows + n_ok++ * V, run->pilot + d * V, V * sizeof(double));
+        stats_range_from_pilot(ok_rows, n_ok, V, run->lo, run->hi);
+        worker_free(&pilot_worker);
     }
-    worker_free(&pilot_worker, 0);
     free(ok_rows);
     return rc;
 }
@@ -296,8 +302,15 @@ static int run_init(run_t *run, const engine_spec_t *spec)
         return -1;
     if (run_pilot(run))
         return -1;
-    if (spec->raw && !(run->chunk_values = malloc(chunk_draws * run->n_vars * sizeof(double))))
+    run->chunk_values = malloc(chunk_draws * run->n_vars * sizeof(double));
+    run->members = malloc(G * chunk_draws * sizeof(size_t));
+    run->n_members = calloc(G, sizeof(size_t));
+    run->hist = calloc(G, sizeof *run->hist);
+    if (!run->chunk_values || !run->members || !run->n_members || !run->hist)
         return -1;
+    for (size_t g = 0; g < G; g++)
+        if (!(run->hist[g] = stats_hist_alloc(run->n_vars, run->lo, run->hi)))
+            return -1;
     run->workers = calloc((size_t)run->n_workers, sizeof(worker_t));
     if (!run->workers)
         return -1;
@@ -411,7 +424,7 @@ static int reduce_counts(run_t *run)
 {
     worker_t *total = &run->workers[0];
     for (int g = 0; g < run->n_groups; g++) {
-        stats_hist_t *h = total->hist[g];
+        stats_hist_t *h = run->hist[g];
         if (cluster_sum_to_root(h->bins, h->nvars * STATS_FINE_BINS) ||
             cluster_sum_to_root(h->under, h->nvars) || cluster_sum_to_root(h->over, h->nvars) ||
             cluster_sum_to_root(h->nonfinite, h->nvars))
@@ -431,9 +444,9 @@ static void process_chunk(run_t *run, uint64_t chunk, int n_blocks)
         uint64_t block = first_block + (uint64_t)k;
         uint64_t n = block_len(spec, block);
         size_t at = (size_t)k * ENGINE_BLOCK_DRAWS;
-        double *rows = run->chunk_values ? run->chunk_values + at * run->n_vars : w->block_values;
-        if (block == 0)
-            memcpy(rows, run->pilot, n * run->n_vars * sizeof(double));
+        double *rows = run->chunk_values + at * run->n_vars;
+        if (block < ENGINE_PILOT_BLOCKS)   /* drawn already; its regime and status too */
+            memcpy(rows, run->pilot + at * run->n_vars, n * run->n_vars * sizeof(double));
         else
             draw_block(run, w, block, rows, run->regime + at, run->status + at,
                        run->iterations + at);
@@ -441,24 +454,21 @@ static void process_chunk(run_t *run, uint64_t chunk, int n_blocks)
     }
 }
 
+/* Threshold counts are integers: summed over the threads in any order. */
 static void merge_workers(run_t *run)
 {
     const engine_spec_t *spec = run->spec;
     worker_t *total = &run->workers[0];
+    size_t n = (size_t)run->n_groups * (size_t)spec->n_thresholds;
     for (int t = 1; t < run->n_workers; t++)
-        for (int g = 0; g < run->n_groups; g++) {
-            stats_hist_merge(total->hist[g], run->workers[t].hist[g]);
-            for (int i = 0; i < spec->n_thresholds; i++)
-                total->threshold_hits[(size_t)g * (size_t)spec->n_thresholds + (size_t)i] +=
-                    run->workers[t].threshold_hits[(size_t)g * (size_t)spec->n_thresholds + (size_t)i];
-        }
+        for (size_t i = 0; i < n; i++)
+            total->threshold_hits[i] += run->workers[t].threshold_hits[i];
 }
 
 /* One variable's statistics in every group (independent of the other variables). */
 static void summarize_variable(const run_t *run, size_t v, point_summary_t *out)
 {
     size_t V = run->n_vars;
-    const worker_t *total = &run->workers[0];
     for (int g = 0; g < run->n_groups; g++) {
         const stats_moments_t *m = run->point_moments[g];
         size_t at = (size_t)g * V + v;
@@ -469,12 +479,12 @@ static void summarize_variable(const run_t *run, size_t v, point_summary_t *out)
         out->max[at] = stats_max(m, v);
         for (int q = 0; q < ENGINE_N_QUANTILES; q++)
             out->quantile[at * ENGINE_N_QUANTILES + (size_t)q] =
-                run->ok[g] ? stats_hist_quantile(total->hist[g], v, engine_quantile_probs[q],
+                run->ok[g] ? stats_hist_quantile(run->hist[g], v, engine_quantile_probs[q],
                                                  out->min[at], out->max[at])
                            : NAN;
     }
-    out->quantile_error[v] = stats_hist_quantile_error_bound(total->hist[0], v);
-    stats_hist_coarse(total->hist[0], v, ENGINE_HIST_BINS, &out->hist[v * ENGINE_HIST_BINS],
+    out->quantile_error[v] = stats_hist_quantile_error_bound(run->hist[0], v);
+    stats_hist_coarse(run->hist[0], v, ENGINE_HIST_BINS, &out->hist[v * ENGINE_HIST_BINS],
                       &out->hist_edges[v * (ENGINE_HIST_BINS + 1)], &out->hist_under[v],
                       &out->hist_over[v]);
 }
@@ -526,6 +536,7 @@ int engine_run_point(const engine_spec_t *spec, point_summary_t *out, char *err,
             done = spec->draws;
         if (owner == rank && rc == ENGINE_OK) {
             process_chunk(&run, c, blocks);
+            histogram_chunk(&run, done - first);
             chunk_from_blocks(&run, blocks);
         }
         /* the exchange happens even after a local failure, so no rank waits forever */

@@ -28,8 +28,9 @@
 #include "../models/policy.h"
 #include "../models/solve.h"
 
-#define ENGINE_BLOCK_DRAWS 256
-#define ENGINE_CHUNK_BLOCKS 32
+#define ENGINE_BLOCK_DRAWS 64     /* fixed: part of what makes results reproducible */
+#define ENGINE_CHUNK_BLOCKS 128   /* fixed; also the most threads a chunk can keep busy */
+#define ENGINE_PILOT_BLOCKS 4     /* the first 256 draws fix each point's histogram ranges */
 #define ENGINE_N_QUANTILES 9
 #define ENGINE_HIST_BINS 50
 

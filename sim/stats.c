@@ -232,6 +232,13 @@ void stats_hist_add_rows(stats_hist_t *h, const double *rows, size_t stride,
             hist_add_one(h, v, rows[row_index[k] * stride + v]);
 }
 
+void stats_hist_add_column(stats_hist_t *h, size_t v, const double *rows, size_t stride,
+                           const size_t *row_index, size_t n)
+{
+    for (size_t k = 0; k < n; k++)
+        hist_add_one(h, v, rows[row_index[k] * stride + v]);
+}
+
 int stats_hist_merge(stats_hist_t *into, const stats_hist_t *from)
 {
     if (into->nvars != from->nvars)

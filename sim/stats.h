@@ -76,7 +76,10 @@ void stats_hist_free(stats_hist_t *h);
 void stats_hist_reset(stats_hist_t *h);
 void stats_hist_add(stats_hist_t *h, const double *x);
 /* The same for the n rows rows[row_index[k] * stride .. + nvars - 1] (the counts are
- * those of n calls of stats_hist_add, in a cache-friendly order). */
+ * those of n calls of stats_hist_add, in a cache-friendly order), and for variable v
+ * alone of those rows (so that threads can fill one histogram, split by variable). */
+void stats_hist_add_column(stats_hist_t *h, size_t v, const double *rows, size_t stride,
+                           const size_t *row_index, size_t n);
 void stats_hist_add_rows(stats_hist_t *h, const double *rows, size_t stride,
                          const size_t *row_index, size_t n);
 /* into += from. Returns 0, or -1 (into unchanged) when nvars or a range differ. */
