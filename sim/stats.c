@@ -222,16 +222,6 @@ void stats_hist_add(stats_hist_t *h, const double *x)
         hist_add_one(h, v, x[v]);
 }
 
-/* Variable by variable, so that one variable's bins stay in cache for the whole block:
- * row by row, every draw would touch nvars scattered cache lines. */
-void stats_hist_add_rows(stats_hist_t *h, const double *rows, size_t stride,
-                         const size_t *row_index, size_t n)
-{
-    for (size_t v = 0; v < h->nvars; v++)
-        for (size_t k = 0; k < n; k++)
-            hist_add_one(h, v, rows[row_index[k] * stride + v]);
-}
-
 void stats_hist_add_column(stats_hist_t *h, size_t v, const double *rows, size_t stride,
                            const size_t *row_index, size_t n)
 {

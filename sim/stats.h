@@ -7,8 +7,9 @@
  *    each block into its own stats_moments_t (Welford), then merge the blocks IN BLOCK
  *    ORDER (stats_moments_merge, Chan et al.). For a fixed block split and call order
  *    the result is bitwise reproducible, whatever thread computed which block.
- *  - Histograms hold only integer counts, so merging is exact and order-free: one
- *    stats_hist_t per thread, never reset within a run, summed at the end.
+ *  - Histograms hold only integer counts, so the order of adds and merges does not
+ *    matter: the engine keeps one stats_hist_t per point and, after each chunk, its
+ *    threads fill it split by variable (stats_hist_add_column); MPI ranks sum theirs.
  *
  * Non-finite values: a NaN or +-Inf component of x is skipped for that variable only
  * and counted in `nonfinite` (moments and histograms alike); every other statistic is
@@ -75,9 +76,8 @@ stats_hist_t *stats_hist_alloc(size_t nvars, const double *lo, const double *hi)
 void stats_hist_free(stats_hist_t *h);
 void stats_hist_reset(stats_hist_t *h);
 void stats_hist_add(stats_hist_t *h, const double *x);
-/* The same for the n rows rows[row_index[k] * stride .. + nvars - 1] (the counts are
- * those of n calls of stats_hist_add, in a cache-friendly order), and for variable v
- * alone of those rows (so that threads can fill one histogram, split by variable). */
+/* Variable v alone of the n rows rows[row_index[k] * stride ...]: what stats_hist_add
+ * counts for v, so that threads can fill one histogram, split by variable. */
 void stats_hist_add_column(stats_hist_t *h, size_t v, const double *rows, size_t stride,
                            const size_t *row_index, size_t n);
 void stats_hist_add_rows(stats_hist_t *h, const double *rows, size_t stride,

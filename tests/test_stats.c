@@ -397,6 +397,41 @@ static void test_coarse_bins_are_exact_unions_of_fine_bins(void **state)
 
 /* Summing histograms is exact: any merge order gives the same bytes, equal to one
  * histogram over all the data. */
+/* Filling a histogram column by column from a subset of rows (what the engine's threads
+ * do, each with its own variables) counts exactly what row-by-row adds of those rows do,
+ * non-finite values included. */
+static void test_hist_columns_count_what_rows_count(void **state)
+{
+    (void)state;
+    enum { NV = 3, NR = 1000 };
+    double lo[NV] = {-1.5, 0.0, 10.0}, hi[NV] = {1.5, 2.385, 10.5};
+    double rows[NR * NV];
+    size_t members[NR], n = 0;
+    gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+    gsl_rng_set(r, 2385);
+    for (size_t d = 0; d < NR; d++) {
+        rows[d * NV + 0] = gsl_ran_gaussian(r, 0.7);                 /* some out of range */
+        rows[d * NV + 1] = d % 97 == 0 ? NAN : gsl_rng_uniform(r) * 2.385;
+        rows[d * NV + 2] = d % 211 == 0 ? INFINITY : 10.0 + gsl_rng_uniform(r) * 0.5;
+        if (d % 3 != 1)
+            members[n++] = d;
+    }
+    stats_hist_t *by_row = stats_hist_alloc(NV, lo, hi), *by_col = stats_hist_alloc(NV, lo, hi);
+    for (size_t k = 0; k < n; k++)
+        stats_hist_add(by_row, rows + members[k] * NV);
+    for (size_t v = NV; v-- > 0;)
+        stats_hist_add_column(by_col, v, rows, NV, members, n);
+    assert_memory_equal(by_row->bins, by_col->bins, NV * STATS_FINE_BINS * sizeof(uint64_t));
+    assert_memory_equal(by_row->under, by_col->under, NV * sizeof(uint64_t));
+    assert_memory_equal(by_row->over, by_col->over, NV * sizeof(uint64_t));
+    assert_memory_equal(by_row->nonfinite, by_col->nonfinite, NV * sizeof(uint64_t));
+    assert_true(by_col->under[0] > 0 && by_col->nonfinite[1] > 0 && by_col->nonfinite[2] > 0);
+    assert_int_equal(stats_hist_count(by_col, 1) + by_col->nonfinite[1], n);
+    stats_hist_free(by_row);
+    stats_hist_free(by_col);
+    gsl_rng_free(r);
+}
+
 static void test_hist_merge_is_order_free(void **state)
 {
     (void)state;
@@ -533,6 +568,7 @@ int main(void)
         cmocka_unit_test(test_hist_quantiles_within_bound_bimodal),
         cmocka_unit_test(test_hist_quantile_uses_exact_extremes_for_outside_mass),
         cmocka_unit_test(test_coarse_bins_are_exact_unions_of_fine_bins),
+        cmocka_unit_test(test_hist_columns_count_what_rows_count),
         cmocka_unit_test(test_hist_merge_is_order_free),
         cmocka_unit_test(test_memory_is_independent_of_count),
         cmocka_unit_test(test_hist_alloc_rejects_bad_ranges),
