@@ -56,9 +56,6 @@ static void install_signal_handlers(void)
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
     sigaction(SIGUSR1, &sa, NULL);
-    /* a file-size limit (ulimit -f, quotas) must end as a write error and exit 74 with
-     * the temporary file removed, not kill the process */
-    signal(SIGXFSZ, SIG_IGN);
 }
 
 static int parse_u64(const char *text, uint64_t *out)

@@ -1285,6 +1285,10 @@ static int build_run(build_t *b, const cnode_t *root, const char *file)
             return CONFIG_EINVALID;
         if (cfg->draws < 1)
             return cfg_fail(b->err, n, "run.draws", "run.draws must be >= 1 (got 0)");
+        if (cfg->draws > CONFIG_MAX_DRAWS)
+            return cfg_fail(b->err, n, "run.draws", "run.draws must be <= %llu (got %llu)",
+                            (unsigned long long)CONFIG_MAX_DRAWS,
+                            (unsigned long long)cfg->draws);
     }
     if ((n = cnode_get(r, "seed")) && parse_u64(b, n, "run.seed", &cfg->seed))
         return CONFIG_EINVALID;
@@ -1394,6 +1398,12 @@ static int build_sweeps(build_t *b, const cnode_t *root, int check)
         if (check && sweep_key_ok(b, root, cnode_get(m, "key"), sub, w->key, w->values[0]))
             return CONFIG_EINVALID;
     }
+    double points = 1;   /* in floating point: the product of counts may overflow */
+    for (int k = 0; k < cfg->n_sweeps; k++)
+        points *= cfg->sweeps[k].n_values;
+    if (points > CONFIG_MAX_POINTS)
+        return cfg_fail(b->err, s, "sweep", "sweep: %.0f points (the product of the swept "
+                        "keys' value counts); at most %d", points, CONFIG_MAX_POINTS);
     return 0;
 }
 

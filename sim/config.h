@@ -20,6 +20,8 @@
 
 #define CONFIG_PATH_MAX 4096
 #define CONFIG_MSG_MAX 1024
+#define CONFIG_MAX_DRAWS 1000000000000ull   /* per point: 10^12 */
+#define CONFIG_MAX_POINTS 1000000           /* per sweep */
 
 typedef struct {
     char file[CONFIG_PATH_MAX];   /* file the problem is in ("" for --set / none) */

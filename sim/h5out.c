@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <hdf5.h>
@@ -155,6 +156,13 @@ static void close_id(hid_t id)
 {
     if (id >= 0)
         H5Idec_ref(id);
+}
+
+/* For datasets just written: HDF5 may report a failed write (a full disk) only when the
+ * dataset is closed, so that close must count. */
+static int close_written(hid_t id)
+{
+    return id < 0 || H5Idec_ref(id) >= 0;
 }
 
 /* ---------------------------------------------------------------- types */
@@ -372,7 +380,7 @@ static int write_variable(h5out_t *h, const char *path, int ndims, const char *c
     hid_t dset = create_dataset(h, path, type, ndims, shape, NULL, NULL);
     int ok = dset >= 0 && H5Dwrite(dset, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, data) >= 0 &&
              attach_scales(h, dset, ndims, dims) >= 0 && describe(dset, units, long_name) >= 0;
-    close_id(dset);
+    ok = close_written(dset) && ok;
     return ok ? 0 : hdf5_fail(err, errlen, h->final_path, "write variable", path);
 }
 
@@ -383,6 +391,12 @@ h5out_t *h5out_create(const char *final_path, char *err, size_t errlen)
     errors_quiet();
     if (!final_path || !final_path[0]) {
         error_format(err, errlen, "output file name is empty");
+        return NULL;
+    }
+    /* the rename at commit would fail only after all the work: say it now */
+    struct stat st;
+    if (stat(final_path, &st) == 0 && S_ISDIR(st.st_mode)) {
+        error_format(err, errlen, "%s: is a directory, not an output file name", final_path);
         return NULL;
     }
     h5out_t *h = calloc(1, sizeof *h);
@@ -443,7 +457,7 @@ static int def_scale(h5out_t *h, const char *name, hsize_t len, hid_t type,
     int ok = dset >= 0 &&
              (!values || H5Dwrite(dset, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, values) >= 0) &&
              H5DSset_scale(dset, scale_name) >= 0 && describe(dset, units, long_name) >= 0;
-    close_id(dset);
+    ok = close_written(dset) && ok;
     return ok ? 0 : hdf5_fail(err, errlen, h->final_path, "define dimension", name);
 }
 
@@ -529,7 +543,7 @@ int h5out_def_dim_index(h5out_t *h, const char *name, size_t len, const char *lo
     }
     ok = ok && H5DSset_scale(dset, name) >= 0 && describe(dset, "1", long_name) >= 0;
     close_id(fspace);
-    close_id(dset);
+    ok = close_written(dset) && ok;
     free(block);
     if (!block) {
         error_format(err, errlen, "%s: out of memory", h->final_path);

@@ -1,4 +1,5 @@
 /* main.c - bin/agtrade: dispatches to one subcommand (sim/cmd_*.c). */
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <gsl/gsl_errno.h>
@@ -47,6 +48,9 @@ int main(int argc, char **argv)
     char err[256];
     /* GSL's default handler aborts the process; agtrade checks every return code */
     gsl_set_error_handler_off();
+    /* a file-size limit (ulimit -f, quotas) must end as a write error, exit 74 and the
+     * temporary file removed, not kill the process */
+    signal(SIGXFSZ, SIG_IGN);
     if (cluster_init(&argc, &argv, err, sizeof err)) {
         fprintf(stderr, "agtrade: %s\n", err);
         cluster_finalize();

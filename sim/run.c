@@ -1,6 +1,8 @@
 /* run.c - see run.h. */
 #include "run.h"
+#include <errno.h>
 #include <limits.h>
+#include <sys/stat.h>
 #include <omp.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,8 +31,12 @@ void run_partial_path(const char *output, char *buf, size_t len)
 static int load_config(const run_options_t *opt, config_t **out)
 {
     config_error_t err;
-    if (access(opt->config_path, R_OK) != 0) {
-        fprintf(stderr, "agtrade: %s: cannot read scenario file\n", opt->config_path);
+    struct stat st;
+    errno = 0;
+    if (stat(opt->config_path, &st) != 0 || !S_ISREG(st.st_mode) ||
+        access(opt->config_path, R_OK) != 0) {
+        fprintf(stderr, "agtrade: %s: cannot read scenario file (%s)\n", opt->config_path,
+                errno ? strerror(errno) : "not a regular file");
         return EXIT_NOINPUT;
     }
     config_t *cfg = NULL;
@@ -363,6 +369,13 @@ static int write_partial(const run_options_t *opt, const config_t *cfg, results_
     return rc;
 }
 
+/* Raw draws cannot be resumed (the streamed draws went with the temporary file), so an
+ * interrupted raw run leaves nothing behind that would invite --resume. */
+static void report_raw_interrupt(void)
+{
+    fprintf(stderr, "agtrade: interrupted; runs with --raw-draws cannot be resumed: run again\n");
+}
+
 /* ---- the point loop ----------------------------------------------------------------- */
 
 typedef struct {
@@ -431,8 +444,12 @@ static int run_points(run_state_t *st)
             rc = run_one_point(st, p, (uint64_t)k * st->cfg->draws, total);
             if (rc == EXIT_OK && st->progress.mode == PROGRESS_LINES && owned > 1)
                 fprintf(stderr, "agtrade: point %zu of %zu done\n", k + 1, owned);
-            if (rc == EXIT_OK && *st->opt->stop && k + 1 < owned)
-                rc = EXIT_INTERRUPTED;   /* stop between points */
+            /* stop between points; under MPI every rank must take the same decision */
+            int stop = *st->opt->stop != 0;
+            if (st->ranks > 1)
+                stop = cluster_max(stop);
+            if (rc == EXIT_OK && stop && k + 1 < owned)
+                rc = EXIT_INTERRUPTED;
         }
         k++;
     }
@@ -557,7 +574,9 @@ static int run_config(const run_options_t *opt, const config_t *cfg)
         if (st.opt->raw)
             raw_close(&st.raw, ignored, sizeof ignored);
         h5out_abort(st.out, NULL, ignored, sizeof ignored);
-        if (rc == EXIT_INTERRUPTED && st.rank == 0 &&
+        if (rc == EXIT_INTERRUPTED && st.rank == 0 && opt->raw)
+            report_raw_interrupt();
+        else if (rc == EXIT_INTERRUPTED && st.rank == 0 &&
             write_partial(opt, cfg, st.res, st.done, st.threads, shard_k, shard_n))
             rc = EXIT_IOERR;
     }

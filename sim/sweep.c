@@ -156,22 +156,25 @@ static int env_long(const char *name, long *out)
 
 int shard_from_slurm(int *k, int *n, char *err, size_t errlen)
 {
-    long id, min = 0, count;
+    long id, min = 0, count, step = 1;
     int has_id = env_long("SLURM_ARRAY_TASK_ID", &id);
     if (has_id == 0)
         return 0;
     int has_count = env_long("SLURM_ARRAY_TASK_COUNT", &count);
     int has_min = env_long("SLURM_ARRAY_TASK_MIN", &min);
-    if (has_id < 0 || has_count <= 0 || has_min < 0 || count < 1 || id < min ||
-        id - min >= count) {
+    int has_step = env_long("SLURM_ARRAY_TASK_STEP", &step);   /* --array=0-20:2 */
+    if (has_id < 0 || has_count <= 0 || has_min < 0 || has_step < 0 || count < 1 || step < 1 ||
+        id < min || (id - min) % step != 0 || (id - min) / step >= count) {
         snprintf(err, errlen,
-                 "SLURM_ARRAY_TASK_ID/_MIN/_COUNT are inconsistent (%s/%s/%s); use --shard K/N",
+                 "SLURM_ARRAY_TASK_ID/_MIN/_COUNT/_STEP (%s/%s/%s/%s) do not describe a range "
+                 "array (--array=A-B[:S]); use --shard K/N",
                  getenv("SLURM_ARRAY_TASK_ID"),
                  getenv("SLURM_ARRAY_TASK_MIN") ? getenv("SLURM_ARRAY_TASK_MIN") : "unset",
-                 getenv("SLURM_ARRAY_TASK_COUNT") ? getenv("SLURM_ARRAY_TASK_COUNT") : "unset");
+                 getenv("SLURM_ARRAY_TASK_COUNT") ? getenv("SLURM_ARRAY_TASK_COUNT") : "unset",
+                 getenv("SLURM_ARRAY_TASK_STEP") ? getenv("SLURM_ARRAY_TASK_STEP") : "unset");
         return -1;
     }
-    *k = (int)(id - min);
+    *k = (int)((id - min) / step);
     *n = (int)count;
     return 1;
 }

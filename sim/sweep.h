@@ -33,7 +33,8 @@ void sweep_point_values(const config_sweep_t *sweeps, int n_sweeps, size_t point
 /* Parse "K/N" (0 <= K < N). 0 on success. */
 int shard_parse(const char *arg, int *k, int *n, char *err, size_t errlen);
 
-/* The shard implied by Slurm's job-array variables (SLURM_ARRAY_TASK_ID, _MIN, _COUNT):
+/* The shard implied by Slurm's job-array variables (SLURM_ARRAY_TASK_ID, _MIN, _COUNT,
+ * _STEP) of a range array (--array=A-B or A-B:S; a list like 1,3,7 cannot be mapped):
  * 1 and fills k, n when they are set and consistent, 0 when not in a job array,
  * -1 with a message when they are malformed. */
 int shard_from_slurm(int *k, int *n, char *err, size_t errlen);
