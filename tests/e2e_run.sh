@@ -120,6 +120,15 @@ check "output folder missing: exit 74 naming the file" expect_exit 74 "$T/no/suc
     $A run $C -n 300 -q -o "$T/no/such/dir/x.h5"
 check "a full disk (file-size limit) exits 74 naming the file, leaving nothing behind" \
     bash -c "mkdir '$T/disk' && ulimit -f 1024; $A run $C -n 20000 -q --raw-draws -o '$T/disk/full.h5' 2>'$T/full.err'; rc=\$?; test \$rc -eq 74 && grep -q 'disk/full.h5' '$T/full.err' && test -z \"\$(ls '$T/disk')\""
+mkdir -p "$T/outdir.h5" "$T/confdir"
+check "output path that is a directory: exit 74 before any draw" \
+    expect_exit 74 "is a directory" $A run $C -n 100000000 -q -o "$T/outdir.h5"
+check "scenario path that is a directory: exit 66" expect_exit 66 "not a regular file" \
+    $A run "$T/confdir"
+check "draws beyond 10^12: exit 64" expect_exit 64 "run.draws must be <= 1000000000000" \
+    $A run $C -n 18446744073709551615 -q -o "$T/x.h5"
+check "merge into a full disk: exit 74, nothing left behind" \
+    bash -c "mkdir '$T/disk2' && ulimit -f 200; $A merge '$T/disk2/m.h5' '$T'/shard-*.h5 2>'$T/m.err'; test \$? -eq 74 && grep -q 'File too large' '$T/m.err' && test -z \"\$(ls '$T/disk2')\""
 check "shard with no points: exit 64" expect_exit 64 "has no points" $A run $C -n 300 -q --shard 3/4 -o "$T/x.h5"
 check "summary of a missing file: exit 66" expect_exit 66 "missing.h5" $A summary "$T/missing.h5"
 check "--help on stdout, exit 0" bash -c "$A run --help | grep -q 'usage: agtrade run'"
