@@ -23,8 +23,7 @@ typedef struct {
     solution_t *ref, *scen;
     welfare_t *welfare;
     double *input_values;
-
-    uint64_t *threshold_hits;     /* [group][threshold] */
+    uint64_t *threshold_hits;     /* [group][threshold], summed over threads at the end */
 } worker_t;
 
 typedef struct {
@@ -43,7 +42,7 @@ typedef struct {
     size_t *members;                  /* [group][draw in chunk]: rows of each group */
     size_t *n_members;                /* [group] */
     int32_t *regime, *status, *iterations;   /* a whole chunk of draws */
-    double *pilot;                    /* block 0's rows, reused when block 0 is processed */
+    double *pilot;                    /* the pilot blocks' rows, reused in chunk 0 */
     double *lo, *hi;                  /* histogram ranges from the pilot */
 } run_t;
 
@@ -512,6 +511,44 @@ static void summarize(const run_t *run, point_summary_t *out)
     }
 }
 
+/* Rank 0, after a chunk is in: merge it into the point, hand its draws to the raw sink,
+ * report progress. */
+static int chunk_on_root(run_t *run, uint64_t first, uint64_t done, char *err, size_t errlen)
+{
+    const engine_spec_t *spec = run->spec;
+    chunk_into_point(run);
+    if (spec->raw && spec->raw(spec->raw_ctx, first, done - first, run->chunk_values,
+                               run->regime, run->status, run->iterations)) {
+        snprintf(err, errlen, "could not write raw draws");
+        return ENGINE_SINK_FAILED;
+    }
+    if (spec->progress)
+        spec->progress(spec->progress_ctx, spec->progress_offset + done,
+                       spec->progress_total ? spec->progress_total : spec->draws);
+    return ENGINE_OK;
+}
+
+/* Whether to leave the chunk loop, decided alike on every rank: a failure anywhere
+ * (verdict 2) fails them all, a stop signal anywhere (verdict 1) interrupts them all
+ * unless the point is finished anyway. */
+static int agree_to_stop(const run_t *run, int *rc, int last_chunk, uint64_t done, char *err,
+                         size_t errlen)
+{
+    const engine_spec_t *spec = run->spec;
+    int verdict = *rc != ENGINE_OK ? 2 : (spec->stop && *spec->stop) ? 1 : 0;
+    if (spec->mpi_size > 1)
+        verdict = cluster_max(verdict);
+    if (verdict == 2 && *rc == ENGINE_OK) {
+        snprintf(err, errlen, "another MPI rank failed");
+        *rc = ENGINE_SINK_FAILED;
+    } else if (verdict == 1 && !last_chunk) {
+        snprintf(err, errlen, "interrupted after %llu of %llu draws",
+                 (unsigned long long)done, (unsigned long long)spec->draws);
+        *rc = ENGINE_INTERRUPTED;
+    }
+    return verdict != 0;
+}
+
 int engine_run_point(const engine_spec_t *spec, point_summary_t *out, char *err, size_t errlen)
 {
     if (spec->draws == 0) {
@@ -547,33 +584,12 @@ int engine_run_point(const engine_spec_t *spec, point_summary_t *out, char *err,
             snprintf(err, errlen, "MPI transfer of chunk %llu failed", (unsigned long long)c);
             rc = ENGINE_SINK_FAILED;
         }
-        if (rank == 0 && rc == ENGINE_OK) {
-            chunk_into_point(&run);
-            if (spec->raw && spec->raw(spec->raw_ctx, first, done - first, run.chunk_values,
-                                       run.regime, run.status, run.iterations)) {
-                snprintf(err, errlen, "could not write raw draws");
-                rc = ENGINE_SINK_FAILED;
-            }
-            if (spec->progress)
-                spec->progress(spec->progress_ctx, spec->progress_offset + done,
-                               spec->progress_total ? spec->progress_total : spec->draws);
-        }
-        /* every rank stops at the same chunk: they agree once per round of chunks
-         * (2 = a rank failed, 1 = a stop signal arrived) */
+        if (rank == 0 && rc == ENGINE_OK)
+            rc = chunk_on_root(&run, first, done, err, errlen);
+        /* every rank stops at the same chunk: they agree once per round of chunks */
         if ((c + 1) % (uint64_t)ranks != 0 && c + 1 != n_chunks)
             continue;
-        int verdict = rc != ENGINE_OK ? 2 : (spec->stop && *spec->stop) ? 1 : 0;
-        if (ranks > 1)
-            verdict = cluster_max(verdict);
-        if (verdict == 2 && rc == ENGINE_OK) {
-            snprintf(err, errlen, "another MPI rank failed");
-            rc = ENGINE_SINK_FAILED;
-        } else if (verdict == 1 && c + 1 < n_chunks) {
-            snprintf(err, errlen, "interrupted after %llu of %llu draws",
-                     (unsigned long long)done, (unsigned long long)spec->draws);
-            rc = ENGINE_INTERRUPTED;
-        }
-        if (verdict)
+        if (agree_to_stop(&run, &rc, c + 1 == n_chunks, done, err, errlen))
             break;
     }
     free(msg);
