@@ -730,7 +730,7 @@ static void printed_config_loads_back_identical(void **state)
                       "  z: {probability: 0.6666666666666667, floors: {North: {West: 2.25}}}\n"
                       "sweep:\n  - {key: scenario.tariffs.North.East, start: 0.05, stop: 0.95, step: 0.1}\n"
                       "  - {key: importers.East.sigma, values: [3.5, 9.25]}\n"
-                      "run: {draws: 18446744073709551615, seed: 0, output: \"out dir/x: y.h5\"}\n");
+                      "run: {draws: 1000000000000, seed: 18446744073709551615, output: \"out dir/x: y.h5\"}\n");
     config_t *cfg = load_ok(s);
     free(s);
     assert_int_equal(cfg->sweeps[0].n_values, 10);

@@ -3,7 +3,9 @@
 # are tested on the real scheduler before (and independently of) agtrade's sweep code.
 # It follows agtrade's contract for what the scripts rely on:
 #   run CONFIG [options] -o OUT   shard K/N from SLURM_ARRAY_TASK_ID/_MIN/_COUNT; on USR1
-#                                 saves and exits 75; writes OUT as text, not HDF5
+#                                 saves OUT minus .h5 plus .partial.h5 (never OUT) and
+#                                 exits 75; --resume needs that partial file and removes
+#                                 it; writes OUT as text, not HDF5
 #   merge OUT SHARD...            concatenates the shards
 # FAKE_HANG_TASK=K makes array task K wait (up to 120 s) for USR1 on its first run.
 set -u
@@ -24,8 +26,13 @@ run)
     k=$((id - ${SLURM_ARRAY_TASK_MIN:-0}))
     n=${SLURM_ARRAY_TASK_COUNT:-1}
     line="config=$config args=${rest[*]} shard=$k/$n omp=${OMP_NUM_THREADS:-unset} resume=$resume"
+    partial=${out%.h5}.partial.h5
+    if [ "$resume" = 1 ]; then
+        [ -e "$partial" ] || { echo "agtrade: --resume: $partial: cannot open" >&2; exit 66; }
+        rm -f "$partial"
+    fi
     if [ "${FAKE_HANG_TASK:-}" = "$id" ] && [ "$resume" = 0 ]; then
-        trap 'echo "$line partial=1" >"$out"; echo "agtrade: interrupted, partial results saved" >&2; exit 75' USR1
+        trap 'echo "$line partial=1" >"$partial"; echo "agtrade: interrupted, partial results saved" >&2; exit 75' USR1
         echo "agtrade: shard $k/$n waiting for USR1" >&2
         for _ in $(seq 600); do sleep 0.2; done
         echo "agtrade: no USR1 within 120 s" >&2

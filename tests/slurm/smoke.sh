@@ -119,7 +119,8 @@ else
     check "USR1: task 1 exited 75, requeued itself, resumed" eval '
         grep -q "requeueing" "$log1" && grep -q "exit 75" "$log1" &&
         grep -q "resume=1" "$sweep_out/shard-1.h5" &&
-        ! grep -q "resume=1" "$sweep_out/shard-0.h5"'
+        ! grep -q "resume=1" "$sweep_out/shard-0.h5" &&
+        test ! -e "$sweep_out/shard-1.partial.h5"'
     check "merge combined the 3 shards" eval '[ "$(wc -l <"$sweep_out/merged.h5")" = 3 ]'
     before=$(squeue -h -o %i | wc -l)
     AGTRADE=$repo/tests/slurm/fake-agtrade.sh CONFIG=$W/scenario.yaml OUTDIR=$sweep_out \
