@@ -485,7 +485,9 @@ static void summarize_variable(const run_t *run, size_t v, point_summary_t *out)
                                                  out->min[at], out->max[at])
                            : NAN;
     }
-    out->quantile_error[v] = stats_hist_quantile_error_bound(run->hist[0], v);
+    out->quantile_error[v] = stats_hist_quantiles_error_bound(
+        run->hist[0], v, engine_quantile_probs[0], engine_quantile_probs[ENGINE_N_QUANTILES - 1],
+        out->min[v], out->max[v]);
     stats_hist_coarse(run->hist[0], v, ENGINE_HIST_BINS, &out->hist[v * ENGINE_HIST_BINS],
                       &out->hist_edges[v * (ENGINE_HIST_BINS + 1)], &out->hist_under[v],
                       &out->hist_over[v]);

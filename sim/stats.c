@@ -317,6 +317,20 @@ double stats_hist_quantile_error_bound(const stats_hist_t *h, size_t v)
     return (h->hi[v] - h->lo[v]) / STATS_FINE_BINS;
 }
 
+double stats_hist_quantiles_error_bound(const stats_hist_t *h, size_t v, double p_min,
+                                        double p_max, double vmin, double vmax)
+{
+    double bound = stats_hist_quantile_error_bound(h, v);
+    double n = (double)stats_hist_count(h, v);
+    /* a quantile in the underflow (overflow) mass is only known to lie between the
+     * exact minimum and lo (hi and the exact maximum) */
+    if (h->under[v] > 0 && p_min * n <= (double)h->under[v] && h->lo[v] - vmin > bound)
+        bound = h->lo[v] - vmin;
+    if (h->over[v] > 0 && p_max * n >= n - (double)h->over[v] && vmax - h->hi[v] > bound)
+        bound = vmax - h->hi[v];
+    return bound;
+}
+
 int stats_hist_coarse(const stats_hist_t *h, size_t v, int nbins, int64_t *counts,
                       double *edges, int64_t *under, int64_t *over)
 {

@@ -105,6 +105,12 @@ double stats_hist_quantile(const stats_hist_t *h, size_t v, double p,
  * mass have no such bound (the engine sizes ranges so the 1 %..99 % ones are inside). */
 double stats_hist_quantile_error_bound(const stats_hist_t *h, size_t v);
 
+/* The bound that holds for every quantile p in [p_min, p_max] of variable v: the bin
+ * width, or, when one of them falls in the underflow (overflow) mass, the width of
+ * [vmin, lo] ([hi, vmax]), which is all that is known there. */
+double stats_hist_quantiles_error_bound(const stats_hist_t *h, size_t v, double p_min,
+                                        double p_max, double vmin, double vmax);
+
 /* Rebin variable v onto nbins (1 <= nbins <= STATS_FINE_BINS) coarse bins, exactly:
  * each coarse bin is a union of consecutive fine bins, and together they cover every
  * occupied fine bin (so *under / *over are the fine underflow / overflow counts, and

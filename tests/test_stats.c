@@ -432,6 +432,28 @@ static void test_hist_columns_count_what_rows_count(void **state)
     gsl_rng_free(r);
 }
 
+/* The stated error bound widens to the underflow / overflow interval when a reported
+ * quantile falls in that mass (a variable constant in the pilot that moves later). */
+static void test_quantile_bound_covers_quantiles_outside_the_range(void **state)
+{
+    (void)state;
+    double lo = -0.5e-6, hi = 0.5e-6;   /* what a pilot of zeros gives */
+    stats_hist_t *h = stats_hist_alloc(1, &lo, &hi);
+    double x, vmax = 0;
+    for (int k = 0; k < 1000; k++) {
+        x = k < 950 ? 0.0 : 0.0237 * (k - 949);   /* 5 % of the mass far above hi */
+        stats_hist_add(h, &x);
+        vmax = x > vmax ? x : vmax;
+    }
+    double width = stats_hist_quantile_error_bound(h, 0);
+    assert_close(stats_hist_quantiles_error_bound(h, 0, 0.01, 0.9, 0.0, vmax), width, 1e-12, 0);
+    double wide = stats_hist_quantiles_error_bound(h, 0, 0.01, 0.99, 0.0, vmax);
+    assert_close(wide, vmax - hi, 1e-12, 0);
+    /* and the 99 % quantile really is within that bound of the exact one (0.0237 * 40) */
+    assert_true(fabs(stats_hist_quantile(h, 0, 0.99, 0.0, vmax) - 0.0237 * 40) <= wide);
+    stats_hist_free(h);
+}
+
 static void test_hist_merge_is_order_free(void **state)
 {
     (void)state;
@@ -569,6 +591,7 @@ int main(void)
         cmocka_unit_test(test_hist_quantile_uses_exact_extremes_for_outside_mass),
         cmocka_unit_test(test_coarse_bins_are_exact_unions_of_fine_bins),
         cmocka_unit_test(test_hist_columns_count_what_rows_count),
+        cmocka_unit_test(test_quantile_bound_covers_quantiles_outside_the_range),
         cmocka_unit_test(test_hist_merge_is_order_free),
         cmocka_unit_test(test_memory_is_independent_of_count),
         cmocka_unit_test(test_hist_alloc_rejects_bad_ranges),
