@@ -179,11 +179,8 @@ static int gather(int n, char **paths, const char *out_path, results_t **merged,
 static int write_merged(const char *out_path, const results_t *merged, const identity_t *id,
                         int argc, char **argv, char *err, size_t errlen)
 {
-    char cmdline[8192] = "agtrade";
-    for (int k = 0; k < argc; k++) {
-        size_t used = strlen(cmdline);
-        snprintf(cmdline + used, sizeof cmdline - used, " %s", argv[k]);
-    }
+    char cmdline[8192];
+    results_command_line(argc, argv, cmdline, sizeof cmdline);
     h5out_t *h = h5out_create(out_path, err, errlen);
     if (!h)
         return -1;

@@ -37,6 +37,11 @@ typedef struct {
 /* x in the shortest form that reads back exactly, for messages */
 #define NUM(x) config_format_double((char[40]){0}, 40, (x))
 
+
+/* Build a validated config from a merged tree (takes ownership of tree); sweep checks
+ * build trial configs, hence the forward declaration. */
+static int config_build(cnode_t *tree, const char *path, int check_sweeps, config_t **out,
+                        config_error_t *err);
 static const char *kind_name(const cnode_t *n)
 {
     return n->kind == CNODE_MAP ? "a mapping" : n->kind == CNODE_SEQ ? "a list" : "a value";
@@ -1451,7 +1456,7 @@ static int build_all(build_t *b, const cnode_t *root, int check_sweeps)
                : 0;
 }
 
-int config_build(cnode_t *tree, const char *path, int check_sweeps, config_t **out,
+static int config_build(cnode_t *tree, const char *path, int check_sweeps, config_t **out,
                  config_error_t *err)
 {
     config_error_t scratch;

@@ -27,12 +27,7 @@ cnode_t *cnode_copy(const cnode_t *n);
 int cnode_append(cnode_t *parent, cnode_t *key, cnode_t *value);
 int cnode_find(const cnode_t *map, const char *key);
 cnode_t *cnode_get(const cnode_t *map, const char *key);
-void cnode_remove(cnode_t *map, int i);
-int cnode_is_null(const cnode_t *n);
 
-int tree_parse(const char *text, size_t len, const char *file, cnode_t **out,
-               config_error_t *err);
-int tree_merge(cnode_t *base, cnode_t *over);
 void tree_strip_nulls(cnode_t *n);
 int tree_load_string(const char *text, size_t len, const char *file, cnode_t **out,
                      config_error_t *err);
@@ -43,15 +38,10 @@ int tree_set(cnode_t *root, const char *key, const char *value, config_error_t *
  * came from --set). Returns CONFIG_EINVALID. */
 int cfg_fail(config_error_t *err, const cnode_t *at, const char *key, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
-int cfg_fail_file(config_error_t *err, const char *file, int line, int column,
-                  const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 
 /* Escape control characters in msg so that it stays one line. */
 void cfg_one_line(char *msg, size_t cap);
 
-/* Build a validated config from a merged tree (takes ownership of tree). */
-int config_build(cnode_t *tree, const char *path, int check_sweeps, config_t **out,
-                 config_error_t *err);
 
 /* Names used in files (and by config_to_yaml) for targets and distributions. */
 const char *config_target_name(input_target_t t);

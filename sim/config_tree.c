@@ -67,7 +67,7 @@ int cfg_fail(config_error_t *err, const cnode_t *at, const char *key, const char
     return CONFIG_EINVALID;
 }
 
-int cfg_fail_file(config_error_t *err, const char *file, int line, int column,
+static int cfg_fail_file(config_error_t *err, const char *file, int line, int column,
                   const char *fmt, ...)
 {
     char msg[CONFIG_MSG_MAX];
@@ -184,16 +184,7 @@ cnode_t *cnode_get(const cnode_t *map, const char *key)
     return i < 0 ? NULL : map->items[i];
 }
 
-void cnode_remove(cnode_t *map, int i)
-{
-    cnode_free(map->keys[i]);
-    cnode_free(map->items[i]);
-    memmove(map->keys + i, map->keys + i + 1, (size_t)(map->n - i - 1) * sizeof *map->keys);
-    memmove(map->items + i, map->items + i + 1, (size_t)(map->n - i - 1) * sizeof *map->items);
-    map->n--;
-}
-
-int cnode_is_null(const cnode_t *n)
+static int cnode_is_null(const cnode_t *n)
 {
     return n->kind == CNODE_SCALAR && !n->quoted &&
            (!strcmp(n->text, "~") || !strcmp(n->text, "null") || !strcmp(n->text, "Null") ||
@@ -311,7 +302,7 @@ static int syntax_error(const yaml_parser_t *p, const char *file, config_error_t
                          "YAML syntax error: %s", problem);
 }
 
-int tree_parse(const char *text, size_t len, const char *file, cnode_t **out,
+static int tree_parse(const char *text, size_t len, const char *file, cnode_t **out,
                config_error_t *err)
 {
     *out = NULL;
@@ -361,9 +352,19 @@ int tree_parse(const char *text, size_t len, const char *file, cnode_t **out,
 
 /* ---- merge: override onto base ---- */
 
+static void cnode_remove(cnode_t *map, int i)
+{
+    cnode_free(map->keys[i]);
+    cnode_free(map->items[i]);
+    memmove(map->keys + i, map->keys + i + 1, (size_t)(map->n - i - 1) * sizeof *map->keys);
+    memmove(map->items + i, map->items + i + 1, (size_t)(map->n - i - 1) * sizeof *map->items);
+    map->n--;
+}
+
+
 /* Maps merge key by key (a null value deletes the key), anything else replaces.
  * Consumes `over`. */
-int tree_merge(cnode_t *base, cnode_t *over)
+static int tree_merge(cnode_t *base, cnode_t *over)
 {
     for (int i = 0; i < over->n; i++) {
         cnode_t *k = over->keys[i], *v = over->items[i];

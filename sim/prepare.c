@@ -146,3 +146,14 @@ config_t *prepare_point_config(const config_t *cfg, size_t point, char *err, siz
     }
     return pc;
 }
+
+config_t *prepare_sweep_point(const config_t *cfg, size_t point, prepared_t *prep, char *err,
+                              size_t errlen)
+{
+    config_t *pc = prepare_point_config(cfg, point, err, errlen);
+    if (pc && prepare_point(pc, prep, err, errlen)) {
+        config_free(pc);
+        return NULL;
+    }
+    return pc;
+}

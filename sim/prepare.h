@@ -35,4 +35,10 @@ void prepare_engine_spec(const config_t *cfg, const prepared_t *prep, engine_spe
  * message when a key cannot be set. */
 config_t *prepare_point_config(const config_t *cfg, size_t point, char *err, size_t errlen);
 
+/* Both steps for sweep point `point`: its config (returned; the caller frees it with
+ * config_free and prep with prepared_free) and what the engine needs. NULL with a
+ * message on failure, with nothing left to free. */
+config_t *prepare_sweep_point(const config_t *cfg, size_t point, prepared_t *prep, char *err,
+                              size_t errlen);
+
 #endif

@@ -4,7 +4,7 @@
 #include <time.h>
 #include <unistd.h>
 
-double progress_now(void)
+static double progress_now(void)
 {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);

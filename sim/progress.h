@@ -22,6 +22,5 @@ void progress_init(progress_t *p, int quiet);
 void progress_update(void *ctx, uint64_t done, uint64_t total);
 /* Ends the bar's line (if any). */
 void progress_finish(progress_t *p);
-double progress_now(void);
 
 #endif

@@ -1,5 +1,6 @@
 /* results.c - see results.h. */
 #include "results.h"
+#include "sweep.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -539,8 +540,8 @@ results_t *results_read(h5in_t *in, char *err, size_t errlen)
     }
     if (h5in_attr_int64(in, "/", "points_total", &total, err, errlen))
         return NULL;
-    char keys[SWEEP_SCAN_MAX][256], vars[SWEEP_SCAN_MAX][300];
-    sweep_scan_t scan = {keys, vars, 0, SWEEP_SCAN_MAX, in};
+    char keys[SWEEP_MAX_KEYS][256], vars[SWEEP_MAX_KEYS][300];
+    sweep_scan_t scan = {keys, vars, 0, SWEEP_MAX_KEYS, in};
     if (h5in_list(in, "/", scan_sweep, &scan, err, errlen))
         return NULL;
     results_t *res = results_alloc((int)E, (int)I, (int)R, (int)T, scan.n, (size_t)total);
@@ -571,6 +572,15 @@ results_t *results_read(h5in_t *in, char *err, size_t errlen)
 }
 
 /* ---- metadata -------------------------------------------------------------------- */
+
+void results_command_line(int argc, char *const *argv, char *buf, size_t len)
+{
+    snprintf(buf, len, "agtrade");
+    for (int k = 0; k < argc; k++) {
+        size_t used = strlen(buf);
+        snprintf(buf + used, len - used, " %s", argv[k]);
+    }
+}
 
 int results_write_metadata(h5out_t *h, const results_t *res, const results_meta_t *meta,
                            char *err, size_t errlen)

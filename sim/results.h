@@ -17,7 +17,6 @@
 #include "quantities.h"
 
 #define RESULTS_LABEL_MAX 128
-#define SWEEP_SCAN_MAX 16
 
 typedef struct {
     int n_exporters, n_importers;
@@ -60,6 +59,9 @@ typedef struct {
     const char *command_line;
     const char *shard;           /* "K/N" */
 } results_meta_t;
+
+/* "agtrade ARGV..." (truncated to len) for the command_line attribute. */
+void results_command_line(int argc, char *const *argv, char *buf, size_t len);
 
 int results_write_metadata(h5out_t *h, const results_t *res, const results_meta_t *meta,
                            char *err, size_t errlen);

@@ -17,7 +17,7 @@
 #include "progress.h"
 #include "results.h"
 
-void run_partial_path(const char *output, char *buf, size_t len)
+static void run_partial_path(const char *output, char *buf, size_t len)
 {
     size_t n = strlen(output);
     if (n > 3 && !strcmp(output + n - 3, ".h5"))
@@ -90,18 +90,17 @@ static int load_config(const run_options_t *opt, config_t **out)
 
 /* ---- the results skeleton ---------------------------------------------------------- */
 
-static results_t *results_for(const config_t *cfg, const prepared_t *prep, int shard_k,
-                              int shard_n)
+static results_t *results_for(const config_t *cfg, int shard_k, int shard_n)
 {
     size_t n_points = sweep_n_points(cfg->sweeps, cfg->n_sweeps);
-    results_t *res = results_alloc(prep->market->n_exporters, prep->market->n_importers,
+    results_t *res = results_alloc(cfg->market->n_exporters, cfg->market->n_importers,
                                    cfg->n_regimes, cfg->n_thresholds, cfg->n_sweeps, n_points);
     if (!res)
         return NULL;
     for (int i = 0; i < res->n_exporters; i++)
-        snprintf(res->exporter_name[i], RESULTS_LABEL_MAX, "%s", prep->market->exporter_name[i]);
+        snprintf(res->exporter_name[i], RESULTS_LABEL_MAX, "%s", cfg->market->exporter_name[i]);
     for (int j = 0; j < res->n_importers; j++)
-        snprintf(res->importer_name[j], RESULTS_LABEL_MAX, "%s", prep->market->importer_name[j]);
+        snprintf(res->importer_name[j], RESULTS_LABEL_MAX, "%s", cfg->market->importer_name[j]);
     for (int r = 0; r < cfg->n_regimes; r++)
         snprintf(res->regime_name[r], RESULTS_LABEL_MAX, "%s", cfg->regimes[r].name);
     for (int t = 0; t < cfg->n_thresholds; t++)
@@ -130,16 +129,14 @@ static int check_points(const config_t *cfg, const results_t *res)
     for (size_t p = 0; p < res->n_points; p++) {
         if (!res->points[p])
             continue;
-        config_t *pc = prepare_point_config(cfg, p, err, sizeof err);
         prepared_t prep;
-        int rc = pc ? prepare_point(pc, &prep, err, sizeof err) : -1;
-        if (!rc)
-            prepared_free(&prep);
-        config_free(pc);
-        if (rc) {
+        config_t *pc = prepare_sweep_point(cfg, p, &prep, err, sizeof err);
+        if (!pc) {
             fprintf(stderr, "agtrade: %s\n", err);
             return EXIT_DATAERR;
         }
+        prepared_free(&prep);
+        config_free(pc);
     }
     return EXIT_OK;
 }
@@ -271,11 +268,8 @@ static int write_metadata(h5out_t *h, const run_options_t *opt, const config_t *
                           const results_t *res, int threads, int shard_k, int shard_n,
                           char *err, size_t errlen)
 {
-    char cmdline[8192] = "agtrade", shard[64];
-    for (int k = 0; k < opt->command_argc; k++) {
-        size_t used = strlen(cmdline);
-        snprintf(cmdline + used, sizeof cmdline - used, " %s", opt->command_line[k]);
-    }
+    char cmdline[8192], shard[64];
+    results_command_line(opt->command_argc, opt->command_line, cmdline, sizeof cmdline);
     snprintf(shard, sizeof shard, "%d/%d", shard_k, shard_n);
     char *yaml = config_to_yaml(cfg);
     if (!yaml) {
@@ -394,10 +388,9 @@ static int run_one_point(run_state_t *st, size_t p, uint64_t progress_offset,
                          uint64_t progress_total)
 {
     char err[CONFIG_MSG_MAX + 256];
-    config_t *pc = prepare_point_config(st->cfg, p, err, sizeof err);
     prepared_t prep;
-    if (!pc || prepare_point(pc, &prep, err, sizeof err)) {
-        config_free(pc);
+    config_t *pc = prepare_sweep_point(st->cfg, p, &prep, err, sizeof err);
+    if (!pc) {
         fprintf(stderr, "agtrade: %s\n", err);
         return EXIT_DATAERR;
     }
@@ -524,19 +517,12 @@ static int run_config(const run_options_t *opt, const config_t *cfg)
     int shard_k, shard_n, rc = choose_shard(opt, &shard_k, &shard_n);
     if (rc)
         return rc;
-    char err[CONFIG_MSG_MAX + 256];
-    prepared_t prep;
-    if (prepare_point(cfg, &prep, err, sizeof err)) {
-        fprintf(stderr, "agtrade: %s\n", err);
-        return EXIT_DATAERR;
-    }
     run_state_t st;
     memset(&st, 0, sizeof st);
     st.opt = opt;
     st.cfg = cfg;
     st.threads = opt->threads > 0 ? opt->threads : omp_get_max_threads();
-    st.res = results_for(cfg, &prep, shard_k, shard_n);
-    prepared_free(&prep);
+    st.res = results_for(cfg, shard_k, shard_n);
     if (!st.res) {
         fprintf(stderr, "agtrade: out of memory\n");
         return EXIT_SOFTWARE;

@@ -31,7 +31,4 @@ typedef struct {
 
 int run_execute(const run_options_t *opt);
 
-/* "<out minus .h5>.partial.h5": where an interrupted run saves its finished points. */
-void run_partial_path(const char *output, char *buf, size_t len);
-
 #endif

@@ -192,14 +192,6 @@ void stats_hist_free(stats_hist_t *h)
     free(h);
 }
 
-void stats_hist_reset(stats_hist_t *h)
-{
-    memset(h->bins, 0, h->nvars * STATS_FINE_BINS * sizeof *h->bins);
-    memset(h->under, 0, h->nvars * sizeof *h->under);
-    memset(h->over, 0, h->nvars * sizeof *h->over);
-    memset(h->nonfinite, 0, h->nvars * sizeof *h->nonfinite);
-}
-
 static void hist_add_one(stats_hist_t *h, size_t v, double xv)
 {
     if (!isfinite(xv)) {

@@ -74,7 +74,6 @@ typedef struct {
  * or a bad range. Memory: 8 * (STATS_FINE_BINS + 6) = 32,816 bytes per variable. */
 stats_hist_t *stats_hist_alloc(size_t nvars, const double *lo, const double *hi);
 void stats_hist_free(stats_hist_t *h);
-void stats_hist_reset(stats_hist_t *h);
 void stats_hist_add(stats_hist_t *h, const double *x);
 /* Variable v alone of the n rows rows[row_index[k] * stride ...]: what stats_hist_add
  * counts for v, so that threads can fill one histogram, split by variable. */

@@ -45,6 +45,16 @@ assert ds.flow_q.dims == ('point', 'exporter', 'importer', 'quantile'), ds.flow_
 assert float(ds.flow_q.sel(exporter='US', importer='China', quantile=0.5)[0]) > 0
 "
 
+$A run configs/truce-uncertainty.yaml -n 3000 -q -o "$T/regimes.h5"
+check "summary reports each regime, and the boycott regime has no US -> China exports" \
+    bash -c "$A summary '$T/regimes.h5' > '$T/regimes.txt' && grep -q \"regime 'deal_holds'\" '$T/regimes.txt' && sed -n \"/regime 'boycott'/,\\\$p\" '$T/regimes.txt' | grep -Eq '^  exports US -> China +0 +0 +0 +0 '"
+check "progress: a plain line on a pipe, nothing with --quiet" \
+    bash -c "$A run $C -n 3000 -o '$T/p.h5' 2>'$T/p.err' && grep -q '3000/3000 draws (100.0%), [0-9]* draws/s' '$T/p.err' && $A run $C -n 3000 -q -o '$T/p.h5' 2>'$T/q.err' && test ! -s '$T/q.err'"
+if command -v script >/dev/null; then
+    check "progress: a bar with draws/s and time left on a terminal" \
+        bash -c "script -qec \"$A run $C -n 3000 -o '$T/tty.h5'\" /dev/null | tr '\\r' '\\n' | grep -Eq '^\\[#+\\] 100.0%  3000/3000 draws  [0-9]+ draws/s  0m00s left'"
+fi
+
 echo "e2e_run: sweeps and shards"
 S="--sweep scenario.tariffs.US.China=0:1.5:0.15 --sweep inputs.sigma_China.median=8,16"
 $A run $C -n 700 -q $S -o "$T/whole.h5" || fails=$((fails + 1))
@@ -129,6 +139,9 @@ check "draws beyond 10^12: exit 64" expect_exit 64 "run.draws must be <= 1000000
     $A run $C -n 18446744073709551615 -q -o "$T/x.h5"
 check "merge into a full disk: exit 74, nothing left behind" \
     bash -c "mkdir '$T/disk2' && ulimit -f 200; $A merge '$T/disk2/m.h5' '$T'/shard-*.h5 2>'$T/m.err'; test \$? -eq 74 && grep -q 'File too large' '$T/m.err' && test -z \"\$(ls '$T/disk2')\""
+check "a bad value at a later sweep point fails before any draw: exit 65 naming the point" \
+    expect_exit 65 "sweep point 1: .*median (30)" $A run $C -n 100000000 -q \
+    --sweep inputs.sigma_China.median=12,30 -o "$T/late.h5"
 check "shard with no points: exit 64" expect_exit 64 "has no points" $A run $C -n 300 -q --shard 3/4 -o "$T/x.h5"
 check "summary of a missing file: exit 66" expect_exit 66 "missing.h5" $A summary "$T/missing.h5"
 check "--help on stdout, exit 0" bash -c "$A run --help | grep -q 'usage: agtrade run'"

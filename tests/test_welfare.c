@@ -8,47 +8,34 @@
 #include <gsl/gsl_integration.h>
 #include <stdlib.h>
 
-#include "model_fixture.h"
+#include "solve_fixture.h"
 
+/* The solve fixture (its solution is the "before" state) plus an "after" state and
+ * the welfare terms between them. */
 typedef struct {
-    market_spec_t *spec;
-    market_t *m;
-    policy_t *pol;
-    shocks_t *sh;
-    solve_workspace_t *ws;
-    solution_t *before, *after;
+    fix_t base;
+    solution_t *after;
     welfare_t *w;
 } wfix_t;
 
 static void wfix_init(wfix_t *f, market_spec_t *spec)
 {
-    f->spec = spec;
-    f->m = market_calibrate(spec, NULL, 0);
-    assert_non_null(f->m);
-    f->pol = policy_alloc_baseline(f->m);
-    f->sh = shocks_alloc_baseline(f->m);
-    f->ws = solve_workspace_alloc(f->m);
-    f->before = solution_alloc(f->m);
-    f->after = solution_alloc(f->m);
-    f->w = welfare_alloc(f->m);
-    assert_true(f->pol && f->sh && f->ws && f->before && f->after && f->w);
+    fix_init(&f->base, spec);
+    f->after = solution_alloc(f->base.m);
+    f->w = welfare_alloc(f->base.m);
+    assert_true(f->after && f->w);
 }
 
 static void wfix_free(wfix_t *f)
 {
     welfare_free(f->w);
-    solution_free(f->before);
     solution_free(f->after);
-    solve_workspace_free(f->ws);
-    shocks_free(f->sh);
-    policy_free(f->pol);
-    market_free(f->m);
-    market_spec_free(f->spec);
+    fix_free(&f->base);
 }
 
 static void wsolve(wfix_t *f, solution_t *out)
 {
-    int rc = solve_equilibrium(f->m, f->pol, f->sh, NULL, f->ws, out);
+    int rc = solve_equilibrium(f->base.m, f->base.pol, f->base.sh, NULL, f->base.ws, out);
     assert_int_equal(rc, 0);
 }
 
@@ -79,9 +66,9 @@ static double integral(double scale, double elasticity, double p0, double p1)
  * market's baseline data and the draw's shocks (not from the solver's outputs). */
 static void check_terms_against_integrals(const wfix_t *f)
 {
-    const market_t *m = f->m;
-    const shocks_t *sh = f->sh;
-    const solution_t *b = f->before, *a = f->after;
+    const market_t *m = f->base.m;
+    const shocks_t *sh = f->base.sh;
+    const solution_t *b = f->base.sol, *a = f->after;
     for (int j = 0; j < m->n_importers; j++) {
         /* M = A PM^eta with A = Mb u / PMb^eta */
         double eta = sh->eta[j];
@@ -123,25 +110,25 @@ static void test_terms_match_integrals_of_the_curves(void **state)
         s->kappa[i] = 0.085 + 0.05 * i;
     wfix_t f;
     wfix_init(&f, s);
-    f.sh->yield[1] = 0.93;
-    f.sh->demand_shock[0] = 1.037;
-    f.sh->domestic_shock[2] = 1.021;
-    f.sh->exchange_rate[1] = 1.13;
-    f.sh->eta[2] = -0.815;
-    wsolve(&f, f.before);
-    f.pol->tariff[0] = 0.28;
-    f.pol->tariff[5] = 0.065;
+    f.base.sh->yield[1] = 0.93;
+    f.base.sh->demand_shock[0] = 1.037;
+    f.base.sh->domestic_shock[2] = 1.021;
+    f.base.sh->exchange_rate[1] = 1.13;
+    f.base.sh->eta[2] = -0.815;
+    wsolve(&f, f.base.sol);
+    f.base.pol->tariff[0] = 0.28;
+    f.base.pol->tariff[5] = 0.065;
     wsolve(&f, f.after);
-    welfare_compute(f.m, f.sh, f.before, f.after, f.w);
+    welfare_compute(f.base.m, f.base.sh, f.base.sol, f.after, f.w);
     check_terms_against_integrals(&f);
     assert_close(f.w->world_total, sum_of_terms(f.w), 1e-12, 1e-15);
     /* revenue terms are the changes of the solutions' own revenues */
     double tr = 0;
     for (int i = 0; i < 5; i++)
-        tr += f.after->tariff_revenue[i * 3] - f.before->tariff_revenue[i * 3];
+        tr += f.after->tariff_revenue[i * 3] - f.base.sol->tariff_revenue[i * 3];
     assert_close(f.w->tariff_revenue[0], tr, 1e-12, 0);
     assert_close(f.w->export_tax_revenue[2],
-                 f.after->export_tax_revenue[2] - f.before->export_tax_revenue[2], 1e-12, 0);
+                 f.after->export_tax_revenue[2] - f.base.sol->export_tax_revenue[2], 1e-12, 0);
     wfix_free(&f);
 }
 
@@ -155,22 +142,22 @@ static void test_unit_elasticity_log_cases(void **state)
     wfix_t f;
     wfix_init(&f, s);
     for (int j = 0; j < 3; j++)
-        f.sh->eta[j] = -1.0;
+        f.base.sh->eta[j] = -1.0;
     for (int i = 0; i < 5; i++)
-        f.sh->eps[i] = -1.0;
-    wsolve(&f, f.before);
-    f.pol->tariff[0] = 0.33;
+        f.base.sh->eps[i] = -1.0;
+    wsolve(&f, f.base.sol);
+    f.base.pol->tariff[0] = 0.33;
     wsolve(&f, f.after);
-    welfare_compute(f.m, f.sh, f.before, f.after, f.w);
+    welfare_compute(f.base.m, f.base.sh, f.base.sol, f.after, f.w);
     check_terms_against_integrals(&f);
     double cs0 = f.w->importer_consumer_surplus[0], dcs1 = f.w->domestic_consumer_surplus[1];
-    f.sh->eta[0] = -1.0 + 1e-7;
-    f.sh->eps[1] = -1.0 - 1e-7;
-    f.pol->tariff[0] = 0.03;
-    wsolve(&f, f.before);
-    f.pol->tariff[0] = 0.33;
+    f.base.sh->eta[0] = -1.0 + 1e-7;
+    f.base.sh->eps[1] = -1.0 - 1e-7;
+    f.base.pol->tariff[0] = 0.03;
+    wsolve(&f, f.base.sol);
+    f.base.pol->tariff[0] = 0.33;
     wsolve(&f, f.after);
-    welfare_compute(f.m, f.sh, f.before, f.after, f.w);
+    welfare_compute(f.base.m, f.base.sh, f.base.sol, f.after, f.w);
     assert_close(f.w->importer_consumer_surplus[0], cs0, 1e-6, 0);
     assert_close(f.w->domestic_consumer_surplus[1], dcs1, 1e-6, 0);
     assert_true(f.w->importer_consumer_surplus[0] != cs0);
@@ -189,13 +176,13 @@ static void test_small_tariff_world_total_is_second_order(void **state)
     s->kappa[0] = 0.2;
     wfix_t f;
     wfix_init(&f, s);
-    wsolve(&f, f.before);
+    wsolve(&f, f.base.sol);
     double world[2], biggest[2];
     const double dt[2] = { 2.5e-4, 5e-4 };
     for (int k = 0; k < 2; k++) {
-        f.pol->tariff[0] = dt[k];
+        f.base.pol->tariff[0] = dt[k];
         wsolve(&f, f.after);
-        welfare_compute(f.m, f.sh, f.before, f.after, f.w);
+        welfare_compute(f.base.m, f.base.sh, f.base.sol, f.after, f.w);
         world[k] = f.w->world_total;
         biggest[k] = fmax(fabs(f.w->importer_consumer_surplus[0]), fabs(f.w->producer_surplus[0]));
     }
@@ -213,18 +200,18 @@ static void test_transfers_and_zero_change(void **state)
     (void)state;
     wfix_t f;
     wfix_init(&f, fixture_default_spec());
-    f.pol->tariff[0] = 0.13;
-    wsolve(&f, f.before);
-    welfare_compute(f.m, f.sh, f.before, f.before, f.w);
+    f.base.pol->tariff[0] = 0.13;
+    wsolve(&f, f.base.sol);
+    welfare_compute(f.base.m, f.base.sh, f.base.sol, f.base.sol, f.w);
     assert_true(f.w->world_total == 0);
     for (int j = 0; j < 3; j++)
         assert_true(f.w->importer_consumer_surplus[j] == 0 && f.w->transfer[j] == 0);
     for (int i = 0; i < 5; i++)
         assert_true(f.w->producer_surplus[i] == 0 && f.w->domestic_consumer_surplus[i] == 0);
-    f.pol->floor[0] = 25.0;
-    f.pol->cap[4] = 5.5;   /* Brazil -> EU quota */
+    f.base.pol->floor[0] = 25.0;
+    f.base.pol->cap[4] = 5.5;   /* Brazil -> EU quota */
     wsolve(&f, f.after);
-    welfare_compute(f.m, f.sh, f.before, f.after, f.w);
+    welfare_compute(f.base.m, f.base.sh, f.base.sol, f.after, f.w);
     assert_true(f.after->wedge[0] < 0 && f.after->wedge[4] > 0);
     assert_close(f.w->transfer[0], f.after->transfer[0], 1e-12, 0);
     assert_true(f.w->transfer[0] < 0);
