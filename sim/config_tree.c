@@ -184,11 +184,15 @@ cnode_t *cnode_get(const cnode_t *map, const char *key)
     return i < 0 ? NULL : map->items[i];
 }
 
+static int text_is_null(const char *t)
+{
+    return !strcmp(t, "~") || !strcmp(t, "null") || !strcmp(t, "Null") || !strcmp(t, "NULL") ||
+           !t[0];
+}
+
 static int cnode_is_null(const cnode_t *n)
 {
-    return n->kind == CNODE_SCALAR && !n->quoted &&
-           (!strcmp(n->text, "~") || !strcmp(n->text, "null") || !strcmp(n->text, "Null") ||
-            !strcmp(n->text, "NULL") || !n->text[0]);
+    return n->kind == CNODE_SCALAR && !n->quoted && text_is_null(n->text);
 }
 
 /* ---- libyaml document -> tree ---- */
@@ -616,9 +620,21 @@ int tree_set(cnode_t *root, const char *key, const char *value, config_error_t *
         int i = match_key(map, p, &rest);
         if (i >= 0 && !*rest) {
             cnode_t *v = map->items[i];
-            if (v->kind != CNODE_SCALAR)
-                return cfg_fail(err, NULL, key, "%s is a %s, not a single value", key,
-                                v->kind == CNODE_MAP ? "mapping" : "list");
+            if (v->kind != CNODE_SCALAR) {
+                if (!text_is_null(value))
+                    return cfg_fail(err, NULL, key, "%s is a %s, not a single value", key,
+                                    v->kind == CNODE_MAP ? "mapping" : "list");
+                /* KEY=~ deletes a whole mapping or list too, as `key: ~` in a file
+                 * does: a null scalar in its place, which tree_strip_nulls removes */
+                cnode_t *nv = cnode_new(CNODE_SCALAR, NULL, 0, 0);
+                if (!nv || !(nv->text = strdup(value))) {
+                    cnode_free(nv);
+                    return cfg_fail(err, NULL, key, "out of memory");
+                }
+                cnode_free(v);
+                map->items[i] = nv;
+                return 0;
+            }
             char *t = strdup(value);
             if (!t)
                 return cfg_fail(err, NULL, key, "out of memory");
