@@ -87,7 +87,7 @@ def shell_commands(start, body):
     for k, line in enumerate(body):
         if pending is not None:
             pending += " " + line.strip()
-        elif re.match(r"^(bin/agtrade|agtrade |/usr/bin/python3 )", line):
+        elif re.match(r"^(bin/agtrade |agtrade |/usr/bin/python3 )", line):
             pending, first = line.strip(), start + k
         else:
             continue
