@@ -31,15 +31,15 @@ MPIDEF  := -DAGTRADE_MPI
 BUILD   := build-mpi
 endif
 
-GIT_COMMIT := $(shell git rev-parse --short=12 HEAD 2>/dev/null || echo unknown)
 WARN    := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
            -Wpointer-arith -Wcast-align -Wwrite-strings -Wundef -Wvla -Wformat=2
 CSTD    := -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -ffp-contract=off
 OPT     ?= -O2 -g
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) json-c 2>/dev/null)
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lhdf5_serial_hl
+# version.h (AGTRADE_VERSION, AGTRADE_GIT_COMMIT) is generated into $(BUILD)/gen/
 CFLAGS  += $(CSTD) $(OPT) $(WARN) -fopenmp -MMD -MP $(PKG_CFLAGS) $(MPIDEF) \
-           -DAGTRADE_VERSION='"$(VERSION)"' -DAGTRADE_GIT_COMMIT='"$(GIT_COMMIT)"' $(EXTRA_CFLAGS)
+           -I$(BUILD)/gen $(EXTRA_CFLAGS)
 LDLIBS  += -fopenmp $(PKG_LIBS) -lm $(EXTRA_LDLIBS)
 
 LIB_SRC  := $(filter-out sim/main.c sim/fuzz_config.c,$(wildcard models/*.c sim/*.c))
@@ -52,7 +52,7 @@ BENCH_BIN := $(BENCH_SRC:tests/%.c=$(BUILD)/tests/%)
 TEST_LIBS = -lcmocka $(shell pkg-config --libs json-c 2>/dev/null)
 AGTRADE  := $(BIN)/agtrade$(if $(filter 1,$(MPI)),-mpi,)
 
-.PHONY: all deps run test check-suites asan valgrind bench fuzz install clean plot
+.PHONY: all deps run test asan valgrind bench fuzz install clean plot
 all: $(AGTRADE) $(TEST_BIN)
 
 deps:
@@ -65,7 +65,15 @@ deps:
 	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $$missing; \
 	fi
 
-$(BUILD)/%.o: %.c
+# The commit the build is made from: regenerated on every make, but rewritten (and the
+# few files that include it rebuilt, through their .d dependencies) only when the commit
+# or the tree's cleanliness changes (sim/gen-version.sh).
+VERSION_H := $(BUILD)/gen/version.h
+$(VERSION_H): FORCE
+	@sh sim/gen-version.sh $@ $(VERSION)
+FORCE:
+
+$(BUILD)/%.o: %.c | $(VERSION_H)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -c $< -o $@
 
@@ -121,11 +129,14 @@ bench: deps all $(BENCH_BIN)
 # fuzz-corpus/config (git-ignored), crashes land in fuzz-corpus/artifacts/ (copy any into
 # tests/data/fuzz-regressions/, which test_config loads). FUZZ_SECONDS=600 by default.
 FUZZ_SECONDS ?= 600
-FUZZ_SRC := $(wildcard sim/config*.c models/*.c) sim/fuzz_config.c
-build-fuzz/fuzz_config: $(FUZZ_SRC) $(wildcard sim/*.h models/*.h)
+# The loader's sources: the config layer, what it calls (sweep ranges) and the models.
+FUZZ_SRC := $(wildcard sim/config*.c models/*.c) sim/sweep.c sim/fuzz_config.c
+build-fuzz/gen/version.h: FORCE
+	@sh sim/gen-version.sh $@ $(VERSION)
+build-fuzz/fuzz_config: $(FUZZ_SRC) $(wildcard sim/*.h models/*.h) build-fuzz/gen/version.h
 	@mkdir -p $(dir $@)
 	clang $(CSTD) -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
-	  $(PKG_CFLAGS) -DAGTRADE_VERSION='"$(VERSION)"' $(FUZZ_SRC) -o $@ \
+	  $(PKG_CFLAGS) -Ibuild-fuzz/gen $(FUZZ_SRC) -o $@ \
 	  $(shell pkg-config --libs gsl yaml-0.1) -lm
 
 fuzz: deps build-fuzz/fuzz_config

@@ -16,6 +16,7 @@
 #include "results.h"
 #include "run.h"
 #include "sweep.h"
+#include "version.h"
 
 static const char run_usage[] =
     "usage: agtrade run FILE [options]\n"

@@ -7,6 +7,7 @@
  * reference, each regime vs the scenario - exactly how the loader inherits them.
  */
 #include "config_internal.h"
+#include "version.h"
 
 #include <math.h>
 #include <stdarg.h>

@@ -5,6 +5,7 @@
 #include <gsl/gsl_errno.h>
 #include "cli.h"
 #include "cluster.h"
+#include "version.h"
 
 static void usage(FILE *out)
 {

@@ -1,6 +1,7 @@
 /* results.c - see results.h. */
 #include "results.h"
 #include "sweep.h"
+#include "version.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
