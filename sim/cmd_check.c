@@ -6,7 +6,7 @@
  */
 #include <math.h>
 #include <stdio.h>
-#include <string.h>
+#include <stdlib.h>
 #include "cli.h"
 #include "config.h"
 #include "../models/market.h"
@@ -22,6 +22,7 @@ static void check_usage(FILE *out)
             "\n"
             "  --set KEY=VALUE   override one key first (dotted path, see configs/README.md)\n"
             "  -h, --help        this help\n"
+            "  -V, --version     agtrade's version and git commit\n"
             "\n"
             "exit status: 0 valid, 64 bad command line, 65 invalid file or data, 66 file missing\n");
 }
@@ -109,49 +110,42 @@ static void print_setup(const config_t *cfg)
 
 int cmd_check(int argc, char **argv)
 {
-    const char *file = NULL;
-    const char *sets[64];
-    int n_sets = 0;
-    for (int a = 1; a < argc; a++) {
-        if (!strcmp(argv[a], "-h") || !strcmp(argv[a], "--help")) {
-            check_usage(stdout);
-            return EXIT_OK;
-        }
-        if (!strcmp(argv[a], "--set") || !strncmp(argv[a], "--set=", 6)) {
-            const char *v = argv[a][5] == '=' ? argv[a] + 6 : (a + 1 < argc ? argv[++a] : NULL);
-            if (!v || n_sets == 64) {
-                fprintf(stderr, "agtrade: check: --set needs KEY=VALUE (at most 64)\n");
-                return EXIT_USAGE;
-            }
-            sets[n_sets++] = v;
-        } else if (argv[a][0] == '-' && argv[a][1]) {
-            fprintf(stderr, "agtrade: check: unknown option '%s' (try 'agtrade check --help')\n",
-                    argv[a]);
-            return EXIT_USAGE;
-        } else if (file) {
-            fprintf(stderr, "agtrade: check: one FILE only (got '%s' and '%s')\n", file, argv[a]);
-            return EXIT_USAGE;
-        } else {
-            file = argv[a];
+    static const struct option longopts[] = {
+        {"set", required_argument, NULL, 's'}, {"help", no_argument, NULL, 'h'},
+        {"version", no_argument, NULL, 'V'},   {NULL, 0, NULL, 0}};
+    const char **sets = calloc((size_t)argc + 1, sizeof *sets);
+    if (!sets) {
+        fprintf(stderr, "agtrade: out of memory\n");
+        return EXIT_SOFTWARE;
+    }
+    int n_sets = 0, c;
+    optind = 0;
+    while ((c = cli_getopt(argc, argv, "hV", longopts)) != -1) {
+        switch (c) {
+        case 's': sets[n_sets++] = optarg; break;
+        case 'h': check_usage(stdout); free(sets); return EXIT_OK;
+        case 'V': cli_print_version(); free(sets); return EXIT_OK;
+        default: free(sets); return EXIT_USAGE;
         }
     }
-    if (!file) {
-        check_usage(stderr);
+    if (optind != argc - 1) {
+        if (optind < argc)
+            fprintf(stderr, "agtrade check: one FILE only (got '%s' and '%s')\n", argv[optind],
+                    argv[optind + 1]);
+        else
+            check_usage(stderr);
+        free(sets);
         return EXIT_USAGE;
     }
+    const char *file = argv[optind];
     config_t *cfg;
     config_error_t err;
-    int rc = config_load(file, &cfg, &err);
+    int rc = config_load_with_sets(file, sets, n_sets, &cfg, &err);
+    free(sets);
     if (rc) {
         fprintf(stderr, "agtrade: %s\n", err.message);
         return rc == CONFIG_ENOENT ? EXIT_NOINPUT : EXIT_DATAERR;
     }
-    for (int k = 0; k < n_sets; k++)
-        if (config_set(cfg, sets[k], &err)) {
-            fprintf(stderr, "agtrade: %s\n", err.message);
-            config_free(cfg);
-            return EXIT_DATAERR;
-        }
     char msg[CONFIG_MSG_MAX];
     market_t *m = market_calibrate(cfg->market, msg, sizeof msg);
     if (!m) {

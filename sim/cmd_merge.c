@@ -201,10 +201,11 @@ static int write_merged(const char *out_path, const results_t *merged, const ide
 
 int cmd_merge(int argc, char **argv)
 {
-    if (argc == 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
-        fputs(merge_usage, stdout);
-        return EXIT_OK;
-    }
+    int done = cli_simple_options(argc, argv, merge_usage);
+    if (done >= 0)
+        return done;   /* --help, --version or a bad option */
+    argc -= optind - 1;   /* the operands follow argv[0] (after a "--") */
+    argv += optind - 1;
     if (argc < 3) {
         fprintf(stderr, "agtrade: merge needs OUT.h5 and at least one SHARD.h5 "
                         "(try 'agtrade merge --help')\n");

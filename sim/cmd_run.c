@@ -1,6 +1,5 @@
 /* cmd_run.c - `agtrade run`: a scenario (or a sweep of it) through the engine to HDF5. */
 #include <errno.h>
-#include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,12 +10,12 @@
 #include "config.h"
 #include "engine.h"
 #include "h5out.h"
+#include "number.h"
 #include "prepare.h"
 #include "progress.h"
 #include "results.h"
 #include "run.h"
 #include "sweep.h"
-#include "version.h"
 
 static const char run_usage[] =
     "usage: agtrade run FILE [options]\n"
@@ -61,15 +60,7 @@ static void install_signal_handlers(void)
 
 static int parse_u64(const char *text, uint64_t *out)
 {
-    char *end;
-    errno = 0;
-    if (!*text || *text == '-')
-        return -1;
-    unsigned long long v = strtoull(text, &end, 10);
-    if (errno || *end)
-        return -1;
-    *out = v;
-    return 0;
+    return number_parse_u64(text, out, NULL) == NUMBER_OK ? 0 : -1;
 }
 
 static int usage_error(const char *msg)
@@ -100,19 +91,24 @@ static int parse_options(int argc, char **argv, run_options_t *o)
     char err[512];
     optind = 0;   /* glibc: full re-initialisation, so cmd_run can be called again */
     int c;
-    while ((c = getopt_long(argc, argv, "n:s:o:j:qhV", longopts, NULL)) != -1) {
+    while ((c = cli_getopt(argc, argv, "n:s:o:j:qhV", longopts)) != -1) {
         switch (c) {
         case 'n':
             if (parse_u64(optarg, &o->draws) || o->draws == 0)
                 return bad_value("--draws", optarg, "must be a positive integer");
             o->has_draws = 1;
+            cli_option_as_typed(argv, o->typed[0], sizeof o->typed[0]);
             break;
         case 's':
             if (parse_u64(optarg, &o->seed))
                 return bad_value("--seed", optarg, "must be a non-negative integer");
             o->has_seed = 1;
+            cli_option_as_typed(argv, o->typed[1], sizeof o->typed[1]);
             break;
-        case 'o': o->output = optarg; break;
+        case 'o':
+            o->output = optarg;
+            cli_option_as_typed(argv, o->typed[2], sizeof o->typed[2]);
+            break;
         case 'j': {
             uint64_t t;
             if (parse_u64(optarg, &t) || t < 1 || t > 4096)
@@ -138,8 +134,8 @@ static int parse_options(int argc, char **argv, run_options_t *o)
         case OPT_PRINT: o->print_config = 1; break;
         case 'q': o->quiet = 1; break;
         case 'h': fputs(run_usage, stdout); return -1;
-        case 'V': printf("agtrade %s (git %s)\n", AGTRADE_VERSION, AGTRADE_GIT_COMMIT); return -1;
-        default: fprintf(stderr, "(try 'agtrade run --help')\n"); return EXIT_USAGE;
+        case 'V': cli_print_version(); return -1;
+        default: return EXIT_USAGE;   /* cli_getopt said why */
         }
     }
     if (optind != argc - 1)

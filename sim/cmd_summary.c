@@ -112,10 +112,11 @@ static void print_point(const results_t *res, size_t p)
 
 int cmd_summary(int argc, char **argv)
 {
-    if (argc == 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
-        fputs(summary_usage, stdout);
-        return EXIT_OK;
-    }
+    int done = cli_simple_options(argc, argv, summary_usage);
+    if (done >= 0)
+        return done;   /* --help, --version or a bad option */
+    argc -= optind - 1;   /* the operands follow argv[0] (after a "--") */
+    argv += optind - 1;
     if (argc != 2) {
         fprintf(stderr, "agtrade: summary needs exactly one OUT.h5 (try 'agtrade summary --help')\n");
         return EXIT_USAGE;

@@ -4,10 +4,9 @@
  * Every key is documented in configs/README.md.
  */
 #include "config_internal.h"
+#include "number.h"
 #include "sweep.h"
 
-#include <ctype.h>
-#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -35,7 +34,7 @@ typedef struct {
 /* ---- scalars ---- */
 
 /* x in the shortest form that reads back exactly, for messages */
-#define NUM(x) config_format_double((char[40]){0}, 40, (x))
+#define NUM(x) number_format_double((char[40]){0}, 40, (x))
 
 
 /* Build a validated config from a merged tree (takes ownership of tree); sweep checks
@@ -47,57 +46,6 @@ static const char *kind_name(const cnode_t *n)
     return n->kind == CNODE_MAP ? "a mapping" : n->kind == CNODE_SEQ ? "a list" : "a value";
 }
 
-/* Length of the longest prefix of s that is a decimal number (YAML 1.2 core float). */
-static size_t number_prefix(const char *s)
-{
-    const char *p = s;
-    if (*p == '+' || *p == '-')
-        p++;
-    if (!strncmp(p, ".inf", 4) || !strncmp(p, ".Inf", 4) || !strncmp(p, ".INF", 4))
-        return (size_t)(p + 4 - s);
-    size_t digits = 0;
-    while (isdigit((unsigned char)*p))
-        p++, digits++;
-    if (*p == '.') {
-        p++;
-        while (isdigit((unsigned char)*p))
-            p++, digits++;
-    }
-    if (!digits)
-        return 0;
-    if (*p == 'e' || *p == 'E') {
-        const char *e = p++;
-        if (*p == '+' || *p == '-')
-            p++;
-        if (!isdigit((unsigned char)*p))
-            return (size_t)(e - s);
-        while (isdigit((unsigned char)*p))
-            p++;
-    }
-    return (size_t)(p - s);
-}
-
-/* Strict conversion: the whole text must be a number. 0 ok, 1 not a number at all,
- * 2 trailing junk, 3 out of range. */
-static int strict_double(const char *s, double *x)
-{
-    size_t n = number_prefix(s);
-    if (!n)
-        return 1;
-    if (s[n])
-        return 2;
-    const char *p = s + (*s == '+' || *s == '-');
-    if (*p == '.' && (p[1] == 'i' || p[1] == 'I')) {
-        *x = *s == '-' ? -INFINITY : INFINITY;
-        return 0;
-    }
-    errno = 0;
-    *x = strtod(s, NULL);
-    if (errno == ERANGE && fabs(*x) > 1.0)
-        return 3;
-    return 0;
-}
-
 static int parse_number(build_t *b, const cnode_t *n, const char *path, double *x)
 {
     if (n->kind != CNODE_SCALAR)
@@ -105,15 +53,16 @@ static int parse_number(build_t *b, const cnode_t *n, const char *path, double *
     if (n->quoted)
         return cfg_fail(b->err, n, path, "%s must be a number (got the quoted string '%s')",
                         path, n->text);
-    switch (strict_double(n->text, x)) {
-    case 0:
+    const char *junk = NULL;
+    switch (number_parse_double(n->text, x, &junk)) {
+    case NUMBER_OK:
         if (isnan(*x))
             break;
         return 0;
-    case 2:
+    case NUMBER_TRAILING_JUNK:
         return cfg_fail(b->err, n, path, "%s: number '%s' has trailing junk '%s'", path,
-                        n->text, n->text + number_prefix(n->text));
-    case 3:
+                        n->text, junk);
+    case NUMBER_OUT_OF_RANGE:
         return cfg_fail(b->err, n, path, "%s: number '%s' is out of range", path, n->text);
     default:
         break;
@@ -126,28 +75,22 @@ static int parse_u64(build_t *b, const cnode_t *n, const char *path, uint64_t *x
     if (n->kind != CNODE_SCALAR || n->quoted)
         return cfg_fail(b->err, n, path, "%s must be a whole number (got %s)", path,
                         n->kind == CNODE_SCALAR ? "a quoted string" : kind_name(n));
-    const char *s = n->text;
-    size_t np = number_prefix(s);
-    if (np && !s[np] && strspn(s + (*s == '+'), "0123456789") != strlen(s + (*s == '+')))
-        return cfg_fail(b->err, n, path, "%s must be a whole number >= 0 (got %s)", path, s);
-    if (*s == '+')
-        s++;
-    size_t d = 0;
-    while (isdigit((unsigned char)s[d]))
-        d++;
-    if (!d) {
+    const char *junk = NULL;
+    switch (number_parse_u64(n->text, x, &junk)) {
+    case NUMBER_OK:
+        return 0;
+    case NUMBER_NOT_WHOLE:
+        return cfg_fail(b->err, n, path, "%s must be a whole number >= 0 (got %s)", path,
+                        n->text);
+    case NUMBER_TRAILING_JUNK:
+        return cfg_fail(b->err, n, path, "%s: number '%s' has trailing junk '%s'", path,
+                        n->text, junk);
+    case NUMBER_OUT_OF_RANGE:
+        return cfg_fail(b->err, n, path, "%s: number '%s' is out of range", path, n->text);
+    default:
         return cfg_fail(b->err, n, path, "%s must be a whole number (got '%s')", path,
                         n->text);
     }
-    if (s[d])
-        return cfg_fail(b->err, n, path, "%s: number '%s' has trailing junk '%s'", path,
-                        n->text, s + d);
-    errno = 0;
-    unsigned long long v = strtoull(s, NULL, 10);
-    if (errno == ERANGE)
-        return cfg_fail(b->err, n, path, "%s: number '%s' is out of range", path, n->text);
-    *x = (uint64_t)v;
-    return 0;
 }
 
 static int parse_string(build_t *b, const cnode_t *n, const char *path, char *out,
@@ -1303,20 +1246,6 @@ static int build_run(build_t *b, const cnode_t *root, const char *file)
     return 0;
 }
 
-const char *config_format_double(char *out, size_t outlen, double x)
-{
-    if (isinf(x)) {
-        snprintf(out, outlen, "%s", x < 0 ? "-.inf" : ".inf");
-        return out;
-    }
-    for (int prec = 15; prec <= 17; prec++) {
-        snprintf(out, outlen, "%.*g", prec, x);
-        if (strtod(out, NULL) == x)
-            break;
-    }
-    return out;
-}
-
 static int sweep_key_ok(build_t *b, const cnode_t *root_tree, const cnode_t *at,
                         const char *path, const char *key, double value)
 {
@@ -1326,7 +1255,7 @@ static int sweep_key_ok(build_t *b, const cnode_t *root_tree, const cnode_t *at,
     if (!copy)
         return cfg_fail(b->err, NULL, NULL, "out of memory");
     char text[64];
-    config_format_double(text, sizeof text, value);
+    number_format_double(text, sizeof text, value);
     config_error_t inner;
     config_t *trial = NULL;
     int rc = tree_set(copy, key, text, &inner);
@@ -1567,7 +1496,7 @@ static int set_text(config_t *cfg, const char *key, const char *value, const cha
     }
     if (rc) {
         char msg[CONFIG_MSG_MAX];
-        if (snprintf(msg, sizeof msg, "--set %.200s: %s", shown, err->message) >= (int)sizeof msg)
+        if (snprintf(msg, sizeof msg, "%.220s: %s", shown, err->message) >= (int)sizeof msg)
             msg[sizeof msg - 1] = '\0';
         memcpy(err->message, msg, sizeof msg);
         cfg_one_line(err->message, sizeof err->message);
@@ -1583,11 +1512,12 @@ static int set_text(config_t *cfg, const char *key, const char *value, const cha
     return 0;
 }
 
-int config_set(config_t *cfg, const char *assignment, config_error_t *err)
+int config_set_as(config_t *cfg, const char *assignment, const char *shown,
+                  config_error_t *err)
 {
     const char *eq = strchr(assignment, '=');
     if (!eq || eq == assignment)
-        return cfg_fail(err, NULL, NULL, "--set %.200s: expected KEY=VALUE", assignment);
+        return cfg_fail(err, NULL, NULL, "%.200s: expected KEY=VALUE", shown);
     char key[256];
     size_t kl = (size_t)(eq - assignment);
     if (kl >= sizeof key)
@@ -1595,7 +1525,27 @@ int config_set(config_t *cfg, const char *assignment, config_error_t *err)
                         sizeof key - 1);
     memcpy(key, assignment, kl);
     key[kl] = '\0';
-    return set_text(cfg, key, eq + 1, assignment, err);
+    return set_text(cfg, key, eq + 1, shown, err);
+}
+
+int config_set(config_t *cfg, const char *assignment, config_error_t *err)
+{
+    char shown[220];
+    snprintf(shown, sizeof shown, "--set %.200s", assignment);
+    return config_set_as(cfg, assignment, shown, err);
+}
+
+int config_load_with_sets(const char *path, const char *const *sets, int n_sets,
+                          config_t **out, config_error_t *err)
+{
+    int rc = config_load(path, out, err);
+    for (int k = 0; !rc && k < n_sets; k++)
+        rc = config_set(*out, sets[k], err);
+    if (rc && *out) {
+        config_free(*out);
+        *out = NULL;
+    }
+    return rc;
 }
 
 /* A scalar node for text made here (no file position: it came from the command line). */
@@ -1618,7 +1568,7 @@ static cnode_t *made_sweep_entry(const config_sweep_t *sw)
     int ok = entry && values && !cnode_append(entry, made_scalar("key", 0), made_scalar(sw->key, 1));
     for (int k = 0; ok && k < sw->n_values; k++) {
         char text[64];
-        config_format_double(text, sizeof text, sw->values[k]);
+        number_format_double(text, sizeof text, sw->values[k]);
         cnode_t *v = made_scalar(text, 0);
         ok = v && !cnode_append(values, NULL, v);
     }
@@ -1678,8 +1628,8 @@ int config_add_sweep(config_t *cfg, const config_sweep_t *sw, config_error_t *er
 int config_set_number(config_t *cfg, const char *key, double value, config_error_t *err)
 {
     char text[64], shown[400];
-    config_format_double(text, sizeof text, value);
-    snprintf(shown, sizeof shown, "%.255s=%s", key, text);
+    number_format_double(text, sizeof text, value);
+    snprintf(shown, sizeof shown, "--set %.255s=%s", key, text);
     return set_text(cfg, key, text, shown, err);
 }
 

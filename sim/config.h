@@ -112,6 +112,18 @@ int config_load_string(const char *text, size_t len, const char *name, config_t 
  * unchanged and err->message reads "--set KEY=VALUE: <problem>". */
 int config_set(config_t *cfg, const char *assignment, config_error_t *err);
 
+/* config_set() for a command-line option that stands for a key (-n for run.draws): on
+ * error err->message begins with `shown`, what the user typed ("-n 12"), instead of
+ * "--set KEY=VALUE". */
+int config_set_as(config_t *cfg, const char *assignment, const char *shown,
+                  config_error_t *err);
+
+/* config_load(), then config_set() of sets[0..n_sets) in order: what `agtrade check` and
+ * `agtrade run` both do. Same return codes; on error *out is NULL and err->message names
+ * the file (line, key) or the --set. */
+int config_load_with_sets(const char *path, const char *const *sets, int n_sets,
+                          config_t **out, config_error_t *err);
+
 /* Set one numeric key (the same dotted paths as config_set) to value, then re-validate:
  * what a sweep point does. 0 on success; cfg is unchanged on error. */
 int config_set_number(config_t *cfg, const char *key, double value, config_error_t *err);

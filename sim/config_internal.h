@@ -46,7 +46,5 @@ void cfg_one_line(char *msg, size_t cap);
 /* Names used in files (and by config_to_yaml) for targets and distributions. */
 const char *config_target_name(input_target_t t);
 const char *config_dist_name(dist_kind_t k);
-/* The shortest decimal text that reads back to exactly x (".inf" for infinity). */
-const char *config_format_double(char *out, size_t outlen, double x);
 
 #endif

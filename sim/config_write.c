@@ -7,6 +7,7 @@
  * reference, each regime vs the scenario - exactly how the loader inherits them.
  */
 #include "config_internal.h"
+#include "number.h"
 #include "version.h"
 
 #include <math.h>
@@ -74,7 +75,7 @@ static void put_quoted(buf_t *b, const char *text)
 static void put_num(buf_t *b, double x)
 {
     char t[64];
-    config_format_double(t, sizeof t, x);
+    number_format_double(t, sizeof t, x);
     put(b, "%s", t);
 }
 

@@ -5,7 +5,6 @@
 #include <gsl/gsl_errno.h>
 #include "cli.h"
 #include "cluster.h"
-#include "version.h"
 
 static void usage(FILE *out)
 {
@@ -33,7 +32,7 @@ static int dispatch(int argc, char **argv)
         return EXIT_OK;
     }
     if (!strcmp(cmd, "--version") || !strcmp(cmd, "-V")) {
-        printf("agtrade %s (git %s)\n", AGTRADE_VERSION, AGTRADE_GIT_COMMIT);
+        cli_print_version();
         return EXIT_OK;
     }
     if (!strcmp(cmd, "check"))   return cmd_check(argc - 1, argv + 1);

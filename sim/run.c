@@ -40,16 +40,10 @@ static int load_config(const run_options_t *opt, config_t **out)
         return EXIT_NOINPUT;
     }
     config_t *cfg = NULL;
-    if (config_load(opt->config_path, &cfg, &err)) {
-        fprintf(stderr, "agtrade: %s\n", err.message);
+    if (config_load_with_sets(opt->config_path, opt->sets, opt->n_sets, &cfg, &err)) {
+        fprintf(stderr, "agtrade: %s\n", err.message);   /* names the file or the --set */
         return EXIT_DATAERR;
     }
-    for (int k = 0; k < opt->n_sets; k++)
-        if (config_set(cfg, opt->sets[k], &err)) {
-            fprintf(stderr, "agtrade: %s\n", err.message);   /* names the --set */
-            config_free(cfg);
-            return EXIT_DATAERR;
-        }
     /* -n, -s and -o are --set run.draws / run.seed / run.output in disguise, so the
      * resolved config (and the file's config_yaml) records them */
     char assignment[CONFIG_PATH_MAX + 32];
@@ -68,7 +62,7 @@ static int load_config(const run_options_t *opt, config_t **out)
         what[2] = assignment;
     }
     for (int k = 0; k < 3; k++)
-        if (what[k] && config_set(cfg, what[k], &err)) {
+        if (what[k] && config_set_as(cfg, what[k], opt->typed[k], &err)) {
             fprintf(stderr, "agtrade: %s\n", err.message);
             config_free(cfg);
             return EXIT_USAGE;

@@ -17,6 +17,7 @@ typedef struct {
     uint64_t draws, seed;
     int has_draws, has_seed;
     const char *output;
+    char typed[3][420];                /* -n, -s, -o as the user typed them, for messages */
     int threads;                       /* 0: OpenMP default */
     const char **sets;                 /* --set KEY=VALUE, in order */
     int n_sets;

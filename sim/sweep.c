@@ -1,11 +1,13 @@
 /* sweep.c - see sweep.h. */
 #include "sweep.h"
+#include "number.h"
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+/* text[0..len) as a finite number of the one grammar (number.h) */
 static int parse_number(const char *text, size_t len, double *out)
 {
     char buf[64];
@@ -13,10 +15,8 @@ static int parse_number(const char *text, size_t len, double *out)
         return -1;
     memcpy(buf, text, len);
     buf[len] = '\0';
-    char *end;
-    errno = 0;
-    double v = strtod(buf, &end);
-    if (errno || *end != '\0' || !isfinite(v))
+    double v;
+    if (number_parse_double(buf, &v, NULL) != NUMBER_OK || !isfinite(v))
         return -1;
     *out = v;
     return 0;
@@ -125,16 +125,20 @@ void sweep_point_values(const config_sweep_t *sweeps, int n_sweeps, size_t point
 
 int shard_parse(const char *arg, int *k, int *n, char *err, size_t errlen)
 {
-    char *end;
-    errno = 0;
-    long kk = strtol(arg, &end, 10);
-    if (errno || end == arg || *end != '/') {
+    char kk_text[32];
+    const char *slash = strchr(arg, '/');
+    uint64_t kk, nn;
+    if (!slash || (size_t)(slash - arg) >= sizeof kk_text) {
         snprintf(err, errlen, "--shard '%s': expected K/N", arg);
         return -1;
     }
-    const char *rest = end + 1;
-    long nn = strtol(rest, &end, 10);
-    if (errno || end == rest || *end || nn < 1 || kk < 0 || kk >= nn || nn > 1000000) {
+    memcpy(kk_text, arg, (size_t)(slash - arg));
+    kk_text[slash - arg] = '\0';
+    if (number_parse_u64(kk_text, &kk, NULL) || number_parse_u64(slash + 1, &nn, NULL)) {
+        snprintf(err, errlen, "--shard '%s': expected K/N", arg);
+        return -1;
+    }
+    if (nn < 1 || kk >= nn || nn > 1000000) {
         snprintf(err, errlen, "--shard '%s': expected K/N with 0 <= K < N", arg);
         return -1;
     }
