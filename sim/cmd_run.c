@@ -1,19 +1,10 @@
 /* cmd_run.c - `agtrade run`: a scenario (or a sweep of it) through the engine to HDF5. */
-#include <errno.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
-#include <unistd.h>
 #include "cli.h"
-#include "config.h"
-#include "engine.h"
-#include "h5out.h"
 #include "number.h"
-#include "prepare.h"
-#include "progress.h"
-#include "results.h"
 #include "run.h"
 #include "sweep.h"
 

@@ -28,7 +28,7 @@ static void print_row(const table_t *t, const char *label, const char *name,
     if (v < 0)
         return;
     size_t V = t->ps->n_vars, at = (size_t)t->group * V + (size_t)v;
-    const double *q = &t->ps->quantile[at * ENGINE_N_QUANTILES];
+    const double *q = &t->ps->quantile[at * SUMMARY_N_QUANTILES];
     const char *units = "";
     for (int d = 0; d < quantity_def_count; d++)
         if (!strcmp(quantity_defs[d].name, name))

@@ -15,6 +15,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include "sample.h"
+#include "sweep.h"
 #include "../models/market.h"
 #include "../models/policy.h"
 
@@ -53,13 +54,6 @@ typedef struct {
     threshold_op_t op;
     double value;
 } config_threshold_t;
-
-/* One swept key: values to take (issue: sweeps). */
-typedef struct {
-    char key[256];
-    double *values;
-    int n_values;
-} config_sweep_t;
 
 typedef struct {
     char path[CONFIG_PATH_MAX];   /* the file loaded */

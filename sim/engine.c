@@ -1,5 +1,6 @@
 /* engine.c - see engine.h for the reproducibility contract. */
 #include "engine.h"
+#include "../models/solve.h"
 #include "cluster.h"
 #include "stats.h"
 #include <math.h>
@@ -7,9 +8,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-const double engine_quantile_probs[ENGINE_N_QUANTILES] = {
-    0.01, 0.05, 0.10, 0.25, 0.50, 0.75, 0.90, 0.95, 0.99};
 
 /* A draw whose reference solve failed reports that solve's status; one whose scenario
  * solve failed reports ENGINE_SCENARIO_FAILED + its status. */
@@ -479,17 +477,17 @@ static void summarize_variable(const run_t *run, size_t v, point_summary_t *out)
         out->mcse[at] = stats_mcse(m, v);
         out->min[at] = stats_min(m, v);
         out->max[at] = stats_max(m, v);
-        for (int q = 0; q < ENGINE_N_QUANTILES; q++)
-            out->quantile[at * ENGINE_N_QUANTILES + (size_t)q] =
-                run->ok[g] ? stats_hist_quantile(run->hist[g], v, engine_quantile_probs[q],
+        for (int q = 0; q < SUMMARY_N_QUANTILES; q++)
+            out->quantile[at * SUMMARY_N_QUANTILES + (size_t)q] =
+                run->ok[g] ? stats_hist_quantile(run->hist[g], v, summary_quantile_probs[q],
                                                  out->min[at], out->max[at])
                            : NAN;
     }
     out->quantile_error[v] = stats_hist_quantiles_error_bound(
-        run->hist[0], v, engine_quantile_probs[0], engine_quantile_probs[ENGINE_N_QUANTILES - 1],
+        run->hist[0], v, summary_quantile_probs[0], summary_quantile_probs[SUMMARY_N_QUANTILES - 1],
         out->min[v], out->max[v]);
-    stats_hist_coarse(run->hist[0], v, ENGINE_HIST_BINS, &out->hist[v * ENGINE_HIST_BINS],
-                      &out->hist_edges[v * (ENGINE_HIST_BINS + 1)], &out->hist_under[v],
+    stats_hist_coarse(run->hist[0], v, SUMMARY_HIST_BINS, &out->hist[v * SUMMARY_HIST_BINS],
+                      &out->hist_edges[v * (SUMMARY_HIST_BINS + 1)], &out->hist_under[v],
                       &out->hist_over[v]);
 }
 
@@ -606,61 +604,4 @@ int engine_run_point(const engine_spec_t *spec, point_summary_t *out, char *err,
         summarize(&run, out);
     run_free(&run);
     return rc;
-}
-
-/* ---- point summaries ------------------------------------------------------------- */
-
-void point_summary_free(point_summary_t *ps)
-{
-    if (!ps)
-        return;
-    free(ps->draws_ok);
-    free(ps->draws_failed);
-    free(ps->mean);
-    free(ps->sd);
-    free(ps->mcse);
-    free(ps->min);
-    free(ps->max);
-    free(ps->quantile);
-    free(ps->quantile_error);
-    free(ps->hist);
-    free(ps->hist_edges);
-    free(ps->hist_under);
-    free(ps->hist_over);
-    free(ps->threshold_prob);
-    free(ps->threshold_mcse);
-    free(ps);
-}
-
-point_summary_t *point_summary_alloc(size_t n_vars, int n_groups, int n_thresholds)
-{
-    point_summary_t *ps = calloc(1, sizeof *ps);
-    if (!ps)
-        return NULL;
-    size_t G = (size_t)n_groups, T = (size_t)n_thresholds + 1, V = n_vars;
-    ps->n_vars = n_vars;
-    ps->n_groups = n_groups;
-    ps->n_thresholds = n_thresholds;
-    ps->draws_ok = calloc(G, sizeof(uint64_t));
-    ps->draws_failed = calloc(G, sizeof(uint64_t));
-    ps->mean = calloc(G * V, sizeof(double));
-    ps->sd = calloc(G * V, sizeof(double));
-    ps->mcse = calloc(G * V, sizeof(double));
-    ps->min = calloc(G * V, sizeof(double));
-    ps->max = calloc(G * V, sizeof(double));
-    ps->quantile = calloc(G * V * ENGINE_N_QUANTILES, sizeof(double));
-    ps->quantile_error = calloc(V, sizeof(double));
-    ps->hist = calloc(V * ENGINE_HIST_BINS, sizeof(int64_t));
-    ps->hist_edges = calloc(V * (ENGINE_HIST_BINS + 1), sizeof(double));
-    ps->hist_under = calloc(V, sizeof(int64_t));
-    ps->hist_over = calloc(V, sizeof(int64_t));
-    ps->threshold_prob = calloc(G * T, sizeof(double));
-    ps->threshold_mcse = calloc(G * T, sizeof(double));
-    if (!ps->draws_ok || !ps->draws_failed || !ps->mean || !ps->sd || !ps->mcse || !ps->min ||
-        !ps->max || !ps->quantile || !ps->quantile_error || !ps->hist || !ps->hist_edges ||
-        !ps->hist_under || !ps->hist_over || !ps->threshold_prob || !ps->threshold_mcse) {
-        point_summary_free(ps);
-        return NULL;
-    }
-    return ps;
 }

@@ -24,18 +24,13 @@
 #include <stdint.h>
 #include "quantities.h"
 #include "sample.h"
+#include "summary.h"
 #include "../models/market.h"
 #include "../models/policy.h"
-#include "../models/solve.h"
 
 #define ENGINE_BLOCK_DRAWS 64     /* fixed: part of what makes results reproducible */
 #define ENGINE_CHUNK_BLOCKS 128   /* fixed; also the most threads a chunk can keep busy */
 #define ENGINE_PILOT_BLOCKS 4     /* the first 256 draws fix each point's histogram ranges */
-#define ENGINE_N_QUANTILES 9
-#define ENGINE_HIST_BINS 50
-
-extern const double engine_quantile_probs[ENGINE_N_QUANTILES];
-
 typedef struct {
     long index;          /* into the draw vector (quantity_index) */
     int above;           /* 1: P(value > threshold), 0: P(value < threshold) */
@@ -73,26 +68,6 @@ typedef struct {
     volatile sig_atomic_t *stop;       /* set by a signal handler: stop at a chunk edge */
     int mpi_rank, mpi_size;            /* chunks c with c % size == rank are ours (1 rank: 0, 1) */
 } engine_spec_t;
-
-/* The reduced statistics of one point. Groups: 0 = all draws, 1 + r = regime r. */
-typedef struct {
-    size_t n_vars;
-    int n_groups;
-    int n_thresholds;
-    uint64_t *draws_ok;          /* [group] */
-    uint64_t *draws_failed;      /* [group] */
-    double *mean, *sd, *mcse, *min, *max;   /* [group][var] */
-    double *quantile;            /* [group][var][ENGINE_N_QUANTILES] */
-    double *quantile_error;      /* [var]: bound on |quantile error| (fine-bin width) */
-    int64_t *hist;               /* [var][ENGINE_HIST_BINS], all draws */
-    double *hist_edges;          /* [var][ENGINE_HIST_BINS + 1] */
-    int64_t *hist_under, *hist_over;  /* [var] */
-    double *threshold_prob;      /* [group][threshold] */
-    double *threshold_mcse;      /* [group][threshold] */
-} point_summary_t;
-
-point_summary_t *point_summary_alloc(size_t n_vars, int n_groups, int n_thresholds);
-void point_summary_free(point_summary_t *ps);
 
 enum { ENGINE_OK = 0, ENGINE_INTERRUPTED = 1, ENGINE_SINK_FAILED = 2, ENGINE_NOMEM = 3,
        ENGINE_NO_DRAWS = 4 };

@@ -98,8 +98,8 @@ static int each_stat(const results_t *res, int d, quantity_form_t form, svar_fn 
 {
     const quantity_def_t *def = &quantity_defs[d];
     const quantity_layout_t *lay = &res->layout;
-    size_t V = lay->n_vars, R = (size_t)res->n_regimes, NQ = ENGINE_N_QUANTILES;
-    size_t NB = ENGINE_HIST_BINS, base = quantity_base(lay, d, form), n = quantity_size(lay, d);
+    size_t V = lay->n_vars, R = (size_t)res->n_regimes, NQ = SUMMARY_N_QUANTILES;
+    size_t NB = SUMMARY_HIST_BINS, base = quantity_base(lay, d, form), n = quantity_size(lay, d);
     char stem[96], name[128], ln[256];
     quantity_form_name(def, form, stem, sizeof stem);
     static const struct { const char *suffix, *what; field_t field; } moments[] = {
@@ -317,7 +317,7 @@ int results_define(h5out_t *h, const results_t *res, uint64_t n_draws, char *err
         rc = define_string_dim(h, "importer", res->n_importers, res->importer_name,
                                "importing region", err, errlen);
     if (!rc)
-        rc = h5out_def_dim_doubles(h, "quantile", ENGINE_N_QUANTILES, engine_quantile_probs,
+        rc = h5out_def_dim_doubles(h, "quantile", SUMMARY_N_QUANTILES, summary_quantile_probs,
                                    "1", "quantile probability", err, errlen);
     if (!rc && res->n_regimes)
         rc = define_string_dim(h, "regime", res->n_regimes, res->regime_name, "policy regime",
@@ -326,9 +326,9 @@ int results_define(h5out_t *h, const results_t *res, uint64_t n_draws, char *err
         rc = define_string_dim(h, "threshold", res->n_thresholds, res->threshold_name,
                                "threshold event", err, errlen);
     if (!rc)
-        rc = h5out_def_dim_index(h, "hist_bin", ENGINE_HIST_BINS, "histogram bin", err, errlen);
+        rc = h5out_def_dim_index(h, "hist_bin", SUMMARY_HIST_BINS, "histogram bin", err, errlen);
     if (!rc)
-        rc = h5out_def_dim_index(h, "hist_edge", ENGINE_HIST_BINS + 1, "histogram bin edge",
+        rc = h5out_def_dim_index(h, "hist_edge", SUMMARY_HIST_BINS + 1, "histogram bin edge",
                                  err, errlen);
     return rc;
 }

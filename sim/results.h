@@ -12,7 +12,7 @@
 #define AGTRADE_RESULTS_H
 
 #include <stdint.h>
-#include "engine.h"
+#include "summary.h"
 #include "h5out.h"
 #include "quantities.h"
 

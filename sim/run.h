@@ -9,7 +9,6 @@
 
 #include <signal.h>
 #include <stdint.h>
-#include "config.h"
 #include "sweep.h"
 
 typedef struct {

@@ -9,10 +9,16 @@
 #define AGTRADE_SWEEP_H
 
 #include <stddef.h>
-#include "config.h"
 
 #define SWEEP_MAX_KEYS 16
 #define SWEEP_MAX_VALUES 100000
+
+/* One swept key (a dotted config key) and the values it takes; values is malloc'd. */
+typedef struct {
+    char key[256];
+    double *values;
+    int n_values;
+} config_sweep_t;
 
 /* Parse "KEY=START:STOP:STEP" (STOP included when it lies on the grid) or
  * "KEY=v1,v2,...". Numbers are converted strictly. Fills a config_sweep_t whose values
