@@ -129,8 +129,10 @@ bench: deps all $(BENCH_BIN)
 # fuzz-corpus/config (git-ignored), crashes land in fuzz-corpus/artifacts/ (copy any into
 # tests/data/fuzz-regressions/, which test_config loads). FUZZ_SECONDS=600 by default.
 FUZZ_SECONDS ?= 600
-# The loader's sources: the config layer, what it calls (numbers, sweep ranges), the models.
-FUZZ_SRC := $(wildcard sim/config*.c models/*.c) sim/number.c sim/sweep.c sim/fuzz_config.c
+# The loader's sources: the config layer, what it calls (numbers, quantity names, the
+# distributions' names and rules, sweep ranges) and the models.
+FUZZ_SRC := $(wildcard sim/config*.c models/*.c) sim/number.c sim/quantities.c sim/sample.c \
+            sim/rng.c sim/sweep.c sim/fuzz_config.c
 build-fuzz/gen/version.h: FORCE
 	@sh sim/gen-version.sh $@ $(VERSION)
 build-fuzz/fuzz_config: $(FUZZ_SRC) $(wildcard sim/*.h models/*.h) build-fuzz/gen/version.h

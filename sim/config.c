@@ -5,18 +5,17 @@
  */
 #include "config_internal.h"
 #include "number.h"
+#include "quantities.h"
 #include "sweep.h"
 
+#include <assert.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <gsl/gsl_errno.h>
-#include <gsl/gsl_linalg.h>
 
 #define DEFAULT_DRAWS 10000
 #define DEFAULT_SEED 20250512u
-#define BALANCE_TOL 0.005       /* MODEL.md: Qb - Db = sum_j Xb_ij within 0.5 % */
 #define PROB_SUM_TOL 1e-9
 #define SYMMETRY_TOL 1e-12
 #define Z95 1.6448536269514722  /* standard normal 95 % quantile */
@@ -268,35 +267,23 @@ static int build_exporters(build_t *b)
 {
     market_spec_t *s = b->spec;
     for (int i = 0; i < b->E; i++) {
-        const cnode_t *m = b->exp_node[i], *at;
+        const cnode_t *m = b->exp_node[i];
         char path[256];
         join(path, sizeof path, "exporters", s->exporter_name[i]);
         if (check_keys(b, m, path, exporter_keys))
             return CONFIG_EINVALID;
-        if (get_number(b, m, path, "production", 1, 0, &s->production[i], &at))
+        if (get_number(b, m, path, "production", 1, 0, &s->production[i], NULL))
             return CONFIG_EINVALID;
-        if (!(s->production[i] > 0) || isinf(s->production[i]))
-            return range_fail(b, at, m, path, "production", "> 0 (Mt)", s->production[i]);
-        if (get_number(b, m, path, "fob_price", 1, 0, &s->fob_price[i], &at))
+        if (get_number(b, m, path, "fob_price", 1, 0, &s->fob_price[i], NULL))
             return CONFIG_EINVALID;
-        if (!(s->fob_price[i] > 0) || isinf(s->fob_price[i]))
-            return range_fail(b, at, m, path, "fob_price", "> 0 (USD/t)", s->fob_price[i]);
-        if (get_number(b, m, path, "export_tax", 0, 0, &s->export_tax[i], &at))
+        if (get_number(b, m, path, "export_tax", 0, 0, &s->export_tax[i], NULL))
             return CONFIG_EINVALID;
-        if (!(s->export_tax[i] >= 0 && s->export_tax[i] < 1))
-            return range_fail(b, at, m, path, "export_tax", "in [0, 1)", s->export_tax[i]);
-        if (get_number(b, m, path, "eps", 1, 0, &s->eps[i], &at))
+        if (get_number(b, m, path, "eps", 1, 0, &s->eps[i], NULL))
             return CONFIG_EINVALID;
-        if (!(s->eps[i] <= 0) || isinf(s->eps[i]))
-            return range_fail(b, at, m, path, "eps", "<= 0", s->eps[i]);
-        if (get_number(b, m, path, "kappa", 0, 0, &s->kappa[i], &at))
+        if (get_number(b, m, path, "kappa", 0, 0, &s->kappa[i], NULL))
             return CONFIG_EINVALID;
-        if (!(s->kappa[i] >= 0) || isinf(s->kappa[i]))
-            return range_fail(b, at, m, path, "kappa", ">= 0", s->kappa[i]);
-        if (get_number(b, m, path, "exchange_rate", 0, 1, &s->exchange_rate[i], &at))
+        if (get_number(b, m, path, "exchange_rate", 0, 1, &s->exchange_rate[i], NULL))
             return CONFIG_EINVALID;
-        if (!(s->exchange_rate[i] > 0) || isinf(s->exchange_rate[i]))
-            return range_fail(b, at, m, path, "exchange_rate", "> 0", s->exchange_rate[i]);
     }
     return 0;
 }
@@ -305,19 +292,15 @@ static int build_importers(build_t *b)
 {
     market_spec_t *s = b->spec;
     for (int j = 0; j < b->I; j++) {
-        const cnode_t *m = b->imp_node[j], *at;
+        const cnode_t *m = b->imp_node[j];
         char path[256];
         join(path, sizeof path, "importers", s->importer_name[j]);
         if (check_keys(b, m, path, importer_keys))
             return CONFIG_EINVALID;
-        if (get_number(b, m, path, "sigma", 1, 0, &s->sigma[j], &at))
+        if (get_number(b, m, path, "sigma", 1, 0, &s->sigma[j], NULL))
             return CONFIG_EINVALID;
-        if (!(s->sigma[j] > 0) || isinf(s->sigma[j]))
-            return range_fail(b, at, m, path, "sigma", "> 0", s->sigma[j]);
-        if (get_number(b, m, path, "eta", 1, 0, &s->eta[j], &at))
+        if (get_number(b, m, path, "eta", 1, 0, &s->eta[j], NULL))
             return CONFIG_EINVALID;
-        if (!(s->eta[j] < 0) || isinf(s->eta[j]))
-            return range_fail(b, at, m, path, "eta", "< 0", s->eta[j]);
     }
     return 0;
 }
@@ -342,22 +325,16 @@ static int build_routes(build_t *b, const cnode_t *routes)
             join(rpath, sizeof rpath, path, row->keys[c]->text);
             if (resolve_region(b, row->keys[c], rpath, 0, &j))
                 return CONFIG_EINVALID;
-            const cnode_t *m = row->items[c], *at;
+            const cnode_t *m = row->items[c];
             if (need_kind(b, m, CNODE_MAP, rpath) || check_keys(b, m, rpath, route_keys))
                 return CONFIG_EINVALID;
             size_t ij = (size_t)i * (size_t)b->I + (size_t)j;
-            if (get_number(b, m, rpath, "flow", 1, 0, &s->flow[ij], &at))
+            if (get_number(b, m, rpath, "flow", 1, 0, &s->flow[ij], NULL))
                 return CONFIG_EINVALID;
-            if (!(s->flow[ij] >= 0) || isinf(s->flow[ij]))
-                return range_fail(b, at, m, rpath, "flow", ">= 0 (Mt)", s->flow[ij]);
-            if (get_number(b, m, rpath, "freight", 1, 0, &s->freight[ij], &at))
+            if (get_number(b, m, rpath, "freight", 1, 0, &s->freight[ij], NULL))
                 return CONFIG_EINVALID;
-            if (!(s->freight[ij] >= 0) || isinf(s->freight[ij]))
-                return range_fail(b, at, m, rpath, "freight", ">= 0 (USD/t)", s->freight[ij]);
-            if (get_number(b, m, rpath, "tariff", 0, 0, &s->tariff[ij], &at))
+            if (get_number(b, m, rpath, "tariff", 0, 0, &s->tariff[ij], NULL))
                 return CONFIG_EINVALID;
-            if (!(s->tariff[ij] >= 0) || isinf(s->tariff[ij]))
-                return range_fail(b, at, m, rpath, "tariff", ">= 0", s->tariff[ij]);
         }
     }
     return 0;
@@ -377,37 +354,56 @@ static int build_balances(build_t *b)
         if (get_number(b, m, path, "exports", 0, NAN, &exports, &at_x) ||
             get_number(b, m, path, "domestic_use", 0, NAN, &domestic, &at_d))
             return CONFIG_EINVALID;
-        if (at_x && fabs(exports - routes) > BALANCE_TOL * fmax(fabs(exports), 1e-9))
+        if (at_x && fabs(exports - routes) > MARKET_BALANCE_TOL * fmax(fabs(exports), 1e-9))
             return cfg_fail(b->err, at_x, "exports",
                             "%s.exports (%.6g Mt) differ from the sum of its route flows "
                             "(%.6g Mt) by more than 0.5 %%", path, exports, routes);
-        if (!at_d)   /* the residual; exports are by definition the route flows */
-            domestic = s->production[i] - routes;
-        if (!(domestic >= 0) || isinf(domestic))
-            return cfg_fail(b->err, at_d ? at_d : m, "domestic_use",
-                            "%s: domestic use must be >= 0 (got %.6g Mt: production %.6g - "
-                            "exports %.6g)", path, domestic, s->production[i],
-                            s->production[i] - domestic);
-        double net = s->production[i] - domestic;
-        if (fabs(net - routes) > BALANCE_TOL * fmax(fabs(net), 1e-9))
-            return cfg_fail(b->err, at_d ? at_d : m, "domestic_use",
-                            "%s: production - domestic_use (%.6g Mt) differs from the sum of "
-                            "its route flows (%.6g Mt) by more than 0.5 %%", path, net, routes);
-        s->domestic_use[i] = domestic;
-    }
-    for (int j = 0; j < b->I; j++) {
-        double total = 0;
-        for (int i = 0; i < b->E; i++)
-            total += s->flow[(size_t)i * (size_t)b->I + (size_t)j];
-        if (!(total > 0)) {
-            char key[256];
-            join(key, sizeof key, "importers", s->importer_name[j]);
-            return cfg_fail(b->err, b->imp_key[j], key,
-                            "importer '%s' has no imports (every route flow to it is 0)",
-                            s->importer_name[j]);
-        }
+        /* the residual when not given; exports are by definition the route flows */
+        s->domestic_use[i] = at_d ? domestic : s->production[i] - routes;
     }
     return 0;
+}
+
+/* The model's own rules (market_spec_check), with the file position and key of the value
+ * at fault: the config layer adds where, never repeats what. */
+static int check_market(build_t *b, const cnode_t *routes)
+{
+    market_spec_t *s = b->spec;
+    market_fault_t f;
+    char why[CONFIG_MSG_MAX], key[256];
+    if (market_spec_check(s, &f, why, sizeof why) == 0)
+        return 0;
+    const cnode_t *at = NULL;
+    if (f.exporter >= 0 && f.importer >= 0) {
+        const cnode_t *row = cnode_get(routes, s->exporter_name[f.exporter]);
+        const cnode_t *route = row ? cnode_get(row, s->importer_name[f.importer]) : NULL;
+        snprintf(key, sizeof key, "routes.%s.%s", s->exporter_name[f.exporter],
+                 s->importer_name[f.importer]);
+        at = route ? route : row ? row : routes;
+        if (route && cnode_get(route, f.field))
+            at = cnode_get(route, f.field);
+    } else if (f.exporter >= 0) {
+        join(key, sizeof key, "exporters", s->exporter_name[f.exporter]);
+        at = b->exp_node[f.exporter];
+        if (cnode_get(at, f.field ? f.field : "domestic_use"))
+            at = cnode_get(at, f.field ? f.field : "domestic_use");
+    } else if (f.importer >= 0) {
+        join(key, sizeof key, "importers", s->importer_name[f.importer]);
+        at = f.field ? b->imp_node[f.importer] : b->imp_key[f.importer];
+        if (f.field && cnode_get(at, f.field))
+            at = cnode_get(at, f.field);
+    } else {
+        return cfg_fail(b->err, NULL, NULL, "%s", why);
+    }
+    const char *note = f.field && !strcmp(f.field, "domestic_use") &&
+                               !cnode_get(b->exp_node[f.exporter], "domestic_use")
+                           ? " (not given: production - exports)"
+                           : "";
+    if (!f.field)
+        return cfg_fail(b->err, at, key, "%s: %s", key, why);
+    char full[300];
+    snprintf(full, sizeof full, "%s.%s", key, f.field);
+    return cfg_fail(b->err, at, full, "%s.%s%s", key, why, note);
 }
 
 /* ---- policies ---- */
@@ -431,13 +427,18 @@ static void policy_release(config_policy_t *p)
     p->tariff = p->export_tax = p->floor = p->cap = NULL;
 }
 
+/* A config policy's arrays seen as a policy_t (no copy), so that policy_copy_into() is
+ * the one place they are copied. */
+static policy_t policy_view(const config_policy_t *p, int E, int I)
+{
+    return (policy_t){.n_exporters = E, .n_importers = I, .tariff = p->tariff,
+                      .export_tax = p->export_tax, .floor = p->floor, .cap = p->cap};
+}
+
 static void policy_assign(config_policy_t *dst, const config_policy_t *src, int E, int I)
 {
-    size_t r = (size_t)E * (size_t)I;
-    memcpy(dst->tariff, src->tariff, r * sizeof(double));
-    memcpy(dst->export_tax, src->export_tax, (size_t)E * sizeof(double));
-    memcpy(dst->floor, src->floor, r * sizeof(double));
-    memcpy(dst->cap, src->cap, r * sizeof(double));
+    policy_t d = policy_view(dst, E, I), s = policy_view(src, E, I);
+    policy_copy_into(&d, &s);
 }
 
 /* A route table exporter -> importer -> number into arr (E x I). kind: 0 tariff,
@@ -591,57 +592,41 @@ static int build_policies(build_t *b, const cnode_t *root)
 
 /* ---- stochastic inputs ---- */
 
+/* What each target needs and how it applies by default (names: input_target_name). */
 static const struct {
-    const char *name;
     input_target_t target;
     int exporter, importer;    /* 1: the target needs that region */
     input_apply_t apply;       /* default */
 } targets[] = {
-    {"yield", TARGET_YIELD, 1, 0, APPLY_MULTIPLY},
-    {"domestic_demand", TARGET_DOMESTIC_DEMAND, 1, 0, APPLY_MULTIPLY},
-    {"exchange_rate", TARGET_EXCHANGE_RATE, 1, 0, APPLY_MULTIPLY},
-    {"eps", TARGET_EPS, 1, 0, APPLY_OVERRIDE},
-    {"demand", TARGET_DEMAND, 0, 1, APPLY_MULTIPLY},
-    {"sigma", TARGET_SIGMA, 0, 1, APPLY_OVERRIDE},
-    {"eta", TARGET_ETA, 0, 1, APPLY_OVERRIDE},
-    {"freight_index", TARGET_FREIGHT_INDEX, 0, 0, APPLY_MULTIPLY},
-    {"freight_route", TARGET_FREIGHT_ROUTE, 1, 1, APPLY_MULTIPLY},
-    {"compliance", TARGET_COMPLIANCE, 0, 0, APPLY_OVERRIDE},
+    {TARGET_YIELD, 1, 0, APPLY_MULTIPLY},
+    {TARGET_DOMESTIC_DEMAND, 1, 0, APPLY_MULTIPLY},
+    {TARGET_EXCHANGE_RATE, 1, 0, APPLY_MULTIPLY},
+    {TARGET_EPS, 1, 0, APPLY_OVERRIDE},
+    {TARGET_DEMAND, 0, 1, APPLY_MULTIPLY},
+    {TARGET_SIGMA, 0, 1, APPLY_OVERRIDE},
+    {TARGET_ETA, 0, 1, APPLY_OVERRIDE},
+    {TARGET_FREIGHT_INDEX, 0, 0, APPLY_MULTIPLY},
+    {TARGET_FREIGHT_ROUTE, 1, 1, APPLY_MULTIPLY},
+    {TARGET_COMPLIANCE, 0, 0, APPLY_OVERRIDE},
 };
 #define N_TARGETS (sizeof targets / sizeof targets[0])
 
+/* The parameter keys each distribution accepts (names: dist_kind_name). */
 static const struct {
-    const char *name;
     dist_kind_t kind;
-    const char *keys[8];       /* parameter keys this form accepts */
+    const char *keys[8];
 } dists[] = {
-    {"fixed", DIST_FIXED, {"value"}},
-    {"normal", DIST_NORMAL, {"mean", "sd"}},
-    {"lognormal", DIST_LOGNORMAL, {"meanlog", "sdlog", "median", "p05", "p95"}},
-    {"truncated_normal", DIST_TRUNCNORMAL, {"mean", "sd", "min", "max"}},
-    {"uniform", DIST_UNIFORM, {"min", "max"}},
-    {"triangular", DIST_TRIANGULAR, {"min", "mode", "max"}},
-    {"beta", DIST_BETA, {"alpha", "beta", "mean", "sd", "min", "max"}},
-    {"pert", DIST_PERT, {"min", "mode", "max", "lambda"}},
-    {"empirical", DIST_EMPIRICAL, {"values"}},
+    {DIST_FIXED, {"value"}},
+    {DIST_NORMAL, {"mean", "sd"}},
+    {DIST_LOGNORMAL, {"meanlog", "sdlog", "median", "p05", "p95"}},
+    {DIST_TRUNCNORMAL, {"mean", "sd", "min", "max"}},
+    {DIST_UNIFORM, {"min", "max"}},
+    {DIST_TRIANGULAR, {"min", "mode", "max"}},
+    {DIST_BETA, {"alpha", "beta", "mean", "sd", "min", "max"}},
+    {DIST_PERT, {"min", "mode", "max", "lambda"}},
+    {DIST_EMPIRICAL, {"values"}},
 };
 #define N_DISTS (sizeof dists / sizeof dists[0])
-
-const char *config_target_name(input_target_t t)
-{
-    for (size_t k = 0; k < N_TARGETS; k++)
-        if (targets[k].target == t)
-            return targets[k].name;
-    return "?";
-}
-
-const char *config_dist_name(dist_kind_t k)
-{
-    for (size_t d = 0; d < N_DISTS; d++)
-        if (dists[d].kind == k)
-            return dists[d].name;
-    return "?";
-}
 
 /* Optional number: *has says whether it was given. */
 static int opt_number(build_t *b, const cnode_t *m, const char *path, const char *key,
@@ -886,7 +871,7 @@ static int check_support(build_t *b, const cnode_t *m, const char *path, const i
         rule = NULL;
     if (rule)
         return cfg_fail(b->err, m, path, "%s: %s, but %s can give values in [%.6g, %.6g]", path,
-                        rule, config_dist_name(in->dist.kind), lo, hi);
+                        rule, dist_kind_name(in->dist.kind), lo, hi);
     return 0;
 }
 
@@ -900,16 +885,19 @@ static int build_input(build_t *b, const cnode_t *m, const char *path, input_spe
     if (!(n = cnode_get(m, "target")))
         return cfg_fail(b->err, m, sub, "missing key 'target' in %s", path);
     size_t t;
-    for (t = 0; t < N_TARGETS; t++)
-        if (n->kind == CNODE_SCALAR && !strcmp(n->text, targets[t].name))
+    char expected[256] = "";
+    for (t = 0; t < N_TARGETS; t++) {
+        const char *name = input_target_name(targets[t].target);
+        if (n->kind == CNODE_SCALAR && !strcmp(n->text, name))
             break;
+        snprintf(expected + strlen(expected), sizeof expected - strlen(expected), "%s%s",
+                 t ? ", " : "", name);
+    }
     if (t == N_TARGETS)
-        return cfg_fail(b->err, n, sub, "%s: unknown target %s%s%s (expected: yield, "
-                        "domestic_demand, exchange_rate, eps, demand, sigma, eta, "
-                        "freight_index, freight_route, compliance)", sub,
+        return cfg_fail(b->err, n, sub, "%s: unknown target %s%s%s (expected: %s)", sub,
                         n->kind == CNODE_SCALAR ? "'" : "",
                         n->kind == CNODE_SCALAR ? n->text : kind_name(n),
-                        n->kind == CNODE_SCALAR ? "'" : "");
+                        n->kind == CNODE_SCALAR ? "'" : "", expected);
     in->target = targets[t].target;
     in->apply = targets[t].apply;
     in->exporter = in->importer = -1;
@@ -921,9 +909,9 @@ static int build_input(build_t *b, const cnode_t *m, const char *path, input_spe
         n = cnode_get(m, region_key[r]);
         if (needs[r] && !n)
             return cfg_fail(b->err, m, sub, "missing key '%s' in %s (target %s needs it)",
-                            region_key[r], path, targets[t].name);
+                            region_key[r], path, input_target_name(targets[t].target));
         if (!needs[r] && n)
-            return cfg_fail(b->err, n, sub, "%s: target %s has no %s", sub, targets[t].name,
+            return cfg_fail(b->err, n, sub, "%s: target %s has no %s", sub, input_target_name(targets[t].target),
                             region_key[r]);
         if (n && resolve_region(b, n, sub, r == 0, idx[r]))
             return CONFIG_EINVALID;
@@ -941,15 +929,19 @@ static int build_input(build_t *b, const cnode_t *m, const char *path, input_spe
     if (!(n = cnode_get(m, "dist")))
         return cfg_fail(b->err, m, sub, "missing key 'dist' in %s", path);
     size_t d;
-    for (d = 0; d < N_DISTS; d++)
-        if (n->kind == CNODE_SCALAR && !strcmp(n->text, dists[d].name))
+    expected[0] = '\0';
+    for (d = 0; d < N_DISTS; d++) {
+        const char *name = dist_kind_name(dists[d].kind);
+        if (n->kind == CNODE_SCALAR && !strcmp(n->text, name))
             break;
+        snprintf(expected + strlen(expected), sizeof expected - strlen(expected), "%s%s",
+                 d ? ", " : "", name);
+    }
     if (d == N_DISTS)
-        return cfg_fail(b->err, n, sub, "%s: unknown distribution %s%s%s (expected: fixed, "
-                        "normal, lognormal, truncated_normal, uniform, triangular, beta, pert, "
-                        "empirical)", sub, n->kind == CNODE_SCALAR ? "'" : "",
+        return cfg_fail(b->err, n, sub, "%s: unknown distribution %s%s%s (expected: %s)", sub,
+                        n->kind == CNODE_SCALAR ? "'" : "",
                         n->kind == CNODE_SCALAR ? n->text : kind_name(n),
-                        n->kind == CNODE_SCALAR ? "'" : "");
+                        n->kind == CNODE_SCALAR ? "'" : "", expected);
     const char *allowed[16] = {"target", "exporter", "importer", "apply", "dist",
                                "description"};
     int na = 6;
@@ -990,21 +982,6 @@ static int build_inputs(build_t *b, const cnode_t *root)
     for (size_t k = 0; k < m; k++)
         cfg->correlation[k * m + k] = 1;
     return 0;
-}
-
-static int positive_definite(const double *a, int n)
-{
-    gsl_matrix *c = gsl_matrix_alloc((size_t)n, (size_t)n);
-    if (!c)
-        return -1;
-    for (int i = 0; i < n; i++)
-        for (int j = 0; j < n; j++)
-            gsl_matrix_set(c, (size_t)i, (size_t)j, a[i * n + j]);
-    gsl_error_handler_t *old = gsl_set_error_handler_off();
-    int rc = gsl_linalg_cholesky_decomp1(c);
-    gsl_set_error_handler(old);
-    gsl_matrix_free(c);
-    return rc == 0;
 }
 
 static int build_correlation(build_t *b, const cnode_t *root)
@@ -1097,18 +1074,14 @@ static int build_correlation(build_t *b, const cnode_t *root)
                          NUM(sub[i * n + j]), j, i, NUM(sub[j * n + i]));
                 goto done;
             }
-    int pd = positive_definite(sub, n);
-    if (pd != 1) {
-        if (pd < 0)
-            cfg_fail(b->err, NULL, NULL, "out of memory");
-        else
-            cfg_fail(b->err, rows, "correlation.matrix", "correlation matrix is not positive "
-                     "definite (Cholesky factorization failed)");
-        goto done;
-    }
     for (int i = 0; i < n; i++)
         for (int j = 0; j < n; j++)
             cfg->correlation[idx[i] * m + idx[j]] = sub[i * n + j];
+    char why[CONFIG_MSG_MAX];
+    if (sample_check_correlation(cfg->inputs, m, cfg->correlation, why, sizeof why)) {
+        cfg_fail(b->err, rows, "correlation.matrix", "%s", why);
+        goto done;
+    }
     rc = 0;
 done:
     free(idx);
@@ -1117,22 +1090,6 @@ done:
 }
 
 /* ---- thresholds ---- */
-
-static const struct {
-    const char *name;
-    int exporter, importer;
-} quantities[] = {
-    {"fob_price", 1, 0}, {"producer_price", 1, 0}, {"fob_spread", 1, 0},
-    {"production", 1, 0}, {"domestic_use", 1, 0}, {"exports", 1, 0},
-    {"farm_revenue", 1, 0}, {"export_tax_revenue", 1, 0},
-    {"price_index", 0, 1}, {"imports", 0, 1}, {"composite_imports", 0, 1},
-    {"landed_price", 1, 1}, {"flow", 1, 1}, {"share", 1, 1}, {"tariff_revenue", 1, 1},
-    {"transfer", 1, 1}, {"wedge", 1, 1},
-    {"welfare_importer_cs", 0, 1}, {"welfare_tariff_revenue", 0, 1},
-    {"welfare_transfer", 0, 1}, {"welfare_producer_surplus", 1, 0},
-    {"welfare_domestic_cs", 1, 0}, {"welfare_export_tax", 1, 0}, {"welfare_total", 0, 0},
-};
-#define N_QUANTITIES (sizeof quantities / sizeof quantities[0])
 
 static const char *const threshold_keys[] = {"variable", "exporter", "importer", "below",
                                              "above", "of_change", "description", NULL};
@@ -1149,15 +1106,14 @@ static int build_threshold(build_t *b, const cnode_t *m, const char *path,
         return cfg_fail(b->err, m, sub, "missing key 'variable' in %s", path);
     if (parse_string(b, n, sub, t->variable, sizeof t->variable))
         return CONFIG_EINVALID;
-    size_t q;
-    for (q = 0; q < N_QUANTITIES; q++)
-        if (!strcmp(quantities[q].name, t->variable))
-            break;
-    if (q == N_QUANTITIES)
+    int q = quantity_find(t->variable);
+    if (q < 0)
         return cfg_fail(b->err, n, sub, "%s: unknown per-draw quantity '%s' (see the table in "
                         "sim/README.md)", sub, t->variable);
     const char *region_key[2] = {"exporter", "importer"};
-    int needs[2] = {quantities[q].exporter, quantities[q].importer};
+    quantity_axes_t axes = quantity_defs[q].axes;
+    int needs[2] = {axes == AXES_EXPORTER || axes == AXES_ROUTE,
+                    axes == AXES_IMPORTER || axes == AXES_ROUTE};
     int *idx[2] = {&t->exporter, &t->importer};
     t->exporter = t->importer = -1;
     for (int r = 0; r < 2; r++) {
@@ -1246,31 +1202,7 @@ static int build_run(build_t *b, const cnode_t *root, const char *file)
     return 0;
 }
 
-static int sweep_key_ok(build_t *b, const cnode_t *root_tree, const cnode_t *at,
-                        const char *path, const char *key, double value)
-{
-    if (!strncmp(key, "sweep", 5) || !strncmp(key, "base", 4))
-        return cfg_fail(b->err, at, path, "%s: cannot sweep '%s'", path, key);
-    cnode_t *copy = cnode_copy(root_tree);
-    if (!copy)
-        return cfg_fail(b->err, NULL, NULL, "out of memory");
-    char text[64];
-    number_format_double(text, sizeof text, value);
-    config_error_t inner;
-    config_t *trial = NULL;
-    int rc = tree_set(copy, key, text, &inner);
-    if (rc)
-        cnode_free(copy);
-    else
-        rc = config_build(copy, b->cfg->path, 0, &trial, &inner);
-    config_free(trial);
-    if (rc)
-        return cfg_fail(b->err, at, path, "%s: cannot sweep '%s': %s", path, key,
-                        inner.message);
-    return 0;
-}
-
-static int build_sweeps(build_t *b, const cnode_t *root, int check)
+static int build_sweeps(build_t *b, const cnode_t *root)
 {
     config_t *cfg = b->cfg;
     const cnode_t *s = cnode_get(root, "sweep");
@@ -1328,9 +1260,6 @@ static int build_sweeps(build_t *b, const cnode_t *root, int check)
             if (sweep_range(start, stop, step, &w->values, &w->n_values, why, sizeof why))
                 return cfg_fail(b->err, at, path, "%s: %s", path, why);
         }
-        snprintf(sub, sizeof sub, "%s.key", path);
-        if (check && sweep_key_ok(b, root, cnode_get(m, "key"), sub, w->key, w->values[0]))
-            return CONFIG_EINVALID;
     }
     double points = 1;   /* in floating point: the product of counts may overflow */
     for (int k = 0; k < cfg->n_sweeps; k++)
@@ -1346,6 +1275,44 @@ static int build_sweeps(build_t *b, const cnode_t *root, int check)
 static const char *const top_keys[] = {"description", "exporters", "importers", "routes",
     "inputs", "correlation", "reference", "scenario", "regimes", "thresholds", "sweep", "run",
     NULL};
+
+static int sweep_key_ok(build_t *b, const cnode_t *root_tree, const cnode_t *at,
+                        const char *path, const char *key, double value)
+{
+    if (!strncmp(key, "sweep", 5) || !strncmp(key, "base", 4))
+        return cfg_fail(b->err, at, path, "%s: cannot sweep '%s'", path, key);
+    cnode_t *copy = cnode_copy(root_tree);
+    if (!copy)
+        return cfg_fail(b->err, NULL, NULL, "out of memory");
+    char text[64];
+    number_format_double(text, sizeof text, value);
+    config_error_t inner;
+    config_t *trial = NULL;
+    int rc = tree_set(copy, key, text, &inner);
+    if (rc)
+        cnode_free(copy);
+    else
+        rc = config_build(copy, b->cfg->path, 0, &trial, &inner);
+    config_free(trial);
+    if (rc)
+        return cfg_fail(b->err, at, path, "%s: cannot sweep '%s': %s", path, key,
+                        inner.message);
+    return 0;
+}
+
+/* Each swept key must take a number: build a trial config with its first value. */
+static int check_sweep_keys(build_t *b, const cnode_t *root)
+{
+    const cnode_t *s = cnode_get(root, "sweep");
+    for (int k = 0; k < b->cfg->n_sweeps; k++) {
+        char sub[96];
+        snprintf(sub, sizeof sub, "sweep[%d].key", k);
+        const config_sweep_t *w = &b->cfg->sweeps[k];
+        if (sweep_key_ok(b, root, cnode_get(s->items[k], "key"), sub, w->key, w->values[0]))
+            return CONFIG_EINVALID;
+    }
+    return 0;
+}
 
 static int build_all(build_t *b, const cnode_t *root, int check_sweeps)
 {
@@ -1378,9 +1345,10 @@ static int build_all(build_t *b, const cnode_t *root, int check_sweeps)
     if ((d = cnode_get(root, "description")) && need_kind(b, d, CNODE_SCALAR, "description"))
         return CONFIG_EINVALID;
     return build_exporters(b) || build_importers(b) || build_routes(b, ro) ||
-                   build_balances(b) || build_policies(b, root) || build_inputs(b, root) ||
+                   build_balances(b) || check_market(b, ro) || build_policies(b, root) || build_inputs(b, root) ||
                    build_correlation(b, root) || build_thresholds(b, root) ||
-                   build_run(b, root, b->cfg->path) || build_sweeps(b, root, check_sweeps)
+                   build_run(b, root, b->cfg->path) || build_sweeps(b, root) ||
+                   (check_sweeps && check_sweep_keys(b, root))
                ? CONFIG_EINVALID
                : 0;
 }
@@ -1449,20 +1417,11 @@ void config_free(config_t *cfg)
     free(cfg);
 }
 
-/* A config_t assembled by hand (tests, tools) has no tree: derive one from its YAML,
- * which loads back to the same config (the round-trip property). */
+/* A copy of the merged tree cfg was built from (every config_t comes from one). */
 static cnode_t *tree_of(const config_t *cfg)
 {
-    if (cfg->tree)
-        return cnode_copy(cfg->tree);
-    char *yaml = config_to_yaml(cfg);
-    cnode_t *tree = NULL;
-    config_error_t err;
-    if (yaml && tree_load_string(yaml, strlen(yaml), cfg->path[0] ? cfg->path : "config",
-                                 &tree, &err))
-        tree = NULL;
-    free(yaml);
-    return tree;
+    assert(cfg->tree);
+    return cnode_copy(cfg->tree);
 }
 
 config_t *config_copy(const config_t *cfg)
@@ -1635,9 +1594,6 @@ int config_set_number(config_t *cfg, const char *key, double value, config_error
 
 void config_policy_apply(const config_policy_t *src, policy_t *dst)
 {
-    size_t E = (size_t)dst->n_exporters, r = E * (size_t)dst->n_importers;
-    memcpy(dst->tariff, src->tariff, r * sizeof(double));
-    memcpy(dst->export_tax, src->export_tax, E * sizeof(double));
-    memcpy(dst->floor, src->floor, r * sizeof(double));
-    memcpy(dst->cap, src->cap, r * sizeof(double));
+    policy_t s = policy_view(src, dst->n_exporters, dst->n_importers);
+    policy_copy_into(dst, &s);
 }

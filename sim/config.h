@@ -127,7 +127,8 @@ int config_set_number(config_t *cfg, const char *key, double value, config_error
  * unchanged on error. */
 int config_add_sweep(config_t *cfg, const config_sweep_t *sw, config_error_t *err);
 
-/* Deep copy (NULL on allocation failure). */
+/* Deep copy (NULL on allocation failure). Like every function here that takes a
+ * config_t, it needs one made by config_load*() (a config is rebuilt from its tree). */
 config_t *config_copy(const config_t *cfg);
 
 /* The resolved configuration as YAML that config_load() reads back to the same model,

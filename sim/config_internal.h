@@ -43,8 +43,4 @@ int cfg_fail(config_error_t *err, const cnode_t *at, const char *key, const char
 void cfg_one_line(char *msg, size_t cap);
 
 
-/* Names used in files (and by config_to_yaml) for targets and distributions. */
-const char *config_target_name(input_target_t t);
-const char *config_dist_name(dist_kind_t k);
-
 #endif

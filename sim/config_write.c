@@ -169,7 +169,7 @@ static void put_policy(buf_t *b, const market_spec_t *m, const char *section,
 static void put_dist(buf_t *b, const dist_t *d)
 {
     const double *p = d->p;
-    put(b, "    dist: %s\n", config_dist_name(d->kind));
+    put(b, "    dist: %s\n", dist_kind_name(d->kind));
     switch (d->kind) {
     case DIST_FIXED: put_kv(b, 4, "value", p[0]); break;
     case DIST_NORMAL: put_kv(b, 4, "mean", p[0]); put_kv(b, 4, "sd", p[1]); break;
@@ -288,7 +288,7 @@ static void put_inputs(buf_t *b, const config_t *cfg)
         const input_spec_t *in = &cfg->inputs[k];
         put(b, "  ");
         put_quoted(b, in->name);
-        put(b, ":\n    target: %s\n", config_target_name(in->target));
+        put(b, ":\n    target: %s\n", input_target_name(in->target));
         if (in->exporter >= 0) {
             put(b, "    exporter: ");
             put_quoted(b, m->exporter_name[in->exporter]);

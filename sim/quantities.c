@@ -1,5 +1,6 @@
 /* quantities.c - see quantities.h. */
 #include "quantities.h"
+#include <assert.h>
 #include <stdio.h>
 #include <stddef.h>
 #include <string.h>
@@ -48,11 +49,14 @@ static size_t axes_size(quantity_axes_t axes, int n_exporters, int n_importers)
 
 size_t quantity_size(const quantity_layout_t *layout, int def)
 {
+    assert(def >= 0 && def < quantity_def_count);
     return axes_size(quantity_defs[def].axes, layout->n_exporters, layout->n_importers);
 }
 
 void quantity_layout_init(quantity_layout_t *layout, int n_exporters, int n_importers)
 {
+    /* offset[] has a slot per definition */
+    assert(quantity_def_count <= (int)(sizeof layout->offset / sizeof layout->offset[0]));
     memset(layout, 0, sizeof *layout);
     layout->n_exporters = n_exporters;
     layout->n_importers = n_importers;
@@ -66,9 +70,18 @@ void quantity_layout_init(quantity_layout_t *layout, int n_exporters, int n_impo
 
 size_t quantity_base(const quantity_layout_t *layout, int def, quantity_form_t form)
 {
+    assert(def >= 0 && def < quantity_def_count);
     size_t block = quantity_defs[def].is_welfare ? 3 * layout->n_level
                                                  : (size_t)form * layout->n_level;
     return block + layout->offset[def];
+}
+
+int quantity_find(const char *name)
+{
+    for (int d = 0; d < quantity_def_count; d++)
+        if (!strcmp(quantity_defs[d].name, name))
+            return d;
+    return -1;
 }
 
 long quantity_index(const quantity_layout_t *layout, const char *name, quantity_form_t form,

@@ -39,7 +39,10 @@ typedef struct {
 
 void quantity_layout_init(quantity_layout_t *layout, int n_exporters, int n_importers);
 
-/* Number of values of one quantity (1, E, I or E*I). */
+/* The index into quantity_defs[] of the quantity called name, or -1. */
+int quantity_find(const char *name);
+
+/* Number of values of one quantity (1, E, I or E*I); def must index quantity_defs[]. */
 size_t quantity_size(const quantity_layout_t *layout, int def);
 
 /* Index of a value in the draw vector, or -1 when the name, form or indices do not fit.

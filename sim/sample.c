@@ -27,18 +27,35 @@
 #define CORRELATION_TOL 1e-12
 #define REGIME_SUM_TOL 1e-6
 
-static const char *dist_name(dist_kind_t kind)
+const char *dist_kind_name(dist_kind_t kind)
 {
     switch (kind) {
     case DIST_FIXED: return "fixed";
     case DIST_NORMAL: return "normal";
     case DIST_LOGNORMAL: return "lognormal";
-    case DIST_TRUNCNORMAL: return "truncnormal";
+    case DIST_TRUNCNORMAL: return "truncated_normal";
     case DIST_UNIFORM: return "uniform";
     case DIST_TRIANGULAR: return "triangular";
     case DIST_BETA: return "beta";
     case DIST_PERT: return "pert";
     case DIST_EMPIRICAL: return "empirical";
+    }
+    return "unknown";
+}
+
+const char *input_target_name(input_target_t target)
+{
+    switch (target) {
+    case TARGET_YIELD: return "yield";
+    case TARGET_DOMESTIC_DEMAND: return "domestic_demand";
+    case TARGET_EXCHANGE_RATE: return "exchange_rate";
+    case TARGET_EPS: return "eps";
+    case TARGET_DEMAND: return "demand";
+    case TARGET_SIGMA: return "sigma";
+    case TARGET_ETA: return "eta";
+    case TARGET_FREIGHT_INDEX: return "freight_index";
+    case TARGET_FREIGHT_ROUTE: return "freight_route";
+    case TARGET_COMPLIANCE: return "compliance";
     }
     return "unknown";
 }
@@ -212,7 +229,7 @@ static int check_finite(const dist_t *d, int np, char *err, size_t errlen)
     for (int k = 0; k < np; k++) {
         if (!isfinite(d->p[k])) {
             error_format(err, errlen, "%s: parameter %d must be finite (got %g)",
-                    dist_name(d->kind), k + 1, d->p[k]);
+                    dist_kind_name(d->kind), k + 1, d->p[k]);
             return -1;
         }
     }
@@ -223,7 +240,7 @@ static int check_positive(const dist_t *d, int k, const char *what, char *err,
                           size_t errlen)
 {
     if (!(d->p[k] > 0.0)) {
-        error_format(err, errlen, "%s: %s must be > 0 (got %g)", dist_name(d->kind), what,
+        error_format(err, errlen, "%s: %s must be > 0 (got %g)", dist_kind_name(d->kind), what,
                 d->p[k]);
         return -1;
     }
@@ -234,7 +251,7 @@ static int check_range(const dist_t *d, double lo, double hi, char *err, size_t 
 {
     if (!(lo < hi)) {
         error_format(err, errlen, "%s: lower must be < upper (got lower %g, upper %g)",
-                dist_name(d->kind), lo, hi);
+                dist_kind_name(d->kind), lo, hi);
         return -1;
     }
     return 0;
@@ -246,7 +263,7 @@ static int check_mode(const dist_t *d, char *err, size_t errlen)
         return -1;
     if (d->p[1] < d->p[0] || d->p[1] > d->p[2]) {
         error_format(err, errlen, "%s: mode must be within [lower, upper] (got mode %g, "
-                "lower %g, upper %g)", dist_name(d->kind), d->p[1], d->p[0], d->p[2]);
+                "lower %g, upper %g)", dist_kind_name(d->kind), d->p[1], d->p[0], d->p[2]);
         return -1;
     }
     return 0;
@@ -257,13 +274,13 @@ static int validate_truncnormal(const dist_t *d, char *err, size_t errlen)
     if (check_finite(d, 2, err, errlen) || check_positive(d, 1, "sd", err, errlen))
         return -1;
     if (isnan(d->p[2]) || isnan(d->p[3])) {
-        error_format(err, errlen, "truncnormal: lower and upper must be numbers");
+        error_format(err, errlen, "truncated_normal: lower and upper must be numbers");
         return -1;
     }
     if (check_range(d, d->p[2], d->p[3], err, errlen))
         return -1;
     if (!(trunc_setup(d).mass > TRUNC_MIN_MASS)) {
-        error_format(err, errlen, "truncnormal: the range [%g, %g] has no probability under "
+        error_format(err, errlen, "truncated_normal: the range [%g, %g] has no probability under "
                 "normal(%g, %g)", d->p[2], d->p[3], d->p[0], d->p[1]);
         return -1;
     }
@@ -654,6 +671,21 @@ static int setup_copula(sampler_t *s, const input_spec_t *inputs, const double *
             s->chol[a * k + b] = gsl_matrix_get(m, (size_t)a, (size_t)b);
     gsl_matrix_free(m);
     return 0;
+}
+
+int sample_check_correlation(const input_spec_t *inputs, int n_inputs,
+                             const double *correlation, char *err, size_t errlen)
+{
+    sampler_t s = {.n_inputs = n_inputs};
+    s.corr_index = calloc((size_t)n_inputs + 1, sizeof *s.corr_index);
+    if (!s.corr_index) {
+        error_format(err, errlen, "out of memory for the correlation matrix");
+        return -1;
+    }
+    int rc = setup_copula(&s, inputs, correlation, err, errlen);
+    free(s.corr_index);
+    free(s.chol);
+    return rc;
 }
 
 static int setup_regimes(sampler_t *s, const double *prob, int n, char *err,

@@ -71,6 +71,11 @@ typedef struct {
 
 #define SAMPLE_REGIME_STREAM 0xFFFFFFFFu
 
+/* The names scenario files use ("truncated_normal", "freight_route"; "unknown" for a
+ * value outside the enum), in messages too. */
+const char *dist_kind_name(dist_kind_t kind);
+const char *input_target_name(input_target_t target);
+
 /* ---- marginal distributions ------------------------------------------------------ */
 
 /* 0 when the parameters are usable; otherwise -1 and a one-line message naming the
@@ -134,6 +139,12 @@ sampler_t *sampler_alloc(const input_spec_t *inputs, int n_inputs,
                          const double *regime_prob, int n_regimes,
                          char *err, size_t errlen);
 void sampler_free(sampler_t *sampler);
+
+/* The rules sampler_alloc() applies to a correlation matrix (symmetric, unit diagonal,
+ * entries in [-1, 1], positive definite): 0, or -1 with its message. So that a scenario
+ * file is refused with the sampler's own rule, at load time. */
+int sample_check_correlation(const input_spec_t *inputs, int n_inputs,
+                             const double *correlation, char *err, size_t errlen);
 int sampler_n_inputs(const sampler_t *sampler);
 
 sample_workspace_t *sample_workspace_alloc(const sampler_t *sampler);
