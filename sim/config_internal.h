@@ -1,11 +1,14 @@
 /*
- * config_internal.h - shared by sim/config*.c only: the position-aware YAML tree.
+ * config_internal.h - shared by sim/config*.c only: the position-aware YAML tree and the
+ * build of a config_t from it, part by part.
  */
 #ifndef AGTRADE_CONFIG_INTERNAL_H
 #define AGTRADE_CONFIG_INTERNAL_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include "config.h"
+#include "number.h"
 
 typedef enum { CNODE_SCALAR, CNODE_MAP, CNODE_SEQ } cnode_kind_t;
 
@@ -41,6 +44,59 @@ int cfg_fail(config_error_t *err, const cnode_t *at, const char *key, const char
 
 /* Escape control characters in msg so that it stays one line. */
 void cfg_one_line(char *msg, size_t cap);
+
+/* ---- building a config_t from a tree (config.c drives, one file per part) ---- */
+
+/* The state of one build: the config being filled, where its regions are in the tree
+ * (for positions in messages) and where the first error goes. */
+typedef struct {
+    config_t *cfg;
+    market_spec_t *spec;
+    config_error_t *err;
+    int E, I;
+    const cnode_t *exp_node[MARKET_MAX_REGIONS];  /* exporters.X, for positions */
+    const cnode_t *imp_node[MARKET_MAX_REGIONS];
+    const cnode_t *imp_key[MARKET_MAX_REGIONS];   /* the name itself */
+} build_t;
+
+/* x in the shortest form that reads back exactly, for messages */
+#define NUM(x) number_format_double((char[40]){0}, 40, (x))
+
+/* Typed values (config_parse.c). Each returns 0, or CONFIG_EINVALID with b->err filled,
+ * naming `path` (the dotted key) at node n's position. */
+const char *cfg_kind_name(const cnode_t *n);   /* "a mapping", "a list", "a value" */
+int cfg_parse_number(build_t *b, const cnode_t *n, const char *path, double *x);
+int cfg_parse_u64(build_t *b, const cnode_t *n, const char *path, uint64_t *x);
+int cfg_parse_string(build_t *b, const cnode_t *n, const char *path, char *out,
+                     size_t outlen);
+int cfg_parse_bool(build_t *b, const cnode_t *n, const char *path, int *x);
+int cfg_need_kind(build_t *b, const cnode_t *n, cnode_kind_t kind, const char *path);
+/* Every key of map must be in allowed (NULL-terminated). */
+int cfg_check_keys(build_t *b, const cnode_t *map, const char *path,
+                   const char *const *allowed);
+/* "path.key", truncated to fit (paths only label messages) */
+void cfg_join(char *out, size_t outlen, const char *path, const char *key);
+/* map[key] as a number; `at` (may be NULL) receives the node (NULL when absent and not
+ * required: then *x = dflt). */
+int cfg_get_number(build_t *b, const cnode_t *map, const char *path, const char *key,
+                   int required, double dflt, double *x, const cnode_t **at);
+/* "path.key must be <rule> (got <got>)" at `at`, or at `parent` when the key is absent. */
+int cfg_range_fail(build_t *b, const cnode_t *at, const cnode_t *parent, const char *path,
+                   const char *key, const char *rule, double got);
+/* The index of the region named in node n (exporter: 1 for an exporter, 0 an importer). */
+int cfg_resolve_region(build_t *b, const cnode_t *n, const char *path, int exporter,
+                       int *idx);
+
+/* The parts of a scenario, in the order config.c builds them; each 0 or CONFIG_EINVALID. */
+int cfg_build_market(build_t *b, const cnode_t *root);        /* config_market.c */
+int cfg_build_policies(build_t *b, const cnode_t *root);      /* config_policy.c */
+int cfg_build_inputs(build_t *b, const cnode_t *root);        /* config_inputs.c */
+int cfg_build_correlation(build_t *b, const cnode_t *root);
+int cfg_build_thresholds(build_t *b, const cnode_t *root);    /* config_run.c */
+int cfg_build_run(build_t *b, const cnode_t *root, const char *file);
+int cfg_build_sweeps(build_t *b, const cnode_t *root);
+/* Free a config policy's arrays (config_free). */
+void cfg_policy_release(config_policy_t *p);
 
 
 #endif
