@@ -131,7 +131,7 @@ bench: deps all $(BENCH_BIN)
 FUZZ_SECONDS ?= 600
 # The loader's sources: the config layer, what it calls (numbers, quantity names, the
 # distributions' names and rules, sweep ranges) and the models.
-FUZZ_SRC := $(wildcard sim/config*.c models/*.c) sim/number.c sim/quantities.c sim/sample.c \
+FUZZ_SRC := $(wildcard sim/config*.c models/*.c) sim/number.c sim/quantities.c sim/dist.c sim/sample.c \
             sim/rng.c sim/sweep.c sim/fuzz_config.c
 build-fuzz/gen/version.h: FORCE
 	@sh sim/gen-version.sh $@ $(VERSION)
