@@ -9,7 +9,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define SYMMETRY_TOL 1e-12
 #define Z95 1.6448536269514722  /* standard normal 95 % quantile */
 
 /* ---- stochastic inputs ---- */
@@ -473,35 +472,31 @@ int cfg_build_correlation(build_t *b, const cnode_t *root)
             snprintf(epath, sizeof epath, "%s[%d]", path, j);
             if (cfg_parse_number(b, row->items[j], epath, &r))
                 goto done;
-            if (i == j && r != 1) {
-                cfg_fail(b->err, row->items[j], epath, "%s: the diagonal must be 1 (got %s)",
-                         epath, NUM(r));
-                goto done;
-            }
-            if (!(fabs(r) <= 1)) {
-                cfg_fail(b->err, row->items[j], epath, "%s: a correlation must be in [-1, 1] "
-                         "(got %s)", epath, NUM(r));
-                goto done;
-            }
             sub[i * n + j] = r;
         }
     }
     for (int i = 0; i < n; i++)
-        for (int j = 0; j < i; j++)
-            if (fabs(sub[i * n + j] - sub[j * n + i]) > SYMMETRY_TOL) {
-                char epath[80];
-                snprintf(epath, sizeof epath, "correlation.matrix[%d][%d]", i, j);
-                cfg_fail(b->err, rows->items[i]->items[j], epath, "correlation matrix is not "
-                         "symmetric: [%d][%d] = %s but [%d][%d] = %s", i, j,
-                         NUM(sub[i * n + j]), j, i, NUM(sub[j * n + i]));
-                goto done;
-            }
-    for (int i = 0; i < n; i++)
         for (int j = 0; j < n; j++)
             cfg->correlation[idx[i] * m + idx[j]] = sub[i * n + j];
-    char why[CONFIG_MSG_MAX];
-    if (sample_check_correlation(cfg->inputs, m, cfg->correlation, why, sizeof why)) {
-        cfg_fail(b->err, rows, "correlation.matrix", "%s", why);
+    /* the sampler's rules, at the position of the entry (or row) they name */
+    char why[CONFIG_MSG_MAX], epath[80];
+    int fi, fj;
+    if (sample_check_correlation(cfg->inputs, m, cfg->correlation, &fi, &fj, why, sizeof why)) {
+        int a = -1, c2 = -1;   /* fi, fj as rows / columns of the file's sub-matrix */
+        for (int k = 0; k < n; k++) {
+            a = idx[k] == fi ? k : a;
+            c2 = idx[k] == fj ? k : c2;
+        }
+        const cnode_t *at = rows;
+        snprintf(epath, sizeof epath, "correlation.matrix");
+        if (a >= 0 && c2 >= 0) {
+            at = rows->items[a]->items[c2];
+            snprintf(epath, sizeof epath, "correlation.matrix[%d][%d]", a, c2);
+        } else if (a >= 0) {
+            at = rows->items[a];
+            snprintf(epath, sizeof epath, "correlation.matrix[%d]", a);
+        }
+        cfg_fail(b->err, at, epath, "%s: %s", epath, why);
         goto done;
     }
     rc = 0;

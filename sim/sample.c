@@ -75,13 +75,16 @@ static int copy_dists(sampler_t *s, const input_spec_t *inputs, char *err, size_
     return 0;
 }
 
-static int check_correlation(const input_spec_t *inputs, int n, const double *c,
-                             char *err, size_t errlen)
+/* The first entry breaking a rule: *at_i, *at_j (lower triangle, i >= j) when not NULL. */
+static int check_correlation(const input_spec_t *inputs, int n, const double *c, int *at_i,
+                             int *at_j, char *err, size_t errlen)
 {
     for (int i = 0; i < n; i++) {
         if (!(fabs(c[i * n + i] - 1.0) <= CORRELATION_TOL)) {
             error_format(err, errlen, "correlation of input '%s' with itself must be 1 (got %g)",
                     inputs[i].name, c[i * n + i]);
+            if (at_i)
+                *at_i = *at_j = i;
             return -1;
         }
         for (int j = 0; j < i; j++) {
@@ -90,6 +93,10 @@ static int check_correlation(const input_spec_t *inputs, int n, const double *c,
                 error_format(err, errlen, "correlation of inputs '%s' and '%s' must be "
                         "symmetric and within [-1, 1] (got %g and %g)",
                         inputs[i].name, inputs[j].name, r, rt);
+                if (at_i) {
+                    *at_i = i;
+                    *at_j = j;
+                }
                 return -1;
             }
         }
@@ -113,11 +120,12 @@ static int cholesky_leading(const sampler_t *s, int n, const double *c, int k,
     return status;
 }
 
-static int setup_copula(sampler_t *s, const input_spec_t *inputs, const double *c,
+/* *bad (when not NULL) receives the input named in a "not positive definite" message. */
+static int setup_copula(sampler_t *s, const input_spec_t *inputs, const double *c, int *bad_input,
                         char *err, size_t errlen)
 {
     int n = s->n_inputs;
-    if (check_correlation(inputs, n, c, err, errlen))
+    if (check_correlation(inputs, n, c, NULL, NULL, err, errlen))
         return -1;
     for (int i = 0; i < n; i++) {
         for (int j = 0; j < n; j++) {
@@ -152,6 +160,8 @@ static int setup_copula(sampler_t *s, const input_spec_t *inputs, const double *
                 "is inconsistent with the correlations of the inputs listed before it "
                 "(a correlation of +-1 is not allowed either)",
                 inputs[s->corr_index[bad - 1]].name);
+        if (bad_input)
+            *bad_input = s->corr_index[bad - 1];
         gsl_matrix_free(m);
         return -1;
     }
@@ -163,15 +173,19 @@ static int setup_copula(sampler_t *s, const input_spec_t *inputs, const double *
 }
 
 int sample_check_correlation(const input_spec_t *inputs, int n_inputs,
-                             const double *correlation, char *err, size_t errlen)
+                             const double *correlation, int *at_i, int *at_j, char *err,
+                             size_t errlen)
 {
+    *at_i = *at_j = -1;
+    if (check_correlation(inputs, n_inputs, correlation, at_i, at_j, err, errlen))
+        return -1;
     sampler_t s = {.n_inputs = n_inputs};
     s.corr_index = calloc((size_t)n_inputs + 1, sizeof *s.corr_index);
     if (!s.corr_index) {
         error_format(err, errlen, "out of memory for the correlation matrix");
         return -1;
     }
-    int rc = setup_copula(&s, inputs, correlation, err, errlen);
+    int rc = setup_copula(&s, inputs, correlation, at_i, err, errlen);
     free(s.corr_index);
     free(s.chol);
     return rc;
@@ -247,7 +261,7 @@ sampler_t *sampler_alloc(const input_spec_t *inputs, int n_inputs,
         return NULL;
     }
     if (copy_dists(s, inputs, err, errlen)
-        || (correlation && setup_copula(s, inputs, correlation, err, errlen))
+        || (correlation && setup_copula(s, inputs, correlation, NULL, err, errlen))
         || setup_regimes(s, regime_prob, n_regimes, err, errlen)) {
         sampler_free(s);
         return NULL;

@@ -83,10 +83,13 @@ sampler_t *sampler_alloc(const input_spec_t *inputs, int n_inputs,
 void sampler_free(sampler_t *sampler);
 
 /* The rules sampler_alloc() applies to a correlation matrix (symmetric, unit diagonal,
- * entries in [-1, 1], positive definite): 0, or -1 with its message. So that a scenario
- * file is refused with the sampler's own rule, at load time. */
+ * entries in [-1, 1], positive definite), stated once: 0, or -1 with its message and the
+ * entry at fault, *at_i >= *at_j (input indices; *at_j = -1 when the matrix is not
+ * positive definite: *at_i is then the input inconsistent with those before it). So that
+ * a scenario file is refused with the sampler's own rule at load time, at its position. */
 int sample_check_correlation(const input_spec_t *inputs, int n_inputs,
-                             const double *correlation, char *err, size_t errlen);
+                             const double *correlation, int *at_i, int *at_j, char *err,
+                             size_t errlen);
 int sampler_n_inputs(const sampler_t *sampler);
 
 sample_workspace_t *sample_workspace_alloc(const sampler_t *sampler);

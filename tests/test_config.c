@@ -301,22 +301,26 @@ static void correlation_must_be_symmetric_and_positive_definite(void **state)
     snprintf(extra, sizeof extra, "%s    - [1, 0.45, 0.1]\n    - [0.35, 1, 0.2]\n"
              "    - [0.1, 0.2, 1]\n", CORR_INPUTS);
     char *s = variant(NULL, NULL, extra);
-    expect_error(s, 34, "correlation matrix is not symmetric: [1][0] = 0.35 but [0][1] = 0.45");
+    expect_error(s, 34, "correlation.matrix[1][0]: correlation of inputs 'ys' and 'yn' must be "
+                        "symmetric and within [-1, 1] (got 0.35 and 0.45)");
     free(s);
     snprintf(extra, sizeof extra, "%s    - [1, 0.95, -0.9]\n    - [0.95, 1, 0.1]\n"
              "    - [-0.9, 0.1, 1]\n", CORR_INPUTS);
     s = variant(NULL, NULL, extra);
-    expect_error(s, 33, "correlation matrix is not positive definite");
+    expect_error(s, 35, "correlation.matrix[2]: correlation matrix is not positive definite: "
+                        "input 'fi' is inconsistent");
     free(s);
     snprintf(extra, sizeof extra, "%s    - [1, 1.25, 0]\n    - [1.25, 1, 0]\n"
              "    - [0, 0, 1]\n", CORR_INPUTS);
     s = variant(NULL, NULL, extra);
-    expect_error(s, 33, "correlation.matrix[0][1]: a correlation must be in [-1, 1] (got 1.25)");
+    expect_error(s, 34, "correlation.matrix[1][0]: correlation of inputs 'ys' and 'yn' must be "
+                        "symmetric and within [-1, 1] (got 1.25 and 1.25)");
     free(s);
     snprintf(extra, sizeof extra, "%s    - [1, 0.45, 0.1]\n    - [0.45, 0.98, 0.2]\n"
              "    - [0.1, 0.2, 1]\n", CORR_INPUTS);
     s = variant(NULL, NULL, extra);
-    expect_error(s, 34, "correlation.matrix[1][1]: the diagonal must be 1 (got 0.98)");
+    expect_error(s, 34, "correlation.matrix[1][1]: correlation of input 'ys' with itself must "
+                        "be 1 (got 0.98)");
     free(s);
 }
 
