@@ -18,6 +18,16 @@ const char *cfg_kind_name(const cnode_t *n)
     return n->kind == CNODE_MAP ? "a mapping" : n->kind == CNODE_SEQ ? "a list" : "a value";
 }
 
+/* A number followed by junk (junk != NULL), or out of range: the messages both number
+ * parsers give. */
+static int number_fail(build_t *b, const cnode_t *n, const char *path, const char *junk)
+{
+    if (junk)
+        return cfg_fail(b->err, n, path, "%s: number '%s' has trailing junk '%s'", path,
+                        n->text, junk);
+    return cfg_fail(b->err, n, path, "%s: number '%s' is out of range", path, n->text);
+}
+
 int cfg_parse_number(build_t *b, const cnode_t *n, const char *path, double *x)
 {
     if (n->kind != CNODE_SCALAR)
@@ -32,10 +42,8 @@ int cfg_parse_number(build_t *b, const cnode_t *n, const char *path, double *x)
             break;
         return 0;
     case NUMBER_TRAILING_JUNK:
-        return cfg_fail(b->err, n, path, "%s: number '%s' has trailing junk '%s'", path,
-                        n->text, junk);
     case NUMBER_OUT_OF_RANGE:
-        return cfg_fail(b->err, n, path, "%s: number '%s' is out of range", path, n->text);
+        return number_fail(b, n, path, junk);
     default:
         break;
     }
@@ -55,10 +63,8 @@ int cfg_parse_u64(build_t *b, const cnode_t *n, const char *path, uint64_t *x)
         return cfg_fail(b->err, n, path, "%s must be a whole number >= 0 (got %s)", path,
                         n->text);
     case NUMBER_TRAILING_JUNK:
-        return cfg_fail(b->err, n, path, "%s: number '%s' has trailing junk '%s'", path,
-                        n->text, junk);
     case NUMBER_OUT_OF_RANGE:
-        return cfg_fail(b->err, n, path, "%s: number '%s' is out of range", path, n->text);
+        return number_fail(b, n, path, junk);
     default:
         return cfg_fail(b->err, n, path, "%s must be a whole number (got '%s')", path,
                         n->text);
