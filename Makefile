@@ -2,7 +2,8 @@
 #
 #   make            build bin/agtrade and build/libagtrade.a
 #   make run        install missing packages, build, run configs/default.yaml
-#   make test       install missing packages, build, run every test suite
+#   make test       install missing packages, build, check layers, run every test suite
+#   make layers     fail when a lower source folder includes a higher one (sim/layers.sh)
 #   make asan       the suites under AddressSanitizer + UndefinedBehaviorSanitizer
 #   make valgrind   the suites under valgrind
 #   make bench      the benchmark (never part of the tests)
@@ -52,7 +53,7 @@ BENCH_BIN := $(BENCH_SRC:tests/%.c=$(BUILD)/tests/%)
 TEST_LIBS = -lcmocka $(shell pkg-config --libs json-c 2>/dev/null)
 AGTRADE  := $(BIN)/agtrade$(if $(filter 1,$(MPI)),-mpi,)
 
-.PHONY: all deps run test asan valgrind bench fuzz install clean plot
+.PHONY: all deps run test layers asan valgrind bench fuzz install clean plot
 all: $(AGTRADE) $(TEST_BIN)
 
 deps:
@@ -94,9 +95,14 @@ run: deps $(AGTRADE)
 	$(AGTRADE) run configs/default.yaml -o outputs/default.h5
 	$(AGTRADE) summary outputs/default.h5
 
+# The include rule of the source folders: no lower layer includes a higher one.
+layers:
+	@sh sim/layers.sh .
+
 # Every cmocka suite, then every end-to-end script; tests/run-all prints the totals.
 test: deps
 	$(MAKE) all
+	$(MAKE) layers
 	BUILD=$(BUILD) AGTRADE=$(AGTRADE) tests/run-all $(TEST_BIN)
 
 asan: deps
