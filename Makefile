@@ -41,9 +41,12 @@ PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lhdf5_serial_hl
 # version.h (AGTRADE_VERSION, AGTRADE_GIT_COMMIT) is generated into $(BUILD)/gen/
 CFLAGS  += $(CSTD) $(OPT) $(WARN) -fopenmp -MMD -MP $(PKG_CFLAGS) $(MPIDEF) \
            -I$(BUILD)/gen $(EXTRA_CFLAGS)
+# The source folders, lowest layer first (sim/layers.sh); headers are included by name.
+SRC_DIRS := models sim/config sim/mc sim/io sim/cli
+CFLAGS  += $(SRC_DIRS:%=-I%)
 LDLIBS  += -fopenmp $(PKG_LIBS) -lm $(EXTRA_LDLIBS)
 
-LIB_SRC  := $(filter-out sim/main.c sim/fuzz_config.c,$(wildcard models/*.c sim/*.c))
+LIB_SRC  := $(filter-out sim/cli/main.c sim/config/fuzz_config.c,$(wildcard $(SRC_DIRS:%=%/*.c)))
 LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o)
 LIB      := $(BUILD)/libagtrade.a
 TEST_SRC := $(wildcard tests/test_*.c)
@@ -82,7 +85,7 @@ $(LIB): $(LIB_OBJ)
 	@mkdir -p $(dir $@)
 	rm -f $@ && ar rcs $@ $^
 
-$(AGTRADE): $(BUILD)/sim/main.o $(LIB)
+$(AGTRADE): $(BUILD)/sim/cli/main.o $(LIB)
 	@mkdir -p $(BIN)
 	$(CC) $(CFLAGS) $^ -o $@ $(LDLIBS)
 
@@ -131,26 +134,26 @@ bench: deps all $(BENCH_BIN)
 	sim/bench.sh $(AGTRADE) $(BENCH_BIN)
 
 # libFuzzer target for the scenario-file loader: clang builds the loader's library sources
-# and sim/fuzz_config.c into build-fuzz/; seeds are configs/*.yaml, the growing corpus is
+# and sim/config/fuzz_config.c into build-fuzz/; seeds are configs/*.yaml, the growing corpus is
 # fuzz-corpus/config (git-ignored), crashes land in fuzz-corpus/artifacts/ (copy any into
 # tests/data/fuzz-regressions/, which test_config loads). FUZZ_SECONDS=600 by default.
 FUZZ_SECONDS ?= 600
 # The loader's sources: the config layer, what it calls (numbers, quantity names, the
 # distributions' names and rules, sweep ranges) and the models.
-FUZZ_SRC := $(wildcard sim/config*.c models/*.c) sim/number.c sim/quantities.c sim/dist.c sim/sample.c \
-            sim/rng.c sim/sweep.c sim/fuzz_config.c
+FUZZ_SRC := $(wildcard sim/config/*.c models/*.c) sim/mc/quantities.c sim/mc/dist.c \
+            sim/mc/sample.c sim/mc/rng.c sim/mc/sweep.c
 build-fuzz/gen/version.h: FORCE
 	@sh sim/gen-version.sh $@ $(VERSION)
-build-fuzz/fuzz_config: $(FUZZ_SRC) $(wildcard sim/*.h models/*.h) build-fuzz/gen/version.h
+build-fuzz/fuzz_config: $(FUZZ_SRC) $(wildcard sim/*/*.h models/*.h) build-fuzz/gen/version.h
 	@mkdir -p $(dir $@)
 	clang $(CSTD) -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
-	  $(PKG_CFLAGS) -Ibuild-fuzz/gen $(FUZZ_SRC) -o $@ \
+	  $(PKG_CFLAGS) -Ibuild-fuzz/gen $(SRC_DIRS:%=-I%) $(FUZZ_SRC) -o $@ \
 	  $(shell pkg-config --libs gsl yaml-0.1) -lm
 
 fuzz: deps build-fuzz/fuzz_config
 	@mkdir -p fuzz-corpus/config fuzz-corpus/artifacts
 	nice -n 10 build-fuzz/fuzz_config -max_total_time=$(FUZZ_SECONDS) -max_len=16384 \
-	  -dict=sim/fuzz_config.dict -artifact_prefix=fuzz-corpus/artifacts/ \
+	  -dict=sim/config/fuzz_config.dict -artifact_prefix=fuzz-corpus/artifacts/ \
 	  -print_final_stats=1 fuzz-corpus/config configs
 
 install: $(AGTRADE)
@@ -161,4 +164,4 @@ install: $(AGTRADE)
 clean:
 	rm -rf build build-asan build-mpi build-fuzz bin
 
--include $(LIB_OBJ:.o=.d) $(BUILD)/sim/main.d $(TEST_BIN:=.d)
+-include $(LIB_OBJ:.o=.d) $(BUILD)/sim/cli/main.d $(TEST_BIN:=.d)

@@ -25,10 +25,10 @@ second=$(git rev-parse --short=12 HEAD)
 mk
 [ "$(version)" = "agtrade 0.1.0 (git $second)" ] || fail "after a commit: $(version), want $second"
 [ "$(bin/agtrade run --version)" = "agtrade 0.1.0 (git $second)" ] || fail "run --version"
-before=$(stat -c %Y.%s build/sim/main.o build/sim/config.o)
+before=$(stat -c %Y.%s build/sim/cli/main.o build/sim/config/config.o)
 sleep 1
 mk
-[ "$(stat -c %Y.%s build/sim/main.o build/sim/config.o)" = "$before" ] \
+[ "$(stat -c %Y.%s build/sim/cli/main.o build/sim/config/config.o)" = "$before" ] \
     || fail "a build with nothing changed recompiled main.o or config.o"
 echo "# uncommitted" >>README.md
 mk

@@ -13,8 +13,8 @@
 #include <unistd.h>
 #include <json-c/json.h>
 #include "testutil.h"
-#include "../sim/config.h"
-#include "../models/market.h"
+#include "config.h"
+#include "market.h"
 
 /* A small market; its line numbers are used by the error tests below. */
 static const char *MINI =

@@ -8,9 +8,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../sim/engine.h"
-#include "../sim/quantities.h"
-#include "../sim/sample.h"
+#include "engine.h"
+#include "quantities.h"
+#include "sample.h"
 #include "model_fixture.h"
 
 #define N_INPUTS 5

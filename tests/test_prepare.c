@@ -7,8 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include "testutil.h"
-#include "../sim/config.h"
-#include "../sim/prepare.h"
+#include "config.h"
+#include "prepare.h"
 
 static config_t *load(const char *path)
 {

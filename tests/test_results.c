@@ -9,8 +9,8 @@
 #include <string.h>
 #include <unistd.h>
 #include "testutil.h"
-#include "../sim/h5out.h"
-#include "../sim/results.h"
+#include "h5out.h"
+#include "results.h"
 
 /* Distinct, exactly representable values everywhere (k-th value of array `salt`). */
 static double value(int salt, size_t k)

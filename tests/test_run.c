@@ -9,10 +9,10 @@
 #include <string.h>
 #include <unistd.h>
 #include "testutil.h"
-#include "../sim/cli.h"
-#include "../sim/h5out.h"
-#include "../sim/results.h"
-#include "../sim/run.h"
+#include "cli.h"
+#include "h5out.h"
+#include "results.h"
+#include "run.h"
 
 static char dir[64];
 static volatile sig_atomic_t never;

@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../sim/sample.h"
+#include "sample.h"
 #include "model_fixture.h"
 
 static const double empirical_values[] = {0.91, 1.07, 0.84, 1.12, 0.98, 1.03, 0.77, 1.21,

@@ -10,8 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../sim/rng.h"
-#include "../sim/stats.h"
+#include "rng.h"
+#include "stats.h"
 
 static int compare_double(const void *a, const void *b)
 {

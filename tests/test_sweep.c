@@ -7,9 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include "testutil.h"
-#include "../sim/config.h"
-#include "../sim/number.h"
-#include "../sim/sweep.h"
+#include "config.h"
+#include "number.h"
+#include "sweep.h"
 
 /* Every text that is not a number of the grammar is refused, whoever reads it. */
 static const char *const not_numbers[] = {"0x1p-2", "0x10", "nan", "inf", "infinity", " 1",

@@ -16,8 +16,8 @@
 #include <stdio.h>
 #include "sample.h"
 #include "sweep.h"
-#include "../models/market.h"
-#include "../models/policy.h"
+#include "market.h"
+#include "policy.h"
 
 #define CONFIG_PATH_MAX 4096
 #define CONFIG_MSG_MAX 1024

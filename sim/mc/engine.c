@@ -1,6 +1,6 @@
 /* engine.c - see engine.h for the reproducibility contract. */
 #include "engine.h"
-#include "../models/solve.h"
+#include "solve.h"
 #include "cluster.h"
 #include "stats.h"
 #include <math.h>

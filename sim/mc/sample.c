@@ -3,7 +3,7 @@
  * regimes, and applying inputs to shocks (see sample.h).
  */
 #include "sample.h"
-#include "../models/error.h"
+#include "error.h"
 
 #include <math.h>
 #include <stdio.h>

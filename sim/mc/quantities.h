@@ -12,7 +12,7 @@
 #define AGTRADE_QUANTITIES_H
 
 #include <stddef.h>
-#include "../models/solve.h"
+#include "solve.h"
 
 typedef enum { AXES_NONE, AXES_EXPORTER, AXES_IMPORTER, AXES_ROUTE } quantity_axes_t;
 typedef enum { FORM_LEVEL, FORM_REF, FORM_CHANGE, FORM_WELFARE } quantity_form_t;

@@ -3,7 +3,7 @@
  * quantile, CDF and moments.
  */
 #include "dist.h"
-#include "../models/error.h"
+#include "error.h"
 
 #include <math.h>
 #include <stdlib.h>

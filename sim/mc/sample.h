@@ -19,8 +19,8 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "dist.h"
-#include "../models/market.h"
-#include "../models/policy.h"
+#include "market.h"
+#include "policy.h"
 
 #define SAMPLE_NAME_MAX 64
 

@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include "cli.h"
 #include "config.h"
-#include "../models/market.h"
+#include "market.h"
 
 static void check_usage(FILE *out)
 {

@@ -3,7 +3,7 @@
  */
 #include "h5out.h"
 #include "h5out_internal.h"
-#include "../models/error.h"
+#include "error.h"
 
 #include <errno.h>
 #include <stdio.h>

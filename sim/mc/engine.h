@@ -25,8 +25,8 @@
 #include "quantities.h"
 #include "sample.h"
 #include "summary.h"
-#include "../models/market.h"
-#include "../models/policy.h"
+#include "market.h"
+#include "policy.h"
 
 #define ENGINE_BLOCK_DRAWS 64     /* fixed: part of what makes results reproducible */
 #define ENGINE_CHUNK_BLOCKS 128   /* fixed; also the most threads a chunk can keep busy */
