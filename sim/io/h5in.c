@@ -2,7 +2,7 @@
  * h5in.c - the reader of the files h5out.c writes (contract in h5out.h).
  */
 #include "h5out.h"
-#include "h5out_internal.h"
+#include "h5common.h"
 #include "error.h"
 
 #include <errno.h>

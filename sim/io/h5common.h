@@ -1,9 +1,9 @@
 /*
- * h5out_internal.h - shared by the writer (h5out.c) and the reader (h5in.c) only: HDF5's
- * error capture (process-wide, see sim/README.md) and small HDF5 helpers.
+ * h5common.h - shared by the writer (h5out.c) and the reader (h5in.c) only: HDF5's
+ * error capture (process-wide, see sim/README.md) and small HDF5 helpers (h5common.c).
  */
-#ifndef AGTRADE_H5OUT_INTERNAL_H
-#define AGTRADE_H5OUT_INTERNAL_H
+#ifndef AGTRADE_H5COMMON_H
+#define AGTRADE_H5COMMON_H
 
 #include <limits.h>
 #include <stddef.h>
