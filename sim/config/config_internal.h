@@ -24,6 +24,8 @@ typedef struct config_node {
     struct config_node **items;
 } cnode_t;
 
+/* NULL on allocation failure (cnode_new, cnode_copy); cnode_get: NULL when map has no
+ * such key (cnode_find: -1). cnode_free(NULL) does nothing. */
 cnode_t *cnode_new(cnode_kind_t kind, const char *file, int line, int column);
 void cnode_free(cnode_t *n);
 cnode_t *cnode_copy(const cnode_t *n);

@@ -34,6 +34,8 @@ typedef struct {
     quantity_layout_t layout;
 } results_t;
 
+/* Names empty, no points present (points[p] NULL); NULL on allocation failure.
+ * results_free(NULL) does nothing; it frees the points present. */
 results_t *results_alloc(int n_exporters, int n_importers, int n_regimes, int n_thresholds,
                          int n_sweeps, size_t n_points);
 void results_free(results_t *res);
@@ -66,7 +68,9 @@ void results_command_line(int argc, char *const *argv, char *buf, size_t len);
 int results_write_metadata(h5out_t *h, const results_t *res, const results_meta_t *meta,
                            char *err, size_t errlen);
 
-/* Read a file written by results_define + results_write_summary. */
+/* Read a file written by results_define + results_write_summary: the points it holds
+ * (others NULL); NULL with a message in err when it is not such a file. The file keeps
+ * min, max and threshold MCSE of all draws only, so those of regime groups read as 0. */
 results_t *results_read(h5in_t *in, char *err, size_t errlen);
 
 #endif

@@ -92,6 +92,7 @@ int sample_check_correlation(const input_spec_t *inputs, int n_inputs,
                              size_t errlen);
 int sampler_n_inputs(const sampler_t *sampler);
 
+/* NULL on allocation failure. */
 sample_workspace_t *sample_workspace_alloc(const sampler_t *sampler);
 void sample_workspace_free(sample_workspace_t *ws);
 
