@@ -6,6 +6,7 @@
 #include "config_internal.h"
 
 #include <math.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,31 +34,59 @@ static int build_names(build_t *b, const cnode_t *map, const char *path,
     return 0;
 }
 
-static const char *const exporter_keys[] = {"production", "exports", "domestic_use",
-    "fob_price", "export_tax", "eps", "kappa", "exchange_rate", "description", NULL};
-static const char *const importer_keys[] = {"sigma", "eta", "description", NULL};
-static const char *const route_keys[] = {"flow", "freight", "tariff", NULL};
+/* The numeric keys of an exporter, an importer and a route: where each goes in the spec,
+ * whether a file must give it, and its default. What values are allowed is the model's
+ * rule (market_spec_check, after the balances); "exports" and "domestic_use" are read
+ * with the balances. */
+typedef struct {
+    const char *key;
+    size_t offset;             /* of the array in market_spec_t */
+    int required;
+    double dflt;
+} field_t;
+
+#define SPEC(f) offsetof(market_spec_t, f)
+static const field_t exporter_fields[] = {
+    {"production", SPEC(production), 1, 0}, {"fob_price", SPEC(fob_price), 1, 0},
+    {"export_tax", SPEC(export_tax), 0, 0}, {"eps", SPEC(eps), 1, 0},
+    {"kappa", SPEC(kappa), 0, 0},           {"exchange_rate", SPEC(exchange_rate), 0, 1},
+    {NULL, 0, 0, 0}};
+static const field_t importer_fields[] = {
+    {"sigma", SPEC(sigma), 1, 0}, {"eta", SPEC(eta), 1, 0}, {NULL, 0, 0, 0}};
+static const field_t route_fields[] = {
+    {"flow", SPEC(flow), 1, 0}, {"freight", SPEC(freight), 1, 0}, {"tariff", SPEC(tariff), 0, 0},
+    {NULL, 0, 0, 0}};
+#undef SPEC
+
+/* Check map's keys (the fields plus `extra`), then read every field into element k of
+ * its spec array. */
+static int build_fields(build_t *b, const cnode_t *m, const char *path, const field_t *fields,
+                        const char *const *extra, size_t k)
+{
+    const char *allowed[16];
+    size_t n = 0;
+    for (const field_t *f = fields; f->key; f++)
+        allowed[n++] = f->key;
+    for (const char *const *e = extra; *e; e++)
+        allowed[n++] = *e;
+    allowed[n] = NULL;
+    if (cfg_check_keys(b, m, path, allowed))
+        return CONFIG_EINVALID;
+    for (const field_t *f = fields; f->key; f++) {
+        double *array = *(double **)((char *)b->spec + f->offset);
+        if (cfg_get_number(b, m, path, f->key, f->required, f->dflt, &array[k], NULL))
+            return CONFIG_EINVALID;
+    }
+    return 0;
+}
 
 static int build_exporters(build_t *b)
 {
-    market_spec_t *s = b->spec;
+    static const char *const extra[] = {"exports", "domestic_use", "description", NULL};
     for (int i = 0; i < b->E; i++) {
-        const cnode_t *m = b->exp_node[i];
         char path[256];
-        cfg_join(path, sizeof path, "exporters", s->exporter_name[i]);
-        if (cfg_check_keys(b, m, path, exporter_keys))
-            return CONFIG_EINVALID;
-        if (cfg_get_number(b, m, path, "production", 1, 0, &s->production[i], NULL))
-            return CONFIG_EINVALID;
-        if (cfg_get_number(b, m, path, "fob_price", 1, 0, &s->fob_price[i], NULL))
-            return CONFIG_EINVALID;
-        if (cfg_get_number(b, m, path, "export_tax", 0, 0, &s->export_tax[i], NULL))
-            return CONFIG_EINVALID;
-        if (cfg_get_number(b, m, path, "eps", 1, 0, &s->eps[i], NULL))
-            return CONFIG_EINVALID;
-        if (cfg_get_number(b, m, path, "kappa", 0, 0, &s->kappa[i], NULL))
-            return CONFIG_EINVALID;
-        if (cfg_get_number(b, m, path, "exchange_rate", 0, 1, &s->exchange_rate[i], NULL))
+        cfg_join(path, sizeof path, "exporters", b->spec->exporter_name[i]);
+        if (build_fields(b, b->exp_node[i], path, exporter_fields, extra, (size_t)i))
             return CONFIG_EINVALID;
     }
     return 0;
@@ -65,16 +94,11 @@ static int build_exporters(build_t *b)
 
 static int build_importers(build_t *b)
 {
-    market_spec_t *s = b->spec;
+    static const char *const extra[] = {"description", NULL};
     for (int j = 0; j < b->I; j++) {
-        const cnode_t *m = b->imp_node[j];
         char path[256];
-        cfg_join(path, sizeof path, "importers", s->importer_name[j]);
-        if (cfg_check_keys(b, m, path, importer_keys))
-            return CONFIG_EINVALID;
-        if (cfg_get_number(b, m, path, "sigma", 1, 0, &s->sigma[j], NULL))
-            return CONFIG_EINVALID;
-        if (cfg_get_number(b, m, path, "eta", 1, 0, &s->eta[j], NULL))
+        cfg_join(path, sizeof path, "importers", b->spec->importer_name[j]);
+        if (build_fields(b, b->imp_node[j], path, importer_fields, extra, (size_t)j))
             return CONFIG_EINVALID;
     }
     return 0;
@@ -82,7 +106,6 @@ static int build_importers(build_t *b)
 
 static int build_routes(build_t *b, const cnode_t *routes)
 {
-    market_spec_t *s = b->spec;
     if (cfg_need_kind(b, routes, CNODE_MAP, "routes"))
         return CONFIG_EINVALID;
     for (int a = 0; a < routes->n; a++) {
@@ -100,15 +123,11 @@ static int build_routes(build_t *b, const cnode_t *routes)
             cfg_join(rpath, sizeof rpath, path, row->keys[c]->text);
             if (cfg_resolve_region(b, row->keys[c], rpath, 0, &j))
                 return CONFIG_EINVALID;
+            static const char *const none[] = {NULL};
             const cnode_t *m = row->items[c];
-            if (cfg_need_kind(b, m, CNODE_MAP, rpath) || cfg_check_keys(b, m, rpath, route_keys))
-                return CONFIG_EINVALID;
             size_t ij = (size_t)i * (size_t)b->I + (size_t)j;
-            if (cfg_get_number(b, m, rpath, "flow", 1, 0, &s->flow[ij], NULL))
-                return CONFIG_EINVALID;
-            if (cfg_get_number(b, m, rpath, "freight", 1, 0, &s->freight[ij], NULL))
-                return CONFIG_EINVALID;
-            if (cfg_get_number(b, m, rpath, "tariff", 0, 0, &s->tariff[ij], NULL))
+            if (cfg_need_kind(b, m, CNODE_MAP, rpath) ||
+                build_fields(b, m, rpath, route_fields, none, ij))
                 return CONFIG_EINVALID;
         }
     }
