@@ -6,7 +6,11 @@
 # version.h are rebuilt, and only after a commit or a change of the tree's cleanliness.
 set -u
 out=$1 version=$2
-if commit=$(git rev-parse --short=12 HEAD 2>/dev/null); then
+# only this source tree's own repository counts (not one it was unpacked inside)
+here=$(cd "$(dirname "$0")/.." && pwd -P)
+top=$(git -C "$here" rev-parse --show-toplevel 2>/dev/null) && top=$(cd "$top" && pwd -P)
+if [ "$top" = "$here" ] && commit=$(git -C "$here" rev-parse --short=12 HEAD 2>/dev/null); then
+    cd "$here" || exit 1
     git update-index -q --refresh >/dev/null 2>&1
     git diff-index --quiet HEAD -- 2>/dev/null || commit=$commit-dirty
 else

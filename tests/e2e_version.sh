@@ -36,4 +36,8 @@ mk
 git checkout -q README.md
 mk
 [ "$(version)" = "agtrade 0.1.0 (git $second)" ] || fail "clean again: $(version)"
+# sources unpacked inside some other repository: not that repository's commit
+mkdir -p outer/src && git archive HEAD | tar -x -C outer/src && (cd outer && g init -q && g commit -q --allow-empty -m outer)
+sh outer/src/sim/gen-version.sh outer/v.h 0.1.0
+grep -qx '#define AGTRADE_GIT_COMMIT "unknown"' outer/v.h || fail "inside another repo: $(cat outer/v.h)"
 exit 0
