@@ -38,9 +38,9 @@ CSTD    := -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -ffp-contract=of
 OPT     ?= -O2 -g
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) json-c 2>/dev/null)
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lhdf5_serial_hl
-# version.h (AGTRADE_VERSION, AGTRADE_GIT_COMMIT) is generated into $(BUILD)/gen/
 CFLAGS  += $(CSTD) $(OPT) $(WARN) -fopenmp -MMD -MP $(PKG_CFLAGS) $(MPIDEF) \
            -I$(BUILD)/gen $(EXTRA_CFLAGS)
+# ($(BUILD)/gen/version.h, generated below, defines AGTRADE_VERSION and AGTRADE_GIT_COMMIT.)
 # The source folders, lowest layer first (sim/layers.sh); headers are included by name.
 SRC_DIRS := models sim/config sim/mc sim/io sim/cli
 CFLAGS  += $(SRC_DIRS:%=-I%)
