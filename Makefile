@@ -2,7 +2,8 @@
 #
 #   make            build bin/agtrade and build/libagtrade.a
 #   make run        install missing packages, build, run configs/default.yaml
-#   make test       install missing packages, build, run every test suite
+#   make test       install missing packages, build, check layers, run every test suite
+#   make layers     fail when a lower source folder includes a higher one (sim/layers.sh)
 #   make asan       the suites under AddressSanitizer + UndefinedBehaviorSanitizer
 #   make valgrind   the suites under valgrind
 #   make bench      the benchmark (never part of the tests)
@@ -31,7 +32,6 @@ MPIDEF  := -DAGTRADE_MPI
 BUILD   := build-mpi
 endif
 
-GIT_COMMIT := $(shell git rev-parse --short=12 HEAD 2>/dev/null || echo unknown)
 WARN    := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
            -Wpointer-arith -Wcast-align -Wwrite-strings -Wundef -Wvla -Wformat=2
 CSTD    := -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -ffp-contract=off
@@ -39,10 +39,14 @@ OPT     ?= -O2 -g
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) json-c 2>/dev/null)
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lhdf5_serial_hl
 CFLAGS  += $(CSTD) $(OPT) $(WARN) -fopenmp -MMD -MP $(PKG_CFLAGS) $(MPIDEF) \
-           -DAGTRADE_VERSION='"$(VERSION)"' -DAGTRADE_GIT_COMMIT='"$(GIT_COMMIT)"' $(EXTRA_CFLAGS)
+           -I$(BUILD)/gen $(EXTRA_CFLAGS)
+# ($(BUILD)/gen/version.h, generated below, defines AGTRADE_VERSION and AGTRADE_GIT_COMMIT.)
+# The source folders, lowest layer first (sim/layers.sh); headers are included by name.
+SRC_DIRS := models sim/config sim/mc sim/io sim/cli
+CFLAGS  += $(SRC_DIRS:%=-I%)
 LDLIBS  += -fopenmp $(PKG_LIBS) -lm $(EXTRA_LDLIBS)
 
-LIB_SRC  := $(filter-out sim/main.c sim/fuzz_config.c,$(wildcard models/*.c sim/*.c))
+LIB_SRC  := $(filter-out sim/cli/main.c sim/config/fuzz_config.c,$(wildcard $(SRC_DIRS:%=%/*.c)))
 LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o)
 LIB      := $(BUILD)/libagtrade.a
 TEST_SRC := $(wildcard tests/test_*.c)
@@ -52,7 +56,7 @@ BENCH_BIN := $(BENCH_SRC:tests/%.c=$(BUILD)/tests/%)
 TEST_LIBS = -lcmocka $(shell pkg-config --libs json-c 2>/dev/null)
 AGTRADE  := $(BIN)/agtrade$(if $(filter 1,$(MPI)),-mpi,)
 
-.PHONY: all deps run test check-suites asan valgrind bench fuzz install clean plot
+.PHONY: all deps run test layers asan valgrind bench fuzz install clean plot
 all: $(AGTRADE) $(TEST_BIN)
 
 deps:
@@ -65,7 +69,15 @@ deps:
 	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $$missing; \
 	fi
 
-$(BUILD)/%.o: %.c
+# The commit the build is made from: regenerated on every make, but rewritten (and the
+# few files that include it rebuilt, through their .d dependencies) only when the commit
+# or the tree's cleanliness changes (sim/gen-version.sh).
+VERSION_H := $(BUILD)/gen/version.h
+$(VERSION_H): FORCE
+	@sh sim/gen-version.sh $@ $(VERSION)
+FORCE:
+
+$(BUILD)/%.o: %.c | $(VERSION_H)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -c $< -o $@
 
@@ -73,7 +85,7 @@ $(LIB): $(LIB_OBJ)
 	@mkdir -p $(dir $@)
 	rm -f $@ && ar rcs $@ $^
 
-$(AGTRADE): $(BUILD)/sim/main.o $(LIB)
+$(AGTRADE): $(BUILD)/sim/cli/main.o $(LIB)
 	@mkdir -p $(BIN)
 	$(CC) $(CFLAGS) $^ -o $@ $(LDLIBS)
 
@@ -86,9 +98,14 @@ run: deps $(AGTRADE)
 	$(AGTRADE) run configs/default.yaml -o outputs/default.h5
 	$(AGTRADE) summary outputs/default.h5
 
+# The include rule of the source folders: no lower layer includes a higher one.
+layers:
+	@sh sim/layers.sh .
+
 # Every cmocka suite, then every end-to-end script; tests/run-all prints the totals.
 test: deps
 	$(MAKE) all
+	$(MAKE) layers
 	BUILD=$(BUILD) AGTRADE=$(AGTRADE) tests/run-all $(TEST_BIN)
 
 asan: deps
@@ -117,21 +134,26 @@ bench: deps all $(BENCH_BIN)
 	sim/bench.sh $(AGTRADE) $(BENCH_BIN)
 
 # libFuzzer target for the scenario-file loader: clang builds the loader's library sources
-# and sim/fuzz_config.c into build-fuzz/; seeds are configs/*.yaml, the growing corpus is
+# and sim/config/fuzz_config.c into build-fuzz/; seeds are configs/*.yaml, the growing corpus is
 # fuzz-corpus/config (git-ignored), crashes land in fuzz-corpus/artifacts/ (copy any into
 # tests/data/fuzz-regressions/, which test_config loads). FUZZ_SECONDS=600 by default.
 FUZZ_SECONDS ?= 600
-FUZZ_SRC := $(wildcard sim/config*.c models/*.c) sim/fuzz_config.c
-build-fuzz/fuzz_config: $(FUZZ_SRC) $(wildcard sim/*.h models/*.h)
+# The loader's sources: the config layer, what it calls (numbers, quantity names, the
+# distributions' names and rules, sweep ranges) and the models.
+FUZZ_SRC := $(wildcard sim/config/*.c models/*.c) sim/mc/quantities.c sim/mc/dist.c \
+            sim/mc/sample.c sim/mc/rng.c sim/mc/sweep.c
+build-fuzz/gen/version.h: FORCE
+	@sh sim/gen-version.sh $@ $(VERSION)
+build-fuzz/fuzz_config: $(FUZZ_SRC) $(wildcard sim/*/*.h models/*.h) build-fuzz/gen/version.h
 	@mkdir -p $(dir $@)
 	clang $(CSTD) -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
-	  $(PKG_CFLAGS) -DAGTRADE_VERSION='"$(VERSION)"' $(FUZZ_SRC) -o $@ \
+	  $(PKG_CFLAGS) -Ibuild-fuzz/gen $(SRC_DIRS:%=-I%) $(FUZZ_SRC) -o $@ \
 	  $(shell pkg-config --libs gsl yaml-0.1) -lm
 
 fuzz: deps build-fuzz/fuzz_config
 	@mkdir -p fuzz-corpus/config fuzz-corpus/artifacts
 	nice -n 10 build-fuzz/fuzz_config -max_total_time=$(FUZZ_SECONDS) -max_len=16384 \
-	  -dict=sim/fuzz_config.dict -artifact_prefix=fuzz-corpus/artifacts/ \
+	  -dict=sim/config/fuzz_config.dict -artifact_prefix=fuzz-corpus/artifacts/ \
 	  -print_final_stats=1 fuzz-corpus/config configs
 
 install: $(AGTRADE)
@@ -142,4 +164,4 @@ install: $(AGTRADE)
 clean:
 	rm -rf build build-asan build-mpi build-fuzz bin
 
--include $(LIB_OBJ:.o=.d) $(BUILD)/sim/main.d $(TEST_BIN:=.d)
+-include $(LIB_OBJ:.o=.d) $(BUILD)/sim/cli/main.d $(TEST_BIN:=.d)

@@ -5,13 +5,11 @@
 #include "error.h"
 
 #include <math.h>
+#include <stddef.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-/* Relative tolerance of the baseline balance Qb - Db = sum_j Xb_ij. */
-#define MARKET_BALANCE_TOL 0.005
 
 static double *market_vec(size_t n)
 {
@@ -115,75 +113,78 @@ static const char *market_label(const char (*names)[MARKET_NAME_MAX], int k, cha
     return buf;
 }
 
-static int market_validate(const market_spec_t *s, char *err, size_t errlen)
+/* The rule every value of a spec must satisfy (all of them finite). */
+typedef enum { RULE_POSITIVE, RULE_NONNEGATIVE, RULE_NEGATIVE, RULE_NONPOSITIVE, RULE_FRACTION }
+    rule_t;
+
+static const struct {
+    const char *field;       /* as a scenario file names it */
+    int axes;                /* 1 exporter, 2 importer, 3 route */
+    size_t offset;           /* of the array in market_spec_t */
+    rule_t rule;
+    const char *unit;        /* shown with the rule, "" for none */
+} spec_fields[] = {
+    {"production", 1, offsetof(market_spec_t, production), RULE_POSITIVE, " (Mt)"},
+    {"domestic_use", 1, offsetof(market_spec_t, domestic_use), RULE_NONNEGATIVE, " (Mt)"},
+    {"fob_price", 1, offsetof(market_spec_t, fob_price), RULE_POSITIVE, " (USD/t)"},
+    {"export_tax", 1, offsetof(market_spec_t, export_tax), RULE_FRACTION, ""},
+    {"eps", 1, offsetof(market_spec_t, eps), RULE_NONPOSITIVE, ""},
+    {"kappa", 1, offsetof(market_spec_t, kappa), RULE_NONNEGATIVE, ""},
+    {"exchange_rate", 1, offsetof(market_spec_t, exchange_rate), RULE_POSITIVE, ""},
+    {"flow", 3, offsetof(market_spec_t, flow), RULE_NONNEGATIVE, " (Mt)"},
+    {"freight", 3, offsetof(market_spec_t, freight), RULE_NONNEGATIVE, " (USD/t)"},
+    {"tariff", 3, offsetof(market_spec_t, tariff), RULE_NONNEGATIVE, ""},
+    {"sigma", 2, offsetof(market_spec_t, sigma), RULE_POSITIVE, ""},
+    {"eta", 2, offsetof(market_spec_t, eta), RULE_NEGATIVE, ""},
+};
+
+static int rule_holds(rule_t rule, double x)
+{
+    switch (rule) {
+    case RULE_POSITIVE: return x > 0 && isfinite(x);
+    case RULE_NONNEGATIVE: return x >= 0 && isfinite(x);
+    case RULE_NEGATIVE: return x < 0 && isfinite(x);
+    case RULE_NONPOSITIVE: return x <= 0 && isfinite(x);
+    case RULE_FRACTION: return x >= 0 && x < 1;
+    }
+    return 0;
+}
+
+static const char *const rule_text[] = {"> 0", ">= 0", "< 0", "<= 0", "in [0, 1)"};
+
+static int spec_fault(market_fault_t *fault, const char *field, int i, int j)
+{
+    if (fault) {
+        fault->field = field;
+        fault->exporter = i;
+        fault->importer = j;
+    }
+    return -1;
+}
+
+int market_spec_check(const market_spec_t *s, market_fault_t *fault, char *err, size_t errlen)
 {
     int E = s->n_exporters, I = s->n_importers;
-    char b1[24], b2[24];
     if (E < 2 || I < 1 || E > MARKET_MAX_REGIONS || I > MARKET_MAX_REGIONS) {
         error_format(err, errlen,
                      "market needs 2..%d exporters and 1..%d importers, got %d and %d",
                      MARKET_MAX_REGIONS, MARKET_MAX_REGIONS, E, I);
-        return -1;
+        return spec_fault(fault, NULL, -1, -1);
     }
-    for (int i = 0; i < E; i++) {
-        const char *n = market_label(s->exporter_name, i, b1, sizeof b1);
-        if (!(s->production[i] > 0) || !isfinite(s->production[i])) {
-            error_format(err, errlen, "exporter '%s': production must be > 0 Mt, got %g", n,
-                         s->production[i]);
-            return -1;
-        }
-        if (!(s->domestic_use[i] >= 0) || !isfinite(s->domestic_use[i])) {
-            error_format(err, errlen, "exporter '%s': domestic use must be >= 0 Mt, got %g",
-                         n, s->domestic_use[i]);
-            return -1;
-        }
-        if (!(s->fob_price[i] > 0) || !isfinite(s->fob_price[i])) {
-            error_format(err, errlen, "exporter '%s': FOB price must be > 0 USD/t, got %g",
-                         n, s->fob_price[i]);
-            return -1;
-        }
-        if (!(s->export_tax[i] >= 0 && s->export_tax[i] < 1)) {
-            error_format(err, errlen, "exporter '%s': export tax must be in [0, 1), got %g",
-                         n, s->export_tax[i]);
-            return -1;
-        }
-        if (!(s->eps[i] <= 0) || !isfinite(s->eps[i])) {
-            error_format(err, errlen,
-                         "exporter '%s': domestic demand elasticity eps must be <= 0, got %g",
-                         n, s->eps[i]);
-            return -1;
-        }
-        if (!(s->kappa[i] >= 0) || !isfinite(s->kappa[i])) {
-            error_format(err, errlen,
-                         "exporter '%s': supply elasticity kappa must be >= 0, got %g", n,
-                         s->kappa[i]);
-            return -1;
-        }
-        if (!(s->exchange_rate[i] > 0) || !isfinite(s->exchange_rate[i])) {
-            error_format(err, errlen, "exporter '%s': exchange rate must be > 0, got %g", n,
-                         s->exchange_rate[i]);
-            return -1;
-        }
-        for (int j = 0; j < I; j++) {
-            size_t r = (size_t)i * (size_t)I + (size_t)j;
-            const char *m = market_label(s->importer_name, j, b2, sizeof b2);
-            if (!(s->flow[r] >= 0) || !isfinite(s->flow[r])) {
-                error_format(err, errlen, "route '%s' -> '%s': flow must be >= 0 Mt, got %g",
-                             n, m, s->flow[r]);
-                return -1;
+    for (size_t f = 0; f < sizeof spec_fields / sizeof spec_fields[0]; f++) {
+        const double *v = *(double *const *)((const char *)s + spec_fields[f].offset);
+        int axes = spec_fields[f].axes;
+        for (int i = 0; i < (axes & 1 ? E : 1); i++)
+            for (int j = 0; j < (axes & 2 ? I : 1); j++) {
+                size_t k = axes == 3 ? (size_t)i * (size_t)I + (size_t)j
+                                     : (size_t)(axes == 2 ? j : i);
+                if (rule_holds(spec_fields[f].rule, v[k]))
+                    continue;
+                error_format(err, errlen, "%s must be %s%s (got %.15g)", spec_fields[f].field,
+                             rule_text[spec_fields[f].rule], spec_fields[f].unit, v[k]);
+                return spec_fault(fault, spec_fields[f].field, axes & 1 ? i : -1,
+                                  axes & 2 ? j : -1);
             }
-            if (!(s->freight[r] >= 0) || !isfinite(s->freight[r])) {
-                error_format(err, errlen,
-                             "route '%s' -> '%s': freight must be >= 0 USD/t, got %g", n, m,
-                             s->freight[r]);
-                return -1;
-            }
-            if (!(s->tariff[r] >= 0) || !isfinite(s->tariff[r])) {
-                error_format(err, errlen, "route '%s' -> '%s': tariff must be >= 0, got %g",
-                             n, m, s->tariff[r]);
-                return -1;
-            }
-        }
     }
     for (int i = 0; i < E; i++) {
         double exports = 0;
@@ -193,37 +194,44 @@ static int market_validate(const market_spec_t *s, char *err, size_t errlen)
         double scale = fmax(exports, fabs(surplus));
         if (fabs(surplus - exports) > MARKET_BALANCE_TOL * scale + 1e-12 * s->production[i]) {
             error_format(err, errlen,
-                         "exporter '%s': production - domestic use = %g Mt but exports sum "
-                         "to %g Mt (%.3g %% apart, limit 0.5 %%)",
-                         market_label(s->exporter_name, i, b1, sizeof b1), surplus, exports,
+                         "production - domestic_use (%.6g Mt) differs from the sum of its "
+                         "route flows (%.6g Mt) by %.3g %% (limit 0.5 %%)", surplus, exports,
                          100 * fabs(surplus - exports) / scale);
-            return -1;
+            return spec_fault(fault, NULL, i, -1);
         }
     }
     for (int j = 0; j < I; j++) {
-        const char *m = market_label(s->importer_name, j, b2, sizeof b2);
         double imports = 0;
         for (int i = 0; i < E; i++)
             imports += s->flow[(size_t)i * (size_t)I + (size_t)j];
         if (!(imports > 0)) {
-            error_format(err, errlen, "importer '%s': baseline imports must be > 0 Mt, got %g",
-                         m, imports);
-            return -1;
-        }
-        if (!(s->sigma[j] > 0) || !isfinite(s->sigma[j])) {
-            error_format(err, errlen,
-                         "importer '%s': Armington elasticity sigma must be > 0, got %g", m,
-                         s->sigma[j]);
-            return -1;
-        }
-        if (!(s->eta[j] < 0) || !isfinite(s->eta[j])) {
-            error_format(err, errlen,
-                         "importer '%s': import demand elasticity eta must be < 0, got %g", m,
-                         s->eta[j]);
-            return -1;
+            error_format(err, errlen, "has no imports (every route flow to it is 0)");
+            return spec_fault(fault, NULL, -1, j);
         }
     }
     return 0;
+}
+
+/* market_spec_check()'s message, prefixed with the region it is about. */
+static int market_validate(const market_spec_t *s, char *err, size_t errlen)
+{
+    market_fault_t fault;
+    char msg[512], b1[24], b2[24];
+    if (market_spec_check(s, &fault, msg, sizeof msg) == 0)
+        return 0;
+    if (fault.exporter >= 0 && fault.importer >= 0)
+        error_format(err, errlen, "route '%s' -> '%s': %s",
+                     market_label(s->exporter_name, fault.exporter, b1, sizeof b1),
+                     market_label(s->importer_name, fault.importer, b2, sizeof b2), msg);
+    else if (fault.exporter >= 0)
+        error_format(err, errlen, "exporter '%s': %s",
+                     market_label(s->exporter_name, fault.exporter, b1, sizeof b1), msg);
+    else if (fault.importer >= 0)
+        error_format(err, errlen, "importer '%s': %s",
+                     market_label(s->importer_name, fault.importer, b2, sizeof b2), msg);
+    else
+        error_format(err, errlen, "%s", msg);
+    return -1;
 }
 
 void market_free(market_t *m)

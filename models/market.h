@@ -71,6 +71,29 @@ void market_spec_free(market_spec_t *spec);
 /* Deep copy; NULL on allocation failure. */
 market_spec_t *market_spec_copy(const market_spec_t *spec);
 
+/* Relative tolerance of the baseline balance Qb - Db = sum_j Xb_ij (MODEL.md: 0.5 %). */
+#define MARKET_BALANCE_TOL 0.005
+
+/* Where market_spec_check() found a spec at fault: the value `field` (named as in a
+ * scenario file: "production", "sigma", "flow", ...) of exporter / importer / route
+ * (indices, -1 where the value has no such axis); field is NULL for a rule relating a
+ * region's values (the balance of exporter i; importer j having imports) or the sizes. */
+typedef struct {
+    const char *field;
+    int exporter, importer;
+} market_fault_t;
+
+/* The rules a spec must satisfy, stated once: market_calibrate() applies them, and a
+ * scenario-file loader calls this to put the file position on the message. Every value
+ * finite; production, fob_price, exchange_rate, sigma > 0; domestic_use, kappa, flow,
+ * freight, tariff >= 0; eps <= 0; eta < 0; export_tax in [0, 1); production -
+ * domestic_use = the exporter's route flows within MARKET_BALANCE_TOL; every importer
+ * with a flow > 0. Returns 0, or -1 with *fault (when not NULL) and a one-line message
+ * without the region: "sigma must be > 0 (got -2)" (a value: it begins with the field),
+ * "has no imports (...)" (a region rule). No allocation; thread-safe. */
+int market_spec_check(const market_spec_t *spec, market_fault_t *fault, char *err,
+                      size_t errlen);
+
 /* Validate and calibrate. Returns NULL and writes a one-line message naming the region
  * to err (size errlen) when the data are inconsistent (e.g. Qb - Db != sum_j Xb_ij
  * beyond 0.5 %, an importer with no imports, sigma <= 0, eta >= 0, negative flows). */

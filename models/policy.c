@@ -3,6 +3,7 @@
  */
 #include "policy.h"
 
+#include <assert.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -59,6 +60,8 @@ policy_t *policy_alloc_baseline(const market_t *market)
 
 void policy_copy_into(policy_t *dst, const policy_t *src)
 {
+    assert(dst && src);
+    assert(dst->n_exporters == src->n_exporters && dst->n_importers == src->n_importers);
     size_t R = (size_t)src->n_exporters * (size_t)src->n_importers;
     memcpy(dst->tariff, src->tariff, R * sizeof(double));
     memcpy(dst->export_tax, src->export_tax, (size_t)src->n_exporters * sizeof(double));

@@ -18,11 +18,15 @@ typedef struct {
     double *cap;          /* quantity cap C_ij in Mt; INFINITY = none; 0 removes the route */
 } policy_t;
 
-/* The policy in force at calibration: baseline tariffs and export taxes, no bounds. */
+/* The policy in force at calibration: baseline tariffs and export taxes, no bounds.
+ * NULL when market is NULL or on allocation failure. */
 policy_t *policy_alloc_baseline(const market_t *market);
+/* Deep copy; NULL when policy is NULL or on allocation failure. */
 policy_t *policy_copy(const policy_t *policy);
-void policy_copy_into(policy_t *dst, const policy_t *src);   /* same dimensions */
-void policy_free(policy_t *policy);
+/* Copy every array of src into dst, which must have the same dimensions (asserted):
+ * the one place policy arrays are copied. */
+void policy_copy_into(policy_t *dst, const policy_t *src);
+void policy_free(policy_t *policy);   /* NULL: nothing */
 
 /* One draw's random inputs, each a level (not a multiplier) ready for the solver. */
 typedef struct {
@@ -41,7 +45,7 @@ typedef struct {
 
 /* Shocks that reproduce the calibration: unit multipliers, the market's elasticities
  * and freight. */
-shocks_t *shocks_alloc_baseline(const market_t *market);
+shocks_t *shocks_alloc_baseline(const market_t *market);   /* NULL on allocation failure */
 void shocks_reset_baseline(shocks_t *shocks, const market_t *market);
 void shocks_free(shocks_t *shocks);
 

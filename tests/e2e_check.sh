@@ -24,4 +24,25 @@ grep -qx "agtrade: $tmp/bad.yaml:4:12: importers.China.sigma must be > 0 (got -2
 [ $rc -eq 65 ] || fail "--set junk: exit $rc, want 65"
 grep -q "trailing junk 'x'" "$tmp/err" || fail "--set message: $(cat "$tmp/err")"
 "$AGTRADE" check --help | grep -q '^usage: agtrade check' || fail "--help"
+# every subcommand parses options alike: --version, and "agtrade CMD: ..." for a bad one
+for cmd in check run summary merge; do
+    "$AGTRADE" $cmd --version | grep -Eq '^agtrade [0-9.]+ \(git ' || fail "$cmd --version"
+    "$AGTRADE" $cmd --bogus configs/default.yaml 2>"$tmp/err"; rc=$?
+    [ $rc -eq 64 ] || fail "$cmd --bogus: exit $rc, want 64"
+    grep -qx "agtrade $cmd: unrecognized option '--bogus' (try 'agtrade $cmd --help')" \
+        "$tmp/err" || fail "$cmd --bogus: $(cat "$tmp/err")"
+done
+"$AGTRADE" run configs/default.yaml -n 2>"$tmp/err"; rc=$?
+[ $rc -eq 64 ] && grep -q "^agtrade run: option '-n' needs a value" "$tmp/err" \
+    || fail "run -n without a value: exit $rc: $(cat "$tmp/err")"
+# a message names what the user typed, not the --set it stands for
+"$AGTRADE" run configs/default.yaml -q -n 2000000000000 -o "$tmp/x.h5" 2>"$tmp/err"; rc=$?
+[ $rc -eq 64 ] && grep -q '^agtrade: -n 2000000000000: run.draws must be <=' "$tmp/err" \
+    || fail "-n too large: exit $rc: $(cat "$tmp/err")"
+# one number grammar: hexadecimal is refused by --set and --sweep alike
+"$AGTRADE" check --set scenario.tariffs.US.China=0x1p-2 configs/default.yaml 2>"$tmp/err"
+[ $? -eq 65 ] && grep -q "trailing junk 'x1p-2'" "$tmp/err" || fail "--set 0x1p-2: $(cat "$tmp/err")"
+"$AGTRADE" run configs/default.yaml --print-config --sweep scenario.tariffs.US.China=0x1p-2 \
+    >/dev/null 2>"$tmp/err"
+[ $? -eq 64 ] || fail "--sweep 0x1p-2 accepted: $(cat "$tmp/err")"
 exit 0

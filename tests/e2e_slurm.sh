@@ -21,7 +21,7 @@ set -uo pipefail
 cd "$(dirname "$0")/.." || exit 1
 repo=$PWD
 
-# The sweep under test; the key scheme is that of `agtrade run --sweep` (sim/config.h).
+# The sweep under test; the key scheme is that of `agtrade run --sweep` (sim/config/config.h).
 SWEEP_KEY=${SLURM_E2E_SWEEP_KEY:-scenario.tariffs.US.China}
 SWEEP_VALUES=${SLURM_E2E_SWEEP_VALUES:-0.03,0.155,0.28}
 SWEEP="--sweep $SWEEP_KEY=$SWEEP_VALUES"

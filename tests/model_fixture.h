@@ -10,9 +10,9 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "../models/market.h"
-#include "../models/policy.h"
-#include "../models/solve.h"
+#include "market.h"
+#include "policy.h"
+#include "solve.h"
 
 /* The default 2024/25 soybean market (the one of tests/data/model-vectors.json). */
 static inline market_spec_t *fixture_default_spec(void)

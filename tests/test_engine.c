@@ -8,9 +8,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../sim/engine.h"
-#include "../sim/quantities.h"
-#include "../sim/sample.h"
+#include "engine.h"
+#include "quantities.h"
+#include "sample.h"
 #include "model_fixture.h"
 
 #define N_INPUTS 5
@@ -134,9 +134,9 @@ static void assert_summaries_identical(const point_summary_t *a, const point_sum
     assert_same_bits(a->sd, b->sd, GV * 8, "sd");
     assert_same_bits(a->min, b->min, GV * 8, "min");
     assert_same_bits(a->max, b->max, GV * 8, "max");
-    assert_same_bits(a->quantile, b->quantile, GV * ENGINE_N_QUANTILES * 8, "quantiles");
-    assert_same_bits(a->hist, b->hist, V * ENGINE_HIST_BINS * 8, "histograms");
-    assert_same_bits(a->hist_edges, b->hist_edges, V * (ENGINE_HIST_BINS + 1) * 8, "edges");
+    assert_same_bits(a->quantile, b->quantile, GV * SUMMARY_N_QUANTILES * 8, "quantiles");
+    assert_same_bits(a->hist, b->hist, V * SUMMARY_HIST_BINS * 8, "histograms");
+    assert_same_bits(a->hist_edges, b->hist_edges, V * (SUMMARY_HIST_BINS + 1) * 8, "edges");
     assert_same_bits(a->threshold_prob, b->threshold_prob, GT * 8, "threshold probabilities");
 }
 
@@ -267,13 +267,13 @@ static void test_quantiles_lie_within_their_error_bound_of_the_exact_ones(void *
             if (!c->status[d])
                 sorted[n++] = c->values[d * c->n_vars + (size_t)v];
         qsort(sorted, n, sizeof(double), compare_doubles);
-        for (int q = 0; q < ENGINE_N_QUANTILES; q++) {
-            double exact = sorted[(size_t)(engine_quantile_probs[q] * (double)(n - 1))];
+        for (int q = 0; q < SUMMARY_N_QUANTILES; q++) {
+            double exact = sorted[(size_t)(summary_quantile_probs[q] * (double)(n - 1))];
             double bound = ps->quantile_error[v];
             /* one order statistic either way is within the bound plus the local spacing */
-            size_t at = (size_t)(engine_quantile_probs[q] * (double)(n - 1));
+            size_t at = (size_t)(summary_quantile_probs[q] * (double)(n - 1));
             double spacing = sorted[at + 1 < n ? at + 1 : at] - sorted[at > 0 ? at - 1 : 0];
-            assert_close(ps->quantile[(size_t)v * ENGINE_N_QUANTILES + (size_t)q], exact, 0,
+            assert_close(ps->quantile[(size_t)v * SUMMARY_N_QUANTILES + (size_t)q], exact, 0,
                          bound + spacing);
         }
         free(sorted);

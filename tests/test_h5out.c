@@ -14,7 +14,7 @@
 #include <unistd.h>
 
 #include "testutil.h"
-#include "../sim/h5out.h"
+#include "h5out.h"
 
 enum { P = 3, D = 70001, E = 4, I = 2, Q = 9, R = 2, B = 5, L = 3, BLOCK = 9999 };
 

@@ -144,13 +144,43 @@ static void test_negative_route_data_and_bad_prices_are_rejected(void **state)
     expect_error(s, "US", "-1.5");
     s = fixture_default_spec();
     s->fob_price[1] = 0;
-    expect_error(s, "Brazil", "FOB price");
+    expect_error(s, "Brazil", "fob_price must be > 0 (USD/t)");
     s = fixture_default_spec();
     s->export_tax[2] = 1.0;
-    expect_error(s, "Argentina", "export tax");
+    expect_error(s, "Argentina", "export_tax must be in [0, 1)");
     s = fixture_default_spec();
     s->production[3] = NAN;
     expect_error(s, "Paraguay", "nan");
+}
+
+/* The rules are stated once: market_spec_check() says which value broke one, so that
+ * a scenario-file loader can point at it (file, line, key) instead of repeating them. */
+static void test_spec_check_names_the_faulty_value(void **state)
+{
+    (void)state;
+    market_spec_t *s = fixture_default_spec();
+    market_fault_t f;
+    char err[256];
+    assert_int_equal(market_spec_check(s, &f, err, sizeof err), 0);
+    s->sigma[2] = -0.25;
+    assert_int_equal(market_spec_check(s, &f, err, sizeof err), -1);
+    assert_string_equal(f.field, "sigma");
+    assert_int_equal(f.exporter, -1);
+    assert_int_equal(f.importer, 2);
+    assert_string_equal(err, "sigma must be > 0 (got -0.25)");
+    s->sigma[2] = 2;
+    s->freight[4] = -12.5;   /* Brazil -> EU */
+    assert_int_equal(market_spec_check(s, &f, err, sizeof err), -1);
+    assert_string_equal(f.field, "freight");
+    assert_int_equal(f.exporter, 1);
+    assert_int_equal(f.importer, 1);
+    s->freight[4] = 12.5;
+    s->domestic_use[2] -= 1.75;   /* a rule relating the region's values */
+    assert_int_equal(market_spec_check(s, &f, err, sizeof err), -1);
+    assert_null(f.field);
+    assert_int_equal(f.exporter, 2);
+    assert_non_null(strstr(err, "limit 0.5 %"));
+    market_spec_free(s);
 }
 
 static void test_too_few_exporters_are_rejected(void **state)
@@ -210,6 +240,7 @@ int main(void)
         cmocka_unit_test(test_importer_without_imports_is_rejected),
         cmocka_unit_test(test_elasticities_outside_their_domain_are_rejected),
         cmocka_unit_test(test_negative_route_data_and_bad_prices_are_rejected),
+        cmocka_unit_test(test_spec_check_names_the_faulty_value),
         cmocka_unit_test(test_too_few_exporters_are_rejected),
         cmocka_unit_test(test_baseline_policy_and_shocks_reproduce_the_calibration_inputs),
     };

@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../sim/rng.h"
+#include "rng.h"
 
 #define SEED 0x0123456789ABCDEFull
 #define DRAW 0xFEDCBA9876543210ull

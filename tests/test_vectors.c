@@ -10,9 +10,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../models/market.h"
-#include "../models/policy.h"
-#include "../models/solve.h"
+#include "market.h"
+#include "policy.h"
+#include "solve.h"
 
 #define VECTORS_PATH "tests/data/model-vectors.json"
 

@@ -1,0 +1,160 @@
+/* cmd_summary.c - `agtrade summary OUT.h5`: the headline results as a readable table. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "cli.h"
+#include "h5out.h"
+#include "results.h"
+
+static const char summary_usage[] =
+    "usage: agtrade summary OUT.h5\n"
+    "\n"
+    "Prints median, 5-95 %% interval and mean with its Monte Carlo standard error of the\n"
+    "headline quantities of an agtrade output file, per sweep point and per regime.\n"
+    "The first exporter and first importer of the scenario are the focus (US and China\n"
+    "in the shipped soybean configs).\n";
+
+typedef struct {
+    const results_t *res;
+    const point_summary_t *ps;
+    int group;                   /* 0 = all draws, 1 + r = regime r */
+} table_t;
+
+static void print_row(const table_t *t, const char *label, const char *name,
+                      quantity_form_t form, int exporter, int importer)
+{
+    long v = quantity_index(&t->res->layout, name, form, exporter, importer);
+    if (v < 0)
+        return;
+    size_t V = t->ps->n_vars, at = (size_t)t->group * V + (size_t)v;
+    const double *q = &t->ps->quantile[at * SUMMARY_N_QUANTILES];
+    const char *units = "";
+    for (int d = 0; d < quantity_def_count; d++)
+        if (!strcmp(quantity_defs[d].name, name))
+            units = quantity_defs[d].units;
+    /* quantile order: 0.01 0.05 0.10 0.25 0.50 0.75 0.90 0.95 0.99 */
+    printf("  %-44s %11.4g %11.4g %11.4g %11.4g %9.2g  %s\n", label, q[4], q[1], q[7],
+           t->ps->mean[at], t->ps->mcse[at], units);
+}
+
+static void print_quantity(const table_t *t, const char *name, const char *what, int exporter,
+                           int importer, int with_change)
+{
+    const results_t *res = t->res;
+    char label[256], where[192] = "";
+    if (exporter >= 0 && importer >= 0)
+        snprintf(where, sizeof where, " %s -> %s", res->exporter_name[exporter],
+                 res->importer_name[importer]);
+    else if (exporter >= 0)
+        snprintf(where, sizeof where, " %s", res->exporter_name[exporter]);
+    else if (importer >= 0)
+        snprintf(where, sizeof where, " %s", res->importer_name[importer]);
+    snprintf(label, sizeof label, "%s%s", what, where);
+    print_row(t, label, name, FORM_LEVEL, exporter, importer);
+    if (with_change) {
+        snprintf(label, sizeof label, "  change vs reference");
+        print_row(t, label, name, FORM_CHANGE, exporter, importer);
+    }
+}
+
+static void print_table(const table_t *t)
+{
+    const results_t *res = t->res;
+    printf("  %-44s %11s %11s %11s %11s %9s  %s\n", "quantity", "median", "5%", "95%", "mean",
+           "mcse", "units");
+    print_quantity(t, "flow", "exports", 0, 0, 1);
+    for (int i = 0; i < res->n_exporters; i++) {
+        char what[200];
+        snprintf(what, sizeof what, "share of %s's imports from", res->importer_name[0]);
+        print_quantity(t, "share", what, i, 0, i == 1);
+    }
+    for (int i = 0; i < res->n_exporters; i++)
+        print_quantity(t, "fob_price", "FOB price", i, -1, 0);
+    for (int i = 1; i < res->n_exporters; i++) {
+        char what[200];
+        snprintf(what, sizeof what, "FOB spread %s minus", res->exporter_name[0]);
+        print_quantity(t, "fob_spread", what, i, -1, i == 1);
+    }
+    print_quantity(t, "farm_revenue", "farm revenue", 0, -1, 1);
+    print_quantity(t, "welfare_importer_cs", "welfare: consumer surplus", -1, 0, 0);
+    print_quantity(t, "welfare_tariff_revenue", "welfare: tariff revenue", -1, 0, 0);
+    print_quantity(t, "welfare_producer_surplus", "welfare: producer surplus", 0, -1, 0);
+    print_quantity(t, "welfare_total", "welfare: world total", -1, -1, 0);
+    for (int k = 0; k < res->n_thresholds; k++) {
+        size_t at = (size_t)t->group * (size_t)res->n_thresholds + (size_t)k;
+        printf("  P(%s) = %.4f +/- %.4f\n", res->threshold_name[k], t->ps->threshold_prob[at],
+               t->ps->threshold_mcse[at]);
+    }
+}
+
+static void print_point(const results_t *res, size_t p)
+{
+    const point_summary_t *ps = res->points[p];
+    printf("\npoint %zu", p);
+    for (int s = 0; s < res->n_sweeps; s++)
+        printf("%s %s = %.10g", s ? "," : ":", res->sweep_key[s],
+               res->point_values[p * (size_t)res->n_sweeps + (size_t)s]);
+    printf("\n  draws: %llu converged, %llu failed (left out of every statistic)\n",
+           (unsigned long long)ps->draws_ok[0], (unsigned long long)ps->draws_failed[0]);
+    table_t t = {res, ps, 0};
+    print_table(&t);
+    for (int r = 0; r < res->n_regimes; r++) {
+        printf("\n  regime '%s': %llu draws (%.1f %%), %llu failed\n", res->regime_name[r],
+               (unsigned long long)ps->draws_ok[1 + r],
+               100.0 * (double)(ps->draws_ok[1 + r] + ps->draws_failed[1 + r]) /
+                   (double)(ps->draws_ok[0] + ps->draws_failed[0]),
+               (unsigned long long)ps->draws_failed[1 + r]);
+        table_t tr = {res, ps, 1 + r};
+        print_table(&tr);
+    }
+}
+
+int cmd_summary(int argc, char **argv)
+{
+    int done = cli_simple_options(argc, argv, summary_usage);
+    if (done >= 0)
+        return done;   /* --help, --version or a bad option */
+    argc -= optind - 1;   /* the operands follow argv[0] (after a "--") */
+    argv += optind - 1;
+    if (argc != 2) {
+        fprintf(stderr, "agtrade: summary needs exactly one OUT.h5 (try 'agtrade summary --help')\n");
+        return EXIT_USAGE;
+    }
+    char err[1024];
+    h5in_t *in = h5in_open(argv[1], err, sizeof err);
+    if (!in) {
+        fprintf(stderr, "agtrade: %s\n", err);
+        return EXIT_NOINPUT;
+    }
+    int64_t complete = 0;
+    uint64_t seed = 0, draws = 0, failed = 0;
+    char *version = NULL;
+    results_t *res = NULL;
+    int rc = EXIT_OK;
+    if (h5in_attr_int64(in, "/", "complete", &complete, err, sizeof err) || complete != 1) {
+        fprintf(stderr, "agtrade: %s: not a complete agtrade output file (attribute complete != 1)\n",
+                argv[1]);
+        rc = EXIT_DATAERR;
+    } else if (h5in_attr_uint64(in, "/", "seed", &seed, err, sizeof err) ||
+               h5in_attr_uint64(in, "/", "draws", &draws, err, sizeof err) ||
+               h5in_attr_uint64(in, "/", "draws_failed", &failed, err, sizeof err) ||
+               h5in_attr_string(in, "/", "agtrade_version", &version, err, sizeof err) ||
+               !(res = results_read(in, err, sizeof err))) {
+        fprintf(stderr, "agtrade: %s: %s\n", argv[1], err);
+        rc = EXIT_DATAERR;
+    }
+    if (rc == EXIT_OK) {
+        printf("%s: agtrade %s, seed %llu, %llu draws per point, %zu point(s), %llu draws failed\n",
+               argv[1], version, (unsigned long long)seed, (unsigned long long)draws,
+               results_count_present(res), (unsigned long long)failed);
+        printf("(median and 5-95 %% interval over draws; mean with its Monte Carlo standard error)\n");
+        for (size_t p = 0; p < res->n_points; p++)
+            if (res->points[p])
+                print_point(res, p);
+    }
+    free(version);
+    results_free(res);
+    h5in_close(in);
+    return rc;
+}

@@ -1,0 +1,590 @@
+/* run.c - see run.h. */
+#include "run.h"
+#include <errno.h>
+#include <limits.h>
+#include <sys/stat.h>
+#include <omp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include "cli.h"
+#include "cluster.h"
+#include "engine.h"
+#include "h5out.h"
+#include "prepare.h"
+#include "progress.h"
+#include "results.h"
+
+static void run_partial_path(const char *output, char *buf, size_t len)
+{
+    size_t n = strlen(output);
+    if (n > 3 && !strcmp(output + n - 3, ".h5"))
+        snprintf(buf, len, "%.*s.partial.h5", (int)(n - 3), output);
+    else
+        snprintf(buf, len, "%s.partial.h5", output);
+}
+
+/* ---- configuration ---------------------------------------------------------------- */
+
+static int load_config(const run_options_t *opt, config_t **out)
+{
+    config_error_t err;
+    struct stat st;
+    errno = 0;
+    if (stat(opt->config_path, &st) != 0 || !S_ISREG(st.st_mode) ||
+        access(opt->config_path, R_OK) != 0) {
+        fprintf(stderr, "agtrade: %s: cannot read scenario file (%s)\n", opt->config_path,
+                errno ? strerror(errno) : "not a regular file");
+        return EXIT_NOINPUT;
+    }
+    config_t *cfg = NULL;
+    if (config_load_with_sets(opt->config_path, opt->sets, opt->n_sets, &cfg, &err)) {
+        fprintf(stderr, "agtrade: %s\n", err.message);   /* names the file or the --set */
+        return EXIT_DATAERR;
+    }
+    /* -n, -s and -o are --set run.draws / run.seed / run.output in disguise, so the
+     * resolved config (and the file's config_yaml) records them */
+    char assignment[CONFIG_PATH_MAX + 32];
+    const char *what[3] = {NULL, NULL, NULL};
+    char draws[32], seed[32];
+    if (opt->has_draws) {
+        snprintf(draws, sizeof draws, "run.draws=%llu", (unsigned long long)opt->draws);
+        what[0] = draws;
+    }
+    if (opt->has_seed) {
+        snprintf(seed, sizeof seed, "run.seed=%llu", (unsigned long long)opt->seed);
+        what[1] = seed;
+    }
+    if (opt->output) {
+        snprintf(assignment, sizeof assignment, "run.output=%s", opt->output);
+        what[2] = assignment;
+    }
+    for (int k = 0; k < 3; k++)
+        if (what[k] && config_set_as(cfg, what[k], opt->typed[k], &err)) {
+            fprintf(stderr, "agtrade: %s\n", err.message);
+            config_free(cfg);
+            return EXIT_USAGE;
+        }
+    for (int k = 0; k < opt->n_sweeps; k++)
+        if (config_add_sweep(cfg, &opt->sweeps[k], &err)) {
+            fprintf(stderr, "agtrade: --sweep %s: %s\n", opt->sweeps[k].key, err.message);
+            config_free(cfg);
+            return EXIT_DATAERR;
+        }
+    if (cfg->n_sweeps > SWEEP_MAX_KEYS) {
+        fprintf(stderr, "agtrade: %s: at most %d swept keys\n", cfg->path, SWEEP_MAX_KEYS);
+        config_free(cfg);
+        return EXIT_DATAERR;
+    }
+    *out = cfg;
+    return EXIT_OK;
+}
+
+/* ---- the results skeleton ---------------------------------------------------------- */
+
+static results_t *results_for(const config_t *cfg, int shard_k, int shard_n)
+{
+    size_t n_points = sweep_n_points(cfg->sweeps, cfg->n_sweeps);
+    results_t *res = results_alloc(cfg->market->n_exporters, cfg->market->n_importers,
+                                   cfg->n_regimes, cfg->n_thresholds, cfg->n_sweeps, n_points);
+    if (!res)
+        return NULL;
+    for (int i = 0; i < res->n_exporters; i++)
+        snprintf(res->exporter_name[i], RESULTS_LABEL_MAX, "%s", cfg->market->exporter_name[i]);
+    for (int j = 0; j < res->n_importers; j++)
+        snprintf(res->importer_name[j], RESULTS_LABEL_MAX, "%s", cfg->market->importer_name[j]);
+    for (int r = 0; r < cfg->n_regimes; r++)
+        snprintf(res->regime_name[r], RESULTS_LABEL_MAX, "%s", cfg->regimes[r].name);
+    for (int t = 0; t < cfg->n_thresholds; t++)
+        snprintf(res->threshold_name[t], RESULTS_LABEL_MAX, "%s", cfg->thresholds[t].name);
+    for (int s = 0; s < cfg->n_sweeps; s++)
+        snprintf(res->sweep_key[s], sizeof res->sweep_key[s], "%s", cfg->sweeps[s].key);
+    for (size_t p = 0; p < n_points; p++) {
+        sweep_point_values(cfg->sweeps, cfg->n_sweeps, p,
+                           &res->point_values[p * (size_t)cfg->n_sweeps]);
+        if ((int)(p % (size_t)shard_n) != shard_k)
+            continue;
+        res->points[p] = point_summary_alloc(res->layout.n_vars, 1 + cfg->n_regimes,
+                                             cfg->n_thresholds);
+        if (!res->points[p]) {
+            results_free(res);
+            return NULL;
+        }
+    }
+    return res;
+}
+
+/* Every owned point must resolve and calibrate before any draw is spent. */
+static int check_points(const config_t *cfg, const results_t *res)
+{
+    char err[CONFIG_MSG_MAX + 256];
+    for (size_t p = 0; p < res->n_points; p++) {
+        if (!res->points[p])
+            continue;
+        prepared_t prep;
+        config_t *pc = prepare_sweep_point(cfg, p, &prep, err, sizeof err);
+        if (!pc) {
+            fprintf(stderr, "agtrade: %s\n", err);
+            return EXIT_DATAERR;
+        }
+        prepared_free(&prep);
+        config_free(pc);
+    }
+    return EXIT_OK;
+}
+
+/* ---- raw draws ------------------------------------------------------------------- */
+
+typedef struct {
+    const quantity_layout_t *layout;
+    h5out_stream_t **streams;        /* [def][form level/ref], then regime, status, iterations */
+    int n_streams;
+    size_t file_point;               /* index of the point along the file's point axis */
+    double *buffer;                  /* a chunk of draws of one quantity */
+    int32_t *ibuffer;
+    char err[512];
+} raw_sink_t;
+
+static int raw_dims(quantity_axes_t axes, const char **dims, int n_exporters, int n_importers,
+                    size_t *sizes)
+{
+    int nd = 0;
+    dims[nd] = "point"; sizes[nd++] = 1;
+    dims[nd] = "draw"; sizes[nd++] = 0;
+    if (axes == AXES_EXPORTER || axes == AXES_ROUTE) {
+        dims[nd] = "exporter"; sizes[nd++] = (size_t)n_exporters;
+    }
+    if (axes == AXES_IMPORTER || axes == AXES_ROUTE) {
+        dims[nd] = "importer"; sizes[nd++] = (size_t)n_importers;
+    }
+    return nd;
+}
+
+static int raw_open(h5out_t *h, raw_sink_t *sink, char *err, size_t errlen)
+{
+    const quantity_layout_t *lay = sink->layout;
+    int max_streams = 2 * quantity_def_count + 3;
+    sink->streams = calloc((size_t)max_streams, sizeof *sink->streams);
+    size_t chunk = (size_t)ENGINE_CHUNK_BLOCKS * ENGINE_BLOCK_DRAWS;
+    sink->buffer = malloc(chunk * (size_t)lay->n_exporters * (size_t)lay->n_importers *
+                          sizeof(double));
+    sink->ibuffer = malloc(chunk * sizeof(int32_t));
+    if (!sink->streams || !sink->buffer || !sink->ibuffer) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    for (int d = 0; d < quantity_def_count; d++) {
+        const quantity_def_t *def = &quantity_defs[d];
+        for (int f = FORM_LEVEL; f <= (def->is_welfare ? FORM_LEVEL : FORM_REF); f++) {
+            const char *dims[4];
+            size_t sizes[4];
+            char path[160], name[96], ln[256];
+            int nd = raw_dims(def->axes, dims, lay->n_exporters, lay->n_importers, sizes);
+            quantity_form_name(def, (quantity_form_t)f, name, sizeof name);
+            snprintf(path, sizeof path, "draws/%s", name);
+            snprintf(ln, sizeof ln, "%s (%s), per draw", def->long_name,
+                     f == FORM_REF ? "reference" : def->is_welfare ? "change" : "scenario");
+            sink->streams[sink->n_streams] = h5out_stream_open(h, path, nd, dims, H5OUT_DOUBLE,
+                                                               def->units, ln, err, errlen);
+            if (!sink->streams[sink->n_streams++])
+                return -1;
+        }
+    }
+    static const char *const int_vars[3][2] = {
+        {"draws/regime", "policy regime of the draw (-1: no regimes)"},
+        {"draws/status", "solver status (0 converged; 1-15 reference failed; 16+ scenario failed)"},
+        {"draws/iterations", "solver iterations, reference plus scenario"}};
+    for (int k = 0; k < 3; k++) {
+        const char *dims[2] = {"point", "draw"};
+        sink->streams[sink->n_streams] = h5out_stream_open(h, int_vars[k][0], 2, dims,
+                                                           H5OUT_INT32, "1", int_vars[k][1],
+                                                           err, errlen);
+        if (!sink->streams[sink->n_streams++])
+            return -1;
+    }
+    return 0;
+}
+
+static int raw_close(raw_sink_t *sink, char *err, size_t errlen)
+{
+    int rc = 0;
+    for (int s = 0; s < sink->n_streams; s++)
+        if (sink->streams[s] && h5out_stream_close(sink->streams[s], err, errlen))
+            rc = -1;
+    free(sink->streams);
+    free(sink->buffer);
+    free(sink->ibuffer);
+    memset(sink, 0, sizeof *sink);
+    return rc;
+}
+
+static int raw_write_chunk(void *ctx, uint64_t first, uint64_t n, const double *values,
+                           const int32_t *regime, const int32_t *status, const int32_t *iterations)
+{
+    raw_sink_t *sink = ctx;
+    const quantity_layout_t *lay = sink->layout;
+    int s = 0;
+    for (int d = 0; d < quantity_def_count; d++) {
+        const quantity_def_t *def = &quantity_defs[d];
+        size_t size = quantity_size(lay, d);
+        for (int f = FORM_LEVEL; f <= (def->is_welfare ? FORM_LEVEL : FORM_REF); f++) {
+            size_t base = quantity_base(lay, d, (quantity_form_t)f);
+            for (uint64_t k = 0; k < n; k++)
+                memcpy(sink->buffer + k * size, values + k * lay->n_vars + base,
+                       size * sizeof(double));
+            size_t start[4] = {sink->file_point, first, 0, 0};
+            size_t count[4] = {1, n, 0, 0};
+            const char *dims[4];
+            size_t sizes[4];
+            int nd = raw_dims(def->axes, dims, lay->n_exporters, lay->n_importers, sizes);
+            for (int a = 2; a < nd; a++)
+                count[a] = sizes[a];
+            if (h5out_stream_write(sink->streams[s++], start, count, sink->buffer, sink->err,
+                                   sizeof sink->err))
+                return -1;
+        }
+    }
+    const int32_t *ints[3] = {regime, status, iterations};
+    for (int k = 0; k < 3; k++) {
+        size_t start[2] = {sink->file_point, first}, count[2] = {1, n};
+        if (h5out_stream_write(sink->streams[s++], start, count, ints[k], sink->err,
+                               sizeof sink->err))
+            return -1;
+    }
+    return 0;
+}
+
+/* ---- metadata -------------------------------------------------------------------- */
+
+static int write_metadata(h5out_t *h, const run_options_t *opt, const config_t *cfg,
+                          const results_t *res, int threads, int shard_k, int shard_n,
+                          char *err, size_t errlen)
+{
+    char cmdline[8192], shard[64];
+    results_command_line(opt->command_argc, opt->command_line, cmdline, sizeof cmdline);
+    snprintf(shard, sizeof shard, "%d/%d", shard_k, shard_n);
+    char *yaml = config_to_yaml(cfg);
+    if (!yaml) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    results_meta_t meta = {.config_yaml = yaml, .seed = cfg->seed, .draws = cfg->draws,
+                           .threads = threads, .command_line = cmdline, .shard = shard};
+    int rc = results_write_metadata(h, res, &meta, err, errlen);
+    free(yaml);
+    return rc;
+}
+
+/* ---- resume and partial files ------------------------------------------------------- */
+
+/* Take the finished points of OUT.partial.h5 when it comes from the same config. */
+static int resume_points(const char *partial, const config_t *cfg, results_t *res,
+                         unsigned char *done)
+{
+    char err[1024];
+    h5in_t *in = h5in_open(partial, err, sizeof err);
+    if (!in) {
+        fprintf(stderr, "agtrade: --resume: %s\n", err);
+        return EXIT_NOINPUT;
+    }
+    char *saved_yaml = NULL, *yaml = config_to_yaml(cfg);
+    int rc = EXIT_OK;
+    if (!yaml || h5in_read_string_scalar(in, "config_yaml", &saved_yaml, err, sizeof err)) {
+        fprintf(stderr, "agtrade: --resume: %s: %s\n", partial, yaml ? err : "out of memory");
+        rc = EXIT_DATAERR;
+    } else if (strcmp(saved_yaml, yaml) != 0) {
+        fprintf(stderr, "agtrade: --resume: %s was made from a different configuration, seed or "
+                "draw count; remove it or run without --resume\n", partial);
+        rc = EXIT_DATAERR;
+    }
+    int any_done = h5in_exists(in, "point");   /* stopped before a point finished: none */
+    results_t *saved = (rc || !any_done) ? NULL : results_read(in, err, sizeof err);
+    if (!rc && any_done && !saved) {
+        fprintf(stderr, "agtrade: --resume: %s: %s\n", partial, err);
+        rc = EXIT_DATAERR;
+    }
+    for (size_t p = 0; saved && p < res->n_points && p < saved->n_points; p++) {
+        if (!saved->points[p] || !res->points[p])
+            continue;
+        point_summary_free(res->points[p]);
+        res->points[p] = saved->points[p];
+        saved->points[p] = NULL;
+        done[p] = 1;
+    }
+    results_free(saved);
+    free(saved_yaml);
+    free(yaml);
+    h5in_close(in);
+    return rc;
+}
+
+static int write_partial(const run_options_t *opt, const config_t *cfg, results_t *res,
+                         const unsigned char *done, int threads, int shard_k, int shard_n)
+{
+    char partial[CONFIG_PATH_MAX + 16], err[1024];
+    run_partial_path(cfg->output, partial, sizeof partial);
+    point_summary_t **all = res->points;
+    point_summary_t **finished = calloc(res->n_points, sizeof *finished);
+    if (!finished)
+        return -1;
+    size_t n_done = 0;
+    for (size_t p = 0; p < res->n_points; p++)
+        if (done[p]) {
+            finished[p] = all[p];
+            n_done++;
+        }
+    res->points = finished;
+    int rc = -1;
+    h5out_t *h = h5out_create(partial, err, sizeof err);
+    if (h) {
+        rc = n_done ? results_define(h, res, 0, err, sizeof err) : 0;
+        if (!rc && n_done)
+            rc = results_write_summary(h, res, err, sizeof err);
+        if (!rc)
+            rc = write_metadata(h, opt, cfg, res, threads, shard_k, shard_n, err, sizeof err);
+        if (h5out_abort(h, rc ? NULL : partial, err, sizeof err))
+            rc = -1;
+    }
+    res->points = all;
+    free(finished);
+    if (rc)
+        fprintf(stderr, "agtrade: could not save finished points: %s\n", err);
+    else
+        fprintf(stderr, "agtrade: interrupted; %zu finished point(s) saved to %s "
+                "(continue with --resume)\n", n_done, partial);
+    return rc;
+}
+
+/* Raw draws cannot be resumed (the streamed draws went with the temporary file), so an
+ * interrupted raw run leaves nothing behind that would invite --resume. */
+static void report_raw_interrupt(void)
+{
+    fprintf(stderr, "agtrade: interrupted; runs with --raw-draws cannot be resumed: run again\n");
+}
+
+/* ---- the point loop ----------------------------------------------------------------- */
+
+typedef struct {
+    const run_options_t *opt;
+    const config_t *cfg;
+    results_t *res;
+    unsigned char *done;
+    int threads;
+    int rank, ranks;                 /* MPI: only rank 0 writes files and prints */
+    h5out_t *out;
+    raw_sink_t raw;
+    progress_t progress;
+} run_state_t;
+
+static int run_one_point(run_state_t *st, size_t p, uint64_t progress_offset,
+                         uint64_t progress_total)
+{
+    char err[CONFIG_MSG_MAX + 256];
+    prepared_t prep;
+    config_t *pc = prepare_sweep_point(st->cfg, p, &prep, err, sizeof err);
+    if (!pc) {
+        fprintf(stderr, "agtrade: %s\n", err);
+        return EXIT_DATAERR;
+    }
+    engine_spec_t spec;
+    prepare_engine_spec(pc, &prep, &spec);
+    spec.threads = st->threads;
+    spec.stop = st->opt->stop;
+    spec.mpi_rank = st->rank;
+    spec.mpi_size = st->ranks;
+    spec.progress = st->rank == 0 ? progress_update : NULL;
+    spec.progress_ctx = &st->progress;
+    spec.progress_offset = progress_offset;
+    spec.progress_total = progress_total;
+    if (st->opt->raw) {
+        spec.raw = raw_write_chunk;
+        spec.raw_ctx = &st->raw;
+    }
+    int rc = engine_run_point(&spec, st->res->points[p], err, sizeof err);
+    prepared_free(&prep);
+    config_free(pc);
+    if (rc == ENGINE_OK) {
+        st->done[p] = 1;
+        return EXIT_OK;
+    }
+    if (rc == ENGINE_INTERRUPTED)
+        return EXIT_INTERRUPTED;
+    fprintf(stderr, "agtrade: %s%s%s\n", err, rc == ENGINE_SINK_FAILED ? ": " : "",
+            rc == ENGINE_SINK_FAILED ? st->raw.err : "");
+    return rc == ENGINE_SINK_FAILED ? EXIT_IOERR : EXIT_SOFTWARE;
+}
+
+static int run_points(run_state_t *st)
+{
+    const results_t *res = st->res;
+    size_t owned = results_count_present(res), k = 0;
+    uint64_t total = (uint64_t)owned * st->cfg->draws;
+    int rc = EXIT_OK;
+    progress_init(&st->progress, st->opt->quiet || st->rank != 0);
+    for (size_t p = 0; p < res->n_points && rc == EXIT_OK; p++) {
+        if (!res->points[p])
+            continue;
+        if (!st->done[p]) {
+            st->raw.file_point = k;
+            rc = run_one_point(st, p, (uint64_t)k * st->cfg->draws, total);
+            if (rc == EXIT_OK && st->progress.mode == PROGRESS_LINES && owned > 1)
+                fprintf(stderr, "agtrade: point %zu of %zu done\n", k + 1, owned);
+            /* stop between points; under MPI every rank must take the same decision */
+            int stop = *st->opt->stop != 0;
+            if (st->ranks > 1)
+                stop = cluster_max(stop);
+            if (rc == EXIT_OK && stop && k + 1 < owned)
+                rc = EXIT_INTERRUPTED;
+        }
+        k++;
+    }
+    progress_finish(&st->progress);
+    return rc;
+}
+
+static int open_output(run_state_t *st)
+{
+    char err[1024];
+    st->out = h5out_create(st->cfg->output, err, sizeof err);
+    if (!st->out) {
+        fprintf(stderr, "agtrade: %s\n", err);
+        return EXIT_IOERR;
+    }
+    int rc = results_define(st->out, st->res, st->opt->raw ? st->cfg->draws : 0, err, sizeof err);
+    if (!rc && st->opt->raw) {
+        st->raw.layout = &st->res->layout;
+        rc = raw_open(st->out, &st->raw, err, sizeof err);
+    }
+    if (rc) {
+        fprintf(stderr, "agtrade: %s\n", err);
+        return EXIT_IOERR;
+    }
+    return EXIT_OK;
+}
+
+static int finish_output(run_state_t *st, int shard_k, int shard_n)
+{
+    char err[1024];
+    int rc = st->opt->raw ? raw_close(&st->raw, err, sizeof err) : 0;
+    if (!rc && st->opt->raw)
+        rc = results_copy_coords(st->out, st->res, "draws", 1, err, sizeof err);
+    if (!rc)
+        rc = results_write_summary(st->out, st->res, err, sizeof err);
+    if (!rc)
+        rc = write_metadata(st->out, st->opt, st->cfg, st->res, st->threads, shard_k, shard_n,
+                            err, sizeof err);
+    if (rc) {
+        char ignored[256];
+        h5out_abort(st->out, NULL, ignored, sizeof ignored);
+    } else {
+        rc = h5out_commit(st->out, err, sizeof err);
+    }
+    st->out = NULL;
+    if (rc) {
+        fprintf(stderr, "agtrade: %s\n", err);
+        return EXIT_IOERR;
+    }
+    return EXIT_OK;
+}
+
+static int choose_shard(const run_options_t *opt, int *k, int *n)
+{
+    char err[512];
+    *k = 0;
+    *n = 1;
+    if (opt->has_shard) {
+        *k = opt->shard_k;
+        *n = opt->shard_n;
+        return EXIT_OK;
+    }
+    if (shard_from_slurm(k, n, err, sizeof err) < 0) {
+        fprintf(stderr, "agtrade: %s\n", err);
+        return EXIT_USAGE;
+    }
+    return EXIT_OK;
+}
+
+static int run_config(const run_options_t *opt, const config_t *cfg)
+{
+    int shard_k, shard_n, rc = choose_shard(opt, &shard_k, &shard_n);
+    if (rc)
+        return rc;
+    run_state_t st;
+    memset(&st, 0, sizeof st);
+    st.opt = opt;
+    st.cfg = cfg;
+    st.threads = opt->threads > 0 ? opt->threads : omp_get_max_threads();
+    st.res = results_for(cfg, shard_k, shard_n);
+    if (!st.res) {
+        fprintf(stderr, "agtrade: out of memory\n");
+        return EXIT_SOFTWARE;
+    }
+    if (results_count_present(st.res) == 0) {
+        fprintf(stderr, "agtrade: shard %d/%d has no points (the sweep has %zu)\n", shard_k,
+                shard_n, st.res->n_points);
+        results_free(st.res);
+        return EXIT_USAGE;
+    }
+    st.done = calloc(st.res->n_points, 1);
+    rc = st.done ? check_points(cfg, st.res) : EXIT_SOFTWARE;
+    if (rc == EXIT_OK && opt->resume) {
+        char partial[CONFIG_PATH_MAX + 16];
+        run_partial_path(cfg->output, partial, sizeof partial);
+        rc = resume_points(partial, cfg, st.res, st.done);
+    }
+    st.rank = cluster_rank();
+    st.ranks = cluster_size();
+    if (rc == EXIT_OK && st.rank == 0)
+        rc = open_output(&st);
+    if (st.ranks > 1)
+        rc = cluster_max(rc);   /* every rank learns that rank 0 could not open its file */
+    if (rc == EXIT_OK)
+        rc = run_points(&st);
+    if (rc == EXIT_OK && st.rank == 0) {
+        rc = finish_output(&st, shard_k, shard_n);
+        if (rc == EXIT_OK && opt->resume) {
+            char partial[CONFIG_PATH_MAX + 16];
+            run_partial_path(cfg->output, partial, sizeof partial);
+            unlink(partial);
+        }
+    } else if (st.out) {
+        char ignored[256];
+        if (st.opt->raw)
+            raw_close(&st.raw, ignored, sizeof ignored);
+        h5out_abort(st.out, NULL, ignored, sizeof ignored);
+        if (rc == EXIT_INTERRUPTED && st.rank == 0 && opt->raw)
+            report_raw_interrupt();
+        else if (rc == EXIT_INTERRUPTED && st.rank == 0 &&
+            write_partial(opt, cfg, st.res, st.done, st.threads, shard_k, shard_n))
+            rc = EXIT_IOERR;
+    }
+    if (rc == EXIT_OK && !opt->quiet && st.rank == 0)
+        fprintf(stderr, "agtrade: wrote %s\n", cfg->output);
+    free(st.done);
+    results_free(st.res);
+    return rc;
+}
+
+int run_execute(const run_options_t *opt)
+{
+    config_t *cfg = NULL;
+    int rc = load_config(opt, &cfg);
+    if (rc)
+        return rc;
+    if (opt->print_config) {
+        char *yaml = config_to_yaml(cfg);
+        if (yaml)
+            fputs(yaml, stdout);
+        rc = yaml ? EXIT_OK : EXIT_SOFTWARE;
+        free(yaml);
+    } else if (opt->resume && opt->raw) {
+        fprintf(stderr, "agtrade: --resume cannot be combined with --raw-draws\n");
+        rc = EXIT_USAGE;
+    } else {
+        rc = run_config(opt, cfg);
+    }
+    config_free(cfg);
+    return rc;
+}

@@ -1,0 +1,195 @@
+/*
+ * config_run.c - what a run reports and how it runs: thresholds, run settings (draws,
+ * seed, output) and sweeps.
+ */
+#include "config_internal.h"
+#include "quantities.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define DEFAULT_DRAWS 10000
+#define DEFAULT_SEED 20250512u
+
+/* ---- thresholds ---- */
+
+static const char *const threshold_keys[] = {"variable", "exporter", "importer", "below",
+                                             "above", "of_change", "description", NULL};
+
+static int build_threshold(build_t *b, const cnode_t *m, const char *path,
+                           config_threshold_t *t)
+{
+    const cnode_t *n, *at;
+    char sub[256];
+    if (cfg_need_kind(b, m, CNODE_MAP, path) || cfg_check_keys(b, m, path, threshold_keys))
+        return CONFIG_EINVALID;
+    cfg_join(sub, sizeof sub, path, "variable");
+    if (!(n = cnode_get(m, "variable")))
+        return cfg_fail(b->err, m, sub, "missing key 'variable' in %s", path);
+    if (cfg_parse_string(b, n, sub, t->variable, sizeof t->variable))
+        return CONFIG_EINVALID;
+    int q = quantity_find(t->variable);
+    if (q < 0)
+        return cfg_fail(b->err, n, sub, "%s: unknown per-draw quantity '%s' (see the table in "
+                        "sim/README.md)", sub, t->variable);
+    const char *region_key[2] = {"exporter", "importer"};
+    quantity_axes_t axes = quantity_defs[q].axes;
+    int needs[2] = {axes == AXES_EXPORTER || axes == AXES_ROUTE,
+                    axes == AXES_IMPORTER || axes == AXES_ROUTE};
+    int *idx[2] = {&t->exporter, &t->importer};
+    t->exporter = t->importer = -1;
+    for (int r = 0; r < 2; r++) {
+        cfg_join(sub, sizeof sub, path, region_key[r]);
+        n = cnode_get(m, region_key[r]);
+        if (needs[r] && !n)
+            return cfg_fail(b->err, m, sub, "missing key '%s' in %s (%s has an %s axis)",
+                            region_key[r], path, t->variable, region_key[r]);
+        if (!needs[r] && n)
+            return cfg_fail(b->err, n, sub, "%s: %s has no %s axis", sub, t->variable,
+                            region_key[r]);
+        if (n && cfg_resolve_region(b, n, sub, r == 0, idx[r]))
+            return CONFIG_EINVALID;
+    }
+    const cnode_t *below = cnode_get(m, "below"), *above = cnode_get(m, "above");
+    if (!below == !above)
+        return cfg_fail(b->err, m, path, "%s: give exactly one of below or above", path);
+    t->op = below ? THRESHOLD_BELOW : THRESHOLD_ABOVE;
+    if (cfg_get_number(b, m, path, below ? "below" : "above", 1, 0, &t->value, &at))
+        return CONFIG_EINVALID;
+    t->of_change = 0;
+    if ((n = cnode_get(m, "of_change"))) {
+        cfg_join(sub, sizeof sub, path, "of_change");
+        if (cfg_parse_bool(b, n, sub, &t->of_change))
+            return CONFIG_EINVALID;
+    }
+    return 0;
+}
+
+int cfg_build_thresholds(build_t *b, const cnode_t *root)
+{
+    config_t *cfg = b->cfg;
+    const cnode_t *n = cnode_get(root, "thresholds");
+    if (!n)
+        return 0;
+    if (cfg_need_kind(b, n, CNODE_MAP, "thresholds"))
+        return CONFIG_EINVALID;
+    if (n->n > 0 && !(cfg->thresholds = calloc((size_t)n->n, sizeof *cfg->thresholds)))
+        return cfg_fail(b->err, NULL, NULL, "out of memory");
+    for (int k = 0; k < n->n; k++) {
+        char path[256];
+        cfg_join(path, sizeof path, "thresholds", n->keys[k]->text);
+        cfg->n_thresholds = k + 1;
+        if (cfg_parse_string(b, n->keys[k], path, cfg->thresholds[k].name,
+                         sizeof cfg->thresholds[k].name) ||
+            build_threshold(b, n->items[k], path, &cfg->thresholds[k]))
+            return CONFIG_EINVALID;
+    }
+    return 0;
+}
+
+/* ---- run settings and sweeps ---- */
+
+int cfg_build_run(build_t *b, const cnode_t *root, const char *file)
+{
+    config_t *cfg = b->cfg;
+    cfg->draws = DEFAULT_DRAWS;
+    cfg->seed = DEFAULT_SEED;
+    /* default output: outputs/<file stem>.h5 */
+    const char *base = strrchr(file, '/');
+    base = base ? base + 1 : file;
+    size_t stem = strcspn(base, ".");
+    snprintf(cfg->output, sizeof cfg->output, "outputs/%.*s.h5", (int)(stem ? stem : 7),
+             stem ? base : "agtrade");
+    const cnode_t *r = cnode_get(root, "run"), *n;
+    if (!r)
+        return 0;
+    static const char *const keys[] = {"draws", "seed", "output", NULL};
+    if (cfg_need_kind(b, r, CNODE_MAP, "run") || cfg_check_keys(b, r, "run", keys))
+        return CONFIG_EINVALID;
+    if ((n = cnode_get(r, "draws"))) {
+        if (cfg_parse_u64(b, n, "run.draws", &cfg->draws))
+            return CONFIG_EINVALID;
+        if (cfg->draws < 1)
+            return cfg_fail(b->err, n, "run.draws", "run.draws must be >= 1 (got 0)");
+        if (cfg->draws > CONFIG_MAX_DRAWS)
+            return cfg_fail(b->err, n, "run.draws", "run.draws must be <= %llu (got %llu)",
+                            (unsigned long long)CONFIG_MAX_DRAWS,
+                            (unsigned long long)cfg->draws);
+    }
+    if ((n = cnode_get(r, "seed")) && cfg_parse_u64(b, n, "run.seed", &cfg->seed))
+        return CONFIG_EINVALID;
+    if ((n = cnode_get(r, "output")) &&
+        cfg_parse_string(b, n, "run.output", cfg->output, sizeof cfg->output))
+        return CONFIG_EINVALID;
+    return 0;
+}
+
+int cfg_build_sweeps(build_t *b, const cnode_t *root)
+{
+    config_t *cfg = b->cfg;
+    const cnode_t *s = cnode_get(root, "sweep");
+    if (!s)
+        return 0;
+    if (cfg_need_kind(b, s, CNODE_SEQ, "sweep"))
+        return CONFIG_EINVALID;
+    if (s->n > 0 && !(cfg->sweeps = calloc((size_t)s->n, sizeof *cfg->sweeps)))
+        return cfg_fail(b->err, NULL, NULL, "out of memory");
+    static const char *const keys[] = {"key", "values", "start", "stop", "step", NULL};
+    for (int k = 0; k < s->n; k++) {
+        config_sweep_t *w = &cfg->sweeps[k];
+        const cnode_t *m = s->items[k], *n, *at;
+        char path[64], sub[96];
+        snprintf(path, sizeof path, "sweep[%d]", k);
+        cfg->n_sweeps = k + 1;
+        if (cfg_need_kind(b, m, CNODE_MAP, path) || cfg_check_keys(b, m, path, keys))
+            return CONFIG_EINVALID;
+        snprintf(sub, sizeof sub, "%s.key", path);
+        if (!(n = cnode_get(m, "key")))
+            return cfg_fail(b->err, m, sub, "missing key 'key' in %s", path);
+        if (cfg_parse_string(b, n, sub, w->key, sizeof w->key))
+            return CONFIG_EINVALID;
+        for (int q = 0; q < k; q++)
+            if (!strcmp(cfg->sweeps[q].key, w->key))
+                return cfg_fail(b->err, n, sub, "%s: key '%s' is swept twice", sub, w->key);
+        const cnode_t *v = cnode_get(m, "values");
+        int range = cnode_find(m, "start") >= 0 || cnode_find(m, "stop") >= 0 ||
+                    cnode_find(m, "step") >= 0;
+        if (!v == !range)
+            return cfg_fail(b->err, m, path, "%s: give either values or start, stop and step",
+                            path);
+        if (v) {
+            snprintf(sub, sizeof sub, "%s.values", path);
+            if (cfg_need_kind(b, v, CNODE_SEQ, sub))
+                return CONFIG_EINVALID;
+            if (v->n < 1)
+                return cfg_fail(b->err, v, sub, "%s must list at least one value", sub);
+            if (!(w->values = calloc((size_t)v->n, sizeof(double))))
+                return cfg_fail(b->err, NULL, NULL, "out of memory");
+            w->n_values = v->n;
+            for (int q = 0; q < v->n; q++) {
+                char ipath[128];
+                snprintf(ipath, sizeof ipath, "%s[%d]", sub, q);
+                if (cfg_parse_number(b, v->items[q], ipath, &w->values[q]))
+                    return CONFIG_EINVALID;
+            }
+        } else {
+            double start, stop, step;
+            if (cfg_get_number(b, m, path, "start", 1, 0, &start, &at) ||
+                cfg_get_number(b, m, path, "stop", 1, 0, &stop, &at) ||
+                cfg_get_number(b, m, path, "step", 1, 0, &step, &at))
+                return CONFIG_EINVALID;
+            char why[256];
+            if (sweep_range(start, stop, step, &w->values, &w->n_values, why, sizeof why))
+                return cfg_fail(b->err, at, path, "%s: %s", path, why);
+        }
+    }
+    double points = 1;   /* in floating point: the product of counts may overflow */
+    for (int k = 0; k < cfg->n_sweeps; k++)
+        points *= cfg->sweeps[k].n_values;
+    if (points > CONFIG_MAX_POINTS)
+        return cfg_fail(b->err, s, "sweep", "sweep: %.0f points (the product of the swept "
+                        "keys' value counts); at most %d", points, CONFIG_MAX_POINTS);
+    return 0;
+}

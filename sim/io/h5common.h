@@ -1,0 +1,35 @@
+/*
+ * h5common.h - shared by the writer (h5out.c) and the reader (h5in.c) only: HDF5's
+ * error capture (process-wide, see sim/README.md) and small HDF5 helpers (h5common.c).
+ */
+#ifndef AGTRADE_H5COMMON_H
+#define AGTRADE_H5COMMON_H
+
+#include <limits.h>
+#include <stddef.h>
+#include <hdf5.h>
+
+#ifndef PATH_MAX
+#define PATH_MAX 4096
+#endif
+
+/* Capture HDF5 failures for messages instead of printing them; no HDF5 atexit clean-up.
+ * Called by every entry point that opens a file. */
+void errors_quiet(void);
+/* Takes (and forgets) the captured detail of the latest failure. */
+void error_detail(char *buf, size_t len);
+/* After an expected failure (probing for an attribute): nothing to report. */
+void error_forget(void);
+/* "<file>: cannot <what> '<obj>': <HDF5 detail>"; returns -1. */
+int hdf5_fail(char *err, size_t errlen, const char *file, const char *what,
+              const char *obj);
+/* "/" for NULL or "" */
+const char *obj_or_root(const char *obj);
+/* Release an HDF5 id (none when < 0). */
+void close_id(hid_t id);
+/* Variable-length UTF-8 string type; -1 on failure. */
+hid_t string_type(void);
+/* The one string of a scalar attribute (is_attr) or dataset, malloc'd; NULL on failure. */
+char *read_one_string(hid_t obj, int is_attr);
+
+#endif

@@ -1,0 +1,445 @@
+/*
+ * h5in.c - the reader of the files h5out.c writes (contract in h5out.h).
+ */
+#include "h5out.h"
+#include "h5common.h"
+#include "error.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <hdf5.h>
+#include <hdf5_hl.h>
+
+struct h5in {
+    hid_t file;
+    char path[PATH_MAX];
+};
+
+h5in_t *h5in_open(const char *path, char *err, size_t errlen)
+{
+    errors_quiet();
+    if (!path || strlen(path) >= PATH_MAX) {
+        error_format(err, errlen, "input file name is empty or too long");
+        return NULL;
+    }
+    if (access(path, R_OK) < 0) {
+        error_format(err, errlen, "%s: cannot open: %s", path, strerror(errno));
+        return NULL;
+    }
+    h5in_t *h = calloc(1, sizeof *h);
+    if (!h) {
+        error_format(err, errlen, "%s: out of memory", path);
+        return NULL;
+    }
+    snprintf(h->path, sizeof h->path, "%s", path);
+    h->file = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
+    if (h->file < 0) {
+        char detail[256];
+        error_detail(detail, sizeof detail);
+        error_format(err, errlen, "%s: not an HDF5 file or unreadable (%s)", path, detail);
+        free(h);
+        return NULL;
+    }
+    return h;
+}
+
+void h5in_close(h5in_t *h)
+{
+    if (!h)
+        return;
+    if (h->file >= 0)
+        H5Fclose(h->file);
+    free(h);
+}
+
+int h5in_exists(h5in_t *h, const char *path)
+{
+    const char *p = obj_or_root(path);
+    if (strcmp(p, "/") == 0)
+        return 1;
+    char buf[PATH_MAX];
+    snprintf(buf, sizeof buf, "%s", p);
+    /* H5Lexists needs every ancestor to exist. */
+    for (char *slash = strchr(buf + 1, '/');; slash = strchr(slash + 1, '/')) {
+        if (slash)
+            *slash = '\0';
+        htri_t e = H5Lexists(h->file, buf, H5P_DEFAULT);
+        if (e <= 0) {
+            error_forget();
+            return 0;
+        }
+        if (!slash)
+            return 1;
+        *slash = '/';
+    }
+}
+
+static hid_t open_attr(h5in_t *h, const char *obj, const char *name, char *err, size_t errlen)
+{
+    const char *where = obj_or_root(obj);
+    hid_t a = -1;
+    if (h5in_exists(h, where)) {
+        hid_t o = H5Oopen(h->file, where, H5P_DEFAULT);
+        if (o >= 0 && H5Aexists(o, name) > 0)
+            a = H5Aopen(o, name, H5P_DEFAULT);
+        close_id(o);
+    }
+    if (a < 0) {
+        error_forget();
+        error_format(err, errlen, "%s: no attribute '%s' on '%s'", h->path, name, where);
+    }
+    return a;
+}
+
+int h5in_attr_exists(h5in_t *h, const char *obj, const char *name, char *err, size_t errlen)
+{
+    const char *where = obj_or_root(obj);
+    if (!h5in_exists(h, where)) {
+        error_format(err, errlen, "%s: no object '%s'", h->path, where);
+        return -1;
+    }
+    hid_t o = H5Oopen(h->file, where, H5P_DEFAULT);
+    htri_t e = o >= 0 ? H5Aexists(o, name) : -1;
+    close_id(o);
+    if (e < 0)
+        return hdf5_fail(err, errlen, h->path, "read attributes of", where);
+    return e > 0;
+}
+
+static int attr_get_number(h5in_t *h, const char *obj, const char *name, hid_t memtype,
+                           void *out, char *err, size_t errlen)
+{
+    hid_t a = open_attr(h, obj, name, err, errlen);
+    if (a < 0)
+        return -1;
+    hid_t space = H5Aget_space(a);
+    hid_t ftype = H5Aget_type(a);
+    H5T_class_t cls = ftype >= 0 ? H5Tget_class(ftype) : H5T_NO_CLASS;
+    int ok = space >= 0 && H5Sget_simple_extent_npoints(space) == 1 &&
+             (cls == H5T_INTEGER || cls == H5T_FLOAT) && H5Aread(a, memtype, out) >= 0;
+    close_id(ftype);
+    close_id(space);
+    close_id(a);
+    if (ok)
+        return 0;
+    error_forget();
+    error_format(err, errlen, "%s: attribute '%s' of '%s' is not a single number", h->path, name,
+            obj_or_root(obj));
+    return -1;
+}
+
+int h5in_attr_int64(h5in_t *h, const char *obj, const char *name, int64_t *out,
+                    char *err, size_t errlen)
+{
+    return attr_get_number(h, obj, name, H5T_NATIVE_INT64, out, err, errlen);
+}
+
+int h5in_attr_uint64(h5in_t *h, const char *obj, const char *name, uint64_t *out,
+                     char *err, size_t errlen)
+{
+    return attr_get_number(h, obj, name, H5T_NATIVE_UINT64, out, err, errlen);
+}
+
+int h5in_attr_double(h5in_t *h, const char *obj, const char *name, double *out,
+                     char *err, size_t errlen)
+{
+    return attr_get_number(h, obj, name, H5T_NATIVE_DOUBLE, out, err, errlen);
+}
+
+/* Reads one string (variable or fixed length) from an attribute or dataset. */
+char *read_one_string(hid_t obj, int is_attr)
+{
+    hid_t ftype = is_attr ? H5Aget_type(obj) : H5Dget_type(obj);
+    hid_t space = is_attr ? H5Aget_space(obj) : H5Dget_space(obj);
+    char *result = NULL;
+    if (ftype >= 0 && space >= 0 && H5Tget_class(ftype) == H5T_STRING &&
+        H5Sget_simple_extent_npoints(space) == 1) {
+        if (H5Tis_variable_str(ftype) > 0) {
+            hid_t mt = string_type();
+            char *v = NULL;
+            herr_t rc = is_attr ? H5Aread(obj, mt, &v) : H5Dread(obj, mt, H5S_ALL, H5S_ALL, H5P_DEFAULT, &v);
+            if (rc >= 0) {
+                result = strdup(v ? v : "");
+                H5Dvlen_reclaim(mt, space, H5P_DEFAULT, &v);
+            }
+            close_id(mt);
+        } else {
+            size_t n = H5Tget_size(ftype);
+            hid_t mt = H5Tcopy(ftype);
+            char *buf = calloc(1, n + 1);
+            if (buf && mt >= 0 &&
+                (is_attr ? H5Aread(obj, mt, buf) : H5Dread(obj, mt, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf)) >= 0)
+                result = buf;
+            else
+                free(buf);
+            close_id(mt);
+        }
+    }
+    close_id(space);
+    close_id(ftype);
+    return result;
+}
+
+int h5in_attr_string(h5in_t *h, const char *obj, const char *name, char **out,
+                     char *err, size_t errlen)
+{
+    hid_t a = open_attr(h, obj, name, err, errlen);
+    if (a < 0)
+        return -1;
+    *out = read_one_string(a, 1);
+    close_id(a);
+    if (*out)
+        return 0;
+    error_forget();
+    error_format(err, errlen, "%s: attribute '%s' of '%s' is not a string", h->path, name,
+            obj_or_root(obj));
+    return -1;
+}
+
+static hid_t open_var(h5in_t *h, const char *path, char *err, size_t errlen)
+{
+    hid_t d = h5in_exists(h, path) ? H5Dopen2(h->file, path, H5P_DEFAULT) : -1;
+    if (d < 0) {
+        error_forget();
+        error_format(err, errlen, "%s: no variable '%s'", h->path, path);
+    }
+    return d;
+}
+
+static herr_t scale_name_cb(hid_t did, unsigned dim, hid_t dsid, void *arg)
+{
+    (void)did;
+    (void)dim;
+    char full[PATH_MAX];
+    ssize_t n = H5Iget_name(dsid, full, sizeof full);
+    if (n <= 0)
+        return -1;
+    const char *base = strrchr(full, '/');
+    const char *name = base ? base + 1 : full;
+    size_t k = strnlen(name, H5OUT_NAME_MAX - 1);
+    memcpy(arg, name, k);
+    ((char *)arg)[k] = '\0';
+    return 1;   /* the first attached scale names the dimension */
+}
+
+static h5out_type_t type_of(hid_t ftype)
+{
+    switch (H5Tget_class(ftype)) {
+    case H5T_FLOAT:
+        return H5Tget_size(ftype) == 8 ? H5OUT_DOUBLE : H5OUT_OTHER;
+    case H5T_INTEGER:
+        if (H5Tget_size(ftype) == 4 && H5Tget_sign(ftype) == H5T_SGN_2)
+            return H5OUT_INT32;
+        if (H5Tget_size(ftype) == 8)
+            return H5Tget_sign(ftype) == H5T_SGN_2 ? H5OUT_INT64 : H5OUT_UINT64;
+        return H5OUT_OTHER;
+    case H5T_STRING:
+        return H5OUT_STRING;
+    default:
+        return H5OUT_OTHER;
+    }
+}
+
+int h5in_var_info(h5in_t *h, const char *path, int *ndims, size_t *shape,
+                  char (*dimnames)[H5OUT_NAME_MAX], h5out_type_t *type,
+                  char *err, size_t errlen)
+{
+    hid_t d = open_var(h, path, err, errlen);
+    if (d < 0)
+        return -1;
+    hid_t space = H5Dget_space(d), ftype = H5Dget_type(d);
+    int n = space >= 0 ? H5Sget_simple_extent_ndims(space) : -1;
+    hsize_t dims[H5OUT_MAX_DIMS];
+    int ok = n >= 0 && n <= H5OUT_MAX_DIMS && ftype >= 0 &&
+             H5Sget_simple_extent_dims(space, dims, NULL) >= 0;
+    for (int i = 0; ok && i < n; i++) {
+        if (shape)
+            shape[i] = (size_t)dims[i];
+        if (dimnames) {
+            dimnames[i][0] = '\0';
+            if (H5DSget_num_scales(d, (unsigned)i) > 0)
+                H5DSiterate_scales(d, (unsigned)i, NULL, scale_name_cb, dimnames[i]);
+            else if (H5DSis_scale(d) > 0 && n == 1)
+                scale_name_cb(d, 0, d, dimnames[i]);   /* a coordinate variable */
+        }
+    }
+    if (ok && ndims)
+        *ndims = n;
+    if (ok && type)
+        *type = type_of(ftype);
+    close_id(ftype);
+    close_id(space);
+    close_id(d);
+    error_forget();
+    if (!ok) {
+        error_format(err, errlen, "%s: variable '%s' has more than %d axes or is unreadable",
+                h->path, path, H5OUT_MAX_DIMS);
+        return -1;
+    }
+    return 0;
+}
+
+static int read_numbers(h5in_t *h, const char *path, hid_t memtype, void *out,
+                        char *err, size_t errlen)
+{
+    hid_t d = open_var(h, path, err, errlen);
+    if (d < 0)
+        return -1;
+    hid_t ftype = H5Dget_type(d);
+    H5T_class_t cls = ftype >= 0 ? H5Tget_class(ftype) : H5T_NO_CLASS;
+    close_id(ftype);
+    if (cls != H5T_INTEGER && cls != H5T_FLOAT) {
+        close_id(d);
+        error_format(err, errlen, "%s: variable '%s' is not numeric", h->path, path);
+        return -1;
+    }
+    herr_t rc = H5Dread(d, memtype, H5S_ALL, H5S_ALL, H5P_DEFAULT, out);
+    close_id(d);
+    return rc >= 0 ? 0 : hdf5_fail(err, errlen, h->path, "read variable", path);
+}
+
+int h5in_read_double(h5in_t *h, const char *path, double *out, char *err, size_t errlen)
+{
+    return read_numbers(h, path, H5T_NATIVE_DOUBLE, out, err, errlen);
+}
+
+int h5in_read_int64(h5in_t *h, const char *path, int64_t *out, char *err, size_t errlen)
+{
+    return read_numbers(h, path, H5T_NATIVE_INT64, out, err, errlen);
+}
+
+int h5in_read_int32(h5in_t *h, const char *path, int32_t *out, char *err, size_t errlen)
+{
+    return read_numbers(h, path, H5T_NATIVE_INT32, out, err, errlen);
+}
+
+int h5in_read_double_slab(h5in_t *h, const char *path, const size_t *start,
+                          const size_t *count, double *out, char *err, size_t errlen)
+{
+    hid_t d = open_var(h, path, err, errlen);
+    if (d < 0)
+        return -1;
+    hid_t fspace = H5Dget_space(d);
+    int n = fspace >= 0 ? H5Sget_simple_extent_ndims(fspace) : -1;
+    hsize_t st[H5OUT_MAX_DIMS], ct[H5OUT_MAX_DIMS], dims[H5OUT_MAX_DIMS];
+    int ok = n >= 1 && n <= H5OUT_MAX_DIMS && H5Sget_simple_extent_dims(fspace, dims, NULL) >= 0;
+    for (int i = 0; ok && i < n; i++) {
+        st[i] = start[i];
+        ct[i] = count[i];
+        ok = st[i] + ct[i] <= dims[i];
+    }
+    if (!ok) {
+        close_id(fspace);
+        close_id(d);
+        error_format(err, errlen, "%s: variable '%s': block outside its shape", h->path, path);
+        return -1;
+    }
+    hid_t mspace = H5Screate_simple(n, ct, NULL);
+    ok = mspace >= 0 && H5Sselect_hyperslab(fspace, H5S_SELECT_SET, st, NULL, ct, NULL) >= 0 &&
+         H5Dread(d, H5T_NATIVE_DOUBLE, mspace, fspace, H5P_DEFAULT, out) >= 0;
+    close_id(mspace);
+    close_id(fspace);
+    close_id(d);
+    return ok ? 0 : hdf5_fail(err, errlen, h->path, "read variable", path);
+}
+
+void h5in_free_strings(char **strings, size_t n)
+{
+    if (!strings)
+        return;
+    for (size_t i = 0; i < n; i++)
+        free(strings[i]);
+    free(strings);
+}
+
+int h5in_read_strings(h5in_t *h, const char *path, char ***out, size_t *n,
+                      char *err, size_t errlen)
+{
+    *out = NULL;
+    *n = 0;
+    hid_t d = open_var(h, path, err, errlen);
+    if (d < 0)
+        return -1;
+    hid_t ftype = H5Dget_type(d), space = H5Dget_space(d), mt = string_type();
+    hssize_t count = space >= 0 ? H5Sget_simple_extent_npoints(space) : -1;
+    int ok = ftype >= 0 && H5Tget_class(ftype) == H5T_STRING && H5Tis_variable_str(ftype) > 0 &&
+             H5Sget_simple_extent_ndims(space) == 1 && count >= 0 && mt >= 0;
+    char **raw = ok ? calloc((size_t)count + 1, sizeof *raw) : NULL;
+    char **copy = ok ? calloc((size_t)count + 1, sizeof *copy) : NULL;
+    ok = ok && raw && copy && H5Dread(d, mt, H5S_ALL, H5S_ALL, H5P_DEFAULT, raw) >= 0;
+    if (ok) {
+        for (hssize_t i = 0; ok && i < count; i++)
+            ok = (copy[i] = strdup(raw[i] ? raw[i] : "")) != NULL;
+        H5Dvlen_reclaim(mt, space, H5P_DEFAULT, raw);
+    }
+    free(raw);
+    close_id(mt);
+    close_id(space);
+    close_id(ftype);
+    close_id(d);
+    error_forget();
+    if (!ok) {
+        h5in_free_strings(copy, count > 0 ? (size_t)count : 0);
+        error_format(err, errlen, "%s: variable '%s' is not a 1-D variable-length string array",
+                h->path, path);
+        return -1;
+    }
+    *out = copy;
+    *n = (size_t)count;
+    return 0;
+}
+
+int h5in_read_string_scalar(h5in_t *h, const char *path, char **out, char *err, size_t errlen)
+{
+    hid_t d = open_var(h, path, err, errlen);
+    if (d < 0)
+        return -1;
+    *out = read_one_string(d, 0);
+    close_id(d);
+    error_forget();
+    if (*out)
+        return 0;
+    error_format(err, errlen, "%s: variable '%s' is not a single string", h->path, path);
+    return -1;
+}
+
+typedef struct {
+    void (*cb)(const char *name, void *arg);
+    void *arg;
+} list_t;
+
+static herr_t list_cb(hid_t g, const char *name, const H5L_info_t *info, void *arg)
+{
+    (void)g;
+    (void)info;
+    list_t *l = arg;
+    l->cb(name, l->arg);
+    return 0;
+}
+
+int h5in_list(h5in_t *h, const char *group, void (*cb)(const char *name, void *arg),
+              void *arg, char *err, size_t errlen)
+{
+    const char *where = obj_or_root(group);
+    hid_t g = h5in_exists(h, where) ? H5Gopen2(h->file, where, H5P_DEFAULT) : -1;
+    if (g < 0) {
+        error_forget();
+        error_format(err, errlen, "%s: no group '%s'", h->path, where);
+        return -1;
+    }
+    list_t l = { cb, arg };
+    hid_t gcpl = H5Gget_create_plist(g);
+    unsigned order = 0;
+    if (gcpl >= 0)
+        H5Pget_link_creation_order(gcpl, &order);
+    close_id(gcpl);
+    /* Files written elsewhere may lack the creation-order index: then by name. */
+    H5_index_t index = (order & H5P_CRT_ORDER_INDEXED) ? H5_INDEX_CRT_ORDER : H5_INDEX_NAME;
+    herr_t rc = H5Literate(g, index, H5_ITER_INC, NULL, list_cb, &l);
+    close_id(g);
+    return rc >= 0 ? 0 : hdf5_fail(err, errlen, h->path, "list group", where);
+}

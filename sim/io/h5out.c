@@ -1,0 +1,801 @@
+/*
+ * h5out.c - netCDF-4 compatible HDF5 writer (contract in h5out.h; the reader is
+ * h5in.c, what both use h5common.c).
+ */
+#include "h5out.h"
+#include "h5common.h"
+#include "error.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <hdf5.h>
+#include <hdf5_hl.h>
+
+/* netCDF-4's marker for a dimension that has no coordinate variable (libsrc4). */
+#define NC_DIM_WITHOUT_VARIABLE "This is a netCDF dimension but not a netCDF variable."
+#define NC_FILL_INT32 (-2147483647)
+
+enum {
+    CHUNK_BYTES = 1 << 20,          /* target chunk size of streamed datasets */
+    STREAM_CACHE_BYTES = 4 << 20,   /* per-stream chunk cache: a few partly written chunks */
+    DEFLATE_LEVEL = 2,
+    INDEX_BLOCK = 65536             /* elements per write of a large index coordinate */
+};
+
+typedef struct {
+    char name[H5OUT_NAME_MAX];
+    hsize_t len;
+} dim_t;
+
+struct h5out {
+    hid_t file;
+    char final_path[PATH_MAX];
+    char temp_path[PATH_MAX];
+    dim_t *dims;
+    size_t ndims, dims_cap;
+    h5out_stream_t *streams;        /* open streams, closed by abort */
+};
+
+struct h5out_stream {
+    h5out_t *h;
+    hid_t dset, memtype;
+    int ndims;
+    hsize_t shape[H5OUT_MAX_DIMS];
+    char path[PATH_MAX];
+    h5out_stream_t *next;
+};
+
+/* For datasets just written: HDF5 may report a failed write (a full disk) only when the
+ * dataset is closed, so that close must count. */
+static int close_written(hid_t id)
+{
+    return id < 0 || H5Idec_ref(id) >= 0;
+}
+
+/* ---------------------------------------------------------------- writer helpers */
+
+static hid_t group_create_plist(void)
+{
+    hid_t p = H5Pcreate(H5P_GROUP_CREATE);
+    if (p < 0)
+        return -1;
+    unsigned order = H5P_CRT_ORDER_TRACKED | H5P_CRT_ORDER_INDEXED;
+    if (H5Pset_link_creation_order(p, order) < 0 || H5Pset_attr_creation_order(p, order) < 0) {
+        H5Pclose(p);
+        return -1;
+    }
+    return p;
+}
+
+static hid_t dataset_create_plist(void)
+{
+    hid_t p = H5Pcreate(H5P_DATASET_CREATE);
+    if (p < 0)
+        return -1;
+    if (H5Pset_attr_creation_order(p, H5P_CRT_ORDER_TRACKED | H5P_CRT_ORDER_INDEXED) < 0 ||
+        H5Pset_obj_track_times(p, 0) < 0) {
+        H5Pclose(p);
+        return -1;
+    }
+    return p;
+}
+
+/* Creates the groups above the last component of path (on demand). */
+static int ensure_parents(h5out_t *h, const char *path)
+{
+    char buf[PATH_MAX];
+    snprintf(buf, sizeof buf, "%s", path);
+    for (char *slash = strchr(buf, '/'); slash; slash = strchr(slash + 1, '/')) {
+        *slash = '\0';
+        if (buf[0] != '\0') {
+            htri_t exists = H5Lexists(h->file, buf, H5P_DEFAULT);
+            if (exists < 0)
+                return -1;
+            if (!exists) {
+                hid_t gcpl = group_create_plist();
+                hid_t g = gcpl < 0 ? -1 : H5Gcreate2(h->file, buf, H5P_DEFAULT, gcpl, H5P_DEFAULT);
+                close_id(gcpl);
+                if (g < 0)
+                    return -1;
+                H5Gclose(g);
+            }
+        }
+        *slash = '/';
+    }
+    return 0;
+}
+
+static const dim_t *dim_find(const h5out_t *h, const char *name)
+{
+    for (size_t i = 0; i < h->ndims; i++)
+        if (strcmp(h->dims[i].name, name) == 0)
+            return &h->dims[i];
+    return NULL;
+}
+
+static int dim_register(h5out_t *h, const char *name, size_t len, char *err, size_t errlen)
+{
+    if (name == NULL || name[0] == '\0' || strlen(name) >= H5OUT_NAME_MAX ||
+        strchr(name, '/')) {
+        error_format(err, errlen, "%s: invalid dimension name '%s'", h->final_path,
+                name ? name : "(null)");
+        return -1;
+    }
+    if (len == 0) {
+        error_format(err, errlen, "%s: dimension '%s' has length 0", h->final_path, name);
+        return -1;
+    }
+    if (dim_find(h, name)) {
+        error_format(err, errlen, "%s: dimension '%s' defined twice", h->final_path, name);
+        return -1;
+    }
+    if (h->ndims == h->dims_cap) {
+        size_t cap = h->dims_cap ? 2 * h->dims_cap : 16;
+        dim_t *d = realloc(h->dims, cap * sizeof *d);
+        if (!d) {
+            error_format(err, errlen, "%s: out of memory", h->final_path);
+            return -1;
+        }
+        h->dims = d;
+        h->dims_cap = cap;
+    }
+    snprintf(h->dims[h->ndims].name, H5OUT_NAME_MAX, "%s", name);
+    h->dims[h->ndims].len = len;
+    h->ndims++;
+    return 0;
+}
+
+/* Shape of a variable from its dimension names. */
+static int shape_of(const h5out_t *h, const char *path, int ndims, const char *const *dims,
+                    hsize_t *shape, char *err, size_t errlen)
+{
+    if (ndims < 0 || ndims > H5OUT_MAX_DIMS) {
+        error_format(err, errlen, "%s: variable '%s' has %d axes (0..%d allowed)", h->final_path,
+                path, ndims, H5OUT_MAX_DIMS);
+        return -1;
+    }
+    for (int i = 0; i < ndims; i++) {
+        const dim_t *d = dims && dims[i] ? dim_find(h, dims[i]) : NULL;
+        if (!d) {
+            error_format(err, errlen, "%s: variable '%s': dimension '%s' is not defined",
+                    h->final_path, path, dims && dims[i] ? dims[i] : "(null)");
+            return -1;
+        }
+        shape[i] = d->len;
+    }
+    return 0;
+}
+
+static int write_attr(hid_t obj, const char *name, hid_t type, const void *value)
+{
+    htri_t exists = H5Aexists(obj, name);
+    if (exists < 0 || (exists > 0 && H5Adelete(obj, name) < 0))
+        return -1;
+    hid_t space = H5Screate(H5S_SCALAR);
+    hid_t a = space < 0 ? -1 : H5Acreate2(obj, name, type, space, H5P_DEFAULT, H5P_DEFAULT);
+    int rc = (a >= 0 && H5Awrite(a, type, value) >= 0) ? 0 : -1;
+    close_id(a);
+    close_id(space);
+    return rc;
+}
+
+static int write_attr_string(hid_t obj, const char *name, const char *value)
+{
+    hid_t t = string_type();
+    if (t < 0)
+        return -1;
+    int rc = write_attr(obj, name, t, &value);
+    H5Tclose(t);
+    return rc;
+}
+
+static int describe(hid_t dset, const char *units, const char *long_name)
+{
+    if (units && write_attr_string(dset, "units", units) < 0)
+        return -1;
+    if (long_name && write_attr_string(dset, "long_name", long_name) < 0)
+        return -1;
+    return 0;
+}
+
+/* Attaches axis i of dset to the root dimension scale dims[i]. */
+static int attach_scales(h5out_t *h, hid_t dset, int ndims, const char *const *dims)
+{
+    for (int i = 0; i < ndims; i++) {
+        char scale_path[H5OUT_NAME_MAX + 1];
+        snprintf(scale_path, sizeof scale_path, "/%s", dims[i]);
+        hid_t scale = H5Dopen2(h->file, scale_path, H5P_DEFAULT);
+        if (scale < 0)
+            return -1;
+        herr_t rc = H5DSattach_scale(dset, scale, (unsigned)i);
+        H5Dclose(scale);
+        if (rc < 0)
+            return -1;
+    }
+    return 0;
+}
+
+/* Creates (not writes) a dataset; chunk NULL means contiguous. */
+static hid_t create_dataset(h5out_t *h, const char *path, hid_t ftype, int ndims,
+                            const hsize_t *shape, const hsize_t *chunk, const void *fill)
+{
+    if (ensure_parents(h, path) < 0)
+        return -1;
+    hid_t space = ndims == 0 ? H5Screate(H5S_SCALAR) : H5Screate_simple(ndims, shape, NULL);
+    hid_t dcpl = dataset_create_plist();
+    hid_t dset = -1;
+    if (space >= 0 && dcpl >= 0) {
+        int ok = 1;
+        if (chunk)
+            ok = H5Pset_chunk(dcpl, ndims, chunk) >= 0 && H5Pset_shuffle(dcpl) >= 0 &&
+                 H5Pset_deflate(dcpl, DEFLATE_LEVEL) >= 0;
+        if (ok && fill)
+            ok = H5Pset_fill_value(dcpl, ftype, fill) >= 0;
+        if (ok)
+            dset = H5Dcreate2(h->file, path, ftype, space, H5P_DEFAULT, dcpl, H5P_DEFAULT);
+    }
+    close_id(dcpl);
+    close_id(space);
+    return dset;
+}
+
+static int write_variable(h5out_t *h, const char *path, int ndims, const char *const *dims,
+                          hid_t type, const void *data, const char *units,
+                          const char *long_name, char *err, size_t errlen)
+{
+    hsize_t shape[H5OUT_MAX_DIMS];
+    if (!h || !path || !path[0]) {
+        error_format(err, errlen, "%s: variable without a name", h ? h->final_path : "(null)");
+        return -1;
+    }
+    if (shape_of(h, path, ndims, dims, shape, err, errlen) < 0)
+        return -1;
+    hid_t dset = create_dataset(h, path, type, ndims, shape, NULL, NULL);
+    int ok = dset >= 0 && H5Dwrite(dset, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, data) >= 0 &&
+             attach_scales(h, dset, ndims, dims) >= 0 && describe(dset, units, long_name) >= 0;
+    ok = close_written(dset) && ok;
+    return ok ? 0 : hdf5_fail(err, errlen, h->final_path, "write variable", path);
+}
+
+/* ---------------------------------------------------------------- writer */
+
+h5out_t *h5out_create(const char *final_path, char *err, size_t errlen)
+{
+    errors_quiet();
+    if (!final_path || !final_path[0]) {
+        error_format(err, errlen, "output file name is empty");
+        return NULL;
+    }
+    /* the rename at commit would fail only after all the work: say it now */
+    struct stat st;
+    if (stat(final_path, &st) == 0 && S_ISDIR(st.st_mode)) {
+        error_format(err, errlen, "%s: is a directory, not an output file name", final_path);
+        return NULL;
+    }
+    h5out_t *h = calloc(1, sizeof *h);
+    if (!h) {
+        error_format(err, errlen, "%s: out of memory", final_path);
+        return NULL;
+    }
+    h->file = -1;
+    int n1 = snprintf(h->final_path, sizeof h->final_path, "%s", final_path);
+    int n2 = snprintf(h->temp_path, sizeof h->temp_path, "%s.tmp.%ld", final_path, (long)getpid());
+    if (n1 < 0 || n2 < 0 || (size_t)n2 >= sizeof h->temp_path) {
+        error_format(err, errlen, "%.200s...: output path too long (%zu bytes, at most %d)",
+                final_path, strlen(final_path), PATH_MAX - 24);
+        free(h);
+        return NULL;
+    }
+    /* Opening it ourselves first gives the operating system's reason on failure. */
+    int fd = open(h->temp_path, O_WRONLY | O_CREAT | O_TRUNC, 0666);
+    if (fd < 0) {
+        error_format(err, errlen, "%s: cannot create file %s: %s", final_path, h->temp_path,
+                strerror(errno));
+        free(h);
+        return NULL;
+    }
+    close(fd);
+
+    hid_t fcpl = H5Pcreate(H5P_FILE_CREATE), fapl = H5Pcreate(H5P_FILE_ACCESS);
+    unsigned order = H5P_CRT_ORDER_TRACKED | H5P_CRT_ORDER_INDEXED;
+    if (fcpl >= 0 && fapl >= 0 && H5Pset_link_creation_order(fcpl, order) >= 0 &&
+        H5Pset_attr_creation_order(fcpl, order) >= 0 &&
+        H5Pset_libver_bounds(fapl, H5F_LIBVER_V18, H5F_LIBVER_V18) >= 0 &&
+        H5Pset_fclose_degree(fapl, H5F_CLOSE_STRONG) >= 0)
+        h->file = H5Fcreate(h->temp_path, H5F_ACC_TRUNC, fcpl, fapl);
+    close_id(fcpl);
+    close_id(fapl);
+    if (h->file < 0) {
+        hdf5_fail(err, errlen, final_path, "create HDF5 file", h->temp_path);
+        unlink(h->temp_path);
+        free(h);
+        return NULL;
+    }
+    return h;
+}
+
+const char *h5out_temp_path(const h5out_t *h)
+{
+    return h ? h->temp_path : NULL;
+}
+
+/* A root dataset that is the dimension scale of name; values may be NULL. */
+static int def_scale(h5out_t *h, const char *name, hsize_t len, hid_t type,
+                     const void *values, const char *scale_name, const char *units,
+                     const char *long_name, char *err, size_t errlen)
+{
+    char path[H5OUT_NAME_MAX + 1];
+    snprintf(path, sizeof path, "/%s", name);
+    hid_t dset = create_dataset(h, path, type, 1, &len, NULL, NULL);
+    int ok = dset >= 0 &&
+             (!values || H5Dwrite(dset, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, values) >= 0) &&
+             H5DSset_scale(dset, scale_name) >= 0 && describe(dset, units, long_name) >= 0;
+    ok = close_written(dset) && ok;
+    return ok ? 0 : hdf5_fail(err, errlen, h->final_path, "define dimension", name);
+}
+
+int h5out_def_dim_doubles(h5out_t *h, const char *name, size_t len, const double *values,
+                          const char *units, const char *long_name, char *err, size_t errlen)
+{
+    if (dim_register(h, name, len, err, errlen) < 0)
+        return -1;
+    return def_scale(h, name, len, H5T_NATIVE_DOUBLE, values, name, units ? units : "1",
+                     long_name, err, errlen);
+}
+
+int h5out_def_dim_strings(h5out_t *h, const char *name, size_t len,
+                          const char *const *values, const char *long_name,
+                          char *err, size_t errlen)
+{
+    if (dim_register(h, name, len, err, errlen) < 0)
+        return -1;
+    hid_t t = string_type();
+    if (t < 0)
+        return hdf5_fail(err, errlen, h->final_path, "define dimension", name);
+    int rc = def_scale(h, name, len, t, values, name, "1", long_name, err, errlen);
+    H5Tclose(t);
+    return rc;
+}
+
+int h5out_def_dim_length_only(h5out_t *h, const char *name, size_t len,
+                              char *err, size_t errlen)
+{
+    if (dim_register(h, name, len, err, errlen) < 0)
+        return -1;
+    /* netCDF-4's own layout: a never-written float dataset (no storage is allocated)
+     * whose scale NAME marks it as "not a variable"; netCDF-C and h5netcdf hide it. */
+    char scale_name[128];
+    snprintf(scale_name, sizeof scale_name, "%s%10d", NC_DIM_WITHOUT_VARIABLE, (int)len);
+    return def_scale(h, name, len, H5T_IEEE_F32LE, NULL, scale_name, NULL, NULL, err, errlen);
+}
+
+int h5out_def_dim_int64(h5out_t *h, const char *name, size_t len, const int64_t *values,
+                        const char *long_name, char *err, size_t errlen)
+{
+    if (dim_register(h, name, len, err, errlen) < 0)
+        return -1;
+    return def_scale(h, name, len, H5T_NATIVE_INT64, values, name, "1", long_name, err, errlen);
+}
+
+int h5out_def_dim_index(h5out_t *h, const char *name, size_t len, const char *long_name,
+                        char *err, size_t errlen)
+{
+    if (dim_register(h, name, len, err, errlen) < 0)
+        return -1;
+    if (len <= INDEX_BLOCK) {
+        int64_t *v = malloc(len * sizeof *v);
+        if (!v) {
+            error_format(err, errlen, "%s: out of memory", h->final_path);
+            return -1;
+        }
+        for (size_t i = 0; i < len; i++)
+            v[i] = (int64_t)i;
+        int rc = def_scale(h, name, len, H5T_NATIVE_INT64, v, name, "1", long_name, err, errlen);
+        free(v);
+        return rc;
+    }
+    /* A long index (the draw axis): chunked, compressed, written block by block. */
+    char path[H5OUT_NAME_MAX + 1];
+    snprintf(path, sizeof path, "/%s", name);
+    hsize_t shape = len, chunk = CHUNK_BYTES / sizeof(int64_t);
+    if (chunk > shape)
+        chunk = shape;
+    int64_t *block = malloc(INDEX_BLOCK * sizeof *block);
+    hid_t dset = block ? create_dataset(h, path, H5T_NATIVE_INT64, 1, &shape, &chunk, NULL) : -1;
+    hid_t fspace = dset >= 0 ? H5Dget_space(dset) : -1;
+    int ok = fspace >= 0;
+    for (hsize_t start = 0; ok && start < len; start += INDEX_BLOCK) {
+        hsize_t count = len - start < INDEX_BLOCK ? len - start : INDEX_BLOCK;
+        for (hsize_t i = 0; i < count; i++)
+            block[i] = (int64_t)(start + i);
+        hid_t mspace = H5Screate_simple(1, &count, NULL);
+        ok = mspace >= 0 &&
+             H5Sselect_hyperslab(fspace, H5S_SELECT_SET, &start, NULL, &count, NULL) >= 0 &&
+             H5Dwrite(dset, H5T_NATIVE_INT64, mspace, fspace, H5P_DEFAULT, block) >= 0;
+        close_id(mspace);
+    }
+    ok = ok && H5DSset_scale(dset, name) >= 0 && describe(dset, "1", long_name) >= 0;
+    close_id(fspace);
+    ok = close_written(dset) && ok;
+    free(block);
+    if (!block) {
+        error_format(err, errlen, "%s: out of memory", h->final_path);
+        return -1;
+    }
+    return ok ? 0 : hdf5_fail(err, errlen, h->final_path, "define dimension", name);
+}
+
+int h5out_write_double(h5out_t *h, const char *path, int ndims, const char *const *dims,
+                       const double *data, const char *units, const char *long_name,
+                       char *err, size_t errlen)
+{
+    return write_variable(h, path, ndims, dims, H5T_NATIVE_DOUBLE, data, units, long_name,
+                          err, errlen);
+}
+
+int h5out_write_int64(h5out_t *h, const char *path, int ndims, const char *const *dims,
+                      const int64_t *data, const char *units, const char *long_name,
+                      char *err, size_t errlen)
+{
+    return write_variable(h, path, ndims, dims, H5T_NATIVE_INT64, data, units, long_name,
+                          err, errlen);
+}
+
+int h5out_write_int32(h5out_t *h, const char *path, int ndims, const char *const *dims,
+                      const int32_t *data, const char *units, const char *long_name,
+                      char *err, size_t errlen)
+{
+    return write_variable(h, path, ndims, dims, H5T_NATIVE_INT32, data, units, long_name,
+                          err, errlen);
+}
+
+int h5out_write_double_along(h5out_t *h, const char *path, const char *dim,
+                             const double *data, const char *units, const char *long_name,
+                             const char *attr_name, const char *attr_value,
+                             char *err, size_t errlen)
+{
+    const char *dims[1] = { dim };
+    if (h5out_write_double(h, path, 1, dims, data, units, long_name, err, errlen) < 0)
+        return -1;
+    if (attr_name && attr_value)
+        return h5out_attr_string(h, path, attr_name, attr_value, err, errlen);
+    return 0;
+}
+
+int h5out_write_string_scalar(h5out_t *h, const char *path, const char *text,
+                              const char *long_name, char *err, size_t errlen)
+{
+    hid_t t = string_type();
+    if (t < 0)
+        return hdf5_fail(err, errlen, h->final_path, "write variable", path);
+    const char *const value = text ? text : "";
+    int rc = write_variable(h, path, 0, NULL, t, &value, "1", long_name, err, errlen);
+    H5Tclose(t);
+    return rc;
+}
+
+static int copy_string_attr(hid_t from, hid_t to, const char *name)
+{
+    if (H5Aexists(from, name) <= 0)
+        return 0;
+    hid_t a = H5Aopen(from, name, H5P_DEFAULT);
+    char *value = a >= 0 ? read_one_string(a, 1) : NULL;
+    close_id(a);
+    int rc = value ? write_attr_string(to, name, value) : -1;
+    free(value);
+    return rc;
+}
+
+int h5out_copy_coords(h5out_t *h, const char *group, int n, const char *const *names,
+                      char *err, size_t errlen)
+{
+    for (int i = 0; i < n; i++) {
+        char from[H5OUT_NAME_MAX + 1], to[PATH_MAX];
+        snprintf(from, sizeof from, "/%s", names[i]);
+        int len = snprintf(to, sizeof to, "%s/%s", group, names[i]);
+        if (!dim_find(h, names[i]) || len < 0 || (size_t)len >= sizeof to) {
+            error_format(err, errlen, "%s: cannot copy coordinate '%s' into '%s': no such "
+                    "dimension", h->final_path, names[i], group);
+            return -1;
+        }
+        /* Without attributes: the scale's own (CLASS, NAME, REFERENCE_LIST) would make
+         * the copy a second, unattached dimension. */
+        hid_t ocpl = H5Pcreate(H5P_OBJECT_COPY);
+        int ok = ocpl >= 0 && H5Pset_copy_object(ocpl, H5O_COPY_WITHOUT_ATTR_FLAG) >= 0 &&
+                 ensure_parents(h, to) >= 0 &&
+                 H5Ocopy(h->file, from, h->file, to, ocpl, H5P_DEFAULT) >= 0;
+        close_id(ocpl);
+        hid_t src = ok ? H5Dopen2(h->file, from, H5P_DEFAULT) : -1;
+        hid_t dst = ok ? H5Dopen2(h->file, to, H5P_DEFAULT) : -1;
+        const char *dims[1] = { names[i] };
+        ok = ok && src >= 0 && dst >= 0 && attach_scales(h, dst, 1, dims) >= 0 &&
+             copy_string_attr(src, dst, "units") >= 0 &&
+             copy_string_attr(src, dst, "long_name") >= 0;
+        close_id(src);
+        close_id(dst);
+        if (!ok)
+            return hdf5_fail(err, errlen, h->final_path, "copy coordinate into", to);
+    }
+    return 0;
+}
+
+/* ---------------------------------------------------------------- streams */
+
+/* C-order chunk of about CHUNK_BYTES: trailing axes whole while they fit, then as much
+ * of the next axis as fits, 1 along the leading ones. */
+static void chunk_shape(int ndims, const hsize_t *shape, size_t elem, hsize_t *chunk)
+{
+    hsize_t budget = CHUNK_BYTES / elem;    /* elements per chunk */
+    hsize_t inner = 1;
+    int i = ndims - 1;
+    for (; i >= 0 && inner * shape[i] <= budget; i--) {
+        chunk[i] = shape[i];
+        inner *= shape[i];
+    }
+    if (i >= 0) {
+        hsize_t part = budget / inner;
+        chunk[i] = part < 1 ? 1 : part;
+        for (i--; i >= 0; i--)
+            chunk[i] = 1;
+    }
+}
+
+h5out_stream_t *h5out_stream_open(h5out_t *h, const char *path, int ndims,
+                                  const char *const *dims, h5out_type_t type,
+                                  const char *units, const char *long_name,
+                                  char *err, size_t errlen)
+{
+    if (type != H5OUT_DOUBLE && type != H5OUT_INT32) {
+        error_format(err, errlen, "%s: stream '%s': only double and int32 streams", h->final_path,
+                path);
+        return NULL;
+    }
+    if (ndims < 1) {
+        error_format(err, errlen, "%s: stream '%s' needs at least one axis", h->final_path, path);
+        return NULL;
+    }
+    h5out_stream_t *s = calloc(1, sizeof *s);
+    if (!s) {
+        error_format(err, errlen, "%s: out of memory", h->final_path);
+        return NULL;
+    }
+    s->h = h;
+    s->ndims = ndims;
+    s->dset = -1;
+    snprintf(s->path, sizeof s->path, "%s", path);
+    if (shape_of(h, path, ndims, dims, s->shape, err, errlen) < 0) {
+        free(s);
+        return NULL;
+    }
+    s->memtype = type == H5OUT_DOUBLE ? H5T_NATIVE_DOUBLE : H5T_NATIVE_INT32;
+    const double fill_d = NAN;
+    const int32_t fill_i = NC_FILL_INT32;
+    hsize_t chunk[H5OUT_MAX_DIMS];
+    chunk_shape(ndims, s->shape, type == H5OUT_DOUBLE ? 8 : 4, chunk);
+    hid_t dset = create_dataset(h, path, s->memtype, ndims, s->shape, chunk,
+                                type == H5OUT_DOUBLE ? (const void *)&fill_d : (const void *)&fill_i);
+    int ok = dset >= 0 && attach_scales(h, dset, ndims, dims) >= 0 &&
+             describe(dset, units, long_name) >= 0;
+    close_id(dset);
+    /* Reopen with a chunk cache that holds the chunks a block of draws touches, so each
+     * chunk is compressed once, not once per block. */
+    hid_t dapl = ok ? H5Pcreate(H5P_DATASET_ACCESS) : -1;
+    if (dapl >= 0 && H5Pset_chunk_cache(dapl, 521, STREAM_CACHE_BYTES, 1.0) >= 0)
+        s->dset = H5Dopen2(h->file, path, dapl);
+    close_id(dapl);
+    if (s->dset < 0) {
+        hdf5_fail(err, errlen, h->final_path, "create variable", path);
+        free(s);
+        return NULL;
+    }
+    s->next = h->streams;
+    h->streams = s;
+    return s;
+}
+
+int h5out_stream_write(h5out_stream_t *s, const size_t *start, const size_t *count,
+                       const void *data, char *err, size_t errlen)
+{
+    hsize_t st[H5OUT_MAX_DIMS], ct[H5OUT_MAX_DIMS];
+    for (int i = 0; i < s->ndims; i++) {
+        st[i] = start[i];
+        ct[i] = count[i];
+        if (ct[i] == 0)
+            return 0;
+        if (st[i] + ct[i] > s->shape[i]) {
+            error_format(err, errlen, "%s: variable '%s': block %zu..%zu outside axis %d of "
+                    "length %llu", s->h->final_path, s->path, start[i], start[i] + count[i],
+                    i, (unsigned long long)s->shape[i]);
+            return -1;
+        }
+    }
+    hid_t fspace = H5Dget_space(s->dset);
+    hid_t mspace = H5Screate_simple(s->ndims, ct, NULL);
+    int ok = fspace >= 0 && mspace >= 0 &&
+             H5Sselect_hyperslab(fspace, H5S_SELECT_SET, st, NULL, ct, NULL) >= 0 &&
+             H5Dwrite(s->dset, s->memtype, mspace, fspace, H5P_DEFAULT, data) >= 0;
+    close_id(mspace);
+    close_id(fspace);
+    return ok ? 0 : hdf5_fail(err, errlen, s->h->final_path, "write variable", s->path);
+}
+
+int h5out_stream_close(h5out_stream_t *s, char *err, size_t errlen)
+{
+    if (!s)
+        return 0;
+    h5out_stream_t **p = &s->h->streams;
+    while (*p && *p != s)
+        p = &(*p)->next;
+    if (*p)
+        *p = s->next;
+    int rc = 0;
+    if (H5Dclose(s->dset) < 0)
+        rc = hdf5_fail(err, errlen, s->h->final_path, "write variable", s->path);
+    free(s);
+    return rc;
+}
+
+/* ---------------------------------------------------------------- attributes */
+
+static int attr_put(h5out_t *h, const char *obj, const char *name, hid_t type,
+                    const void *value, char *err, size_t errlen)
+{
+    const char *where = obj_or_root(obj);
+    hid_t o = H5Oopen(h->file, where, H5P_DEFAULT);
+    int ok = o >= 0 && write_attr(o, name, type, value) >= 0;
+    close_id(o);
+    if (ok)
+        return 0;
+    char what[H5OUT_NAME_MAX + 32];
+    snprintf(what, sizeof what, "write attribute %s of", name);
+    return hdf5_fail(err, errlen, h->final_path, what, where);
+}
+
+int h5out_attr_string(h5out_t *h, const char *obj, const char *name, const char *value,
+                      char *err, size_t errlen)
+{
+    hid_t t = string_type();
+    const char *v = value ? value : "";
+    int rc = attr_put(h, obj, name, t, &v, err, errlen);
+    close_id(t);
+    return rc;
+}
+
+int h5out_attr_int64(h5out_t *h, const char *obj, const char *name, int64_t value,
+                     char *err, size_t errlen)
+{
+    return attr_put(h, obj, name, H5T_NATIVE_INT64, &value, err, errlen);
+}
+
+int h5out_attr_uint64(h5out_t *h, const char *obj, const char *name, uint64_t value,
+                      char *err, size_t errlen)
+{
+    return attr_put(h, obj, name, H5T_NATIVE_UINT64, &value, err, errlen);
+}
+
+int h5out_attr_double(h5out_t *h, const char *obj, const char *name, double value,
+                      char *err, size_t errlen)
+{
+    return attr_put(h, obj, name, H5T_NATIVE_DOUBLE, &value, err, errlen);
+}
+
+/* ---------------------------------------------------------------- finish */
+
+static int fsync_path(const char *path, int flags)
+{
+    int fd = open(path, flags);
+    if (fd < 0)
+        return -1;
+    int rc = fsync(fd);
+    int saved = errno;
+    close(fd);
+    errno = saved;
+    return rc;
+}
+
+static void folder_of(const char *path, char *dir, size_t len)
+{
+    snprintf(dir, len, "%s", path);
+    char *slash = strrchr(dir, '/');
+    if (!slash)
+        snprintf(dir, len, ".");
+    else if (slash == dir)
+        dir[1] = '\0';
+    else
+        *slash = '\0';
+}
+
+/* Closes streams and the file; writes complete last. Keeps h->temp_path on disk. */
+static int close_file(h5out_t *h, int64_t complete, char *err, size_t errlen)
+{
+    int rc = 0;
+    while (h->streams) {
+        if (h5out_stream_close(h->streams, err, errlen) < 0)
+            rc = -1;
+    }
+    if (h->file < 0)
+        return -1;
+    if (rc == 0 && h5out_attr_int64(h, "/", "complete", complete, err, errlen) < 0)
+        rc = -1;
+    if (rc == 0 && H5Fflush(h->file, H5F_SCOPE_GLOBAL) < 0)
+        rc = hdf5_fail(err, errlen, h->final_path, "write file", h->temp_path);
+    herr_t crc = H5Fclose(h->file);
+    /* HDF5 1.10 leaves a file whose close failed (disk full) half torn down: closing
+     * it again, also in HDF5's atexit handler, crashes. It is abandoned (see
+     * errors_quiet) and its temporary file unlinked by the caller. */
+    if (crc < 0 && rc == 0)
+        rc = hdf5_fail(err, errlen, h->final_path, "close file", h->temp_path);
+    h->file = -1;
+    return rc;
+}
+
+static void free_handle(h5out_t *h)
+{
+    free(h->dims);
+    free(h);
+}
+
+int h5out_commit(h5out_t *h, char *err, size_t errlen)
+{
+    if (!h) {
+        error_format(err, errlen, "h5out_commit: no file");
+        return -1;
+    }
+    if (h->streams) {
+        error_format(err, errlen, "%s: variable '%s' still open at commit", h->final_path,
+                h->streams->path);
+        char ignored[8];
+        close_file(h, 0, ignored, sizeof ignored);
+        unlink(h->temp_path);
+        free_handle(h);
+        return -1;
+    }
+    int rc = close_file(h, 1, err, errlen);
+    if (rc == 0 && fsync_path(h->temp_path, O_RDONLY) < 0) {
+        error_format(err, errlen, "%s: cannot sync %s: %s", h->final_path, h->temp_path,
+                strerror(errno));
+        rc = -1;
+    }
+    if (rc == 0 && rename(h->temp_path, h->final_path) < 0) {
+        error_format(err, errlen, "%s: cannot rename %s onto it: %s", h->final_path, h->temp_path,
+                strerror(errno));
+        rc = -1;
+    }
+    if (rc == 0) {
+        /* Makes the rename itself durable; failure here loses nothing already written. */
+        char dir[PATH_MAX];
+        folder_of(h->final_path, dir, sizeof dir);
+        fsync_path(dir, O_RDONLY | O_DIRECTORY);
+    } else {
+        unlink(h->temp_path);
+    }
+    free_handle(h);
+    return rc;
+}
+
+int h5out_abort(h5out_t *h, const char *keep_as, char *err, size_t errlen)
+{
+    if (!h)
+        return 0;
+    int rc = close_file(h, 0, err, errlen);
+    if (keep_as && rc == 0) {
+        if (rename(h->temp_path, keep_as) < 0) {
+            error_format(err, errlen, "%s: cannot rename %s to %s: %s", h->final_path,
+                    h->temp_path, keep_as, strerror(errno));
+            rc = -1;
+        }
+    }
+    if (!keep_as || rc != 0)
+        unlink(h->temp_path);
+    free_handle(h);
+    return rc;
+}

@@ -1,0 +1,615 @@
+/* results.c - see results.h. */
+#include "results.h"
+#include "sweep.h"
+#include "version.h"
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#define RNG_DESCRIPTION \
+    "Philox4x32-10 (Random123); key = seed, counter = (draw, input stream, position); " \
+    "regime from stream 0xFFFFFFFF"
+
+/* Which array of point_summary_t a summary variable lives in. */
+typedef enum {
+    F_MEAN, F_SD, F_MCSE, F_MIN, F_MAX, F_Q, F_QERR, F_HIST, F_EDGES, F_UNDER, F_OVER,
+    F_DRAWS_OK, F_DRAWS_FAILED, F_THR_P, F_THR_MCSE
+} field_t;
+
+/* One summary variable: per point, n_seg segments of `count` consecutive elements of a
+ * point_summary_t array, the first at `offset`, each `seg_stride` after the previous. */
+typedef struct {
+    char name[128];
+    char long_name[256];
+    const char *units;
+    int ndims;
+    const char *dims[H5OUT_MAX_DIMS];
+    field_t field;
+    size_t offset, count, n_seg, seg_stride;
+} svar_t;
+
+static int field_is_int(field_t f)
+{
+    return f == F_HIST || f == F_UNDER || f == F_OVER || f == F_DRAWS_OK || f == F_DRAWS_FAILED;
+}
+
+/* 8-byte elements either way: doubles, or int64/uint64 counts stored as int64. */
+static void *field_base(point_summary_t *ps, field_t f)
+{
+    switch (f) {
+    case F_MEAN: return ps->mean;
+    case F_SD: return ps->sd;
+    case F_MCSE: return ps->mcse;
+    case F_MIN: return ps->min;
+    case F_MAX: return ps->max;
+    case F_Q: return ps->quantile;
+    case F_QERR: return ps->quantile_error;
+    case F_HIST: return ps->hist;
+    case F_EDGES: return ps->hist_edges;
+    case F_UNDER: return ps->hist_under;
+    case F_OVER: return ps->hist_over;
+    case F_DRAWS_OK: return ps->draws_ok;
+    case F_DRAWS_FAILED: return ps->draws_failed;
+    case F_THR_P: return ps->threshold_prob;
+    case F_THR_MCSE: return ps->threshold_mcse;
+    }
+    return NULL;
+}
+
+typedef int (*svar_fn)(const svar_t *var, void *arg);
+
+static void axes_dims(quantity_axes_t axes, svar_t *v)
+{
+    if (axes == AXES_EXPORTER || axes == AXES_ROUTE)
+        v->dims[v->ndims++] = "exporter";
+    if (axes == AXES_IMPORTER || axes == AXES_ROUTE)
+        v->dims[v->ndims++] = "importer";
+}
+
+static int emit(svar_fn fn, void *arg, const char *name, const char *long_name,
+                const char *units, quantity_axes_t axes, int by_regime, const char *last_dim,
+                field_t field, size_t offset, size_t count, size_t n_seg, size_t seg_stride)
+{
+    svar_t v;
+    memset(&v, 0, sizeof v);
+    snprintf(v.name, sizeof v.name, "%s", name);
+    snprintf(v.long_name, sizeof v.long_name, "%s", long_name);
+    v.units = units;
+    v.dims[v.ndims++] = "point";
+    if (by_regime)
+        v.dims[v.ndims++] = "regime";
+    axes_dims(axes, &v);
+    if (last_dim)
+        v.dims[v.ndims++] = last_dim;
+    v.field = field;
+    v.offset = offset;
+    v.count = count;
+    v.n_seg = n_seg;
+    v.seg_stride = seg_stride;
+    return fn(&v, arg);
+}
+
+static const char *const form_words[] = {"scenario", "reference", "change", "change"};
+
+/* Every statistic of one quantity in one form. */
+static int each_stat(const results_t *res, int d, quantity_form_t form, svar_fn fn, void *arg)
+{
+    const quantity_def_t *def = &quantity_defs[d];
+    const quantity_layout_t *lay = &res->layout;
+    size_t V = lay->n_vars, R = (size_t)res->n_regimes, NQ = SUMMARY_N_QUANTILES;
+    size_t NB = SUMMARY_HIST_BINS, base = quantity_base(lay, d, form), n = quantity_size(lay, d);
+    char stem[96], name[128], ln[256];
+    quantity_form_name(def, form, stem, sizeof stem);
+    static const struct { const char *suffix, *what; field_t field; } moments[] = {
+        {"mean", "mean", F_MEAN}, {"sd", "standard deviation", F_SD},
+        {"mcse", "Monte Carlo standard error of the mean", F_MCSE},
+        {"min", "minimum", F_MIN}, {"max", "maximum", F_MAX}};
+    int rc = 0;
+    for (size_t m = 0; m < 5 && !rc; m++) {
+        snprintf(name, sizeof name, "summary/%s_%s", stem, moments[m].suffix);
+        snprintf(ln, sizeof ln, "%s (%s), %s over draws", def->long_name, form_words[form],
+                 moments[m].what);
+        rc = emit(fn, arg, name, ln, def->units, def->axes, 0, NULL, moments[m].field, base, n, 1, 0);
+        if (!rc && R && m < 3) {
+            snprintf(name, sizeof name, "summary/%s_%s_by_regime", stem, moments[m].suffix);
+            rc = emit(fn, arg, name, ln, def->units, def->axes, 1, NULL, moments[m].field,
+                      V + base, n, R, V);
+        }
+    }
+#define EMIT(suffix, what, units, by_regime, last, field, off, cnt, nseg, stride)            \
+    do {                                                                                   \
+        if (rc) break;                                                                     \
+        snprintf(name, sizeof name, "summary/%s_%s", stem, suffix);                         \
+        snprintf(ln, sizeof ln, "%s (%s), %s", def->long_name, form_words[form], what);     \
+        rc = emit(fn, arg, name, ln, units, def->axes, by_regime, last, field, off, cnt,    \
+                  nseg, stride);                                                           \
+    } while (0)
+    EMIT("q", "quantiles over draws", def->units, 0, "quantile", F_Q, base * NQ, n * NQ, 1, 0);
+    if (R)
+        EMIT("q_by_regime", "quantiles over draws", def->units, 1, "quantile", F_Q,
+             (V + base) * NQ, n * NQ, R, V * NQ);
+    EMIT("q_error_bound", "bound on the quantile estimation error", def->units, 0, NULL,
+         F_QERR, base, n, 1, 0);
+    EMIT("hist", "histogram counts", "1", 0, "hist_bin", F_HIST, base * NB, n * NB, 1, 0);
+    EMIT("hist_edges", "histogram bin edges", def->units, 0, "hist_edge", F_EDGES,
+         base * (NB + 1), n * (NB + 1), 1, 0);
+    EMIT("hist_underflow", "draws below the first histogram edge", "1", 0, NULL, F_UNDER,
+         base, n, 1, 0);
+    EMIT("hist_overflow", "draws above the last histogram edge", "1", 0, NULL, F_OVER,
+         base, n, 1, 0);
+#undef EMIT
+    return rc;
+}
+
+static int each_count(const results_t *res, svar_fn fn, void *arg)
+{
+    size_t R = (size_t)res->n_regimes, T = (size_t)res->n_thresholds;
+    int rc = emit(fn, arg, "summary/draws_ok", "draws that converged", "1", AXES_NONE, 0, NULL,
+                  F_DRAWS_OK, 0, 1, 1, 0);
+    if (!rc)
+        rc = emit(fn, arg, "summary/draws_failed", "draws that failed to converge (excluded)",
+                  "1", AXES_NONE, 0, NULL, F_DRAWS_FAILED, 0, 1, 1, 0);
+    if (!rc && R)
+        rc = emit(fn, arg, "summary/regime_draws", "converged draws per regime", "1", AXES_NONE,
+                  1, NULL, F_DRAWS_OK, 1, R, 1, 0);
+    if (!rc && R)
+        rc = emit(fn, arg, "summary/regime_draws_failed", "failed draws per regime", "1",
+                  AXES_NONE, 1, NULL, F_DRAWS_FAILED, 1, R, 1, 0);
+    if (!rc && T)
+        rc = emit(fn, arg, "summary/threshold_probability", "probability of the threshold event",
+                  "1", AXES_NONE, 0, "threshold", F_THR_P, 0, T, 1, 0);
+    if (!rc && T)
+        rc = emit(fn, arg, "summary/threshold_mcse",
+                  "Monte Carlo standard error of the threshold probability", "1", AXES_NONE, 0,
+                  "threshold", F_THR_MCSE, 0, T, 1, 0);
+    if (!rc && T && R)
+        rc = emit(fn, arg, "summary/threshold_probability_by_regime",
+                  "probability of the threshold event within each regime", "1", AXES_NONE, 1,
+                  "threshold", F_THR_P, T, T * R, 1, 0);
+    return rc;
+}
+
+static int each_var(const results_t *res, svar_fn fn, void *arg)
+{
+    int rc = 0;
+    for (int d = 0; d < quantity_def_count && !rc; d++) {
+        if (quantity_defs[d].is_welfare) {
+            rc = each_stat(res, d, FORM_WELFARE, fn, arg);
+            continue;
+        }
+        for (int f = FORM_LEVEL; f <= FORM_CHANGE && !rc; f++)
+            rc = each_stat(res, d, (quantity_form_t)f, fn, arg);
+    }
+    return rc ? rc : each_count(res, fn, arg);
+}
+
+/* ---- allocation ------------------------------------------------------------------ */
+
+results_t *results_alloc(int n_exporters, int n_importers, int n_regimes, int n_thresholds,
+                         int n_sweeps, size_t n_points)
+{
+    results_t *res = calloc(1, sizeof *res);
+    if (!res)
+        return NULL;
+    res->n_exporters = n_exporters;
+    res->n_importers = n_importers;
+    res->n_regimes = n_regimes;
+    res->n_thresholds = n_thresholds;
+    res->n_sweeps = n_sweeps;
+    res->n_points = n_points;
+    res->exporter_name = calloc((size_t)n_exporters, sizeof *res->exporter_name);
+    res->importer_name = calloc((size_t)n_importers, sizeof *res->importer_name);
+    res->regime_name = calloc((size_t)n_regimes + 1, sizeof *res->regime_name);
+    res->threshold_name = calloc((size_t)n_thresholds + 1, sizeof *res->threshold_name);
+    res->sweep_key = calloc((size_t)n_sweeps + 1, sizeof *res->sweep_key);
+    res->point_values = calloc(n_points * (size_t)n_sweeps + 1, sizeof(double));
+    res->points = calloc(n_points, sizeof *res->points);
+    quantity_layout_init(&res->layout, n_exporters, n_importers);
+    if (!res->exporter_name || !res->importer_name || !res->regime_name ||
+        !res->threshold_name || !res->sweep_key || !res->point_values || !res->points) {
+        results_free(res);
+        return NULL;
+    }
+    return res;
+}
+
+void results_free(results_t *res)
+{
+    if (!res)
+        return;
+    if (res->points)
+        for (size_t p = 0; p < res->n_points; p++)
+            point_summary_free(res->points[p]);
+    free(res->points);
+    free(res->exporter_name);
+    free(res->importer_name);
+    free(res->regime_name);
+    free(res->threshold_name);
+    free(res->sweep_key);
+    free(res->point_values);
+    free(res);
+}
+
+size_t results_count_present(const results_t *res)
+{
+    size_t n = 0;
+    for (size_t p = 0; p < res->n_points; p++)
+        n += res->points[p] != NULL;
+    return n;
+}
+
+/* ---- writing --------------------------------------------------------------------- */
+
+static int define_string_dim(h5out_t *h, const char *name, int n, const char (*labels)[RESULTS_LABEL_MAX],
+                             const char *long_name, char *err, size_t errlen)
+{
+    const char **ptrs = malloc(((size_t)n + 1) * sizeof *ptrs);
+    if (!ptrs) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    for (int i = 0; i < n; i++)
+        ptrs[i] = labels[i];
+    int rc = h5out_def_dim_strings(h, name, (size_t)n, ptrs, long_name, err, errlen);
+    free(ptrs);
+    return rc;
+}
+
+static void sanitize(const char *key, char *out, size_t len)
+{
+    size_t i = 0;
+    for (; key[i] && i + 1 < len; i++) {
+        char c = key[i];
+        int ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+        out[i] = ok ? c : '_';
+    }
+    out[i] = '\0';
+}
+
+static int define_points(h5out_t *h, const results_t *res, char *err, size_t errlen)
+{
+    size_t P = results_count_present(res), k = 0;
+    int64_t *index = malloc((P + 1) * sizeof *index);
+    double *values = malloc((P + 1) * sizeof *values);
+    int rc = (!index || !values) ? -1 : 0;
+    if (rc)
+        snprintf(err, errlen, "out of memory");
+    for (size_t p = 0; p < res->n_points && !rc; p++)
+        if (res->points[p])
+            index[k++] = (int64_t)p;
+    if (!rc)   /* a shard holds some points: the coordinate is their global number */
+        rc = h5out_def_dim_int64(h, "point", P, index, "sweep point", err, errlen);
+    for (int s = 0; s < res->n_sweeps && !rc; s++) {
+        char var[300], ln[400], clean[256];
+        for (size_t i = 0; i < P; i++)
+            values[i] = res->point_values[(size_t)index[i] * (size_t)res->n_sweeps + (size_t)s];
+        sanitize(res->sweep_key[s], clean, sizeof clean);
+        snprintf(var, sizeof var, "sweep_%s", clean);
+        snprintf(ln, sizeof ln, "swept value of %s", res->sweep_key[s]);
+        rc = h5out_write_double_along(h, var, "point", values, "1", ln, "sweep_key",
+                                      res->sweep_key[s], err, errlen);
+        /* a copy in /summary, so that xarray's set_index(point=[...]).unstack("point")
+         * works on the group alone */
+        char in_summary[310];
+        snprintf(in_summary, sizeof in_summary, "summary/%s", var);
+        if (!rc)
+            rc = h5out_write_double_along(h, in_summary, "point", values, "1", ln, "sweep_key",
+                                          res->sweep_key[s], err, errlen);
+    }
+    free(index);
+    free(values);
+    return rc;
+}
+
+int results_define(h5out_t *h, const results_t *res, uint64_t n_draws, char *err, size_t errlen)
+{
+    int rc = h5out_attr_int64(h, "/", "points_total", (int64_t)res->n_points, err, errlen);
+    if (!rc)
+        rc = define_points(h, res, err, errlen);
+    if (!rc && n_draws)
+        rc = h5out_def_dim_index(h, "draw", n_draws, "Monte Carlo draw", err, errlen);
+    if (!rc)
+        rc = define_string_dim(h, "exporter", res->n_exporters, res->exporter_name,
+                               "exporting region", err, errlen);
+    if (!rc)
+        rc = define_string_dim(h, "importer", res->n_importers, res->importer_name,
+                               "importing region", err, errlen);
+    if (!rc)
+        rc = h5out_def_dim_doubles(h, "quantile", SUMMARY_N_QUANTILES, summary_quantile_probs,
+                                   "1", "quantile probability", err, errlen);
+    if (!rc && res->n_regimes)
+        rc = define_string_dim(h, "regime", res->n_regimes, res->regime_name, "policy regime",
+                               err, errlen);
+    if (!rc && res->n_thresholds)
+        rc = define_string_dim(h, "threshold", res->n_thresholds, res->threshold_name,
+                               "threshold event", err, errlen);
+    if (!rc)
+        rc = h5out_def_dim_index(h, "hist_bin", SUMMARY_HIST_BINS, "histogram bin", err, errlen);
+    if (!rc)
+        rc = h5out_def_dim_index(h, "hist_edge", SUMMARY_HIST_BINS + 1, "histogram bin edge",
+                                 err, errlen);
+    return rc;
+}
+
+typedef struct {
+    const results_t *res;
+    h5out_t *out;
+    h5in_t *in;
+    size_t *present;      /* global indices of the points in the file, in file order */
+    size_t n_present;
+    void *buffer;
+    char *err;
+    size_t errlen;
+} svar_io_t;
+
+static size_t svar_len(const svar_t *v) { return v->n_seg * v->count; }
+
+static int write_var(const svar_t *v, void *arg)
+{
+    svar_io_t *io = arg;
+    size_t len = svar_len(v);
+    char *buf = malloc(io->n_present * len * 8 + 8);
+    if (!buf) {
+        snprintf(io->err, io->errlen, "out of memory writing %s", v->name);
+        return -1;
+    }
+    for (size_t i = 0; i < io->n_present; i++) {
+        char *base = field_base(io->res->points[io->present[i]], v->field);
+        for (size_t s = 0; s < v->n_seg; s++)
+            memcpy(buf + (i * len + s * v->count) * 8, base + (v->offset + s * v->seg_stride) * 8,
+                   v->count * 8);
+    }
+    int rc = field_is_int(v->field)
+        ? h5out_write_int64(io->out, v->name, v->ndims, v->dims, (const int64_t *)(void *)buf,
+                            v->units, v->long_name, io->err, io->errlen)
+        : h5out_write_double(io->out, v->name, v->ndims, v->dims, (const double *)(void *)buf,
+                             v->units, v->long_name, io->err, io->errlen);
+    free(buf);
+    return rc;
+}
+
+static size_t *present_points(const results_t *res, size_t *n)
+{
+    size_t *present = malloc((res->n_points + 1) * sizeof *present);
+    *n = 0;
+    if (present)
+        for (size_t p = 0; p < res->n_points; p++)
+            if (res->points[p])
+                present[(*n)++] = p;
+    return present;
+}
+
+int results_copy_coords(h5out_t *h, const results_t *res, const char *group, int with_draw,
+                        char *err, size_t errlen)
+{
+    const char *names[8];
+    int n = 0;
+    names[n++] = "point";
+    if (with_draw)
+        names[n++] = "draw";
+    names[n++] = "exporter";
+    names[n++] = "importer";
+    if (!with_draw) {
+        names[n++] = "quantile";
+        names[n++] = "hist_bin";
+        names[n++] = "hist_edge";
+        if (res->n_regimes)
+            names[n++] = "regime";
+        if (res->n_thresholds)
+            names[n++] = "threshold";
+    }
+    return h5out_copy_coords(h, group, n, names, err, errlen);
+}
+
+int results_write_summary(h5out_t *h, const results_t *res, char *err, size_t errlen)
+{
+    svar_io_t io = {.res = res, .out = h, .err = err, .errlen = errlen};
+    io.present = present_points(res, &io.n_present);
+    if (!io.present) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    int rc = each_var(res, write_var, &io);
+    free(io.present);
+    if (!rc)
+        rc = results_copy_coords(h, res, "summary", 0, err, errlen);
+    return rc;
+}
+
+/* ---- reading --------------------------------------------------------------------- */
+
+static int read_var(const svar_t *v, void *arg)
+{
+    svar_io_t *io = arg;
+    size_t len = svar_len(v);
+    char *buf = malloc(io->n_present * len * 8 + 8);
+    if (!buf) {
+        snprintf(io->err, io->errlen, "out of memory reading %s", v->name);
+        return -1;
+    }
+    int rc = field_is_int(v->field)
+        ? h5in_read_int64(io->in, v->name, (int64_t *)(void *)buf, io->err, io->errlen)
+        : h5in_read_double(io->in, v->name, (double *)(void *)buf, io->err, io->errlen);
+    for (size_t i = 0; i < io->n_present && !rc; i++) {
+        char *base = field_base(io->res->points[io->present[i]], v->field);
+        for (size_t s = 0; s < v->n_seg; s++)
+            memcpy(base + (v->offset + s * v->seg_stride) * 8, buf + (i * len + s * v->count) * 8,
+                   v->count * 8);
+    }
+    free(buf);
+    return rc;
+}
+
+static int read_labels(h5in_t *in, const char *dim, int n, char (*labels)[RESULTS_LABEL_MAX],
+                       char *err, size_t errlen)
+{
+    char **strings = NULL;
+    size_t got = 0;
+    if (h5in_read_strings(in, dim, &strings, &got, err, errlen))
+        return -1;
+    int rc = 0;
+    if ((int)got != n) {
+        snprintf(err, errlen, "coordinate '%s' has %zu entries, expected %d", dim, got, n);
+        rc = -1;
+    }
+    for (size_t i = 0; i < got && !rc; i++)
+        snprintf(labels[i], RESULTS_LABEL_MAX, "%s", strings[i]);
+    h5in_free_strings(strings, got);
+    return rc;
+}
+
+static int dim_len(h5in_t *in, const char *name, size_t *len)
+{
+    int ndims;
+    size_t shape[H5OUT_MAX_DIMS];
+    char dimnames[H5OUT_MAX_DIMS][H5OUT_NAME_MAX];
+    h5out_type_t type;
+    char err[256];
+    *len = 0;
+    if (!h5in_exists(in, name))
+        return 0;
+    if (h5in_var_info(in, name, &ndims, shape, dimnames, &type, err, sizeof err) || ndims != 1)
+        return -1;
+    *len = shape[0];
+    return 0;
+}
+
+typedef struct {
+    char (*keys)[256];
+    char (*vars)[300];
+    int n, max;
+    h5in_t *in;
+} sweep_scan_t;
+
+static void scan_sweep(const char *name, void *arg)
+{
+    sweep_scan_t *scan = arg;
+    if (strncmp(name, "sweep_", 6) != 0 || scan->n >= scan->max)
+        return;
+    char *key = NULL, err[256];
+    if (h5in_attr_string(scan->in, name, "sweep_key", &key, err, sizeof err))
+        return;
+    snprintf(scan->keys[scan->n], 256, "%s", key);
+    snprintf(scan->vars[scan->n], 300, "%s", name);
+    scan->n++;
+    free(key);
+}
+
+static int read_points(h5in_t *in, results_t *res, sweep_scan_t *scan, size_t P, char *err,
+                       size_t errlen)
+{
+    int64_t *index = malloc((P + 1) * sizeof *index);
+    double *values = malloc((P + 1) * sizeof *values);
+    int rc = (!index || !values) ? -1 : h5in_read_int64(in, "point", index, err, errlen);
+    for (size_t i = 0; i < P && !rc; i++)
+        if (index[i] < 0 || (size_t)index[i] >= res->n_points) {
+            snprintf(err, errlen, "point index %lld outside the sweep of %zu points",
+                     (long long)index[i], res->n_points);
+            rc = -1;
+        }
+    for (int s = 0; s < scan->n && !rc; s++) {
+        snprintf(res->sweep_key[s], 256, "%s", scan->keys[s]);
+        rc = h5in_read_double(in, scan->vars[s], values, err, errlen);
+        for (size_t i = 0; i < P && !rc; i++)
+            res->point_values[(size_t)index[i] * (size_t)scan->n + (size_t)s] = values[i];
+    }
+    for (size_t i = 0; i < P && !rc; i++) {
+        if (res->points[index[i]]) {
+            snprintf(err, errlen, "point %lld appears twice", (long long)index[i]);
+            rc = -1;
+        } else if (!(res->points[index[i]] = point_summary_alloc(
+                         res->layout.n_vars, 1 + res->n_regimes, res->n_thresholds))) {
+            snprintf(err, errlen, "out of memory");
+            rc = -1;
+        }
+    }
+    free(index);
+    free(values);
+    return rc;
+}
+
+results_t *results_read(h5in_t *in, char *err, size_t errlen)
+{
+    size_t P, E, I, R, T;
+    int64_t total = 0;
+    if (dim_len(in, "point", &P) || dim_len(in, "exporter", &E) || dim_len(in, "importer", &I) ||
+        dim_len(in, "regime", &R) || dim_len(in, "threshold", &T) || !P || !E || !I) {
+        snprintf(err, errlen, "not an agtrade results file (missing point/exporter/importer axes)");
+        return NULL;
+    }
+    if (h5in_attr_int64(in, "/", "points_total", &total, err, errlen))
+        return NULL;
+    char keys[SWEEP_MAX_KEYS][256], vars[SWEEP_MAX_KEYS][300];
+    sweep_scan_t scan = {keys, vars, 0, SWEEP_MAX_KEYS, in};
+    if (h5in_list(in, "/", scan_sweep, &scan, err, errlen))
+        return NULL;
+    results_t *res = results_alloc((int)E, (int)I, (int)R, (int)T, scan.n, (size_t)total);
+    if (!res) {
+        snprintf(err, errlen, "out of memory");
+        return NULL;
+    }
+    int rc = read_labels(in, "exporter", (int)E, res->exporter_name, err, errlen);
+    if (!rc)
+        rc = read_labels(in, "importer", (int)I, res->importer_name, err, errlen);
+    if (!rc && R)
+        rc = read_labels(in, "regime", (int)R, res->regime_name, err, errlen);
+    if (!rc && T)
+        rc = read_labels(in, "threshold", (int)T, res->threshold_name, err, errlen);
+    if (!rc)
+        rc = read_points(in, res, &scan, P, err, errlen);
+    if (!rc) {
+        svar_io_t io = {.res = res, .in = in, .err = err, .errlen = errlen};
+        io.present = present_points(res, &io.n_present);
+        rc = io.present ? each_var(res, read_var, &io) : -1;
+        free(io.present);
+    }
+    if (rc) {
+        results_free(res);
+        return NULL;
+    }
+    return res;
+}
+
+/* ---- metadata -------------------------------------------------------------------- */
+
+void results_command_line(int argc, char *const *argv, char *buf, size_t len)
+{
+    snprintf(buf, len, "agtrade");
+    for (int k = 0; k < argc; k++) {
+        size_t used = strlen(buf);
+        snprintf(buf + used, len - used, " %s", argv[k]);
+    }
+}
+
+int results_write_metadata(h5out_t *h, const results_t *res, const results_meta_t *meta,
+                           char *err, size_t errlen)
+{
+    uint64_t failed = 0;
+    for (size_t p = 0; p < res->n_points; p++)
+        if (res->points[p])
+            failed += res->points[p]->draws_failed[0];
+    char when[64], host[256] = "unknown";
+    time_t now = time(NULL);
+    struct tm utc;
+    gmtime_r(&now, &utc);
+    strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", &utc);
+    gethostname(host, sizeof host - 1);
+    int rc = h5out_attr_string(h, "/", "agtrade_version", AGTRADE_VERSION, err, errlen);
+    if (!rc) rc = h5out_attr_string(h, "/", "git_commit", AGTRADE_GIT_COMMIT, err, errlen);
+    if (!rc) rc = h5out_attr_uint64(h, "/", "seed", meta->seed, err, errlen);
+    if (!rc) rc = h5out_attr_string(h, "/", "rng", RNG_DESCRIPTION, err, errlen);
+    if (!rc) rc = h5out_attr_uint64(h, "/", "draws", meta->draws, err, errlen);
+    if (!rc) rc = h5out_attr_uint64(h, "/", "draws_failed", failed, err, errlen);
+    if (!rc) rc = h5out_attr_int64(h, "/", "threads", meta->threads, err, errlen);
+    if (!rc) rc = h5out_attr_string(h, "/", "command_line", meta->command_line, err, errlen);
+    if (!rc) rc = h5out_attr_string(h, "/", "created_utc", when, err, errlen);
+    if (!rc) rc = h5out_attr_string(h, "/", "hostname", host, err, errlen);
+    if (!rc) rc = h5out_attr_string(h, "/", "shard", meta->shard, err, errlen);
+    if (!rc) rc = h5out_attr_string(h, "/", "Conventions", "CF-1.8", err, errlen);
+    if (!rc)
+        rc = h5out_write_string_scalar(h, "config_yaml", meta->config_yaml,
+                                       "resolved scenario configuration (YAML)", err, errlen);
+    return rc;
+}

@@ -1,0 +1,607 @@
+/* engine.c - see engine.h for the reproducibility contract. */
+#include "engine.h"
+#include "solve.h"
+#include "cluster.h"
+#include "stats.h"
+#include <math.h>
+#include <omp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* A draw whose reference solve failed reports that solve's status; one whose scenario
+ * solve failed reports ENGINE_SCENARIO_FAILED + its status. */
+#define ENGINE_SCENARIO_FAILED 16
+
+/* Per-thread state: everything a draw touches, allocated once per run. */
+typedef struct {
+    sample_workspace_t *sample_ws;
+    solve_workspace_t *solve_ws;
+    shocks_t *shocks;
+    solution_t *ref, *scen;
+    welfare_t *welfare;
+    double *input_values;
+    uint64_t *threshold_hits;     /* [group][threshold], summed over threads at the end */
+} worker_t;
+
+typedef struct {
+    const engine_spec_t *spec;
+    size_t n_vars;
+    int n_groups;
+    int n_workers;
+    worker_t *workers;
+    stats_moments_t **block_moments;  /* [k][group], k < ENGINE_CHUNK_BLOCKS */
+    stats_moments_t **chunk_moments;  /* [group] */
+    stats_moments_t **point_moments;  /* [group] */
+    uint64_t *ok, *failed;            /* [group], summed in order by the calling thread */
+    uint64_t *block_ok, *block_failed;  /* [k][group] */
+    double *chunk_values;             /* a whole chunk of rows (the histograms and raw draws) */
+    stats_hist_t **hist;              /* [group]: one set per point, shared by the threads */
+    size_t *members;                  /* [group][draw in chunk]: rows of each group */
+    size_t *n_members;                /* [group] */
+    int32_t *regime, *status, *iterations;   /* a whole chunk of draws */
+    double *pilot;                    /* the pilot blocks' rows, reused in chunk 0 */
+    double *lo, *hi;                  /* histogram ranges from the pilot */
+} run_t;
+
+static int n_groups_of(const engine_spec_t *spec) { return 1 + spec->n_regimes; }
+
+/* ---- one draw ------------------------------------------------------------------ */
+
+static void draw_one(const engine_spec_t *spec, worker_t *w, uint64_t draw, double *row,
+                     int32_t *regime_out, int32_t *status_out, int32_t *iterations_out)
+{
+    const quantity_layout_t *lay = spec->layout;
+    int regime = -1;
+    sampler_draw(spec->sampler, w->sample_ws, spec->seed, draw, w->input_values, &regime);
+    if (spec->n_regimes == 0)
+        regime = -1;   /* the sampler may know regimes this run does not use */
+    sample_apply(spec->inputs, spec->n_inputs, w->input_values, spec->market, w->shocks);
+
+    const policy_t *policy = spec->n_regimes > 0 ? spec->regimes[regime] : spec->scenario;
+    int status = 0;
+    if (solve_equilibrium(spec->market, spec->reference, w->shocks, NULL, w->solve_ws, w->ref))
+        status = (int)w->ref->status;
+    else if (solve_equilibrium(spec->market, policy, w->shocks, w->ref, w->solve_ws, w->scen))
+        status = ENGINE_SCENARIO_FAILED + (int)w->scen->status;
+    *regime_out = regime;
+    *status_out = status;
+    *iterations_out = w->ref->iterations + (status ? 0 : w->scen->iterations);
+
+    if (status) {
+        for (size_t v = 0; v < lay->n_vars; v++)
+            row[v] = NAN;
+        return;
+    }
+    double *level = row, *ref = row + lay->n_level, *change = row + 2 * lay->n_level;
+    quantities_from_solution(lay, w->scen, level);
+    quantities_from_solution(lay, w->ref, ref);
+    for (size_t v = 0; v < lay->n_level; v++)
+        change[v] = level[v] - ref[v];
+    welfare_compute(spec->market, w->shocks, w->ref, w->scen, w->welfare);
+    quantities_from_welfare(lay, w->welfare, row + 3 * lay->n_level);
+}
+
+static uint64_t block_len(const engine_spec_t *spec, uint64_t block)
+{
+    uint64_t first = block * ENGINE_BLOCK_DRAWS;
+    return spec->draws - first < ENGINE_BLOCK_DRAWS ? spec->draws - first : ENGINE_BLOCK_DRAWS;
+}
+
+static void draw_block(const run_t *run, worker_t *w, uint64_t block, double *rows,
+                       int32_t *regime, int32_t *status, int32_t *iterations)
+{
+    const engine_spec_t *spec = run->spec;
+    uint64_t first = block * ENGINE_BLOCK_DRAWS, n = block_len(spec, block);
+    for (uint64_t k = 0; k < n; k++)
+        draw_one(spec, w, first + k, rows + k * run->n_vars, &regime[k], &status[k],
+                 &iterations[k]);
+}
+
+/* Fold one block's rows into its block moments (in draw order) and the thread's
+ * threshold counters. The histograms are filled per chunk (histogram_chunk). */
+static void accumulate_block(const run_t *run, worker_t *w, int k, uint64_t n,
+                             const double *rows, const int32_t *regime, const int32_t *status)
+{
+    const engine_spec_t *spec = run->spec;
+    stats_moments_t **moments = &run->block_moments[(size_t)k * (size_t)run->n_groups];
+    uint64_t *ok = &run->block_ok[(size_t)k * (size_t)run->n_groups];
+    uint64_t *failed = &run->block_failed[(size_t)k * (size_t)run->n_groups];
+    for (int g = 0; g < run->n_groups; g++) {
+        stats_moments_reset(moments[g]);
+        ok[g] = failed[g] = 0;
+        for (uint64_t d = 0; d < n; d++) {
+            if (g > 0 && regime[d] != g - 1)
+                continue;
+            if (status[d]) {
+                failed[g]++;
+                continue;
+            }
+            const double *row = rows + d * run->n_vars;
+            ok[g]++;
+            stats_moments_add(moments[g], row);
+            uint64_t *hits = &w->threshold_hits[(size_t)g * (size_t)spec->n_thresholds];
+            for (int t = 0; t < spec->n_thresholds; t++) {
+                const engine_threshold_t *th = &spec->thresholds[t];
+                double x = row[th->index];
+                hits[t] += th->above ? (x > th->value) : (x < th->value);
+            }
+        }
+    }
+}
+
+/* The chunk's converged rows into the point's histograms. Threads split the variables,
+ * not the draws: the counts are the same whatever the split, one set of histograms
+ * serves any number of threads, and each variable's bins stay in one core's cache while
+ * a whole chunk of its values goes in. */
+static void histogram_chunk(run_t *run, uint64_t n)
+{
+    size_t G = (size_t)run->n_groups, chunk = (size_t)ENGINE_CHUNK_BLOCKS * ENGINE_BLOCK_DRAWS;
+    for (size_t g = 0; g < G; g++)
+        run->n_members[g] = 0;
+    for (uint64_t d = 0; d < n; d++) {
+        if (run->status[d])
+            continue;
+        run->members[run->n_members[0]++] = (size_t)d;
+        if (run->regime[d] >= 0) {
+            size_t g = 1 + (size_t)run->regime[d];
+            run->members[g * chunk + run->n_members[g]++] = (size_t)d;
+        }
+    }
+#pragma omp parallel for schedule(dynamic, 8) num_threads(run->n_workers)
+    for (size_t v = 0; v < run->n_vars; v++)
+        for (size_t g = 0; g < G; g++)
+            stats_hist_add_column(run->hist[g], v, run->chunk_values, run->n_vars,
+                                  run->members + g * chunk, run->n_members[g]);
+}
+
+/* ---- set-up and tear-down ------------------------------------------------------- */
+
+static void worker_free(worker_t *w)
+{
+    sample_workspace_free(w->sample_ws);
+    solve_workspace_free(w->solve_ws);
+    shocks_free(w->shocks);
+    solution_free(w->ref);
+    solution_free(w->scen);
+    welfare_free(w->welfare);
+    free(w->input_values);
+    free(w->threshold_hits);
+}
+
+static int worker_init(worker_t *w, const run_t *run)
+{
+    const engine_spec_t *spec = run->spec;
+    memset(w, 0, sizeof *w);
+    w->sample_ws = sample_workspace_alloc(spec->sampler);
+    w->solve_ws = solve_workspace_alloc(spec->market);
+    w->shocks = shocks_alloc_baseline(spec->market);
+    w->ref = solution_alloc(spec->market);
+    w->scen = solution_alloc(spec->market);
+    w->welfare = welfare_alloc(spec->market);
+    w->input_values = calloc((size_t)spec->n_inputs + 1, sizeof(double));
+    w->threshold_hits = calloc((size_t)run->n_groups * (size_t)spec->n_thresholds + 1,
+                               sizeof(uint64_t));
+    if (!w->sample_ws || !w->solve_ws || !w->shocks || !w->ref || !w->scen || !w->welfare ||
+        !w->input_values || !w->threshold_hits)
+        return -1;
+    return 0;
+}
+
+static stats_moments_t **moments_array_alloc(size_t count, size_t n_vars)
+{
+    stats_moments_t **a = calloc(count, sizeof *a);
+    if (!a)
+        return NULL;
+    for (size_t i = 0; i < count; i++)
+        if (!(a[i] = stats_moments_alloc(n_vars))) {
+            for (size_t j = 0; j < i; j++)
+                stats_moments_free(a[j]);
+            free(a);
+            return NULL;
+        }
+    return a;
+}
+
+static void moments_array_free(stats_moments_t **a, size_t count)
+{
+    if (!a)
+        return;
+    for (size_t i = 0; i < count; i++)
+        stats_moments_free(a[i]);
+    free(a);
+}
+
+static void run_free(run_t *run)
+{
+    size_t G = (size_t)run->n_groups;
+    if (run->workers)
+        for (int t = 0; t < run->n_workers; t++)
+            worker_free(&run->workers[t]);
+    free(run->workers);
+    if (run->hist)
+        for (int g = 0; g < run->n_groups; g++)
+            stats_hist_free(run->hist[g]);
+    free(run->hist);
+    free(run->members);
+    free(run->n_members);
+    moments_array_free(run->block_moments, ENGINE_CHUNK_BLOCKS * G);
+    moments_array_free(run->chunk_moments, G);
+    moments_array_free(run->point_moments, G);
+    free(run->ok);
+    free(run->failed);
+    free(run->block_ok);
+    free(run->block_failed);
+    free(run->chunk_values);
+    free(run->regime);
+    free(run->status);
+    free(run->iterations);
+    free(run->pilot);
+    free(run->lo);
+    free(run->hi);
+}
+
+/* The first ENGINE_PILOT_BLOCKS blocks are drawn first, alone: their rows fix the
+ * histogram ranges of the point, then they are accumulated like any other block. Their
+ * draws depend only on (seed, draw), so every rank and every shard derives the same
+ * ranges. */
+static int run_pilot(run_t *run)
+{
+    const engine_spec_t *spec = run->spec;
+    size_t V = run->n_vars, pilot_draws = (size_t)ENGINE_PILOT_BLOCKS * ENGINE_BLOCK_DRAWS;
+    uint64_t n = spec->draws < pilot_draws ? spec->draws : pilot_draws;
+    worker_t pilot_worker;
+    run->lo = malloc(V * sizeof(double));
+    run->hi = malloc(V * sizeof(double));
+    run->pilot = malloc(pilot_draws * V * sizeof(double));
+    double *ok_rows = malloc(pilot_draws * V * sizeof(double));
+    int rc = (!run->lo || !run->hi || !run->pilot || !ok_rows) ? -1
+                                                                : worker_init(&pilot_worker, run);
+    if (rc == 0) {
+        for (uint64_t b = 0; b * ENGINE_BLOCK_DRAWS < n; b++) {
+            size_t at = (size_t)b * ENGINE_BLOCK_DRAWS;
+            draw_block(run, &pilot_worker, b, run->pilot + at * V, run->regime + at,
+                       run->status + at, run->iterations + at);
+        }
+        size_t n_ok = 0;
+        for (uint64_t d = 0; d < n; d++)
+            if (!run->status[d])
+                memcpy(ok_rows + n_ok++ * V, run->pilot + d * V, V * sizeof(double));
+        stats_range_from_pilot(ok_rows, n_ok, V, run->lo, run->hi);
+        worker_free(&pilot_worker);
+    }
+    free(ok_rows);
+    return rc;
+}
+
+static int run_init(run_t *run, const engine_spec_t *spec)
+{
+    memset(run, 0, sizeof *run);
+    run->spec = spec;
+    run->n_vars = spec->layout->n_vars;
+    run->n_groups = n_groups_of(spec);
+    run->n_workers = spec->threads > 0 ? spec->threads : omp_get_max_threads();
+    size_t G = (size_t)run->n_groups;
+    size_t chunk_draws = (size_t)ENGINE_CHUNK_BLOCKS * ENGINE_BLOCK_DRAWS;
+    run->regime = malloc(chunk_draws * sizeof(int32_t));
+    run->status = malloc(chunk_draws * sizeof(int32_t));
+    run->iterations = malloc(chunk_draws * sizeof(int32_t));
+    run->ok = calloc(G, sizeof(uint64_t));
+    run->failed = calloc(G, sizeof(uint64_t));
+    run->block_ok = calloc(ENGINE_CHUNK_BLOCKS * G, sizeof(uint64_t));
+    run->block_failed = calloc(ENGINE_CHUNK_BLOCKS * G, sizeof(uint64_t));
+    run->block_moments = moments_array_alloc(ENGINE_CHUNK_BLOCKS * G, run->n_vars);
+    run->chunk_moments = moments_array_alloc(G, run->n_vars);
+    run->point_moments = moments_array_alloc(G, run->n_vars);
+    if (!run->regime || !run->status || !run->iterations || !run->ok || !run->failed ||
+        !run->block_ok || !run->block_failed || !run->block_moments || !run->chunk_moments ||
+        !run->point_moments)
+        return -1;
+    if (run_pilot(run))
+        return -1;
+    run->chunk_values = malloc(chunk_draws * run->n_vars * sizeof(double));
+    run->members = malloc(G * chunk_draws * sizeof(size_t));
+    run->n_members = calloc(G, sizeof(size_t));
+    run->hist = calloc(G, sizeof *run->hist);
+    if (!run->chunk_values || !run->members || !run->n_members || !run->hist)
+        return -1;
+    for (size_t g = 0; g < G; g++)
+        if (!(run->hist[g] = stats_hist_alloc(run->n_vars, run->lo, run->hi)))
+            return -1;
+    run->workers = calloc((size_t)run->n_workers, sizeof(worker_t));
+    if (!run->workers)
+        return -1;
+    for (int t = 0; t < run->n_workers; t++)
+        if (worker_init(&run->workers[t], run))
+            return -1;
+    return 0;
+}
+
+/* ---- the chunk loop --------------------------------------------------------------- */
+
+/* Blocks in order into the chunk accumulators (moments, then the draw counts kept in
+ * block slot 0 of block_ok / block_failed). */
+static void chunk_from_blocks(run_t *run, int n_blocks)
+{
+    size_t G = (size_t)run->n_groups;
+    for (size_t g = 0; g < G; g++)
+        stats_moments_reset(run->chunk_moments[g]);
+    for (int k = 0; k < n_blocks; k++)
+        for (size_t g = 0; g < G; g++) {
+            stats_moments_merge(run->chunk_moments[g], run->block_moments[(size_t)k * G + g]);
+            if (k > 0) {
+                run->block_ok[g] += run->block_ok[(size_t)k * G + g];
+                run->block_failed[g] += run->block_failed[(size_t)k * G + g];
+            }
+        }
+}
+
+static void chunk_into_point(run_t *run)
+{
+    for (size_t g = 0; g < (size_t)run->n_groups; g++) {
+        stats_moments_merge(run->point_moments[g], run->chunk_moments[g]);
+        run->ok[g] += run->block_ok[g];
+        run->failed[g] += run->block_failed[g];
+    }
+}
+
+/* ---- MPI: chunks computed on other ranks travel to rank 0 ------------------------- */
+
+/* Per group: count, nonfinite, mean, m2, min, max (nvars each), then ok and failed. */
+static size_t chunk_message_size(const run_t *run)
+{
+    return (size_t)run->n_groups * (6 * run->n_vars + 2) * 8;
+}
+
+static void pack_chunk(const run_t *run, char *buf)
+{
+    size_t V = run->n_vars * 8;
+    for (int g = 0; g < run->n_groups; g++) {
+        const stats_moments_t *m = run->chunk_moments[g];
+        const void *parts[6] = {m->count, m->nonfinite, m->mean, m->m2, m->min, m->max};
+        for (int k = 0; k < 6; k++, buf += V)
+            memcpy(buf, parts[k], V);
+        memcpy(buf, &run->block_ok[g], 8);
+        memcpy(buf + 8, &run->block_failed[g], 8);
+        buf += 16;
+    }
+}
+
+static void unpack_chunk(run_t *run, const char *buf)
+{
+    size_t V = run->n_vars * 8;
+    for (int g = 0; g < run->n_groups; g++) {
+        stats_moments_t *m = run->chunk_moments[g];
+        void *parts[6] = {m->count, m->nonfinite, m->mean, m->m2, m->min, m->max};
+        for (int k = 0; k < 6; k++, buf += V)
+            memcpy(parts[k], buf, V);
+        memcpy(&run->block_ok[g], buf, 8);
+        memcpy(&run->block_failed[g], buf + 8, 8);
+        buf += 16;
+    }
+}
+
+/* The chunk's per-draw arrays (regimes, statuses, iterations, rows) when raw draws are kept. */
+static int exchange_chunk_draws(run_t *run, int from, int tag, uint64_t n, int sending)
+{
+    void *parts[4] = {run->regime, run->status, run->iterations, run->chunk_values};
+    size_t sizes[4] = {n * 4, n * 4, n * 4, n * run->n_vars * 8};
+    int n_parts = run->chunk_values ? 4 : 0;   /* only raw draws need them on rank 0 */
+    for (int k = 0; k < n_parts; k++) {
+        int rc = sending ? cluster_send(0, tag, parts[k], sizes[k])
+                         : cluster_recv(from, tag, parts[k], sizes[k]);
+        if (rc)
+            return -1;
+    }
+    return 0;
+}
+
+/* On rank != 0 after computing chunk c: send it. On rank 0 for a chunk of another rank:
+ * receive it. */
+static int exchange_chunk(run_t *run, uint64_t c, int owner, uint64_t n_draws, char *msg)
+{
+    /* messages between two ranks arrive in the order they were sent: one tag will do
+     * (MPI only promises tags up to 32767) */
+    int rank = run->spec->mpi_rank, tag = 1;
+    (void)c;
+    if (rank == owner && rank != 0) {
+        pack_chunk(run, msg);
+        if (cluster_send(0, tag, msg, chunk_message_size(run)))
+            return -1;
+        return exchange_chunk_draws(run, 0, tag, n_draws, 1);
+    }
+    if (rank == 0 && owner != 0) {
+        if (cluster_recv(owner, tag, msg, chunk_message_size(run)))
+            return -1;
+        unpack_chunk(run, msg);
+        return exchange_chunk_draws(run, owner, tag, n_draws, 0);
+    }
+    return 0;
+}
+
+/* Histograms and threshold counts are integer sums: reduce them onto rank 0. */
+static int reduce_counts(run_t *run)
+{
+    worker_t *total = &run->workers[0];
+    for (int g = 0; g < run->n_groups; g++) {
+        stats_hist_t *h = run->hist[g];
+        if (cluster_sum_to_root(h->bins, h->nvars * STATS_FINE_BINS) ||
+            cluster_sum_to_root(h->under, h->nvars) || cluster_sum_to_root(h->over, h->nvars) ||
+            cluster_sum_to_root(h->nonfinite, h->nvars))
+            return -1;
+    }
+    return cluster_sum_to_root(total->threshold_hits,
+                               (size_t)run->n_groups * (size_t)run->spec->n_thresholds);
+}
+
+static void process_chunk(run_t *run, uint64_t chunk, int n_blocks)
+{
+    const engine_spec_t *spec = run->spec;
+    uint64_t first_block = chunk * ENGINE_CHUNK_BLOCKS;
+#pragma omp parallel for schedule(dynamic, 1) num_threads(run->n_workers)
+    for (int k = 0; k < n_blocks; k++) {
+        worker_t *w = &run->workers[omp_get_thread_num()];
+        uint64_t block = first_block + (uint64_t)k;
+        uint64_t n = block_len(spec, block);
+        size_t at = (size_t)k * ENGINE_BLOCK_DRAWS;
+        double *rows = run->chunk_values + at * run->n_vars;
+        if (block < ENGINE_PILOT_BLOCKS)   /* drawn already; its regime and status too */
+            memcpy(rows, run->pilot + at * run->n_vars, n * run->n_vars * sizeof(double));
+        else
+            draw_block(run, w, block, rows, run->regime + at, run->status + at,
+                       run->iterations + at);
+        accumulate_block(run, w, k, n, rows, run->regime + at, run->status + at);
+    }
+}
+
+/* Threshold counts are integers: summed over the threads in any order. */
+static void merge_workers(run_t *run)
+{
+    const engine_spec_t *spec = run->spec;
+    worker_t *total = &run->workers[0];
+    size_t n = (size_t)run->n_groups * (size_t)spec->n_thresholds;
+    for (int t = 1; t < run->n_workers; t++)
+        for (size_t i = 0; i < n; i++)
+            total->threshold_hits[i] += run->workers[t].threshold_hits[i];
+}
+
+/* One variable's statistics in every group (independent of the other variables). */
+static void summarize_variable(const run_t *run, size_t v, point_summary_t *out)
+{
+    size_t V = run->n_vars;
+    for (int g = 0; g < run->n_groups; g++) {
+        const stats_moments_t *m = run->point_moments[g];
+        size_t at = (size_t)g * V + v;
+        out->mean[at] = stats_mean(m, v);
+        out->sd[at] = stats_sd(m, v);
+        out->mcse[at] = stats_mcse(m, v);
+        out->min[at] = stats_min(m, v);
+        out->max[at] = stats_max(m, v);
+        for (int q = 0; q < SUMMARY_N_QUANTILES; q++)
+            out->quantile[at * SUMMARY_N_QUANTILES + (size_t)q] =
+                run->ok[g] ? stats_hist_quantile(run->hist[g], v, summary_quantile_probs[q],
+                                                 out->min[at], out->max[at])
+                           : NAN;
+    }
+    out->quantile_error[v] = stats_hist_quantiles_error_bound(
+        run->hist[0], v, summary_quantile_probs[0], summary_quantile_probs[SUMMARY_N_QUANTILES - 1],
+        out->min[v], out->max[v]);
+    stats_hist_coarse(run->hist[0], v, SUMMARY_HIST_BINS, &out->hist[v * SUMMARY_HIST_BINS],
+                      &out->hist_edges[v * (SUMMARY_HIST_BINS + 1)], &out->hist_under[v],
+                      &out->hist_over[v]);
+}
+
+static void summarize(const run_t *run, point_summary_t *out)
+{
+    const engine_spec_t *spec = run->spec;
+    /* the histogram scans are the point's largest serial cost: spread them */
+#pragma omp parallel for schedule(static) num_threads(run->n_workers)
+    for (size_t v = 0; v < run->n_vars; v++)
+        summarize_variable(run, v, out);
+    for (int g = 0; g < run->n_groups; g++) {
+        uint64_t ok = run->ok[g];
+        out->draws_ok[g] = ok;
+        out->draws_failed[g] = run->failed[g];
+        for (int i = 0; i < spec->n_thresholds; i++) {
+            size_t at = (size_t)g * (size_t)spec->n_thresholds + (size_t)i;
+            double p = ok ? (double)run->workers[0].threshold_hits[at] / (double)ok : NAN;
+            out->threshold_prob[at] = p;
+            out->threshold_mcse[at] = ok ? sqrt(p * (1 - p) / (double)ok) : NAN;
+        }
+    }
+}
+
+/* Rank 0, after a chunk is in: merge it into the point, hand its draws to the raw sink,
+ * report progress. */
+static int chunk_on_root(run_t *run, uint64_t first, uint64_t done, char *err, size_t errlen)
+{
+    const engine_spec_t *spec = run->spec;
+    chunk_into_point(run);
+    if (spec->raw && spec->raw(spec->raw_ctx, first, done - first, run->chunk_values,
+                               run->regime, run->status, run->iterations)) {
+        snprintf(err, errlen, "could not write raw draws");
+        return ENGINE_SINK_FAILED;
+    }
+    if (spec->progress)
+        spec->progress(spec->progress_ctx, spec->progress_offset + done,
+                       spec->progress_total ? spec->progress_total : spec->draws);
+    return ENGINE_OK;
+}
+
+/* Whether to leave the chunk loop, decided alike on every rank: a failure anywhere
+ * (verdict 2) fails them all, a stop signal anywhere (verdict 1) interrupts them all
+ * unless the point is finished anyway. */
+static int agree_to_stop(const run_t *run, int *rc, int last_chunk, uint64_t done, char *err,
+                         size_t errlen)
+{
+    const engine_spec_t *spec = run->spec;
+    int verdict = *rc != ENGINE_OK ? 2 : (spec->stop && *spec->stop) ? 1 : 0;
+    if (spec->mpi_size > 1)
+        verdict = cluster_max(verdict);
+    if (verdict == 2 && *rc == ENGINE_OK) {
+        snprintf(err, errlen, "another MPI rank failed");
+        *rc = ENGINE_SINK_FAILED;
+    } else if (verdict == 1 && !last_chunk) {
+        snprintf(err, errlen, "interrupted after %llu of %llu draws",
+                 (unsigned long long)done, (unsigned long long)spec->draws);
+        *rc = ENGINE_INTERRUPTED;
+    }
+    return verdict != 0;
+}
+
+int engine_run_point(const engine_spec_t *spec, point_summary_t *out, char *err, size_t errlen)
+{
+    if (spec->draws == 0) {
+        snprintf(err, errlen, "no draws to run (draws = 0)");
+        return ENGINE_NO_DRAWS;
+    }
+    run_t run;
+    if (run_init(&run, spec)) {
+        run_free(&run);
+        snprintf(err, errlen, "out of memory setting up %d threads", run.n_workers);
+        return ENGINE_NOMEM;
+    }
+    uint64_t n_blocks = (spec->draws + ENGINE_BLOCK_DRAWS - 1) / ENGINE_BLOCK_DRAWS;
+    uint64_t n_chunks = (n_blocks + ENGINE_CHUNK_BLOCKS - 1) / ENGINE_CHUNK_BLOCKS;
+    int ranks = spec->mpi_size > 1 ? spec->mpi_size : 1, rank = ranks > 1 ? spec->mpi_rank : 0;
+    char *msg = ranks > 1 ? malloc(chunk_message_size(&run)) : NULL;
+    int rc = (ranks > 1 && !msg) ? ENGINE_NOMEM : ENGINE_OK;
+    for (uint64_t c = 0; c < n_chunks; c++) {
+        int owner = (int)(c % (uint64_t)ranks);
+        int blocks = (int)(n_blocks - c * ENGINE_CHUNK_BLOCKS < ENGINE_CHUNK_BLOCKS
+                               ? n_blocks - c * ENGINE_CHUNK_BLOCKS : ENGINE_CHUNK_BLOCKS);
+        uint64_t first = c * ENGINE_CHUNK_BLOCKS * ENGINE_BLOCK_DRAWS;
+        uint64_t done = first + (uint64_t)blocks * ENGINE_BLOCK_DRAWS;
+        if (done > spec->draws)
+            done = spec->draws;
+        if (owner == rank && rc == ENGINE_OK) {
+            process_chunk(&run, c, blocks);
+            histogram_chunk(&run, done - first);
+            chunk_from_blocks(&run, blocks);
+        }
+        /* the exchange happens even after a local failure, so no rank waits forever */
+        if (ranks > 1 && exchange_chunk(&run, c, owner, done - first, msg) && rc == ENGINE_OK) {
+            snprintf(err, errlen, "MPI transfer of chunk %llu failed", (unsigned long long)c);
+            rc = ENGINE_SINK_FAILED;
+        }
+        if (rank == 0 && rc == ENGINE_OK)
+            rc = chunk_on_root(&run, first, done, err, errlen);
+        /* every rank stops at the same chunk: they agree once per round of chunks */
+        if ((c + 1) % (uint64_t)ranks != 0 && c + 1 != n_chunks)
+            continue;
+        if (agree_to_stop(&run, &rc, c + 1 == n_chunks, done, err, errlen))
+            break;
+    }
+    free(msg);
+    if (rc == ENGINE_OK) {
+        merge_workers(&run);
+        if (ranks > 1 && reduce_counts(&run)) {
+            snprintf(err, errlen, "MPI reduction of histograms failed");
+            rc = ENGINE_SINK_FAILED;
+        }
+    }
+    if (rc == ENGINE_OK)
+        summarize(&run, out);
+    run_free(&run);
+    return rc;
+}

@@ -1,0 +1,81 @@
+/*
+ * engine.h - the Monte Carlo for one sweep point: blocks of draws over OpenMP threads
+ * (and, in the MPI build, over ranks), reduced to a point_summary_t.
+ *
+ * Reproducibility contract: draws are cut into blocks of ENGINE_BLOCK_DRAWS and blocks
+ * into chunks of ENGINE_CHUNK_BLOCKS, both fixed. Float statistics are accumulated
+ * draw by draw within a block, blocks are merged in order into their chunk, chunks in
+ * order into the point; integer counts (histograms, thresholds) are order-free sums.
+ * So the same seed and inputs give bitwise-identical summaries for any thread count,
+ * rank count or shard count. Every random input of draw d is keyed by (seed, d, input)
+ * (sim/sample.h), never by the point: draws see the same shocks at every sweep point.
+ *
+ * Each draw: sample inputs and regime, solve the reference policy (from baseline
+ * prices), then the scenario (or the draw's regime) warm-started from it. A draw whose
+ * solve fails is counted in draws_failed and left out of every statistic.
+ *
+ * The engine knows nothing of files: raw draws and progress go to callbacks, which it
+ * calls only from the thread that called engine_run_point().
+ */
+#ifndef AGTRADE_ENGINE_H
+#define AGTRADE_ENGINE_H
+
+#include <signal.h>
+#include <stdint.h>
+#include "quantities.h"
+#include "sample.h"
+#include "summary.h"
+#include "market.h"
+#include "policy.h"
+
+#define ENGINE_BLOCK_DRAWS 64     /* fixed: part of what makes results reproducible */
+#define ENGINE_CHUNK_BLOCKS 128   /* fixed; also the most threads a chunk can keep busy */
+#define ENGINE_PILOT_BLOCKS 4     /* the first 256 draws fix each point's histogram ranges */
+typedef struct {
+    long index;          /* into the draw vector (quantity_index) */
+    int above;           /* 1: P(value > threshold), 0: P(value < threshold) */
+    double value;
+} engine_threshold_t;
+
+/* Called with the values of a run of consecutive draws: values is n x layout->n_vars
+ * (failed draws hold NaN), regime/status/iterations have n entries. Non-zero stops the
+ * run with ENGINE_SINK_FAILED. */
+typedef int (*engine_raw_fn)(void *ctx, uint64_t first_draw, uint64_t n, const double *values,
+                             const int32_t *regime, const int32_t *status,
+                             const int32_t *iterations);
+typedef void (*engine_progress_fn)(void *ctx, uint64_t draws_done, uint64_t draws_total);
+
+typedef struct {
+    const market_t *market;
+    const quantity_layout_t *layout;
+    const sampler_t *sampler;
+    const input_spec_t *inputs;
+    int n_inputs;
+    const policy_t *reference;
+    const policy_t *scenario;          /* every draw's policy when n_regimes == 0 */
+    const policy_t *const *regimes;    /* n_regimes policies; the sampler picks one */
+    int n_regimes;
+    const engine_threshold_t *thresholds;
+    int n_thresholds;
+    uint64_t seed;
+    uint64_t draws;
+    int threads;                       /* <= 0: OpenMP's default */
+    engine_raw_fn raw;                 /* NULL: no raw draws */
+    void *raw_ctx;
+    engine_progress_fn progress;       /* NULL: silent */
+    void *progress_ctx;
+    uint64_t progress_offset, progress_total;  /* for multi-point progress */
+    volatile sig_atomic_t *stop;       /* set by a signal handler: stop at a chunk edge */
+    int mpi_rank, mpi_size;            /* chunks c with c % size == rank are ours (1 rank: 0, 1) */
+} engine_spec_t;
+
+enum { ENGINE_OK = 0, ENGINE_INTERRUPTED = 1, ENGINE_SINK_FAILED = 2, ENGINE_NOMEM = 3,
+       ENGINE_NO_DRAWS = 4 };
+
+/* Run every draw of one point and fill `out` (allocated for layout->n_vars,
+ * 1 + n_regimes groups, n_thresholds). Returns ENGINE_OK or a code above with a message
+ * in err. On ENGINE_INTERRUPTED `out` is not filled. In the MPI build the summary is
+ * complete on rank 0 only. */
+int engine_run_point(const engine_spec_t *spec, point_summary_t *out, char *err, size_t errlen);
+
+#endif

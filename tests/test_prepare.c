@@ -1,0 +1,127 @@
+/*
+ * test_prepare.c - prepare.c: from a validated config (or a sweep point of it) to what
+ * the engine runs: calibrated market, sampler, policies, threshold indices.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "testutil.h"
+#include "config.h"
+#include "prepare.h"
+
+static config_t *load(const char *path)
+{
+    config_t *cfg;
+    config_error_t err;
+    if (config_load(path, &cfg, &err))
+        print_error("%s\n", err.message);
+    assert_non_null(cfg);
+    return cfg;
+}
+
+static void policies_match(const config_policy_t *c, const policy_t *p)
+{
+    size_t E = (size_t)p->n_exporters, R = E * (size_t)p->n_importers;
+    assert_memory_equal(c->tariff, p->tariff, R * sizeof(double));
+    assert_memory_equal(c->export_tax, p->export_tax, E * sizeof(double));
+    assert_memory_equal(c->floor, p->floor, R * sizeof(double));
+    assert_memory_equal(c->cap, p->cap, R * sizeof(double));
+}
+
+/* Policies, regimes and thresholds land where the engine looks for them. */
+static void point_holds_policies_and_threshold_indices(void **state)
+{
+    (void)state;
+    config_t *cfg = load("configs/truce-uncertainty.yaml");
+    prepared_t prep;
+    char err[512];
+    assert_int_equal(prepare_point(cfg, &prep, err, sizeof err), 0);
+    assert_int_equal(prep.market->n_exporters, cfg->market->n_exporters);
+    assert_int_equal(sampler_n_inputs(prep.sampler), cfg->n_inputs);
+    policies_match(&cfg->reference, prep.reference);
+    policies_match(&cfg->scenario, prep.scenario);
+    assert_int_equal(prep.n_regimes, cfg->n_regimes);
+    assert_true(cfg->n_regimes > 0);
+    for (int r = 0; r < cfg->n_regimes; r++)
+        policies_match(&cfg->regimes[r], prep.regimes[r]);
+    assert_int_equal(prep.n_thresholds, cfg->n_thresholds);
+    for (int t = 0; t < cfg->n_thresholds; t++) {
+        const config_threshold_t *th = &cfg->thresholds[t];
+        long want = quantity_index(&prep.layout, th->variable,
+                                   th->of_change ? FORM_CHANGE : FORM_LEVEL, th->exporter,
+                                   th->importer);
+        assert_true(want >= 0);
+        assert_int_equal(prep.thresholds[t].index, want);
+        assert_int_equal(prep.thresholds[t].above, th->op == THRESHOLD_ABOVE);
+        assert_true(prep.thresholds[t].value == th->value);
+    }
+    engine_spec_t spec;
+    prepare_engine_spec(cfg, &prep, &spec);
+    assert_ptr_equal(spec.market, prep.market);
+    assert_ptr_equal(spec.scenario, prep.scenario);
+    assert_int_equal(spec.n_regimes, cfg->n_regimes);
+    assert_true(spec.seed == cfg->seed && spec.draws == cfg->draws);
+    assert_int_equal(spec.mpi_size, 1);
+    assert_null(spec.raw);
+    prepared_free(&prep);
+    config_free(cfg);
+}
+
+/* Sweep point p sets every swept key to its value, in C order, on a copy. */
+static void sweep_point_sets_the_swept_keys(void **state)
+{
+    (void)state;
+    config_t *cfg = load("configs/tariff-sweep.yaml");
+    config_error_t cerr;
+    config_sweep_t extra = {.key = "importers.China.sigma", .n_values = 2};
+    double sigmas[2] = {3.5, 6};
+    extra.values = sigmas;
+    assert_int_equal(config_add_sweep(cfg, &extra, &cerr), 0);
+    assert_int_equal(cfg->n_sweeps, 2);
+    int us = 0, china = 0;   /* the first exporter and importer of default.yaml */
+    assert_string_equal(cfg->market->exporter_name[us], "US");
+    assert_string_equal(cfg->market->importer_name[china], "China");
+    size_t I = (size_t)cfg->market->n_importers;
+    char err[512];
+    size_t p = 2 * 3 + 1;   /* tariff value 3 (0.3), sigma value 1 (6) */
+    prepared_t prep;
+    config_t *pc = prepare_sweep_point(cfg, p, &prep, err, sizeof err);
+    assert_non_null(pc);
+    assert_close(pc->scenario.tariff[(size_t)us * I + (size_t)china], 0.3, 1e-12, 0);
+    assert_true(pc->market->sigma[china] == 6);
+    assert_true(prep.market->sigma[china] == 6);
+    assert_close(prep.scenario->tariff[(size_t)us * I + (size_t)china], 0.3, 1e-12, 0);
+    assert_true(cfg->market->sigma[china] != 6);   /* the base config is untouched */
+    prepared_free(&prep);
+    config_free(pc);
+    config_free(cfg);
+}
+
+/* A point whose value breaks a rule fails with a message naming the point; nothing is
+ * left to free. */
+static void bad_sweep_point_is_reported(void **state)
+{
+    (void)state;
+    config_t *cfg = load("configs/default.yaml");
+    config_error_t cerr;
+    double v[2] = {2, -1};
+    config_sweep_t sw = {.key = "importers.China.sigma", .values = v, .n_values = 2};
+    assert_int_equal(config_add_sweep(cfg, &sw, &cerr), 0);   /* the first value is fine */
+    prepared_t prep;
+    char err[512];
+    assert_null(prepare_sweep_point(cfg, 1, &prep, err, sizeof err));
+    assert_non_null(strstr(err, "sweep point 1"));
+    assert_non_null(strstr(err, "importers.China.sigma must be > 0 (got -1)"));
+    config_free(cfg);   /* prep needs no freeing after a failure */
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(point_holds_policies_and_threshold_indices),
+        cmocka_unit_test(sweep_point_sets_the_swept_keys),
+        cmocka_unit_test(bad_sweep_point_is_reported),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
