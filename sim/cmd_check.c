@@ -9,6 +9,7 @@
 #include <string.h>
 #include "cli.h"
 #include "config.h"
+#include "scenario_path.h"
 #include "../models/market.h"
 
 static void check_usage(FILE *out)
@@ -141,7 +142,8 @@ int cmd_check(int argc, char **argv)
     }
     config_t *cfg;
     config_error_t err;
-    int rc = config_load(file, &cfg, &err);
+    char found[CONFIG_PATH_MAX];   /* a shipped scenario named bare (scenario_path.h) */
+    int rc = config_load(scenario_path_find(file, file, found, sizeof found), &cfg, &err);
     if (rc) {
         fprintf(stderr, "agtrade: %s\n", err.message);
         return rc == CONFIG_ENOENT ? EXIT_NOINPUT : EXIT_DATAERR;
