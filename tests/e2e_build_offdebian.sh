@@ -74,4 +74,24 @@ PKG_CONFIG_LIBDIR="$T/pc-nohdf5" make -s -C "$ROOT" --no-print-directory NO_DEPS
 check "HDF5_CFLAGS and HDF5_LIBS given: found, no message" bash -c "
     test -e '$T/given.log' && ! grep -q 'not found' '$T/given.log'"
 
+echo "e2e_build_offdebian: what make run and make test would install on a bare Debian"
+# dpkg-query that reports every package missing, apt-get and sudo that only record
+mkdir -p "$T/bare"
+printf '#!/bin/sh\nexit 1\n' > "$T/bare/dpkg-query"
+printf '#!/bin/sh\necho "$*" >> %s/apt\n' "$T" > "$T/bare/apt-get"
+printf '#!/bin/sh\nexec "$@"\n' > "$T/bare/sudo"
+chmod +x "$T/bare/"*
+PATH="$T/bare:$PATH" make -s -C "$ROOT" --no-print-directory deps-run > /dev/null 2>&1
+check "make run installs the compiler, pkg-config and the four libraries only" bash -c "
+    inst=\$(grep '^install' '$T/apt' | tr ' ' '\n' | grep -v '^-' | sort | tr '\n' ' ')
+    test \"\$inst\" = 'build-essential install libgsl-dev libhdf5-dev librandom123-dev libyaml-dev pkg-config ' ||
+    { echo \"    installs: \$inst\"; exit 1; }"
+rm -f "$T/apt"
+PATH="$T/bare:$PATH" make -s -C "$ROOT" --no-print-directory deps > /dev/null 2>&1
+check "make test / make deps install the test tools too, but not R or Octave" bash -c "
+    for p in libcmocka-dev valgrind slurmd munge clang openmpi-bin python3-xarray; do
+        grep -q \"^install.* \$p\\( \\|\$\\)\" '$T/apt' || { echo \"    no \$p\"; exit 1; }
+    done
+    ! grep -qE 'octave|r-cran' '$T/apt'"
+
 [ $fails -eq 0 ]
