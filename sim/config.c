@@ -1282,7 +1282,8 @@ static int build_run(build_t *b, const cnode_t *root, const char *file)
     const cnode_t *r = cnode_get(root, "run"), *n;
     if (!r)
         return 0;
-    static const char *const keys[] = {"draws", "seed", "output", NULL};
+    static const char *const keys[] = {"draws", "seed", "output", "institution", "references",
+                                       NULL};
     if (need_kind(b, r, CNODE_MAP, "run") || check_keys(b, r, "run", keys))
         return CONFIG_EINVALID;
     if ((n = cnode_get(r, "draws"))) {
@@ -1299,6 +1300,12 @@ static int build_run(build_t *b, const cnode_t *root, const char *file)
         return CONFIG_EINVALID;
     if ((n = cnode_get(r, "output")) &&
         parse_string(b, n, "run.output", cfg->output, sizeof cfg->output))
+        return CONFIG_EINVALID;
+    if ((n = cnode_get(r, "institution")) &&   /* written as CF global attributes */
+        parse_string(b, n, "run.institution", cfg->institution, sizeof cfg->institution))
+        return CONFIG_EINVALID;
+    if ((n = cnode_get(r, "references")) &&
+        parse_string(b, n, "run.references", cfg->references, sizeof cfg->references))
         return CONFIG_EINVALID;
     return 0;
 }

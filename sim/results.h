@@ -61,7 +61,7 @@ typedef struct {
     const char *shard;           /* "K/N" */
     /* CF global attributes (NULL writes ""); source and history are derived */
     const char *title;           /* the scenario's name */
-    const char *institution, *references;
+    const char *institution, *references;   /* run.institution, run.references */
 } results_meta_t;
 
 /* "agtrade ARGV..." (truncated to len) for the command_line attribute. */

@@ -279,7 +279,8 @@ static int write_metadata(h5out_t *h, const run_options_t *opt, const config_t *
     }
     results_meta_t meta = {.config_yaml = yaml, .seed = cfg->seed, .draws = cfg->draws,
                            .threads = threads, .command_line = cmdline, .shard = shard,
-                           .title = cfg->scenario.name};
+                           .title = cfg->scenario.name, .institution = cfg->institution,
+                           .references = cfg->references};
     int rc = results_write_metadata(h, res, &meta, err, errlen);
     free(yaml);
     return rc;

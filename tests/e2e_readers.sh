@@ -16,7 +16,9 @@ check() {   # check NAME COMMAND...
     if "$@"; then echo "  ok   $name"; else echo "  FAIL $name"; fails=$((fails + 1)); fi
 }
 F=$T/sweep.h5
-$A run configs/tariff-sweep.yaml -n 500 -s 7 -q --raw-draws -o "$F" || { echo "  FAIL run"; exit 1; }
+$A run configs/tariff-sweep.yaml -n 500 -s 7 -q --raw-draws -o "$F" \
+    --set 'run.institution=Univ. of Somewhere, Dept. of Ag. Econ.' \
+    --set 'run.references=doi:10.0000/example' || { echo "  FAIL run"; exit 1; }
 
 # What h5py reads: the expected values (flow_mean at point 1, US -> China; sweep values)
 /usr/bin/python3 - "$F" > "$T/expected" <<'EOF'
@@ -43,6 +45,8 @@ ds = netCDF4.Dataset(path)
 for a in ("title", "institution", "source", "history", "references", "Conventions"):
     assert a in ds.ncattrs(), a
 assert ds.title == title, ds.title
+assert ds.institution == "Univ. of Somewhere, Dept. of Ag. Econ.", ds.institution
+assert ds.references == "doi:10.0000/example", ds.references
 assert ds.source.startswith("agtrade "), ds.source
 assert re.match(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ: agtrade run .*-o " + re.escape(path),
                 ds.history), ds.history
@@ -58,6 +62,19 @@ for g in (ds, ds["summary"], ds["draws"]):
         elif coord:
             assert "coordinates" not in v.ncattrs(), (g.path, name)
 assert n > 100, n
+EOF
+
+for k in 0 1; do
+    $A run configs/tariff-sweep.yaml -n 300 -q --shard $k/2 -o "$T/shard$k.h5" \
+        --set run.institution=ACME --set run.references=none
+done
+$A merge "$T/merged.h5" "$T/shard0.h5" "$T/shard1.h5"
+check "merge carries title, institution and references over, with its own history" \
+    /usr/bin/python3 - "$T/merged.h5" "$title" <<'EOF'
+import sys, netCDF4
+ds = netCDF4.Dataset(sys.argv[1])
+assert (ds.title, ds.institution, ds.references) == (sys.argv[2], "ACME", "none"), ds
+assert "agtrade merge" in ds.history, ds.history
 EOF
 
 echo "e2e_readers: R (ncdf4)"
