@@ -310,7 +310,12 @@ static int link_sweep_coordinates(h5out_t *h, const results_t *res, char *err, s
     for (int s = 0; s < res->n_sweeps; s++) {
         size_t used = strlen(coords);
         sanitize(res->sweep_key[s], clean, sizeof clean);
-        snprintf(coords + used, sizeof coords - used, "%ssweep_%s", s ? " " : "", clean);
+        int n = snprintf(coords + used, sizeof coords - used, "%ssweep_%s", s ? " " : "", clean);
+        if (n < 0 || (size_t)n >= sizeof coords - used) {
+            snprintf(err, errlen, "the names of the %d swept keys exceed %d bytes", res->n_sweeps,
+                     H5OUT_COORDS_MAX - 1);
+            return -1;
+        }
     }
     return res->n_sweeps ? h5out_dim_coordinates(h, "point", coords, err, errlen) : 0;
 }
