@@ -47,24 +47,26 @@ endif
 # pkg-config answers; else a plain -lNAME (the compiler's default paths). HDF5 is looked
 # up as hdf5-serial (Debian, which also has an MPI flavour) then hdf5 (upstream, Spack,
 # RHEL, modules); its high-level library (dimension scales) is hdf5_hl beside it.
+# Each is computed on first use (X = $(eval X := ...)$(X)), i.e. when a recipe runs,
+# after `deps` may have installed pkg-config and the libraries, then kept.
 PKG_CONFIG ?= pkg-config
 pc = $(shell $(PKG_CONFIG) $(1) 2>/dev/null)
 define find_lib
 ifeq ($$(origin $(1)_CFLAGS),undefined)
-$(1)_CFLAGS := $$(call pc,--cflags $(2))
+$(1)_CFLAGS = $$(eval $(1)_CFLAGS := $$(call pc,--cflags $(2)))$$($(1)_CFLAGS)
 endif
 ifeq ($$(origin $(1)_LIBS),undefined)
-$(1)_LIBS := $$(or $$(call pc,--libs $(2)),$(3))
+$(1)_LIBS = $$(eval $(1)_LIBS := $$(or $$(call pc,--libs $(2)),$(3)))$$($(1)_LIBS)
 endif
 endef
 ifeq ($(origin HDF5_PKG),undefined)
-HDF5_PKG := $(firstword $(foreach m,hdf5-serial hdf5,$(call pc,--exists $(m) && echo $(m))))
+HDF5_PKG = $(eval HDF5_PKG := $(firstword $(foreach m,hdf5-serial hdf5,$(call pc,--exists $(m) && echo $(m)))))$(HDF5_PKG)
 endif
+with_hl = $(filter-out -l%,$(1)) -lhdf5_hl $(filter -l%,$(1))
 ifeq ($(origin HDF5_LIBS),undefined)
-HDF5_PC_LIBS := $(if $(HDF5_PKG),$(call pc,--libs $(HDF5_PKG)),-lhdf5)
-HDF5_LIBS := $(filter-out -l%,$(HDF5_PC_LIBS)) -lhdf5_hl $(filter -l%,$(HDF5_PC_LIBS))
+HDF5_LIBS = $(eval HDF5_LIBS := $(call with_hl,$(if $(HDF5_PKG),$(call pc,--libs $(HDF5_PKG)),-lhdf5)))$(HDF5_LIBS)
 endif
-$(eval $(call find_lib,HDF5,$(HDF5_PKG),))
+$(eval $(call find_lib,HDF5,$$(HDF5_PKG),))
 $(eval $(call find_lib,GSL,gsl,-lgsl -lgslcblas -lm))
 $(eval $(call find_lib,YAML,yaml-0.1,-lyaml))
 $(eval $(call find_lib,CMOCKA,cmocka,-lcmocka))
