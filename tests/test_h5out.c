@@ -16,6 +16,8 @@
 #include "testutil.h"
 #include "h5out.h"
 
+#include <hdf5.h>
+
 enum { P = 3, D = 70001, E = 4, I = 2, Q = 9, R = 2, B = 5, L = 3, BLOCK = 9999 };
 
 static const char *const exporters[E] = { "Estados Unidos", "Brasil", "Argentina", "São Paulo ☃" };
@@ -377,6 +379,99 @@ static void test_attributes_read_back_exactly(void **state)
     h5in_close(r);
 }
 
+/* The stored types: what Octave, MATLAB and R need (sim/h5out.h). */
+static hid_t attr_type(hid_t file, const char *obj, const char *name)
+{
+    hid_t a = H5Aopen_by_name(file, obj, name, H5P_DEFAULT, H5P_DEFAULT);
+    assert_true(a >= 0);
+    hid_t t = H5Aget_type(a);
+    H5Aclose(a);
+    return t;
+}
+
+static void test_attribute_types_and_coordinates(void **state)
+{
+    (void)state;
+    char path[512];
+    path_in_dir(path, sizeof path, "types.h5");
+    h5out_t *h = h5out_create(path, ERRBUF);
+    assert_non_null(h);
+    const int64_t pts[2] = {0, 1};
+    const double sw[2] = {0.25, 0.5};
+    const double v[2 * I] = {1, 2, 3, 4};
+    const char *const d_p[1] = {"point"}, *const d_pi[2] = {"point", "importer"};
+    OK(h5out_def_dim_int64(h, "point", 2, pts, "sweep point", ERRBUF));
+    OK(h5out_def_dim_strings(h, "importer", I, importers, "importing region", ERRBUF));
+    OK(h5out_write_double_along(h, "sweep_x", "point", sw, "1", "swept x", "sweep_key", "x", ERRBUF));
+    OK(h5out_dim_coordinates(h, "point", "sweep_x", ERRBUF));
+    OK(h5out_write_double(h, "summary/m", 2, d_pi, v, "Mt", "mean", ERRBUF));
+    OK(h5out_write_double(h, "by_importer", 1, d_pi + 1, v, "Mt", "by importer", ERRBUF));
+    h5out_stream_t *st = h5out_stream_open(h, "draws/s", 1, d_p, H5OUT_INT32, "1", "status", ERRBUF);
+    assert_non_null(st);
+    OK(h5out_stream_close(st, ERRBUF));
+    assert_int_equal(h5out_dim_coordinates(h, "nope", "x", ERRBUF), -1);
+    assert_non_null(strstr(g_err, "'nope'"));
+    OK(h5out_attr_string(h, "", "empty", "", ERRBUF));
+    OK(h5out_attr_int64(h, "", "small", -7, ERRBUF));
+    OK(h5out_attr_int64(h, "", "big", INT64_C(1) << 40, ERRBUF));
+    OK(h5out_attr_uint64(h, "", "usmall", 2147483647u, ERRBUF));
+    OK(h5out_attr_uint64(h, "", "ubig", UINT64_C(2147483648), ERRBUF));
+    OK(h5out_commit(h, ERRBUF));
+
+    hid_t f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
+    assert_true(f >= 0);
+    /* strings: fixed-length (NC_CHAR), sized to the text; "" as one NUL byte */
+    const char *const str_attrs[][2] = {{"summary/m", "units"}, {"summary/m", "long_name"},
+                                       {"sweep_x", "sweep_key"}, {"/", "empty"}};
+    for (size_t k = 0; k < sizeof str_attrs / sizeof *str_attrs; k++) {
+        hid_t t = attr_type(f, str_attrs[k][0], str_attrs[k][1]);
+        assert_int_equal(H5Tget_class(t), H5T_STRING);
+        assert_int_equal(H5Tis_variable_str(t), 0);
+        H5Tclose(t);
+    }
+    hid_t t = attr_type(f, "summary/m", "units");
+    assert_int_equal(H5Tget_size(t), 2);
+    H5Tclose(t);
+    /* integers: int32 when the value fits */
+    const struct { const char *name; size_t size; H5T_sign_t sign; } ints[] = {
+        {"small", 4, H5T_SGN_2}, {"big", 8, H5T_SGN_2}, {"usmall", 4, H5T_SGN_2},
+        {"ubig", 8, H5T_SGN_NONE}, {"complete", 4, H5T_SGN_2}};
+    for (size_t k = 0; k < sizeof ints / sizeof *ints; k++) {
+        t = attr_type(f, "/", ints[k].name);
+        assert_int_equal(H5Tget_class(t), H5T_INTEGER);
+        if (H5Tget_size(t) != ints[k].size || H5Tget_sign(t) != ints[k].sign)
+            fail_msg("%s: %zu bytes", ints[k].name, H5Tget_size(t));
+        H5Tclose(t);
+    }
+    H5Fclose(f);
+
+    h5in_t *r = h5in_open(path, ERRBUF);
+    assert_non_null(r);
+    char *s = NULL;
+    OK(h5in_attr_string(r, "summary/m", "coordinates", &s, ERRBUF));
+    assert_string_equal(s, "sweep_x");
+    free(s);
+    OK(h5in_attr_string(r, "draws/s", "coordinates", &s, ERRBUF));
+    assert_string_equal(s, "sweep_x");
+    free(s);
+    OK(h5in_attr_string(r, "", "empty", &s, ERRBUF));
+    assert_string_equal(s, "");
+    free(s);
+    /* not on the coordinate variables themselves, nor on a variable without a point axis */
+    assert_int_equal(h5in_attr_exists(r, "sweep_x", "coordinates", ERRBUF), 0);
+    assert_int_equal(h5in_attr_exists(r, "point", "coordinates", ERRBUF), 0);
+    assert_int_equal(h5in_attr_exists(r, "by_importer", "coordinates", ERRBUF), 0);
+    int64_t i;
+    uint64_t u;
+    OK(h5in_attr_int64(r, "", "small", &i, ERRBUF));
+    assert_true(i == -7);
+    OK(h5in_attr_int64(r, "", "big", &i, ERRBUF));
+    assert_true(i == INT64_C(1) << 40);
+    OK(h5in_attr_uint64(r, "", "ubig", &u, ERRBUF));
+    assert_true(u == UINT64_C(2147483648));
+    h5in_close(r);
+}
+
 typedef struct {
     char names[32][H5OUT_NAME_MAX];
     int n;
@@ -708,6 +803,7 @@ int main(void)
         cmocka_unit_test(test_streamed_blocks_read_back_bitwise),
         cmocka_unit_test(test_dimension_names_come_from_attached_scales),
         cmocka_unit_test(test_attributes_read_back_exactly),
+        cmocka_unit_test(test_attribute_types_and_coordinates),
         cmocka_unit_test(test_members_are_listed_in_creation_order),
         cmocka_unit_test(test_commit_renames_atomically),
         cmocka_unit_test(test_commit_replaces_an_older_file_only_at_the_end),

@@ -10,6 +10,7 @@
 #include "cli.h"
 #include "config.h"
 #include "market.h"
+#include "scenario_path.h"
 
 static void check_usage(FILE *out)
 {
@@ -140,7 +141,9 @@ int cmd_check(int argc, char **argv)
     const char *file = argv[optind];
     config_t *cfg;
     config_error_t err;
-    int rc = config_load_with_sets(file, sets, n_sets, &cfg, &err);
+    char found[CONFIG_PATH_MAX];   /* a shipped scenario named bare (scenario_path.h) */
+    int rc = config_load_with_sets(scenario_path_find(file, file, found, sizeof found), sets,
+                                   n_sets, &cfg, &err);
     free(sets);
     if (rc) {
         fprintf(stderr, "agtrade: %s\n", err.message);

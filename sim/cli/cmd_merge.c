@@ -17,6 +17,7 @@ static const char merge_usage[] =
 /* What every shard must agree on. */
 typedef struct {
     char *config_yaml, *version;
+    char *cf[3];             /* CF title, institution, references: carried over */
     uint64_t seed, draws;
     int64_t threads;
 } identity_t;
@@ -25,6 +26,8 @@ static void identity_free(identity_t *id)
 {
     free(id->config_yaml);
     free(id->version);
+    for (int k = 0; k < 3; k++)
+        free(id->cf[k]);
     memset(id, 0, sizeof *id);
 }
 
@@ -72,6 +75,13 @@ static int read_identity(h5in_t *in, const char *path, const char *out_path, ide
         snprintf(err, errlen, "%s: %s", path, why);
         return -1;
     }
+    static const char *const cf_names[3] = {"title", "institution", "references"};
+    for (int k = 0; k < 3; k++)   /* absent in files of agtrade 0.1.0 before them */
+        if (h5in_attr_exists(in, "/", cf_names[k], why, sizeof why) == 1 &&
+            h5in_attr_string(in, "/", cf_names[k], &id->cf[k], why, sizeof why)) {
+            snprintf(err, errlen, "%s: %s", path, why);
+            return -1;
+        }
     if (normalize_config(&id->config_yaml, path, out_path, err, errlen))
         return -1;
     if (h5in_exists(in, "draws")) {
@@ -185,7 +195,9 @@ static int write_merged(const char *out_path, const results_t *merged, const ide
     if (!h)
         return -1;
     results_meta_t meta = {.config_yaml = id->config_yaml, .seed = id->seed, .draws = id->draws,
-                           .threads = id->threads, .command_line = cmdline, .shard = "0/1"};
+                           .threads = id->threads, .command_line = cmdline, .shard = "0/1",
+                           .title = id->cf[0], .institution = id->cf[1],
+                           .references = id->cf[2]};
     int rc = results_define(h, merged, 0, err, errlen);
     if (!rc)
         rc = results_write_summary(h, merged, err, errlen);

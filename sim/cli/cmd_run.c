@@ -4,8 +4,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include "cli.h"
+#include "config.h"
 #include "number.h"
 #include "run.h"
+#include "scenario_path.h"
 #include "sweep.h"
 
 static const char run_usage[] =
@@ -132,7 +134,8 @@ static int parse_options(int argc, char **argv, run_options_t *o)
     if (optind != argc - 1)
         return usage_error(optind >= argc ? "run needs exactly one scenario FILE"
                                           : "run takes one FILE; extra arguments given");
-    o->config_path = argv[optind];
+    static char found[CONFIG_PATH_MAX];   /* a shipped scenario named bare (scenario_path.h) */
+    o->config_path = scenario_path_find(argv[optind], argv[optind], found, sizeof found);
     return 0;
 }
 

@@ -17,7 +17,11 @@ static void usage(FILE *out)
         "  summary OUT.h5        print a table of the headline results of an output file\n"
         "  merge OUT.h5 SHARD... merge the shard files of a sweep into one file\n"
         "\n"
-        "  --help, --version\n");
+        "  --help, --version\n"
+        "\n"
+        "Scenario files given by bare name are also looked up in AGTRADE_CONFIG_PATH and in\n"
+        "the installed PREFIX/share/agtrade/configs (their keys: README.md there).\n"
+        "More: man agtrade (installed) or man -l sim/doc/agtrade.1 (source tree).\n");
 }
 
 static int dispatch(int argc, char **argv)

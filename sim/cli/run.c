@@ -16,6 +16,7 @@
 #include "prepare.h"
 #include "progress.h"
 #include "results.h"
+#include "scenario_path.h"
 
 static void run_partial_path(const char *output, char *buf, size_t len)
 {
@@ -271,7 +272,9 @@ static int write_metadata(h5out_t *h, const run_options_t *opt, const config_t *
         return -1;
     }
     results_meta_t meta = {.config_yaml = yaml, .seed = cfg->seed, .draws = cfg->draws,
-                           .threads = threads, .command_line = cmdline, .shard = shard};
+                           .threads = threads, .command_line = cmdline, .shard = shard,
+                           .title = cfg->scenario.name, .institution = cfg->institution,
+                           .references = cfg->references};
     int rc = results_write_metadata(h, res, &meta, err, errlen);
     free(yaml);
     return rc;
@@ -583,7 +586,12 @@ int run_execute(const run_options_t *opt)
         fprintf(stderr, "agtrade: --resume cannot be combined with --raw-draws\n");
         rc = EXIT_USAGE;
     } else {
-        rc = run_config(opt, cfg);
+        char err[600];   /* a relative output goes under the working directory's outputs/ */
+        rc = scenario_output_folder(cfg->output, err, sizeof err) ? EXIT_IOERR : 0;
+        if (rc)
+            fprintf(stderr, "agtrade: %s\n", err);
+        else
+            rc = run_config(opt, cfg);
     }
     config_free(cfg);
     return rc;

@@ -78,6 +78,7 @@ typedef struct {
     uint64_t draws;
     uint64_t seed;
     char output[CONFIG_PATH_MAX];
+    char institution[256], references[512];   /* CF global attributes; "" = not given */
 
     /* internal: the merged YAML tree the config was built from (--set and sweeps edit it
      * and rebuild, so that inheritance - reference <- baseline, scenario <- reference,

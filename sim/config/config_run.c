@@ -105,7 +105,8 @@ int cfg_build_run(build_t *b, const cnode_t *root, const char *file)
     const cnode_t *r = cnode_get(root, "run"), *n;
     if (!r)
         return 0;
-    static const char *const keys[] = {"draws", "seed", "output", NULL};
+    static const char *const keys[] = {"draws", "seed", "output", "institution", "references",
+                                       NULL};
     if (cfg_need_kind(b, r, CNODE_MAP, "run") || cfg_check_keys(b, r, "run", keys))
         return CONFIG_EINVALID;
     if ((n = cnode_get(r, "draws"))) {
@@ -122,6 +123,12 @@ int cfg_build_run(build_t *b, const cnode_t *root, const char *file)
         return CONFIG_EINVALID;
     if ((n = cnode_get(r, "output")) &&
         cfg_parse_string(b, n, "run.output", cfg->output, sizeof cfg->output))
+        return CONFIG_EINVALID;
+    if ((n = cnode_get(r, "institution")) &&   /* written as CF global attributes */
+        cfg_parse_string(b, n, "run.institution", cfg->institution, sizeof cfg->institution))
+        return CONFIG_EINVALID;
+    if ((n = cnode_get(r, "references")) &&
+        cfg_parse_string(b, n, "run.references", cfg->references, sizeof cfg->references))
         return CONFIG_EINVALID;
     return 0;
 }

@@ -8,6 +8,7 @@
  * libcyaml (it maps one document straight onto a struct) cannot do; see configs/README.md.
  */
 #include "config_internal.h"
+#include "scenario_path.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -486,8 +487,10 @@ static int load_base(cnode_t *root, const char *file, chain_t *chain, config_err
     cnode_t *b = root->items[i];
     if (b->kind != CNODE_SCALAR || !b->text[0])
         return cfg_fail(err, b, "base", "base must be a file name");
-    char path[CONFIG_PATH_MAX];
-    base_path(file, b->text, path, sizeof path);
+    char given[CONFIG_PATH_MAX], found[CONFIG_PATH_MAX];
+    base_path(file, b->text, given, sizeof given);
+    /* not beside the file: the scenario search path (scenario_path.h) */
+    const char *path = scenario_path_find(given, b->text, found, sizeof found);
     char *real = realpath(path, NULL);
     if (!real)
         return cfg_fail(err, b, "base", "base file '%s' not found (%s)", b->text, path);

@@ -388,6 +388,14 @@ char *config_to_yaml(const config_t *cfg)
         (unsigned long long)cfg->seed);
     put_quoted(&b, cfg->output);
     put(&b, "\n");
+    const char *const cf_keys[2][2] = {{"institution", cfg->institution},
+                                       {"references", cfg->references}};
+    for (int k = 0; k < 2; k++)   /* only when given: older files' config_yaml unchanged */
+        if (cf_keys[k][1][0]) {
+            put(&b, "  %s: ", cf_keys[k][0]);
+            put_quoted(&b, cf_keys[k][1]);
+            put(&b, "\n");
+        }
     free(zero);
     free(inf);
     if (b.failed) {

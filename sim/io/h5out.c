@@ -34,6 +34,7 @@ enum {
 typedef struct {
     char name[H5OUT_NAME_MAX];
     hsize_t len;
+    char coordinates[H5OUT_COORDS_MAX];  /* "" or h5out_dim_coordinates' value */
 } dim_t;
 
 struct h5out {
@@ -59,6 +60,25 @@ struct h5out_stream {
 static int close_written(hid_t id)
 {
     return id < 0 || H5Idec_ref(id) >= 0;
+}
+
+/* The type of a string attribute: fixed-length UTF-8 text of the value's own length
+ * (netCDF's NC_CHAR). Why not variable-length like string data: Octave's netcdf package
+ * and MATLAB stop at an NC_STRING attribute ("unknown type 12"), while every reader
+ * takes NC_CHAR. HDF5 has no zero-length string type, so "" is one NUL byte (read back
+ * as "" by HDF5, h5py, netCDF and xarray alike). */
+static hid_t attr_string_type(const char *value)
+{
+    hid_t t = H5Tcopy(H5T_C_S1);
+    size_t len = strlen(value);
+    if (t < 0)
+        return -1;
+    if (H5Tset_size(t, len ? len : 1) < 0 || H5Tset_strpad(t, H5T_STR_NULLTERM) < 0 ||
+        H5Tset_cset(t, H5T_CSET_UTF8) < 0) {
+        H5Tclose(t);
+        return -1;
+    }
+    return t;
 }
 
 /* ---------------------------------------------------------------- writer helpers */
@@ -150,6 +170,7 @@ static int dim_register(h5out_t *h, const char *name, size_t len, char *err, siz
     }
     snprintf(h->dims[h->ndims].name, H5OUT_NAME_MAX, "%s", name);
     h->dims[h->ndims].len = len;
+    h->dims[h->ndims].coordinates[0] = '\0';
     h->ndims++;
     return 0;
 }
@@ -188,12 +209,14 @@ static int write_attr(hid_t obj, const char *name, hid_t type, const void *value
     return rc;
 }
 
+/* value is written from its own buffer (a fixed-length type reads len bytes; for ""
+ * the one byte is its terminating NUL). */
 static int write_attr_string(hid_t obj, const char *name, const char *value)
 {
-    hid_t t = string_type();
+    hid_t t = attr_string_type(value);
     if (t < 0)
         return -1;
-    int rc = write_attr(obj, name, t, &value);
+    int rc = write_attr(obj, name, t, value);
     H5Tclose(t);
     return rc;
 }
@@ -220,6 +243,18 @@ static int attach_scales(h5out_t *h, hid_t dset, int ndims, const char *const *d
         H5Dclose(scale);
         if (rc < 0)
             return -1;
+    }
+    return 0;
+}
+
+/* CF auxiliary coordinates: a variable with an axis along a dimension given
+ * h5out_dim_coordinates gets its "coordinates" attribute (the first such axis counts). */
+static int link_coordinates(h5out_t *h, hid_t dset, int ndims, const char *const *dims)
+{
+    for (int i = 0; i < ndims; i++) {
+        const dim_t *d = dim_find(h, dims[i]);
+        if (d && d->coordinates[0])
+            return write_attr_string(dset, "coordinates", d->coordinates);
     }
     return 0;
 }
@@ -261,7 +296,8 @@ static int write_variable(h5out_t *h, const char *path, int ndims, const char *c
         return -1;
     hid_t dset = create_dataset(h, path, type, ndims, shape, NULL, NULL);
     int ok = dset >= 0 && H5Dwrite(dset, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, data) >= 0 &&
-             attach_scales(h, dset, ndims, dims) >= 0 && describe(dset, units, long_name) >= 0;
+             attach_scales(h, dset, ndims, dims) >= 0 && describe(dset, units, long_name) >= 0 &&
+             link_coordinates(h, dset, ndims, dims) >= 0;
     ok = close_written(dset) && ok;
     return ok ? 0 : hdf5_fail(err, errlen, h->final_path, "write variable", path);
 }
@@ -584,7 +620,7 @@ h5out_stream_t *h5out_stream_open(h5out_t *h, const char *path, int ndims,
     hid_t dset = create_dataset(h, path, s->memtype, ndims, s->shape, chunk,
                                 type == H5OUT_DOUBLE ? (const void *)&fill_d : (const void *)&fill_i);
     int ok = dset >= 0 && attach_scales(h, dset, ndims, dims) >= 0 &&
-             describe(dset, units, long_name) >= 0;
+             describe(dset, units, long_name) >= 0 && link_coordinates(h, dset, ndims, dims) >= 0;
     close_id(dset);
     /* Reopen with a chunk cache that holds the chunks a block of draws touches, so each
      * chunk is compressed once, not once per block. */
@@ -663,23 +699,49 @@ static int attr_put(h5out_t *h, const char *obj, const char *name, hid_t type,
 int h5out_attr_string(h5out_t *h, const char *obj, const char *name, const char *value,
                       char *err, size_t errlen)
 {
-    hid_t t = string_type();
     const char *v = value ? value : "";
-    int rc = attr_put(h, obj, name, t, &v, err, errlen);
+    hid_t t = attr_string_type(v);
+    int rc = attr_put(h, obj, name, t, v, err, errlen);
     close_id(t);
     return rc;
 }
 
+/* Integers that fit go out as int32: R's ncdf4 warns on 8-byte integer attributes and
+ * netCDF-3 era tools lack them; h5in converts any integer type back. */
 int h5out_attr_int64(h5out_t *h, const char *obj, const char *name, int64_t value,
                      char *err, size_t errlen)
 {
+    if (value >= INT32_MIN && value <= INT32_MAX) {
+        int32_t v32 = (int32_t)value;
+        return attr_put(h, obj, name, H5T_NATIVE_INT32, &v32, err, errlen);
+    }
     return attr_put(h, obj, name, H5T_NATIVE_INT64, &value, err, errlen);
 }
 
 int h5out_attr_uint64(h5out_t *h, const char *obj, const char *name, uint64_t value,
                       char *err, size_t errlen)
 {
+    if (value <= INT32_MAX)
+        return h5out_attr_int64(h, obj, name, (int64_t)value, err, errlen);
     return attr_put(h, obj, name, H5T_NATIVE_UINT64, &value, err, errlen);
+}
+
+int h5out_dim_coordinates(h5out_t *h, const char *dim, const char *coordinates,
+                          char *err, size_t errlen)
+{
+    dim_t *d = (dim_t *)dim_find(h, dim);
+    if (!d) {
+        error_format(err, errlen, "%s: coordinates for dimension '%s', which is not defined",
+                h->final_path, dim);
+        return -1;
+    }
+    if (strlen(coordinates) >= sizeof d->coordinates) {
+        error_format(err, errlen, "%s: coordinates of dimension '%s' longer than %d bytes",
+                h->final_path, dim, (int)sizeof d->coordinates - 1);
+        return -1;
+    }
+    snprintf(d->coordinates, sizeof d->coordinates, "%s", coordinates);
+    return 0;
 }
 
 int h5out_attr_double(h5out_t *h, const char *obj, const char *name, double value,

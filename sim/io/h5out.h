@@ -12,8 +12,11 @@
  *   - creation order is tracked and indexed on the file, groups and attributes;
  *   - library version bounds are pinned to the 1.8 format (H5F_LIBVER_V18), which
  *     netCDF-C >= 4.4 reads; no _NCProperties attribute is written (none is needed);
- *   - numbers are native float64 / int32 / int64 / uint64; strings (data and attributes)
- *     are variable-length UTF-8; every variable has "units" and "long_name".
+ *   - numbers are native float64 / int32 / int64 / uint64; string data is
+ *     variable-length UTF-8; string attributes are fixed-length UTF-8 text (netCDF's
+ *     NC_CHAR, which Octave and MATLAB read; they stop at NC_STRING attributes);
+ *     integer attributes are int32 when the value fits (R's ncdf4 warns on 8-byte
+ *     ones), else int64/uint64; every variable has "units" and "long_name".
  *
  * Process-wide setting: the first h5out_create()/h5in_open() turns HDF5's automatic
  * error printing off (H5Eset_auto(H5E_DEFAULT, NULL, NULL)) for the whole process; every
@@ -54,7 +57,7 @@ typedef enum {
     H5OUT_OTHER = 9     /* reader only: anything else */
 } h5out_type_t;
 
-enum { H5OUT_MAX_DIMS = 8, H5OUT_NAME_MAX = 64 };
+enum { H5OUT_MAX_DIMS = 8, H5OUT_NAME_MAX = 64, H5OUT_COORDS_MAX = 2048 };
 
 /* ---------------------------------------------------------------- writer */
 
@@ -82,6 +85,14 @@ int h5out_def_dim_strings(h5out_t *h, const char *name, size_t len,
                           char *err, size_t errlen);
 int h5out_def_dim_length_only(h5out_t *h, const char *name, size_t len,
                               char *err, size_t errlen);
+
+/* CF auxiliary coordinates: every variable written after this call (whole or streamed)
+ * with an axis along dim gets the attribute coordinates = coordinates (space-separated
+ * variable names, shorter than H5OUT_COORDS_MAX), e.g. "sweep_tariff_x" for "point", so
+ * that R, Octave and Panoply see the swept values, not 0..N. Coordinate variables and
+ * h5out_copy_coords' copies do not get it. */
+int h5out_dim_coordinates(h5out_t *h, const char *dim, const char *coordinates,
+                          char *err, size_t errlen);
 
 /* Whole variables, C order, shape given by the lengths of the named dimensions (which
  * must have been defined). ndims = 0 writes a scalar. units "1" for dimensionless. */
@@ -130,7 +141,8 @@ int h5out_stream_write(h5out_stream_t *s, const size_t *start, const size_t *cou
 int h5out_stream_close(h5out_stream_t *s, char *err, size_t errlen);
 
 /* Attributes on the root ("" or "/"), a group or a variable (which must exist).
- * Rewriting an attribute replaces it. */
+ * Rewriting an attribute replaces it. Strings are stored as fixed-length text; integers
+ * as int32 when the value fits, else int64 (uint64 for h5out_attr_uint64). */
 int h5out_attr_string(h5out_t *h, const char *obj, const char *name, const char *value,
                       char *err, size_t errlen);
 int h5out_attr_int64(h5out_t *h, const char *obj, const char *name, int64_t value,
@@ -140,7 +152,7 @@ int h5out_attr_uint64(h5out_t *h, const char *obj, const char *name, uint64_t va
 int h5out_attr_double(h5out_t *h, const char *obj, const char *name, double value,
                       char *err, size_t errlen);
 
-/* Writes root attribute complete=1 (int64) last, flushes, closes, fsyncs, renames the
+/* Writes root attribute complete=1 (an integer) last, flushes, closes, fsyncs, renames the
  * temporary file onto final_path. Frees h in every case; on failure the temporary file
  * is removed and nothing is at final_path that was not there before. */
 int h5out_commit(h5out_t *h, char *err, size_t errlen);

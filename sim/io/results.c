@@ -303,11 +303,31 @@ static int define_points(h5out_t *h, const results_t *res, char *err, size_t err
     return rc;
 }
 
+/* Every variable along `point` written from here on names the swept values as its CF
+ * auxiliary coordinates (R, Octave and Panoply then show them, not 0..N-1). */
+static int link_sweep_coordinates(h5out_t *h, const results_t *res, char *err, size_t errlen)
+{
+    char coords[H5OUT_COORDS_MAX] = "", clean[256];
+    for (int s = 0; s < res->n_sweeps; s++) {
+        size_t used = strlen(coords);
+        sanitize(res->sweep_key[s], clean, sizeof clean);
+        int n = snprintf(coords + used, sizeof coords - used, "%ssweep_%s", s ? " " : "", clean);
+        if (n < 0 || (size_t)n >= sizeof coords - used) {
+            snprintf(err, errlen, "the names of the %d swept keys exceed %d bytes", res->n_sweeps,
+                     H5OUT_COORDS_MAX - 1);
+            return -1;
+        }
+    }
+    return res->n_sweeps ? h5out_dim_coordinates(h, "point", coords, err, errlen) : 0;
+}
+
 int results_define(h5out_t *h, const results_t *res, uint64_t n_draws, char *err, size_t errlen)
 {
     int rc = h5out_attr_int64(h, "/", "points_total", (int64_t)res->n_points, err, errlen);
     if (!rc)
         rc = define_points(h, res, err, errlen);
+    if (!rc)
+        rc = link_sweep_coordinates(h, res, err, errlen);
     if (!rc && n_draws)
         rc = h5out_def_dim_index(h, "draw", n_draws, "Monte Carlo draw", err, errlen);
     if (!rc)
@@ -608,6 +628,15 @@ int results_write_metadata(h5out_t *h, const results_t *res, const results_meta_
     if (!rc) rc = h5out_attr_string(h, "/", "hostname", host, err, errlen);
     if (!rc) rc = h5out_attr_string(h, "/", "shard", meta->shard, err, errlen);
     if (!rc) rc = h5out_attr_string(h, "/", "Conventions", "CF-1.8", err, errlen);
+    /* CF global attributes (what ncdump -h, Panoply and R show first) */
+    char source[128], history[8300];
+    snprintf(source, sizeof source, "agtrade %s (git %s)", AGTRADE_VERSION, AGTRADE_GIT_COMMIT);
+    snprintf(history, sizeof history, "%s: %s", when, meta->command_line);
+    if (!rc) rc = h5out_attr_string(h, "/", "title", meta->title, err, errlen);
+    if (!rc) rc = h5out_attr_string(h, "/", "institution", meta->institution, err, errlen);
+    if (!rc) rc = h5out_attr_string(h, "/", "source", source, err, errlen);
+    if (!rc) rc = h5out_attr_string(h, "/", "history", history, err, errlen);
+    if (!rc) rc = h5out_attr_string(h, "/", "references", meta->references, err, errlen);
     if (!rc)
         rc = h5out_write_string_scalar(h, "config_yaml", meta->config_yaml,
                                        "resolved scenario configuration (YAML)", err, errlen);

@@ -53,13 +53,17 @@ int results_copy_coords(h5out_t *h, const results_t *res, const char *group, int
 /* Write /summary for the points present, with its coordinate copies. */
 int results_write_summary(h5out_t *h, const results_t *res, char *err, size_t errlen);
 /* What identifies a run, written as root attributes (plus created_utc, hostname,
- * agtrade_version, git_commit, rng and draws_failed, which are derived). */
+ * agtrade_version, git_commit, rng and draws_failed, which are derived, and the CF
+ * global attributes title, institution, source, history, references). */
 typedef struct {
     const char *config_yaml;     /* the resolved configuration */
     uint64_t seed, draws;
     int64_t threads;
     const char *command_line;
     const char *shard;           /* "K/N" */
+    /* CF global attributes (NULL writes ""); source and history are derived */
+    const char *title;           /* the scenario's name */
+    const char *institution, *references;   /* run.institution, run.references */
 } results_meta_t;
 
 /* "agtrade ARGV..." (truncated to len) for the command_line attribute. */
