@@ -476,9 +476,7 @@ static void thresholds_resolve_regions(void **state)
 
 static json_object *vectors_baseline(json_object **root)
 {
-    *root = json_object_from_file("/work/shared/data/model-vectors.json");
-    if (!*root)
-        *root = json_object_from_file("tests/data/model-vectors.json");
+    *root = json_object_from_file("tests/data/model-vectors.json");
     if (!*root)
         return NULL;
     json_object *b;
