@@ -21,7 +21,7 @@ DEB_PKGS := build-essential pkg-config libgsl-dev libhdf5-dev hdf5-tools libcmoc
             openmpi-bin libopenmpi-dev clang libclang-rt-14-dev \
             slurmctld slurmd slurm-client munge \
             python3 python3-numpy python3-h5py python3-xarray python3-h5netcdf \
-            python3-netcdf4 python3-pandas python3-matplotlib libjson-c-dev
+            python3-netcdf4 python3-pandas python3-matplotlib python3-yaml libjson-c-dev
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 PKGS    := gsl hdf5-serial yaml-0.1
