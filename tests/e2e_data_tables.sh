@@ -80,7 +80,8 @@ if not am:
     sys.exit("no table '### China's imports by origin' in " + data_path)
 ahead, arows = tables("#### annual\n\n" + am.group(1))["annual"]
 annual = {r[0]: dict(zip(ahead, r)) for r in arows}
-a24 = {k: num(annual["2024"][k], "annual China 2024") for k in ("total", "US", "Brazil", "Argentina")}
+a24 = {k: num(annual["2024"][k], "annual China 2024")
+       for k in ("total", "US", "Brazil", "Argentina")}
 us2025 = num(annual["2025"]["US"], "annual China 2025")
 
 # The 2024 customs table: rows add up, columns give the annual figures.
@@ -122,6 +123,9 @@ def month_rows(title, ncol):
     if [r[0] for r in rows] != ["opening"] + MON + ["year"]:
         sys.exit("table '%s': rows must be opening, %s..%s, year" % (title, MON[0], MON[-1]))
     vals = [[num(v, "%s %s" % (title, r)) for v in body[r][1:1 + ncol]] for r in MON]
+    for t, row in enumerate(vals):   # stocks are checked by check_stocks
+        if min(row[:-1]) < 0:
+            err("%s %s: a negative quantity" % (title, MON[t]))
     return head, body, vals
 
 def check_stocks(title, opening, net, closing):
@@ -199,11 +203,13 @@ for j in IM:
     imports = round(sum(flow[(e, j)] for e in EX), 2)
     yr = num(body["year"][len(EX) + 1], title + " year")
     if not close(sum(C), imports) or not close(yr, imports):
-        err("%s consumption: %.2f (year row %.2f), the YAML's imports are %.2f" % (title, sum(C), yr, imports))
+        err("%s consumption: %.2f (year row %.2f), the YAML's imports are %.2f"
+            % (title, sum(C), yr, imports))
     w = uw[j]
     for t in range(12):
-        if not close(C[t], imports * w[t] / sum(w), 0.0101):
-            err("%s %s consumption: %.2f, the rule gives %.3f" % (title, MON[t], C[t], imports * w[t] / sum(w)))
+        want = imports * w[t] / sum(w)
+        if not close(C[t], want, 0.0101):
+            err("%s %s consumption: %.2f, the rule gives %.3f" % (title, MON[t], C[t], want))
     net = [sum(xf[(e, j)][t] for e in EX) - C[t] for t in range(12)]
     check_stocks(title, opening, net, closing)
     rule = stk[j][6]
@@ -246,9 +252,11 @@ def rate_on(d):
 _, path = get("Tariff by month (%)")
 for r in path:
     y, mo = map(int, r[0].split("-"))
-    days = [rate_on(datetime.date(y, mo, dd)) for dd in range(1, calendar.monthrange(y, mo)[1] + 1)]
+    ndays = calendar.monthrange(y, mo)[1]
+    days = [rate_on(datetime.date(y, mo, dd)) for dd in range(1, ndays + 1)]
     # the rate in force on most days; on a tie, the later one
-    most = max(set(days), key=lambda x: (days.count(x), max(i for i, d in enumerate(days) if d == x)))
+    most = max(set(days), key=lambda x: (days.count(x),
+                                         max(i for i, d in enumerate(days) if d == x)))
     mean = sum(days) / len(days)
     if not close(num(r[1], "tariff"), days[0], 1e-9):
         err("tariff %s: in force on the 1st %s, the changes give %g" % (r[0], r[1], days[0]))
@@ -265,7 +273,8 @@ for r in obs:
     months = [r[0]] if "+" not in r[0] else [r[0][:7], r[0][:5] + r[0].split("+")[1]]
     if r[0].startswith("2025"):
         tot25 += num(r[1], "observed " + r[0])
-    base = sum(xf[("US", "China")][MY.index(calendar.month_abbr[int(mm[5:7])])] for mm in months)
+    base = sum(xf[("US", "China")][MY.index(calendar.month_abbr[int(mm[5:7])])]
+               for mm in months)
     if not close(num(r[2], "baseline " + r[0]), base):
         err("observed table %s: baseline %s, the US table gives %.2f" % (r[0], r[2], base))
 if not close(tot25, us2025, 0.0101):
