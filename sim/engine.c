@@ -506,7 +506,7 @@ static void summarize(const run_t *run, point_summary_t *out)
             size_t at = (size_t)g * (size_t)spec->n_thresholds + (size_t)i;
             double p = ok ? (double)run->workers[0].threshold_hits[at] / (double)ok : NAN;
             out->threshold_prob[at] = p;
-            out->threshold_mcse[at] = ok ? sqrt(p * (1 - p) / (double)ok) : NAN;
+            out->threshold_mcse[at] = summary_proportion_mcse(p, ok);
         }
     }
 }
