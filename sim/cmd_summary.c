@@ -37,14 +37,6 @@ static double stat_at(const point_summary_t *ps, const double *arr, int group, l
 
 /* ---- text ------------------------------------------------------------------------- */
 
-static const char *units_of(const char *name)
-{
-    for (int d = 0; d < quantity_def_count; d++)
-        if (!strcmp(quantity_defs[d].name, name))
-            return quantity_defs[d].units;
-    return "";
-}
-
 typedef struct {
     const results_t *res;
     const point_summary_t *ps;
@@ -67,28 +59,14 @@ static void text_row(const text_t *t, const char *label, const char *name,
     report_cell_number(t->table, q[7]);
     report_cell_number(t->table, t->ps->mean[at]);
     report_cell_number(t->table, t->ps->mcse[at]);
-    report_cell_text(t->table, units_of(name));
-}
-
-/* "what US -> China", "what US", "what China" or "what". */
-static void region_label(const results_t *res, const char *what, int exporter, int importer,
-                         char *out, size_t len)
-{
-    if (exporter >= 0 && importer >= 0)
-        snprintf(out, len, "%s %s -> %s", what, res->exporter_name[exporter],
-                 res->importer_name[importer]);
-    else if (exporter >= 0 || importer >= 0)
-        snprintf(out, len, "%s %s", what,
-                 exporter >= 0 ? res->exporter_name[exporter] : res->importer_name[importer]);
-    else
-        snprintf(out, len, "%s", what);
+    report_cell_text(t->table, report_units(name));
 }
 
 static void text_quantity(const text_t *t, const char *name, const char *what, int exporter,
                           int importer, int with_change)
 {
     char label[400];
-    region_label(t->res, what, exporter, importer, label, sizeof label);
+    report_region_label(t->res, what, exporter, importer, label, sizeof label);
     text_row(t, label, name, FORM_LEVEL, exporter, importer);
     if (with_change)
         text_row(t, "  change vs reference", name, FORM_CHANGE, exporter, importer);

@@ -83,6 +83,27 @@ int report_region_index(const char (*names)[RESULTS_LABEL_MAX], int n, const cha
     return -1;
 }
 
+const char *report_units(const char *name)
+{
+    for (int d = 0; d < quantity_def_count; d++)
+        if (!strcmp(quantity_defs[d].name, name))
+            return quantity_defs[d].units;
+    return "";
+}
+
+void report_region_label(const results_t *res, const char *what, int exporter, int importer,
+                         char *out, size_t len)
+{
+    if (exporter >= 0 && importer >= 0)
+        snprintf(out, len, "%s %s -> %s", what, res->exporter_name[exporter],
+                 res->importer_name[importer]);
+    else if (exporter >= 0 || importer >= 0)
+        snprintf(out, len, "%s %s", what,
+                 exporter >= 0 ? res->exporter_name[exporter] : res->importer_name[importer]);
+    else
+        snprintf(out, len, "%s", what);
+}
+
 /* ---- tables ----------------------------------------------------------------------- */
 
 typedef struct {

@@ -46,6 +46,14 @@ void report_file_close(report_file_t *rf);
 /* A region name to its index in names[0..n), or -1. */
 int report_region_index(const char (*names)[RESULTS_LABEL_MAX], int n, const char *name);
 
+/* The units of quantity `name` (quantity_defs), "" when there is none. */
+const char *report_units(const char *name);
+
+/* "what US -> China" (exporter and importer), "what US" / "what China" (one of them) or
+ * "what" (neither: -1, -1), for row labels. */
+void report_region_label(const results_t *res, const char *what, int exporter, int importer,
+                         char *out, size_t len);
+
 typedef struct report_table report_table_t;
 
 report_table_t *report_table_new(int n_cols, const char *const *col_names);
