@@ -322,6 +322,16 @@ static int build_importers(build_t *b)
     return 0;
 }
 
+/* A tariff above limits.max_tariff: most likely a percentage written as a number (25
+ * for 25 %), which would otherwise run as 2500 % without a word. */
+static int tariff_limit_fail(build_t *b, const cnode_t *at, const char *path, double v)
+{
+    return cfg_fail(b->err, at, path, "%s = %s is a tariff of %s %%: tariffs are fractions "
+                    "(%s for %s %%); to allow tariffs above %s, raise limits.max_tariff (in "
+                    "the file, or --set limits.max_tariff=X before this value)", path, NUM(v),
+                    NUM(100 * v), NUM(v / 100), NUM(v), NUM(b->cfg->max_tariff));
+}
+
 static int build_routes(build_t *b, const cnode_t *routes)
 {
     market_spec_t *s = b->spec;
@@ -358,6 +368,11 @@ static int build_routes(build_t *b, const cnode_t *routes)
                 return CONFIG_EINVALID;
             if (!(s->tariff[ij] >= 0) || isinf(s->tariff[ij]))
                 return range_fail(b, at, m, rpath, "tariff", ">= 0", s->tariff[ij]);
+            if (s->tariff[ij] > b->cfg->max_tariff) {
+                char tpath[300];
+                join(tpath, sizeof tpath, rpath, "tariff");
+                return tariff_limit_fail(b, at, tpath, s->tariff[ij]);
+            }
         }
     }
     return 0;
@@ -465,6 +480,8 @@ static int build_route_table(build_t *b, const cnode_t *t, const char *path, dou
             if (!(v >= 0) || (kind != 2 && isinf(v)))
                 return cfg_fail(b->err, row->items[c], p2, "%s must be >= 0%s (got %s)", p2,
                                 kind == 0 ? "" : " (Mt)", NUM(v));
+            if (kind == 0 && v > b->cfg->max_tariff)
+                return tariff_limit_fail(b, row->items[c], p2, v);
             arr[(size_t)i * (size_t)b->I + (size_t)j] = v;
         }
     }
@@ -515,9 +532,14 @@ static int build_policy(build_t *b, const cnode_t *m, const char *path, config_p
             join(p1, sizeof p1, sub, n->keys[a]->text);
             if (resolve_region(b, n->keys[a], p1, 1, &i) || parse_number(b, n->items[a], p1, &v))
                 return CONFIG_EINVALID;
-            if (!(v >= 0 && v < 1))
-                return cfg_fail(b->err, n->items[a], p1, "%s must be in [0, 1) (got %s)", p1,
-                                NUM(v));
+            if (!(v >= 0 && v < 1)) {
+                char hint[128] = "";   /* a percentage written as a number */
+                if (v >= 1 && v < 100)
+                    snprintf(hint, sizeof hint, "; rates are fractions: %s for %s %%",
+                             NUM(v / 100), NUM(v));
+                return cfg_fail(b->err, n->items[a], p1, "%s must be in [0, 1) (got %s%s)", p1,
+                                NUM(v), hint);
+            }
             p->export_tax[i] = v;
         }
     }
@@ -607,6 +629,7 @@ static const struct {
     {"freight_index", TARGET_FREIGHT_INDEX, 0, 0, APPLY_MULTIPLY},
     {"freight_route", TARGET_FREIGHT_ROUTE, 1, 1, APPLY_MULTIPLY},
     {"compliance", TARGET_COMPLIANCE, 0, 0, APPLY_OVERRIDE},
+    {"ntb", TARGET_NTB, 1, 1, APPLY_OVERRIDE},   /* the value is added to the route's tariff */
 };
 #define N_TARGETS (sizeof targets / sizeof targets[0])
 
@@ -882,12 +905,52 @@ static int check_support(build_t *b, const cnode_t *m, const char *path, const i
             break;
         }
     }
-    if (in->dist.kind == DIST_NORMAL)
+    if (in->dist.kind == DIST_NORMAL && in->target != TARGET_NTB)
         rule = NULL;
+    /* a barrier is a tariff equivalent: the same bound as a tariff (limits.max_tariff) */
+    if (!rule && in->target == TARGET_NTB && !(hi <= b->cfg->max_tariff))
+        return cfg_fail(b->err, m, path, "%s: a non-tariff barrier is a tariff equivalent "
+                        "(a fraction, 0.5 for 50 %%), but %s can give values up to %s, above "
+                        "limits.max_tariff = %s", path, config_dist_name(in->dist.kind),
+                        NUM(hi), NUM(b->cfg->max_tariff));
     if (rule)
         return cfg_fail(b->err, m, path, "%s: %s, but %s can give values in [%.6g, %.6g]", path,
                         rule, config_dist_name(in->dist.kind), lo, hi);
     return 0;
+}
+
+/* The input that replaces the value of config key `key` in every draw (an override
+ * input on sigma, eta or eps of that region), or NULL: a value set there by --set or a
+ * sweep would change nothing but the calibration's reference point. */
+static const input_spec_t *input_replacing(const config_t *cfg, const char *key)
+{
+    for (int k = 0; k < cfg->n_inputs; k++) {
+        const input_spec_t *in = &cfg->inputs[k];
+        char replaced[256];
+        if (in->apply != APPLY_OVERRIDE)
+            continue;
+        if ((in->target == TARGET_SIGMA || in->target == TARGET_ETA) && in->importer >= 0)
+            snprintf(replaced, sizeof replaced, "importers.%s.%s",
+                     cfg->market->importer_name[in->importer], config_target_name(in->target));
+        else if (in->target == TARGET_EPS && in->exporter >= 0)
+            snprintf(replaced, sizeof replaced, "exporters.%s.eps",
+                     cfg->market->exporter_name[in->exporter]);
+        else
+            continue;
+        if (!strcmp(replaced, key))
+            return in;
+    }
+    return NULL;
+}
+
+static int replaced_fail(config_error_t *err, const cnode_t *at, const char *key,
+                         const input_spec_t *in)
+{
+    return cfg_fail(err, at, key, "%s is replaced in every draw by input '%s' (dist %s): "
+                    "change that input instead (e.g. inputs.%s.%s)", key, in->name,
+                    config_dist_name(in->dist.kind), in->name,
+                    in->dist.kind == DIST_LOGNORMAL ? "median"
+                    : in->dist.kind == DIST_UNIFORM ? "min" : "dist");
 }
 
 static int build_input(build_t *b, const cnode_t *m, const char *path, input_spec_t *in)
@@ -906,7 +969,7 @@ static int build_input(build_t *b, const cnode_t *m, const char *path, input_spe
     if (t == N_TARGETS)
         return cfg_fail(b->err, n, sub, "%s: unknown target %s%s%s (expected: yield, "
                         "domestic_demand, exchange_rate, eps, demand, sigma, eta, "
-                        "freight_index, freight_route, compliance)", sub,
+                        "freight_index, freight_route, compliance, ntb)", sub,
                         n->kind == CNODE_SCALAR ? "'" : "",
                         n->kind == CNODE_SCALAR ? n->text : kind_name(n),
                         n->kind == CNODE_SCALAR ? "'" : "");
@@ -936,6 +999,9 @@ static int build_input(build_t *b, const cnode_t *m, const char *path, input_spe
             in->apply = APPLY_OVERRIDE;
         else
             return cfg_fail(b->err, n, sub, "%s must be multiply or override", sub);
+        if (in->target == TARGET_NTB && in->apply != APPLY_OVERRIDE)
+            return cfg_fail(b->err, n, sub, "%s: target ntb adds its value to the route's "
+                            "tariff; apply must be override (the default)", sub);
     }
     join(sub, sizeof sub, path, "dist");
     if (!(n = cnode_get(m, "dist")))
@@ -1297,6 +1363,9 @@ static int build_sweeps(build_t *b, const cnode_t *root, int check)
         for (int q = 0; q < k; q++)
             if (!strcmp(cfg->sweeps[q].key, w->key))
                 return cfg_fail(b->err, n, sub, "%s: key '%s' is swept twice", sub, w->key);
+        const input_spec_t *replacing = input_replacing(cfg, w->key);
+        if (replacing)
+            return replaced_fail(b->err, n, w->key, replacing);
         const cnode_t *v = cnode_get(m, "values");
         int range = cnode_find(m, "start") >= 0 || cnode_find(m, "stop") >= 0 ||
                     cnode_find(m, "step") >= 0;
@@ -1345,7 +1414,25 @@ static int build_sweeps(build_t *b, const cnode_t *root, int check)
 
 static const char *const top_keys[] = {"description", "exporters", "importers", "routes",
     "inputs", "correlation", "reference", "scenario", "regimes", "thresholds", "sweep", "run",
-    NULL};
+    "limits", NULL};
+
+/* limits: the plausibility bounds a user may raise on purpose. Why: a tariff written as a
+ * percentage (25 for 25 %) is a valid number, and runs as 2500 % without a word. */
+static int build_limits(build_t *b, const cnode_t *root)
+{
+    static const char *const keys[] = {"max_tariff", NULL};
+    const cnode_t *l = cnode_get(root, "limits"), *at;
+    b->cfg->max_tariff = CONFIG_DEFAULT_MAX_TARIFF;
+    if (!l)
+        return 0;
+    if (need_kind(b, l, CNODE_MAP, "limits") || check_keys(b, l, "limits", keys) ||
+        get_number(b, l, "limits", "max_tariff", 0, CONFIG_DEFAULT_MAX_TARIFF,
+                   &b->cfg->max_tariff, &at))
+        return CONFIG_EINVALID;
+    if (!(b->cfg->max_tariff > 0) || isinf(b->cfg->max_tariff))
+        return range_fail(b, at, l, "limits", "max_tariff", "> 0 and finite", b->cfg->max_tariff);
+    return 0;
+}
 
 static int build_all(build_t *b, const cnode_t *root, int check_sweeps)
 {
@@ -1377,7 +1464,7 @@ static int build_all(build_t *b, const cnode_t *root, int check_sweeps)
     const cnode_t *d;
     if ((d = cnode_get(root, "description")) && need_kind(b, d, CNODE_SCALAR, "description"))
         return CONFIG_EINVALID;
-    return build_exporters(b) || build_importers(b) || build_routes(b, ro) ||
+    return build_limits(b, root) || build_exporters(b) || build_importers(b) || build_routes(b, ro) ||
                    build_balances(b) || build_policies(b, root) || build_inputs(b, root) ||
                    build_correlation(b, root) || build_thresholds(b, root) ||
                    build_run(b, root, b->cfg->path) || build_sweeps(b, root, check_sweeps)
@@ -1493,6 +1580,11 @@ static int set_text(config_t *cfg, const char *key, const char *value, const cha
     } else {
         tree_strip_nulls(tree);   /* KEY=~ deletes the key, as in a file */
         rc = config_build(tree, cfg->path, 1, &fresh, err);
+        const input_spec_t *replacing = rc ? NULL : input_replacing(fresh, key);
+        if (replacing) {
+            rc = replaced_fail(err, NULL, key, replacing);
+            config_free(fresh);
+        }
     }
     if (rc) {
         char msg[CONFIG_MSG_MAX];
