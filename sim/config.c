@@ -394,20 +394,21 @@ static int build_balances(build_t *b)
             return CONFIG_EINVALID;
         if (at_x && fabs(exports - routes) > BALANCE_TOL * fmax(fabs(exports), 1e-9))
             return cfg_fail(b->err, at_x, "exports",
-                            "%s.exports (%.6g Mt) differ from the sum of its route flows "
-                            "(%.6g Mt) by more than 0.5 %%", path, exports, routes);
+                            "%s.exports (%s Mt) differ from the sum of its route flows "
+                            "(%s Mt) by more than 0.5 %%", path, NUM(exports), NUM(routes));
         if (!at_d)   /* the residual; exports are by definition the route flows */
             domestic = s->production[i] - routes;
         if (!(domestic >= 0) || isinf(domestic))
             return cfg_fail(b->err, at_d ? at_d : m, "domestic_use",
-                            "%s: domestic use must be >= 0 (got %.6g Mt: production %.6g - "
-                            "exports %.6g)", path, domestic, s->production[i],
-                            s->production[i] - domestic);
+                            "%s: domestic use must be >= 0 (got %s Mt: production %s - "
+                            "exports %s)", path, NUM(domestic), NUM(s->production[i]),
+                            NUM(s->production[i] - domestic));
         double net = s->production[i] - domestic;
         if (fabs(net - routes) > BALANCE_TOL * fmax(fabs(net), 1e-9))
             return cfg_fail(b->err, at_d ? at_d : m, "domestic_use",
-                            "%s: production - domestic_use (%.6g Mt) differs from the sum of "
-                            "its route flows (%.6g Mt) by more than 0.5 %%", path, net, routes);
+                            "%s: production - domestic_use (%s Mt) differs from the sum of "
+                            "its route flows (%s Mt) by more than 0.5 %%", path, NUM(net),
+                            NUM(routes));
         s->domestic_use[i] = domestic;
     }
     for (int j = 0; j < b->I; j++) {
@@ -555,9 +556,9 @@ static int build_policy(build_t *b, const cnode_t *m, const char *path, config_p
             size_t ij = (size_t)i * (size_t)b->I + (size_t)j;
             if (p->floor[ij] > p->cap[ij])
                 return cfg_fail(b->err, m, path,
-                                "%s: floor on %s -> %s (%.6g Mt) is above its cap (%.6g Mt)",
+                                "%s: floor on %s -> %s (%s Mt) is above its cap (%s Mt)",
                                 path, b->spec->exporter_name[i], b->spec->importer_name[j],
-                                p->floor[ij], p->cap[ij]);
+                                NUM(p->floor[ij]), NUM(p->cap[ij]));
         }
     return 0;
 }
@@ -592,7 +593,11 @@ static int build_policies(build_t *b, const cnode_t *root)
     cfg->regimes = calloc((size_t)n->n, sizeof *cfg->regimes);
     if (!cfg->regimes)
         return cfg_fail(b->err, NULL, NULL, "out of memory");
-    double total = 0;
+    /* Neumaier's compensated sum: the sum of the probabilities as written, rounded once
+     * (0.6 + 0.3 + 0.15 is reported as 1.05, not as the 1.0499999999999998 that adding
+     * in order gives) */
+    double total = 0, lost = 0;
+    char terms[CONFIG_MSG_MAX / 2] = "";
     for (int k = 0; k < n->n; k++) {
         config_policy_t *g = &cfg->regimes[k];
         cfg->n_regimes = k + 1;
@@ -604,10 +609,18 @@ static int build_policies(build_t *b, const cnode_t *root)
         if (parse_string(b, n->keys[k], path, g->name, sizeof g->name) ||
             build_policy(b, n->items[k], path, g, 1))
             return CONFIG_EINVALID;
-        total += g->probability;
+        double t = total + g->probability;
+        lost += fabs(total) >= fabs(g->probability) ? (total - t) + g->probability
+                                                    : (g->probability - t) + total;
+        total = t;
+        size_t used = strlen(terms);
+        snprintf(terms + used, sizeof terms - used, "%s%s %s", k ? " + " : "", g->name,
+                 NUM(g->probability));
     }
+    total += lost;
     if (fabs(total - 1) > PROB_SUM_TOL)
-        return cfg_fail(b->err, n, "regimes", "regime probabilities sum to %s, not 1", NUM(total));
+        return cfg_fail(b->err, n, "regimes", "regime probabilities sum to %s, not 1 (%s)",
+                        NUM(total), terms);
     return 0;
 }
 
@@ -735,11 +748,11 @@ static int build_dist(build_t *b, const cnode_t *m, const char *path, dist_t *d)
                 if (!(x2 > 0))
                     return range_fail(b, a5, m, path, "p05", "> 0", x2);
                 if (!(x2 < x3) || isinf(x3))
-                    return cfg_fail(b->err, a5, path, "%s: min > max: p05 (%.6g) must be "
-                                    "below p95 (%.6g)", path, x2, x3);
+                    return cfg_fail(b->err, a5, path, "%s: min > max: p05 (%s) must be "
+                                    "below p95 (%s)", path, NUM(x2), NUM(x3));
                 if (h2 && !(x2 < x1 && x1 < x3))
-                    return cfg_fail(b->err, at2, path, "%s: median (%.6g) must lie between "
-                                    "p05 and p95", path, x1);
+                    return cfg_fail(b->err, at2, path, "%s: median (%s) must lie between "
+                                    "p05 and p95", path, NUM(x1));
                 p[1] = (log(x3) - log(x2)) / (2 * Z95);
                 return 0;
             }
@@ -757,8 +770,8 @@ static int build_dist(build_t *b, const cnode_t *m, const char *path, dist_t *d)
             get_number(b, m, path, "max", 0, INFINITY, &p[3], &at2))
             return CONFIG_EINVALID;
         if (!(p[2] < p[3]))
-            return cfg_fail(b->err, at ? at : m, path, "%s: min > max (min %.6g, max %.6g)",
-                            path, p[2], p[3]);
+            return cfg_fail(b->err, at ? at : m, path, "%s: min > max (min %s, max %s)",
+                            path, NUM(p[2]), NUM(p[3]));
         return 0;
     case DIST_UNIFORM:
     case DIST_TRIANGULAR:
@@ -768,15 +781,15 @@ static int build_dist(build_t *b, const cnode_t *m, const char *path, dist_t *d)
             need_param(b, m, path, "max", &p[hi], &at2))
             return CONFIG_EINVALID;
         if (isinf(p[lo]) || isinf(p[hi]) || !(p[lo] < p[hi]))
-            return cfg_fail(b->err, at, path, "%s: min > max (min %.6g, max %.6g)%s", path,
-                            p[lo], p[hi], p[lo] == p[hi] ? ": use dist: fixed" : "");
+            return cfg_fail(b->err, at, path, "%s: min > max (min %s, max %s)%s", path,
+                            NUM(p[lo]), NUM(p[hi]), p[lo] == p[hi] ? ": use dist: fixed" : "");
         if (d->kind == DIST_UNIFORM)
             return 0;
         if (need_param(b, m, path, "mode", &p[1], &at))
             return CONFIG_EINVALID;
         if (!(p[0] <= p[1] && p[1] <= p[2]))
-            return cfg_fail(b->err, at, path, "%s: mode (%.6g) must lie in [min, max] = "
-                            "[%.6g, %.6g]", path, p[1], p[0], p[2]);
+            return cfg_fail(b->err, at, path, "%s: mode (%s) must lie in [min, max] = "
+                            "[%s, %s]", path, NUM(p[1]), NUM(p[0]), NUM(p[2]));
         if (d->kind == DIST_PERT) {
             if (get_number(b, m, path, "lambda", 0, 4, &p[3], &at))
                 return CONFIG_EINVALID;
@@ -791,8 +804,8 @@ static int build_dist(build_t *b, const cnode_t *m, const char *path, dist_t *d)
             get_number(b, m, path, "max", 0, 1, &p[3], &amax))
             return CONFIG_EINVALID;
         if (isinf(p[2]) || isinf(p[3]) || !(p[2] < p[3]))
-            return cfg_fail(b->err, amin ? amin : m, path, "%s: min > max (min %.6g, max %.6g)",
-                            path, p[2], p[3]);
+            return cfg_fail(b->err, amin ? amin : m, path, "%s: min > max (min %s, max %s)",
+                            path, NUM(p[2]), NUM(p[3]));
         int ha, hb, hm, hs;
         const cnode_t *aa, *ab, *am, *as;
         if (opt_number(b, m, path, "alpha", &p[0], &ha, &aa) ||
@@ -805,12 +818,12 @@ static int build_dist(build_t *b, const cnode_t *m, const char *path, dist_t *d)
         if (hm) {
             double w = p[3] - p[2], mu = (x1 - p[2]) / w, s = x2 / w;
             if (!(mu > 0 && mu < 1))
-                return cfg_fail(b->err, am, path, "%s: mean (%.6g) must lie strictly inside "
-                                "(min, max) = (%.6g, %.6g)", path, x1, p[2], p[3]);
+                return cfg_fail(b->err, am, path, "%s: mean (%s) must lie strictly inside "
+                                "(min, max) = (%s, %s)", path, NUM(x1), NUM(p[2]), NUM(p[3]));
             if (!(s > 0 && s * s < mu * (1 - mu)))
                 return cfg_fail(b->err, as, path, "%s: sd must be > 0 and below sqrt(m (1 - m)) "
-                                "= %.6g for this mean (got %.6g)", path,
-                                w * sqrt(mu * (1 - mu)), x2);
+                                "= %s for this mean (got %s)", path,
+                                NUM(w * sqrt(mu * (1 - mu))), NUM(x2));
             double k = mu * (1 - mu) / (s * s) - 1;
             p[0] = mu * k;
             p[1] = (1 - mu) * k;
@@ -914,8 +927,8 @@ static int check_support(build_t *b, const cnode_t *m, const char *path, const i
                         "limits.max_tariff = %s", path, config_dist_name(in->dist.kind),
                         NUM(hi), NUM(b->cfg->max_tariff));
     if (rule)
-        return cfg_fail(b->err, m, path, "%s: %s, but %s can give values in [%.6g, %.6g]", path,
-                        rule, config_dist_name(in->dist.kind), lo, hi);
+        return cfg_fail(b->err, m, path, "%s: %s, but %s can give values in [%s, %s]", path,
+                        rule, config_dist_name(in->dist.kind), NUM(lo), NUM(hi));
     return 0;
 }
 

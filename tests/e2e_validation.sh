@@ -65,8 +65,15 @@ check "an export tax of 26: refused, suggesting 0.26" \
     expect_exit 65 "scenario.export_taxes.Argentina must be in \[0, 1) (got 26; rates are fractions: 0.26 for 26 %)" \
     $A check $B --set scenario.export_taxes.Argentina=26
 check "regime probabilities that do not sum to 1: the sum in its shortest exact form" \
-    expect_exit 65 "regime probabilities sum to 1.05, not 1" \
+    expect_exit 65 "regime probabilities sum to 1.05, not 1 (deal_holds 0.6 + escalation 0.25 + boycott 0.2)" \
     $A check configs/truce-uncertainty.yaml --set regimes.boycott.probability=0.2
+check "0.6 + 0.3 + 0.15 is reported as 1.05, not float noise (1.0499999999999998)" \
+    expect_exit 65 "regime probabilities sum to 1.05, not 1 (deal_holds 0.6 + escalation 0.3 + boycott 0.15)" \
+    $A check configs/truce-uncertainty.yaml --set regimes.escalation.probability=0.3
+
+check "numbers in messages: the shortest form that reads back exactly (not rounded to 6 digits)" \
+    expect_exit 65 "min > max (min 0.1234567, max 0.1)" \
+    $A check "$(printf 'base: %s\ninputs:\n  u: {target: demand, importer: China, dist: uniform, min: 0.1234567, max: 0.1}\n' "$PWD/$B" > "$T/num.yaml"; echo "$T/num.yaml")"
 
 echo "e2e_validation: non-tariff barriers"
 cat >"$T/ntb.yaml" <<YAML
