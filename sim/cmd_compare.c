@@ -347,40 +347,14 @@ static int run_compare(report_file_t *files, int n_files, const char *sel_exp,
 
 int cmd_compare(int argc, char **argv)
 {
-    static const struct option longopts[] = {
-        {"exporter", required_argument, NULL, 'e'}, {"importer", required_argument, NULL, 'i'},
-        {"all", no_argument, NULL, 'a'},           {"format", required_argument, NULL, 'f'},
-        {"help", no_argument, NULL, 'h'},          {"version", no_argument, NULL, 'V'},
-        {NULL, 0, NULL, 0}};
-    const char *exporter = NULL, *importer = NULL;
-    int all = 0, c;
-    report_format_t format = REPORT_TEXT;
-    while ((c = cli_getopt(argc, argv, "e:i:af:hV", longopts)) != -1) {
-        switch (c) {
-        case 'e': exporter = optarg; break;
-        case 'i': importer = optarg; break;
-        case 'a': all = 1; break;
-        case 'f':
-            if (report_format_parse(optarg, &format)) {
-                fprintf(stderr, "agtrade compare: --format must be text, csv or json (got '%s')\n",
-                        optarg);
-                return EXIT_USAGE;
-            }
-            break;
-        case 'h': fputs(compare_usage, stdout); return EXIT_OK;
-        case 'V': cli_print_version(); return EXIT_OK;
-        default: return EXIT_USAGE;
-        }
-    }
+    report_options_t opt;
+    int rc = report_parse_options(argc, argv, compare_usage, &opt);
+    if (rc >= 0)
+        return rc;
     int n_files = argc - optind;
     if (n_files < 2 || n_files > 64) {
         fprintf(stderr, "agtrade: compare needs 2 to 64 output files (try 'agtrade compare "
                         "--help')\n");
-        return EXIT_USAGE;
-    }
-    if (all && (exporter || importer)) {
-        fprintf(stderr, "agtrade compare: --all already covers every region; give it or "
-                        "--exporter / --importer, not both\n");
         return EXIT_USAGE;
     }
     report_file_t *files = calloc((size_t)n_files, sizeof *files);
@@ -389,32 +363,21 @@ int cmd_compare(int argc, char **argv)
         return EXIT_SOFTWARE;
     }
     char err[1400];
-    int rc = EXIT_OK;
+    rc = EXIT_OK;
     for (int k = 0; k < n_files && rc == EXIT_OK; k++) {
         rc = report_file_open(argv[optind + k], &files[k], err, sizeof err);
         if (rc == EXIT_OK && k > 0 && same_market(&files[0], &files[k], err, sizeof err))
             rc = EXIT_DATAERR;
     }
-    if (rc == EXIT_OK) {
-        const results_t *res = files[0].res;
-        char sel_exp[MARKET_MAX_REGIONS + 1] = {0}, sel_imp[MARKET_MAX_REGIONS + 1] = {0};
-        int e = exporter ? report_region_index(res->exporter_name, res->n_exporters, exporter) : 0;
-        int i = importer ? report_region_index(res->importer_name, res->n_importers, importer) : 0;
-        if (e < 0 || i < 0) {
-            snprintf(err, sizeof err, "%s: no %s '%s'", files[0].path,
-                     e < 0 ? "exporter" : "importer", e < 0 ? exporter : importer);
-            rc = EXIT_USAGE;
-        }
-        for (int k = 0; k < res->n_exporters; k++)
-            sel_exp[k] = all || k == e;
-        for (int k = 0; k < res->n_importers; k++)
-            sel_imp[k] = all || k == i;
-        if (rc == EXIT_OK && run_compare(files, n_files, sel_exp, sel_imp, format, err, sizeof err))
-            rc = EXIT_IOERR;
-        if (rc == EXIT_OK && (fflush(stdout) || ferror(stdout))) {
-            snprintf(err, sizeof err, "cannot write the table");
-            rc = EXIT_IOERR;
-        }
+    char sel_exp[MARKET_MAX_REGIONS + 1] = {0}, sel_imp[MARKET_MAX_REGIONS + 1] = {0};
+    if (rc == EXIT_OK &&
+        report_select(files[0].res, &opt, 0, sel_exp, sel_imp, err, sizeof err))
+        rc = EXIT_USAGE;
+    if (rc == EXIT_OK && run_compare(files, n_files, sel_exp, sel_imp, opt.format, err, sizeof err))
+        rc = EXIT_IOERR;
+    if (rc == EXIT_OK && (fflush(stdout) || ferror(stdout))) {
+        snprintf(err, sizeof err, "cannot write the table");
+        rc = EXIT_IOERR;
     }
     if (rc)
         fprintf(stderr, "agtrade compare: %s\n", err);

@@ -298,70 +298,31 @@ static int tidy_print(const results_t *res, const selection_t *sel, report_forma
 
 int cmd_summary(int argc, char **argv)
 {
-    static const struct option longopts[] = {
-        {"exporter", required_argument, NULL, 'e'}, {"importer", required_argument, NULL, 'i'},
-        {"all", no_argument, NULL, 'a'},           {"format", required_argument, NULL, 'f'},
-        {"help", no_argument, NULL, 'h'},          {"version", no_argument, NULL, 'V'},
-        {NULL, 0, NULL, 0}};
-    const char *exporter = NULL, *importer = NULL;
-    int all = 0, c;
-    report_format_t format = REPORT_TEXT;
-    while ((c = cli_getopt(argc, argv, "e:i:af:hV", longopts)) != -1) {
-        switch (c) {
-        case 'e': exporter = optarg; break;
-        case 'i': importer = optarg; break;
-        case 'a': all = 1; break;
-        case 'f':
-            if (report_format_parse(optarg, &format)) {
-                fprintf(stderr, "agtrade summary: --format must be text, csv or json (got '%s')\n",
-                        optarg);
-                return EXIT_USAGE;
-            }
-            break;
-        case 'h': fputs(summary_usage, stdout); return EXIT_OK;
-        case 'V': cli_print_version(); return EXIT_OK;
-        default: return EXIT_USAGE;
-        }
-    }
+    report_options_t opt;
+    int rc = report_parse_options(argc, argv, summary_usage, &opt);
+    if (rc >= 0)
+        return rc;
     if (argc - optind != 1) {
         fprintf(stderr, "agtrade: summary needs exactly one OUT.h5 (to set scenarios side by "
                         "side: agtrade compare A.h5 B.h5; try 'agtrade summary --help')\n");
         return EXIT_USAGE;
     }
-    if (all && (exporter || importer)) {
-        fprintf(stderr, "agtrade summary: --all already covers every region; give it or "
-                        "--exporter / --importer, not both\n");
-        return EXIT_USAGE;
-    }
     const char *path = argv[optind];
     char err[1200];
     report_file_t rf;
-    int rc = report_file_open(path, &rf, err, sizeof err);
-    if (rc) {
+    if ((rc = report_file_open(path, &rf, err, sizeof err))) {
         fprintf(stderr, "agtrade: %s\n", err);
         return rc;
     }
     const results_t *res = rf.res;
+    report_format_t format = opt.format;
     char sel_exp[MARKET_MAX_REGIONS + 1] = {0}, sel_imp[MARKET_MAX_REGIONS + 1] = {0};
     /* text shows the headline regions by default, a table every region */
-    int every = all || format != REPORT_TEXT;
-    int e = exporter ? report_region_index(res->exporter_name, res->n_exporters, exporter) : -1;
-    int i = importer ? report_region_index(res->importer_name, res->n_importers, importer) : -1;
-    if ((exporter && e < 0) || (importer && i < 0)) {
-        const char (*names)[RESULTS_LABEL_MAX] = exporter && e < 0 ? res->exporter_name : res->importer_name;
-        int n = exporter && e < 0 ? res->n_exporters : res->n_importers;
-        fprintf(stderr, "agtrade summary: %s: no %s '%s' (it has:", path,
-                exporter && e < 0 ? "exporter" : "importer", exporter && e < 0 ? exporter : importer);
-        for (int k = 0; k < n; k++)
-            fprintf(stderr, "%s '%s'", k ? "," : "", names[k]);
-        fprintf(stderr, ")\n");
+    if (report_select(res, &opt, format != REPORT_TEXT, sel_exp, sel_imp, err, sizeof err)) {
+        fprintf(stderr, "agtrade summary: %s: %s\n", path, err);
         report_file_close(&rf);
         return EXIT_USAGE;
     }
-    for (int k = 0; k < res->n_exporters; k++)
-        sel_exp[k] = exporter ? k == e : every || k == 0;
-    for (int k = 0; k < res->n_importers; k++)
-        sel_imp[k] = importer ? k == i : every || k == 0;
     selection_t sel = {res, sel_exp, sel_imp};
     if (format == REPORT_TEXT) {
         printf("%s: scenario '%s', agtrade %s, seed %llu, %llu draws per point, %zu point(s), "

@@ -75,11 +75,72 @@ void report_file_close(report_file_t *rf)
     rf->in = NULL;
 }
 
-int report_region_index(const char (*names)[RESULTS_LABEL_MAX], int n, const char *name)
+int report_parse_options(int argc, char **argv, const char *usage, report_options_t *opt)
 {
-    for (int i = 0; i < n; i++)
-        if (!strcmp(names[i], name))
-            return i;
+    static const struct option longopts[] = {
+        {"exporter", required_argument, NULL, 'e'}, {"importer", required_argument, NULL, 'i'},
+        {"all", no_argument, NULL, 'a'},           {"format", required_argument, NULL, 'f'},
+        {"help", no_argument, NULL, 'h'},          {"version", no_argument, NULL, 'V'},
+        {NULL, 0, NULL, 0}};
+    memset(opt, 0, sizeof *opt);
+    opt->format = REPORT_TEXT;
+    int c;
+    while ((c = cli_getopt(argc, argv, "e:i:af:hV", longopts)) != -1) {
+        switch (c) {
+        case 'e': opt->exporter = optarg; break;
+        case 'i': opt->importer = optarg; break;
+        case 'a': opt->all = 1; break;
+        case 'f':
+            if (report_format_parse(optarg, &opt->format)) {
+                fprintf(stderr, "agtrade %s: --format must be text, csv or json (got '%s')\n",
+                        argv[0], optarg);
+                return EXIT_USAGE;
+            }
+            break;
+        case 'h': fputs(usage, stdout); return EXIT_OK;
+        case 'V': cli_print_version(); return EXIT_OK;
+        default: return EXIT_USAGE;
+        }
+    }
+    if (opt->all && (opt->exporter || opt->importer)) {
+        fprintf(stderr, "agtrade %s: --all already covers every region; give it or "
+                        "--exporter / --importer, not both\n", argv[0]);
+        return EXIT_USAGE;
+    }
+    return -1;
+}
+
+/* Marks the regions of one side; -1 when `name` is not among them. */
+static int select_side(const char (*names)[RESULTS_LABEL_MAX], int n, const char *name,
+                       int every, char *sel)
+{
+    int found = -1;
+    for (int k = 0; k < n; k++) {
+        sel[k] = name ? !strcmp(names[k], name) : every || k == 0;
+        if (sel[k])
+            found = k;
+    }
+    return found;
+}
+
+int report_select(const results_t *res, const report_options_t *opt, int every_by_default,
+                  char *sel_exp, char *sel_imp, char *err, size_t errlen)
+{
+    int every = opt->all || every_by_default;
+    const char (*names)[RESULTS_LABEL_MAX] = NULL;
+    const char *what = NULL, *name = NULL;
+    int n = 0;
+    if (select_side(res->exporter_name, res->n_exporters, opt->exporter, every, sel_exp) < 0)
+        names = res->exporter_name, n = res->n_exporters, what = "exporter", name = opt->exporter;
+    else if (select_side(res->importer_name, res->n_importers, opt->importer, every, sel_imp) < 0)
+        names = res->importer_name, n = res->n_importers, what = "importer", name = opt->importer;
+    if (!names)
+        return 0;
+    int used = snprintf(err, errlen, "no %s '%s' (it has:", what, name);
+    for (int k = 0; k < n && used >= 0 && (size_t)used < errlen; k++)
+        used += snprintf(err + used, errlen - (size_t)used, "%s '%s'", k ? "," : "", names[k]);
+    if (used >= 0 && (size_t)used < errlen)
+        snprintf(err + used, errlen - (size_t)used, ")");
     return -1;
 }
 

@@ -43,8 +43,25 @@ typedef struct {
 int report_file_open(const char *path, report_file_t *rf, char *err, size_t errlen);
 void report_file_close(report_file_t *rf);
 
-/* A region name to its index in names[0..n), or -1. */
-int report_region_index(const char (*names)[RESULTS_LABEL_MAX], int n, const char *name);
+/* The options summary and compare share. */
+typedef struct {
+    const char *exporter, *importer;   /* --exporter / --importer, NULL when not given */
+    int all;                           /* --all */
+    report_format_t format;            /* --format, default text */
+} report_options_t;
+
+/* Parses -e/--exporter X, -i/--importer Y, -a/--all, -f/--format F, -h/--help (prints
+ * usage) and -V/--version of subcommand argv[0] with cli_getopt: -1 to go on with the
+ * operands argv[optind..argc), otherwise the exit code (EXIT_OK after --help or
+ * --version; EXIT_USAGE after a bad option or --all with a region, said on stderr). */
+int report_parse_options(int argc, char **argv, const char *usage, report_options_t *opt);
+
+/* The regions an output covers, sel_exp[e] / sel_imp[i] non-zero (arrays of
+ * res->n_exporters / n_importers): the named one, every one with --all, else the first
+ * one (every one when every_by_default). 0, or -1 with "no exporter 'X' (it has: 'US',
+ * ...)" in err. */
+int report_select(const results_t *res, const report_options_t *opt, int every_by_default,
+                  char *sel_exp, char *sel_imp, char *err, size_t errlen);
 
 /* The units of quantity `name` (quantity_defs), "" when there is none. */
 const char *report_units(const char *name);

@@ -4,24 +4,7 @@
 # points refused, and the CSV / JSON tables.
 set -u
 cd "$(dirname "$0")/.."
-A=${AGTRADE:-bin/agtrade}
-PY=/usr/bin/python3
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
-fails=0
-check() {   # check NAME COMMAND...: run a check, report it
-    local name=$1; shift
-    if "$@"; then echo "  ok   $name"; else echo "  FAIL $name"; fails=$((fails + 1)); fi
-}
-expect_exit() {   # expect_exit CODE PATTERN COMMAND...: exit code and a stderr message
-    local code=$1 pattern=$2; shift 2
-    "$@" >"$T/out" 2>"$T/err"
-    local rc=$?
-    if [ $rc -ne "$code" ] || ! grep -q -- "$pattern" "$T/err"; then
-        echo "    got exit $rc, stderr: $(head -c 300 "$T/err")"
-        return 1
-    fi
-}
+. tests/e2e-common.sh
 
 run() { $A run "$@" -q || exit 1; }
 run configs/busan-deal-2025.yaml -n 800 -s 7 --raw-draws -o "$T/busan.h5"
@@ -100,5 +83,4 @@ check "--version, and a bad option like every subcommand (exit 64)" \
     bash -c "$A compare --version | grep -Eq '^agtrade [0-9.]+ \(git ' && ! $A compare --bogus a b 2>'$T/e' && grep -qx \"agtrade compare: unrecognized option '--bogus' (try 'agtrade compare --help')\" '$T/e'"
 check "agtrade --help lists compare" bash -c "$A --help | grep -q '^  compare '"
 
-echo "e2e_compare: $fails failure(s)"
-[ "$fails" -eq 0 ]
+finish e2e_compare

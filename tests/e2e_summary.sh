@@ -4,24 +4,7 @@
 # columns, and the tidy CSV / JSON tables read by pandas into one row per cell.
 set -u
 cd "$(dirname "$0")/.."
-A=${AGTRADE:-bin/agtrade}
-PY=/usr/bin/python3
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
-fails=0
-check() {   # check NAME COMMAND...: run a check, report it
-    local name=$1; shift
-    if "$@"; then echo "  ok   $name"; else echo "  FAIL $name"; fails=$((fails + 1)); fi
-}
-expect_exit() {   # expect_exit CODE PATTERN COMMAND...: exit code and a stderr message
-    local code=$1 pattern=$2; shift 2
-    "$@" >"$T/out" 2>"$T/err"
-    local rc=$?
-    if [ $rc -ne "$code" ] || ! grep -q -- "$pattern" "$T/err"; then
-        echo "    got exit $rc, stderr: $(head -c 300 "$T/err")"
-        return 1
-    fi
-}
+. tests/e2e-common.sh
 
 $A run configs/truce-uncertainty.yaml -n 2000 -s 7 -q -j 1 -o "$T/truce.h5" || exit 1
 $A run configs/truce-uncertainty.yaml -n 2000 -s 7 -q -j 3 -o "$T/truce-j3.h5" || exit 1
@@ -182,5 +165,4 @@ for r, (_, c) in zip(j, d.iterrows()):
     assert (v is None and math.isnan(c["value"])) or v == c["value"], (r, c)
 EOF
 
-echo "e2e_summary: $fails failure(s)"
-[ "$fails" -eq 0 ]
+finish e2e_summary

@@ -5,24 +5,8 @@
 # barrier input (target ntb) with configs/political-risk-2025.yaml.
 set -u
 cd "$(dirname "$0")/.."
-A=${AGTRADE:-bin/agtrade}
+. tests/e2e-common.sh
 B=configs/baseline.yaml
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
-fails=0
-check() {   # check NAME COMMAND...: run a check, report it
-    local name=$1; shift
-    if "$@"; then echo "  ok   $name"; else echo "  FAIL $name"; fails=$((fails + 1)); fi
-}
-expect_exit() {   # expect_exit CODE PATTERN COMMAND...: exit code and a stderr message
-    local code=$1 pattern=$2; shift 2
-    "$@" >"$T/out" 2>"$T/err"
-    local rc=$?
-    if [ $rc -ne "$code" ] || ! grep -q -- "$pattern" "$T/err"; then
-        echo "    got exit $rc, stderr: $(head -c 400 "$T/err")"
-        return 1
-    fi
-}
 same_summary() { h5diff -q "$1" "$2" /summary /summary; }
 
 echo "e2e_validation: values a random input replaces"
@@ -120,5 +104,4 @@ assert q[1] < 0.1 and 8 < q[7] < 16, q
 assert 0.2 < p[1] < 0.7, p                # P(below 1 Mt)
 PY
 
-echo "e2e_validation: $fails failure(s)"
-[ "$fails" -eq 0 ]
+finish e2e_validation
