@@ -960,10 +960,10 @@ static int replaced_fail(config_error_t *err, const cnode_t *at, const char *key
                          const input_spec_t *in)
 {
     return cfg_fail(err, at, key, "%s is replaced in every draw by input '%s' (dist %s): "
-                    "change that input instead (e.g. inputs.%s.%s)", key, in->name,
-                    config_dist_name(in->dist.kind), in->name,
+                    "change that input instead (its parameters, e.g. inputs.%s.%s)", key,
+                    in->name, config_dist_name(in->dist.kind), in->name,
                     in->dist.kind == DIST_LOGNORMAL ? "median"
-                    : in->dist.kind == DIST_UNIFORM ? "min" : "dist");
+                    : in->dist.kind == DIST_FIXED ? "value" : "min");
 }
 
 static int build_input(build_t *b, const cnode_t *m, const char *path, input_spec_t *in)
