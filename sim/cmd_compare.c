@@ -287,9 +287,12 @@ static int run_compare(report_file_t *files, int n_files, const char *sel_exp,
                        const char *sel_imp, report_format_t format, char *err, size_t errlen)
 {
     const results_t *res = files[0].res;
-    static items_t items;
-    items.n = 0;
-    headline(res, sel_exp, sel_imp, &items);
+    items_t *items = calloc(1, sizeof *items);
+    if (!items) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    headline(res, sel_exp, sel_imp, items);
     uint64_t nd = files[0].draws + 1;
     scratch_t s = {malloc(nd * sizeof(double)), malloc(nd * sizeof(double)),
                    malloc(nd * sizeof(double)), malloc(nd * sizeof(double)),
@@ -331,7 +334,7 @@ static int run_compare(report_file_t *files, int n_files, const char *sel_exp,
     }
     for (size_t p = 0; p < res->n_points && !rc; p++)
         if (res->points[p])
-            rc = compare_point(files, n_files, &items, p, format, tidy, &s, err, errlen);
+            rc = compare_point(files, n_files, items, p, format, tidy, &s, err, errlen);
     if (!rc && tidy && report_table_print(tidy, format, 0, stdout)) {
         snprintf(err, errlen, "cannot write the table");
         rc = -1;
@@ -342,6 +345,7 @@ static int run_compare(report_file_t *files, int n_files, const char *sel_exp,
     free(s.tmp);
     free(s.sa);
     free(s.sb);
+    free(items);
     return rc;
 }
 
