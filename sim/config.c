@@ -548,6 +548,10 @@ static int build_policy(build_t *b, const cnode_t *m, const char *path, config_p
         const cnode_t *at;
         if (get_number(b, m, path, "probability", 1, 0, &p->probability, &at))
             return CONFIG_EINVALID;
+        if (p->probability >= 2 && p->probability <= 100)   /* a percentage as a number */
+            return cfg_fail(b->err, at, path, "%s.probability must be in [0, 1] (got %s; "
+                            "probabilities are fractions: %s for %s %%)", path,
+                            NUM(p->probability), NUM(p->probability / 100), NUM(p->probability));
         if (!(p->probability >= 0 && p->probability <= 1))
             return range_fail(b, at, m, path, "probability", "in [0, 1]", p->probability);
     }

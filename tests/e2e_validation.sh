@@ -48,6 +48,9 @@ check "a baseline route tariff of 28: refused too" \
 check "an export tax of 26: refused, suggesting 0.26" \
     expect_exit 65 "scenario.export_taxes.Argentina must be in \[0, 1) (got 26; rates are fractions: 0.26 for 26 %)" \
     $A check $B --set scenario.export_taxes.Argentina=26
+check "a regime probability of 60: refused, suggesting 0.6" \
+    expect_exit 65 "regimes.deal_holds.probability must be in \[0, 1\] (got 60; probabilities are fractions: 0.6 for 60 %)" \
+    $A check configs/truce-uncertainty.yaml --set regimes.deal_holds.probability=60
 check "regime probabilities that do not sum to 1: the sum in its shortest exact form" \
     expect_exit 65 "regime probabilities sum to 1.05, not 1 (deal_holds 0.6 + escalation 0.25 + boycott 0.2)" \
     $A check configs/truce-uncertainty.yaml --set regimes.boycott.probability=0.2
