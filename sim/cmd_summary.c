@@ -26,7 +26,6 @@ static const char summary_usage[] =
 
 /* Which regions the output covers: sel_exp[e] / sel_imp[i] non-zero. */
 typedef struct {
-    const results_t *res;
     const char *sel_exp, *sel_imp;
 } selection_t;
 
@@ -323,7 +322,7 @@ int cmd_summary(int argc, char **argv)
         report_file_close(&rf);
         return EXIT_USAGE;
     }
-    selection_t sel = {res, sel_exp, sel_imp};
+    selection_t sel = {sel_exp, sel_imp};
     if (format == REPORT_TEXT) {
         printf("%s: scenario '%s', agtrade %s, seed %llu, %llu draws per point, %zu point(s), "
                "%llu draws failed\n", path, rf.scenario, rf.version, (unsigned long long)rf.seed,
