@@ -74,9 +74,11 @@ static void sweep_point_sets_the_swept_keys(void **state)
     (void)state;
     config_t *cfg = load("configs/tariff-sweep.yaml");
     config_error_t cerr;
-    config_sweep_t extra = {.key = "importers.China.sigma", .n_values = 2};
-    double sigmas[2] = {3.5, 6};
-    extra.values = sigmas;
+    /* (not importers.China.sigma: the sigma_China input replaces it in every draw, and a
+     * sweep of it is refused) */
+    config_sweep_t extra = {.key = "exporters.US.fob_price", .n_values = 2};
+    double prices[2] = {395, 420};
+    extra.values = prices;
     assert_int_equal(config_add_sweep(cfg, &extra, &cerr), 0);
     assert_int_equal(cfg->n_sweeps, 2);
     int us = 0, china = 0;   /* the first exporter and importer of default.yaml */
@@ -84,15 +86,15 @@ static void sweep_point_sets_the_swept_keys(void **state)
     assert_string_equal(cfg->market->importer_name[china], "China");
     size_t I = (size_t)cfg->market->n_importers;
     char err[512];
-    size_t p = 2 * 3 + 1;   /* tariff value 3 (0.3), sigma value 1 (6) */
+    size_t p = 2 * 3 + 1;   /* tariff value 3 (0.3), price value 1 (420) */
     prepared_t prep;
     config_t *pc = prepare_sweep_point(cfg, p, &prep, err, sizeof err);
     assert_non_null(pc);
     assert_close(pc->scenario.tariff[(size_t)us * I + (size_t)china], 0.3, 1e-12, 0);
-    assert_true(pc->market->sigma[china] == 6);
-    assert_true(prep.market->sigma[china] == 6);
+    assert_true(pc->market->fob_price[us] == 420);
+    assert_true(prep.market->fob_price[us] == 420);
     assert_close(prep.scenario->tariff[(size_t)us * I + (size_t)china], 0.3, 1e-12, 0);
-    assert_true(cfg->market->sigma[china] != 6);   /* the base config is untouched */
+    assert_true(cfg->market->fob_price[us] != 420);   /* the base config is untouched */
     prepared_free(&prep);
     config_free(pc);
     config_free(cfg);
@@ -105,14 +107,14 @@ static void bad_sweep_point_is_reported(void **state)
     (void)state;
     config_t *cfg = load("configs/default.yaml");
     config_error_t cerr;
-    double v[2] = {2, -1};
-    config_sweep_t sw = {.key = "importers.China.sigma", .values = v, .n_values = 2};
+    double v[2] = {400, -1};
+    config_sweep_t sw = {.key = "exporters.US.fob_price", .values = v, .n_values = 2};
     assert_int_equal(config_add_sweep(cfg, &sw, &cerr), 0);   /* the first value is fine */
     prepared_t prep;
     char err[512];
     assert_null(prepare_sweep_point(cfg, 1, &prep, err, sizeof err));
     assert_non_null(strstr(err, "sweep point 1"));
-    assert_non_null(strstr(err, "importers.China.sigma must be > 0 (got -1)"));
+    assert_non_null(strstr(err, "exporters.US.fob_price must be > 0 (USD/t) (got -1)"));
     config_free(cfg);   /* prep needs no freeing after a failure */
 }
 

@@ -73,7 +73,7 @@ static void print_config_shows_the_options_as_keys(void **state)
 {
     (void)state;
     run_options_t o;
-    const char *sets[] = {"importers.China.sigma=3.25"};
+    const char *sets[] = {"exporters.US.fob_price=403.25"};
     options(&o, "configs/default.yaml", sets, 1);
     o.print_config = 1;
     o.has_draws = 1;
@@ -86,7 +86,7 @@ static void print_config_shows_the_options_as_keys(void **state)
     assert_non_null(strstr(yaml, "draws: 1234"));
     assert_non_null(strstr(yaml, "seed: 99"));
     assert_non_null(strstr(yaml, "elsewhere.h5"));
-    assert_non_null(strstr(yaml, "sigma: 3.25"));
+    assert_non_null(strstr(yaml, "fob_price: 403.25"));
 }
 
 /* A bad -n is reported as the user typed it, not as the --set it stands for. */

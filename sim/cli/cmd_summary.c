@@ -1,94 +1,152 @@
-/* cmd_summary.c - `agtrade summary OUT.h5`: the headline results as a readable table. */
+/* cmd_summary.c - `agtrade summary OUT.h5`: the headline results as a readable table, or
+ * every statistic as a tidy CSV / JSON table (one row per cell) for Excel, Stata, R. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "cli.h"
-#include "h5out.h"
-#include "results.h"
+#include "report.h"
+#include "sweep.h"
 
 static const char summary_usage[] =
-    "usage: agtrade summary OUT.h5\n"
+    "usage: agtrade summary OUT.h5 [--exporter X] [--importer Y] [--all] [--format F]\n"
     "\n"
-    "Prints median, 5-95 %% interval and mean with its Monte Carlo standard error of the\n"
-    "headline quantities of an agtrade output file, per sweep point and per regime.\n"
-    "The first exporter and first importer of the scenario are the focus (US and China\n"
-    "in the shipped soybean configs).\n";
+    "Prints the results of an agtrade output file, per sweep point and per regime.\n"
+    "  -e, --exporter X   routes and regions of exporter X (default: the first one)\n"
+    "  -i, --importer Y   routes and regions of importer Y (default: the first one)\n"
+    "  -a, --all          every exporter and importer\n"
+    "  -f, --format F     text (default): median, 5-95 % interval and mean with its Monte\n"
+    "                     Carlo standard error of the headline quantities; every welfare\n"
+    "                     term of every region is listed (terms zero in every draw left\n"
+    "                     out), so the means of the welfare rows add up to the world total;\n"
+    "                     csv or json: every statistic of every quantity, one row per point\n"
+    "                     x regime x quantity x form x exporter x importer x statistic, with\n"
+    "                     the sweep coordinates and units as columns (every region unless\n"
+    "                     --exporter / --importer narrow it)\n";
+
+/* Which regions the output covers: sel_exp[e] / sel_imp[i] non-zero. */
+typedef struct {
+    const char *sel_exp, *sel_imp;
+} selection_t;
+
+static double stat_at(const point_summary_t *ps, const double *arr, int group, long v)
+{
+    return arr[(size_t)group * ps->n_vars + (size_t)v];
+}
+
+/* ---- text ------------------------------------------------------------------------- */
 
 typedef struct {
     const results_t *res;
     const point_summary_t *ps;
     int group;                   /* 0 = all draws, 1 + r = regime r */
-} table_t;
+    report_table_t *table;
+} text_t;
 
-static void print_row(const table_t *t, const char *label, const char *name,
-                      quantity_form_t form, int exporter, int importer)
+static void text_row(const text_t *t, const char *label, const char *name,
+                     quantity_form_t form, int exporter, int importer)
 {
     long v = quantity_index(&t->res->layout, name, form, exporter, importer);
     if (v < 0)
         return;
-    size_t V = t->ps->n_vars, at = (size_t)t->group * V + (size_t)v;
+    size_t at = (size_t)t->group * t->ps->n_vars + (size_t)v;
     const double *q = &t->ps->quantile[at * SUMMARY_N_QUANTILES];
-    const char *units = "";
-    for (int d = 0; d < quantity_def_count; d++)
-        if (!strcmp(quantity_defs[d].name, name))
-            units = quantity_defs[d].units;
     /* quantile order: 0.01 0.05 0.10 0.25 0.50 0.75 0.90 0.95 0.99 */
-    printf("  %-44s %11.4g %11.4g %11.4g %11.4g %9.2g  %s\n", label, q[4], q[1], q[7],
-           t->ps->mean[at], t->ps->mcse[at], units);
+    report_cell_text(t->table, label);
+    report_cell_number(t->table, q[4]);
+    report_cell_number(t->table, q[1]);
+    report_cell_number(t->table, q[7]);
+    report_cell_number(t->table, t->ps->mean[at]);
+    report_cell_number(t->table, t->ps->mcse[at]);
+    report_cell_text(t->table, report_units(name));
 }
 
-static void print_quantity(const table_t *t, const char *name, const char *what, int exporter,
-                           int importer, int with_change)
+static void text_quantity(const text_t *t, const char *name, const char *what, int exporter,
+                          int importer, int with_change)
+{
+    char label[400];
+    report_region_label(t->res, what, exporter, importer, label, sizeof label);
+    text_row(t, label, name, FORM_LEVEL, exporter, importer);
+    if (with_change)
+        text_row(t, "  change vs reference", name, FORM_CHANGE, exporter, importer);
+}
+
+/* A welfare term that is exactly 0 in every draw (no export tax, no floor) adds nothing
+ * to the total: listing it would only hide the terms that matter. */
+static int welfare_is_zero(const text_t *t, const char *name, int exporter, int importer)
+{
+    long v = quantity_index(&t->res->layout, name, FORM_WELFARE, exporter, importer);
+    return v < 0 || (stat_at(t->ps, t->ps->min, 0, v) == 0 && stat_at(t->ps, t->ps->max, 0, v) == 0);
+}
+
+static void text_welfare(const text_t *t)
 {
     const results_t *res = t->res;
-    char label[256], where[192] = "";
-    if (exporter >= 0 && importer >= 0)
-        snprintf(where, sizeof where, " %s -> %s", res->exporter_name[exporter],
-                 res->importer_name[importer]);
-    else if (exporter >= 0)
-        snprintf(where, sizeof where, " %s", res->exporter_name[exporter]);
-    else if (importer >= 0)
-        snprintf(where, sizeof where, " %s", res->importer_name[importer]);
-    snprintf(label, sizeof label, "%s%s", what, where);
-    print_row(t, label, name, FORM_LEVEL, exporter, importer);
-    if (with_change) {
-        snprintf(label, sizeof label, "  change vs reference");
-        print_row(t, label, name, FORM_CHANGE, exporter, importer);
+    static const struct { const char *name, *what; int of_exporter; } terms[] = {
+        {"welfare_importer_cs", "welfare: consumer surplus", 0},
+        {"welfare_tariff_revenue", "welfare: tariff revenue", 0},
+        {"welfare_transfer", "welfare: managed-trade transfer", 0},
+        {"welfare_producer_surplus", "welfare: producer surplus", 1},
+        {"welfare_domestic_cs", "welfare: domestic consumer surplus", 1},
+        {"welfare_export_tax", "welfare: export tax revenue", 1}};
+    for (size_t k = 0; k < sizeof terms / sizeof terms[0]; k++) {
+        int n = terms[k].of_exporter ? res->n_exporters : res->n_importers;
+        for (int r = 0; r < n; r++) {
+            int e = terms[k].of_exporter ? r : -1, i = terms[k].of_exporter ? -1 : r;
+            if (!welfare_is_zero(t, terms[k].name, e, i))
+                text_quantity(t, terms[k].name, terms[k].what, e, i, 0);
+        }
     }
+    text_quantity(t, "welfare_total", "welfare: world total", -1, -1, 0);
 }
 
-static void print_table(const table_t *t)
+static int text_table(const text_t *t0, const selection_t *sel)
 {
-    const results_t *res = t->res;
-    printf("  %-44s %11s %11s %11s %11s %9s  %s\n", "quantity", "median", "5%", "95%", "mean",
-           "mcse", "units");
-    print_quantity(t, "flow", "exports", 0, 0, 1);
-    for (int i = 0; i < res->n_exporters; i++) {
+    static const char *const cols[] = {"quantity", "median", "5%", "95%", "mean", "mcse", "units"};
+    text_t t = *t0;
+    const results_t *res = t.res;
+    if (!(t.table = report_table_new(7, cols)))
+        return -1;
+    for (int e = 0; e < res->n_exporters; e++)
+        for (int i = 0; i < res->n_importers; i++)
+            if (sel->sel_exp[e] && sel->sel_imp[i])
+                text_quantity(&t, "flow", "exports", e, i, 1);
+    for (int i = 0; i < res->n_importers; i++) {
+        if (!sel->sel_imp[i])
+            continue;
         char what[200];
-        snprintf(what, sizeof what, "share of %s's imports from", res->importer_name[0]);
-        print_quantity(t, "share", what, i, 0, i == 1);
+        for (int e = 0; e < res->n_exporters; e++) {
+            snprintf(what, sizeof what, "share of %s's imports from %s", res->importer_name[i],
+                     res->exporter_name[e]);
+            text_row(&t, what, "share", FORM_LEVEL, e, i);
+            if (sel->sel_exp[e])
+                text_row(&t, "  change vs reference", "share", FORM_CHANGE, e, i);
+        }
     }
-    for (int i = 0; i < res->n_exporters; i++)
-        print_quantity(t, "fob_price", "FOB price", i, -1, 0);
-    for (int i = 1; i < res->n_exporters; i++) {
+    for (int e = 0; e < res->n_exporters; e++)
+        text_quantity(&t, "fob_price", "FOB price", e, -1, 0);
+    for (int e = 1; e < res->n_exporters; e++) {
         char what[200];
         snprintf(what, sizeof what, "FOB spread %s minus", res->exporter_name[0]);
-        print_quantity(t, "fob_spread", what, i, -1, i == 1);
+        text_quantity(&t, "fob_spread", what, e, -1, 1);
     }
-    print_quantity(t, "farm_revenue", "farm revenue", 0, -1, 1);
-    print_quantity(t, "welfare_importer_cs", "welfare: consumer surplus", -1, 0, 0);
-    print_quantity(t, "welfare_tariff_revenue", "welfare: tariff revenue", -1, 0, 0);
-    print_quantity(t, "welfare_producer_surplus", "welfare: producer surplus", 0, -1, 0);
-    print_quantity(t, "welfare_total", "welfare: world total", -1, -1, 0);
+    for (int e = 0; e < res->n_exporters; e++)
+        if (sel->sel_exp[e])
+            text_quantity(&t, "farm_revenue", "farm revenue", e, -1, 1);
+    text_welfare(&t);
+    int rc = report_table_print(t.table, REPORT_TEXT, 2, stdout);
+    report_table_free(t.table);
+    if (rc)
+        return -1;
     for (int k = 0; k < res->n_thresholds; k++) {
-        size_t at = (size_t)t->group * (size_t)res->n_thresholds + (size_t)k;
-        printf("  P(%s) = %.4f +/- %.4f\n", res->threshold_name[k], t->ps->threshold_prob[at],
-               t->ps->threshold_mcse[at]);
+        size_t at = (size_t)t.group * (size_t)res->n_thresholds + (size_t)k;
+        printf("  P(%s) = %.4f +/- %.4f\n", res->threshold_name[k], t.ps->threshold_prob[at],
+               t.ps->threshold_mcse[at]);
     }
+    return 0;
 }
 
-static void print_point(const results_t *res, size_t p)
+static int text_point(const results_t *res, const selection_t *sel, size_t p)
 {
     const point_summary_t *ps = res->points[p];
     printf("\npoint %zu", p);
@@ -97,64 +155,192 @@ static void print_point(const results_t *res, size_t p)
                res->point_values[p * (size_t)res->n_sweeps + (size_t)s]);
     printf("\n  draws: %llu converged, %llu failed (left out of every statistic)\n",
            (unsigned long long)ps->draws_ok[0], (unsigned long long)ps->draws_failed[0]);
-    table_t t = {res, ps, 0};
-    print_table(&t);
+    text_t t = {res, ps, 0, NULL};
+    if (text_table(&t, sel))
+        return -1;
     for (int r = 0; r < res->n_regimes; r++) {
         printf("\n  regime '%s': %llu draws (%.1f %%), %llu failed\n", res->regime_name[r],
                (unsigned long long)ps->draws_ok[1 + r],
                100.0 * (double)(ps->draws_ok[1 + r] + ps->draws_failed[1 + r]) /
                    (double)(ps->draws_ok[0] + ps->draws_failed[0]),
                (unsigned long long)ps->draws_failed[1 + r]);
-        table_t tr = {res, ps, 1 + r};
-        print_table(&tr);
+        text_t tr = {res, ps, 1 + r, NULL};
+        if (text_table(&tr, sel))
+            return -1;
+    }
+    return 0;
+}
+
+/* ---- tidy (csv, json) -------------------------------------------------------------- */
+
+typedef struct {
+    const results_t *res;
+    const selection_t *sel;
+    report_table_t *table;
+    size_t point;
+} tidy_t;
+
+/* The leading cells of a row: point, sweep coordinates, regime. */
+static void tidy_lead(const tidy_t *t, int group)
+{
+    const results_t *res = t->res;
+    report_cell_number(t->table, (double)t->point);
+    for (int s = 0; s < res->n_sweeps; s++)
+        report_cell_number(t->table, res->point_values[t->point * (size_t)res->n_sweeps + (size_t)s]);
+    report_cell_text(t->table, group ? res->regime_name[group - 1] : "all");
+}
+
+static void tidy_row(const tidy_t *t, int group, const char *quantity, const char *form,
+                     int exporter, int importer, const char *threshold, const char *stat,
+                     double value, const char *units)
+{
+    const results_t *res = t->res;
+    tidy_lead(t, group);
+    report_cell_text(t->table, quantity);
+    report_cell_text(t->table, form);
+    report_cell_text(t->table, exporter >= 0 ? res->exporter_name[exporter] : "");
+    report_cell_text(t->table, importer >= 0 ? res->importer_name[importer] : "");
+    report_cell_text(t->table, threshold);
+    report_cell_text(t->table, stat);
+    report_cell_number(t->table, value);
+    report_cell_text(t->table, units);
+}
+
+static const char *const form_label[] = {"level", "reference", "change", "change"};
+
+static void tidy_value(const tidy_t *t, int d, quantity_form_t form, int e, int i, long v)
+{
+    const point_summary_t *ps = t->res->points[t->point];
+    const quantity_def_t *def = &quantity_defs[d];
+    static const char *const qname[SUMMARY_N_QUANTILES] = {
+        "q01", "q05", "q10", "q25", "q50", "q75", "q90", "q95", "q99"};
+    for (int g = 0; g < ps->n_groups; g++) {
+        size_t at = (size_t)g * ps->n_vars + (size_t)v;
+        struct { const char *name; double x; } st[] = {
+            {"mean", ps->mean[at]}, {"sd", ps->sd[at]}, {"mcse", ps->mcse[at]},
+            {"min", ps->min[at]}, {"max", ps->max[at]}};
+        /* min and max are kept for all draws only */
+        for (int k = 0; k < (g ? 3 : 5); k++)
+            tidy_row(t, g, def->name, form_label[form], e, i, "", st[k].name, st[k].x, def->units);
+        for (int k = 0; k < SUMMARY_N_QUANTILES; k++)
+            tidy_row(t, g, def->name, form_label[form], e, i, "", qname[k],
+                     ps->quantile[at * SUMMARY_N_QUANTILES + (size_t)k], def->units);
+        if (!g)
+            tidy_row(t, g, def->name, form_label[form], e, i, "", "q_error_bound",
+                     ps->quantile_error[v], def->units);
     }
 }
 
+static void tidy_point(const tidy_t *t)
+{
+    const results_t *res = t->res;
+    const point_summary_t *ps = res->points[t->point];
+    for (int d = 0; d < quantity_def_count; d++) {
+        const quantity_def_t *def = &quantity_defs[d];
+        int has_e = def->axes == AXES_EXPORTER || def->axes == AXES_ROUTE;
+        int has_i = def->axes == AXES_IMPORTER || def->axes == AXES_ROUTE;
+        int f0 = def->is_welfare ? FORM_WELFARE : FORM_LEVEL;
+        int f1 = def->is_welfare ? FORM_WELFARE : FORM_CHANGE;
+        for (int f = f0; f <= f1; f++)
+            for (int e = 0; e < (has_e ? res->n_exporters : 1); e++)
+                for (int i = 0; i < (has_i ? res->n_importers : 1); i++) {
+                    if ((has_e && !t->sel->sel_exp[e]) || (has_i && !t->sel->sel_imp[i]))
+                        continue;
+                    long v = quantity_index(&res->layout, def->name, (quantity_form_t)f,
+                                            has_e ? e : -1, has_i ? i : -1);
+                    if (v >= 0)
+                        tidy_value(t, d, (quantity_form_t)f, has_e ? e : -1, has_i ? i : -1, v);
+                }
+    }
+    for (int g = 0; g < ps->n_groups; g++) {
+        tidy_row(t, g, "draws_ok", "level", -1, -1, "", "count", (double)ps->draws_ok[g], "1");
+        tidy_row(t, g, "draws_failed", "level", -1, -1, "", "count",
+                 (double)ps->draws_failed[g], "1");
+        for (int k = 0; k < res->n_thresholds; k++) {
+            size_t at = (size_t)g * (size_t)res->n_thresholds + (size_t)k;
+            tidy_row(t, g, "threshold", "level", -1, -1, res->threshold_name[k], "probability",
+                     ps->threshold_prob[at], "1");
+            tidy_row(t, g, "threshold", "level", -1, -1, res->threshold_name[k], "mcse",
+                     ps->threshold_mcse[at], "1");
+        }
+    }
+}
+
+static int tidy_print(const results_t *res, const selection_t *sel, report_format_t format)
+{
+    const char *cols[SWEEP_MAX_KEYS + 12];
+    char sweep_var[SWEEP_MAX_KEYS][300];
+    int n = 0;
+    cols[n++] = "point";
+    for (int s = 0; s < res->n_sweeps && s < SWEEP_MAX_KEYS; s++) {
+        results_sweep_var(res->sweep_key[s], sweep_var[s], sizeof sweep_var[s]);
+        cols[n++] = sweep_var[s];
+    }
+    static const char *const rest[] = {"regime", "quantity", "form", "exporter", "importer",
+                                       "threshold", "statistic", "value", "units"};
+    for (size_t k = 0; k < sizeof rest / sizeof rest[0]; k++)
+        cols[n++] = rest[k];
+    tidy_t t = {res, sel, report_table_new(n, cols), 0};
+    if (!t.table)
+        return -1;
+    for (size_t p = 0; p < res->n_points; p++)
+        if (res->points[p]) {
+            t.point = p;
+            tidy_point(&t);
+        }
+    int rc = report_table_print(t.table, format, 0, stdout);
+    report_table_free(t.table);
+    return rc;
+}
+
+/* ---- command ------------------------------------------------------------------------ */
+
 int cmd_summary(int argc, char **argv)
 {
-    int done = cli_simple_options(argc, argv, summary_usage);
-    if (done >= 0)
-        return done;   /* --help, --version or a bad option */
-    argc -= optind - 1;   /* the operands follow argv[0] (after a "--") */
-    argv += optind - 1;
-    if (argc != 2) {
-        fprintf(stderr, "agtrade: summary needs exactly one OUT.h5 (try 'agtrade summary --help')\n");
+    report_options_t opt;
+    int rc = report_parse_options(argc, argv, summary_usage, &opt);
+    if (rc >= 0)
+        return rc;
+    if (argc - optind != 1) {
+        fprintf(stderr, "agtrade: summary needs exactly one OUT.h5 (to set scenarios side by "
+                        "side: agtrade compare A.h5 B.h5; try 'agtrade summary --help')\n");
         return EXIT_USAGE;
     }
-    char err[1024];
-    h5in_t *in = h5in_open(argv[1], err, sizeof err);
-    if (!in) {
+    const char *path = argv[optind];
+    char err[1200];
+    report_file_t rf;
+    if ((rc = report_file_open(path, &rf, err, sizeof err))) {
         fprintf(stderr, "agtrade: %s\n", err);
-        return EXIT_NOINPUT;
+        return rc;
     }
-    int64_t complete = 0;
-    uint64_t seed = 0, draws = 0, failed = 0;
-    char *version = NULL;
-    results_t *res = NULL;
-    int rc = EXIT_OK;
-    if (h5in_attr_int64(in, "/", "complete", &complete, err, sizeof err) || complete != 1) {
-        fprintf(stderr, "agtrade: %s: not a complete agtrade output file (attribute complete != 1)\n",
-                argv[1]);
-        rc = EXIT_DATAERR;
-    } else if (h5in_attr_uint64(in, "/", "seed", &seed, err, sizeof err) ||
-               h5in_attr_uint64(in, "/", "draws", &draws, err, sizeof err) ||
-               h5in_attr_uint64(in, "/", "draws_failed", &failed, err, sizeof err) ||
-               h5in_attr_string(in, "/", "agtrade_version", &version, err, sizeof err) ||
-               !(res = results_read(in, err, sizeof err))) {
-        fprintf(stderr, "agtrade: %s: %s\n", argv[1], err);
-        rc = EXIT_DATAERR;
+    const results_t *res = rf.res;
+    report_format_t format = opt.format;
+    char sel_exp[MARKET_MAX_REGIONS + 1] = {0}, sel_imp[MARKET_MAX_REGIONS + 1] = {0};
+    /* text shows the headline regions by default, a table every region */
+    if (report_select(res, &opt, format != REPORT_TEXT, sel_exp, sel_imp, err, sizeof err)) {
+        fprintf(stderr, "agtrade summary: %s: %s\n", path, err);
+        report_file_close(&rf);
+        return EXIT_USAGE;
     }
-    if (rc == EXIT_OK) {
-        printf("%s: agtrade %s, seed %llu, %llu draws per point, %zu point(s), %llu draws failed\n",
-               argv[1], version, (unsigned long long)seed, (unsigned long long)draws,
-               results_count_present(res), (unsigned long long)failed);
-        printf("(median and 5-95 %% interval over draws; mean with its Monte Carlo standard error)\n");
-        for (size_t p = 0; p < res->n_points; p++)
-            if (res->points[p])
-                print_point(res, p);
+    selection_t sel = {sel_exp, sel_imp};
+    if (format == REPORT_TEXT) {
+        printf("%s: scenario '%s', agtrade %s, seed %llu, %llu draws per point, %zu point(s), "
+               "%llu draws failed\n", path, rf.scenario, rf.version, (unsigned long long)rf.seed,
+               (unsigned long long)rf.draws, results_count_present(res),
+               (unsigned long long)rf.failed);
+        printf("(median and 5-95 %% interval over draws; mean with its Monte Carlo standard "
+               "error;\n the means of the welfare rows add up to the world total, their "
+               "medians need not)\n");
+        for (size_t p = 0; p < res->n_points && !rc; p++)
+            if (res->points[p] && text_point(res, &sel, p))
+                rc = EXIT_IOERR;
+    } else if (tidy_print(res, &sel, format)) {
+        rc = EXIT_IOERR;
     }
-    free(version);
-    results_free(res);
-    h5in_close(in);
+    if (fflush(stdout) || ferror(stdout))
+        rc = EXIT_IOERR;
+    if (rc)
+        fprintf(stderr, "agtrade summary: cannot write the table (out of memory or a write error)\n");
+    report_file_close(&rf);
     return rc;
 }

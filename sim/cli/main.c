@@ -14,8 +14,9 @@ static void usage(FILE *out)
         "commands:\n"
         "  check FILE            validate and calibrate a scenario file, print its baseline\n"
         "  run FILE [options]    run the Monte Carlo and write an HDF5 file (agtrade run --help)\n"
-        "  summary OUT.h5        print a table of the headline results of an output file\n"
+        "  summary OUT.h5        the results of an output file as a table (text, csv, json)\n"
         "  merge OUT.h5 SHARD... merge the shard files of a sweep into one file\n"
+        "  compare A.h5 B.h5...  scenarios side by side: means, differences, standard errors\n"
         "\n"
         "  --help, --version\n"
         "\n"
@@ -43,6 +44,7 @@ static int dispatch(int argc, char **argv)
     if (!strcmp(cmd, "run"))     return cmd_run(argc - 1, argv + 1);
     if (!strcmp(cmd, "summary")) return cmd_summary(argc - 1, argv + 1);
     if (!strcmp(cmd, "merge"))   return cmd_merge(argc - 1, argv + 1);
+    if (!strcmp(cmd, "compare")) return cmd_compare(argc - 1, argv + 1);
     fprintf(stderr, "agtrade: unknown command '%s' (try 'agtrade --help')\n", cmd);
     return EXIT_USAGE;
 }

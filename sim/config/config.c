@@ -9,6 +9,7 @@
 #include "number.h"
 
 #include <assert.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,7 +23,26 @@ static int config_build(cnode_t *tree, const char *path, int check_sweeps, confi
 
 static const char *const top_keys[] = {"description", "exporters", "importers", "routes",
     "inputs", "correlation", "reference", "scenario", "regimes", "thresholds", "sweep", "run",
-    NULL};
+    "limits", NULL};
+
+/* limits: the plausibility bounds a user may raise on purpose. Why: a tariff written as a
+ * percentage (25 for 25 %) is a valid number, and runs as 2500 % without a word. */
+static int build_limits(build_t *b, const cnode_t *root)
+{
+    static const char *const keys[] = {"max_tariff", NULL};
+    const cnode_t *l = cnode_get(root, "limits"), *at;
+    b->cfg->max_tariff = CONFIG_DEFAULT_MAX_TARIFF;
+    if (!l)
+        return 0;
+    if (cfg_need_kind(b, l, CNODE_MAP, "limits") || cfg_check_keys(b, l, "limits", keys) ||
+        cfg_get_number(b, l, "limits", "max_tariff", 0, CONFIG_DEFAULT_MAX_TARIFF,
+                       &b->cfg->max_tariff, &at))
+        return CONFIG_EINVALID;
+    if (!(b->cfg->max_tariff > 0) || isinf(b->cfg->max_tariff))
+        return cfg_range_fail(b, at, l, "limits", "max_tariff", "> 0 and finite",
+                              b->cfg->max_tariff);
+    return 0;
+}
 
 static int sweep_key_ok(build_t *b, const cnode_t *root_tree, const cnode_t *at,
                         const char *path, const char *key, double value)
@@ -64,7 +84,8 @@ static int check_sweep_keys(build_t *b, const cnode_t *root)
 
 static int build_all(build_t *b, const cnode_t *root, int check_sweeps)
 {
-    if (cfg_check_keys(b, root, "", top_keys) || cfg_build_market(b, root))
+    if (cfg_check_keys(b, root, "", top_keys) || build_limits(b, root) ||
+        cfg_build_market(b, root))
         return CONFIG_EINVALID;
     const cnode_t *d;
     if ((d = cnode_get(root, "description")) && cfg_need_kind(b, d, CNODE_SCALAR, "description"))
@@ -176,6 +197,11 @@ static int set_text(config_t *cfg, const char *key, const char *value, const cha
     } else {
         tree_strip_nulls(tree);   /* KEY=~ deletes the key, as in a file */
         rc = config_build(tree, cfg->path, 1, &fresh, err);
+        const input_spec_t *replacing = rc ? NULL : cfg_input_replacing(fresh, key);
+        if (replacing) {
+            rc = cfg_replaced_fail(err, NULL, key, replacing);
+            config_free(fresh);
+        }
     }
     if (rc) {
         char msg[CONFIG_MSG_MAX];

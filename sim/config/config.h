@@ -23,6 +23,7 @@
 #define CONFIG_MSG_MAX 1024
 #define CONFIG_MAX_DRAWS 1000000000000ull   /* per point: 10^12 */
 #define CONFIG_MAX_POINTS 1000000           /* per sweep */
+#define CONFIG_DEFAULT_MAX_TARIFF 5.0       /* 500 %: above it, a percentage typed as 25 */
 
 typedef struct {
     char file[CONFIG_PATH_MAX];   /* file the problem is in ("" for --set / none) */
@@ -73,6 +74,8 @@ typedef struct {
 
     int n_sweeps;
     config_sweep_t *sweeps;
+
+    double max_tariff;            /* limits.max_tariff: tariffs above it are refused */
 
     /* run settings */
     uint64_t draws;

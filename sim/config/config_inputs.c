@@ -29,6 +29,7 @@ static const struct {
     {TARGET_FREIGHT_INDEX, 0, 0, APPLY_MULTIPLY},
     {TARGET_FREIGHT_ROUTE, 1, 1, APPLY_MULTIPLY},
     {TARGET_COMPLIANCE, 0, 0, APPLY_OVERRIDE},
+    {TARGET_NTB, 1, 1, APPLY_OVERRIDE},   /* the value is added to the route's tariff */
 };
 #define N_TARGETS (sizeof targets / sizeof targets[0])
 
@@ -118,11 +119,11 @@ static int build_dist(build_t *b, const cnode_t *m, const char *path, dist_t *d)
                 if (!(x2 > 0))
                     return cfg_range_fail(b, a5, m, path, "p05", "> 0", x2);
                 if (!(x2 < x3) || isinf(x3))
-                    return cfg_fail(b->err, a5, path, "%s: min > max: p05 (%.6g) must be "
-                                    "below p95 (%.6g)", path, x2, x3);
+                    return cfg_fail(b->err, a5, path, "%s: min > max: p05 (%s) must be "
+                                    "below p95 (%s)", path, NUM(x2), NUM(x3));
                 if (h2 && !(x2 < x1 && x1 < x3))
-                    return cfg_fail(b->err, at2, path, "%s: median (%.6g) must lie between "
-                                    "p05 and p95", path, x1);
+                    return cfg_fail(b->err, at2, path, "%s: median (%s) must lie between "
+                                    "p05 and p95", path, NUM(x1));
                 p[1] = (log(x3) - log(x2)) / (2 * Z95);
                 return 0;
             }
@@ -140,8 +141,8 @@ static int build_dist(build_t *b, const cnode_t *m, const char *path, dist_t *d)
             cfg_get_number(b, m, path, "max", 0, INFINITY, &p[3], &at2))
             return CONFIG_EINVALID;
         if (!(p[2] < p[3]))
-            return cfg_fail(b->err, at ? at : m, path, "%s: min > max (min %.6g, max %.6g)",
-                            path, p[2], p[3]);
+            return cfg_fail(b->err, at ? at : m, path, "%s: min > max (min %s, max %s)",
+                            path, NUM(p[2]), NUM(p[3]));
         return 0;
     case DIST_UNIFORM:
     case DIST_TRIANGULAR:
@@ -151,15 +152,15 @@ static int build_dist(build_t *b, const cnode_t *m, const char *path, dist_t *d)
             need_param(b, m, path, "max", &p[hi], &at2))
             return CONFIG_EINVALID;
         if (isinf(p[lo]) || isinf(p[hi]) || !(p[lo] < p[hi]))
-            return cfg_fail(b->err, at, path, "%s: min > max (min %.6g, max %.6g)%s", path,
-                            p[lo], p[hi], p[lo] == p[hi] ? ": use dist: fixed" : "");
+            return cfg_fail(b->err, at, path, "%s: min > max (min %s, max %s)%s", path,
+                            NUM(p[lo]), NUM(p[hi]), p[lo] == p[hi] ? ": use dist: fixed" : "");
         if (d->kind == DIST_UNIFORM)
             return 0;
         if (need_param(b, m, path, "mode", &p[1], &at))
             return CONFIG_EINVALID;
         if (!(p[0] <= p[1] && p[1] <= p[2]))
-            return cfg_fail(b->err, at, path, "%s: mode (%.6g) must lie in [min, max] = "
-                            "[%.6g, %.6g]", path, p[1], p[0], p[2]);
+            return cfg_fail(b->err, at, path, "%s: mode (%s) must lie in [min, max] = "
+                            "[%s, %s]", path, NUM(p[1]), NUM(p[0]), NUM(p[2]));
         if (d->kind == DIST_PERT) {
             if (cfg_get_number(b, m, path, "lambda", 0, 4, &p[3], &at))
                 return CONFIG_EINVALID;
@@ -174,8 +175,8 @@ static int build_dist(build_t *b, const cnode_t *m, const char *path, dist_t *d)
             cfg_get_number(b, m, path, "max", 0, 1, &p[3], &amax))
             return CONFIG_EINVALID;
         if (isinf(p[2]) || isinf(p[3]) || !(p[2] < p[3]))
-            return cfg_fail(b->err, amin ? amin : m, path, "%s: min > max (min %.6g, max %.6g)",
-                            path, p[2], p[3]);
+            return cfg_fail(b->err, amin ? amin : m, path, "%s: min > max (min %s, max %s)",
+                            path, NUM(p[2]), NUM(p[3]));
         int ha, hb, hm, hs;
         const cnode_t *aa, *ab, *am, *as;
         if (opt_number(b, m, path, "alpha", &p[0], &ha, &aa) ||
@@ -188,12 +189,12 @@ static int build_dist(build_t *b, const cnode_t *m, const char *path, dist_t *d)
         if (hm) {
             double w = p[3] - p[2], mu = (x1 - p[2]) / w, s = x2 / w;
             if (!(mu > 0 && mu < 1))
-                return cfg_fail(b->err, am, path, "%s: mean (%.6g) must lie strictly inside "
-                                "(min, max) = (%.6g, %.6g)", path, x1, p[2], p[3]);
+                return cfg_fail(b->err, am, path, "%s: mean (%s) must lie strictly inside "
+                                "(min, max) = (%s, %s)", path, NUM(x1), NUM(p[2]), NUM(p[3]));
             if (!(s > 0 && s * s < mu * (1 - mu)))
                 return cfg_fail(b->err, as, path, "%s: sd must be > 0 and below sqrt(m (1 - m)) "
-                                "= %.6g for this mean (got %.6g)", path,
-                                w * sqrt(mu * (1 - mu)), x2);
+                                "= %s for this mean (got %s)", path,
+                                NUM(w * sqrt(mu * (1 - mu))), NUM(x2));
             double k = mu * (1 - mu) / (s * s) - 1;
             p[0] = mu * k;
             p[1] = (1 - mu) * k;
@@ -288,12 +289,51 @@ static int check_support(build_t *b, const cnode_t *m, const char *path, const i
             break;
         }
     }
-    if (in->dist.kind == DIST_NORMAL)
+    if (in->dist.kind == DIST_NORMAL && in->target != TARGET_NTB)
         rule = NULL;
+    /* a barrier is a tariff equivalent: the same bound as a tariff (limits.max_tariff) */
+    if (!rule && in->target == TARGET_NTB && !(hi <= b->cfg->max_tariff))
+        return cfg_fail(b->err, m, path, "%s: a non-tariff barrier is a tariff equivalent "
+                        "(a fraction, 0.5 for 50 %%), but %s can give values up to %s, above "
+                        "limits.max_tariff = %s", path, dist_kind_name(in->dist.kind),
+                        NUM(hi), NUM(b->cfg->max_tariff));
     if (rule)
-        return cfg_fail(b->err, m, path, "%s: %s, but %s can give values in [%.6g, %.6g]", path,
-                        rule, dist_kind_name(in->dist.kind), lo, hi);
+        return cfg_fail(b->err, m, path, "%s: %s, but %s can give values in [%s, %s]", path,
+                        rule, dist_kind_name(in->dist.kind), NUM(lo), NUM(hi));
     return 0;
+}
+
+/* A value set by --set or a sweep on a parameter that an override input replaces in every
+ * draw would change nothing but the calibration's reference point. */
+const input_spec_t *cfg_input_replacing(const config_t *cfg, const char *key)
+{
+    for (int k = 0; k < cfg->n_inputs; k++) {
+        const input_spec_t *in = &cfg->inputs[k];
+        char replaced[256];
+        if (in->apply != APPLY_OVERRIDE)
+            continue;
+        if ((in->target == TARGET_SIGMA || in->target == TARGET_ETA) && in->importer >= 0)
+            snprintf(replaced, sizeof replaced, "importers.%s.%s",
+                     cfg->market->importer_name[in->importer], input_target_name(in->target));
+        else if (in->target == TARGET_EPS && in->exporter >= 0)
+            snprintf(replaced, sizeof replaced, "exporters.%s.eps",
+                     cfg->market->exporter_name[in->exporter]);
+        else
+            continue;
+        if (!strcmp(replaced, key))
+            return in;
+    }
+    return NULL;
+}
+
+int cfg_replaced_fail(config_error_t *err, const cnode_t *at, const char *key,
+                      const input_spec_t *in)
+{
+    return cfg_fail(err, at, key, "%s is replaced in every draw by input '%s' (dist %s): "
+                    "change that input instead (its parameters, e.g. inputs.%s.%s)", key,
+                    in->name, dist_kind_name(in->dist.kind), in->name,
+                    in->dist.kind == DIST_LOGNORMAL ? "median"
+                    : in->dist.kind == DIST_FIXED ? "value" : "min");
 }
 
 static int build_input(build_t *b, const cnode_t *m, const char *path, input_spec_t *in)
@@ -345,6 +385,9 @@ static int build_input(build_t *b, const cnode_t *m, const char *path, input_spe
             in->apply = APPLY_OVERRIDE;
         else
             return cfg_fail(b->err, n, sub, "%s must be multiply or override", sub);
+        if (in->target == TARGET_NTB && in->apply != APPLY_OVERRIDE)
+            return cfg_fail(b->err, n, sub, "%s: target ntb adds its value to the route's "
+                            "tariff; apply must be override (the default)", sub);
     }
     cfg_join(sub, sizeof sub, path, "dist");
     if (!(n = cnode_get(m, "dist")))

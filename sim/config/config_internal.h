@@ -89,6 +89,16 @@ int cfg_range_fail(build_t *b, const cnode_t *at, const cnode_t *parent, const c
 int cfg_resolve_region(build_t *b, const cnode_t *n, const char *path, int exporter,
                        int *idx);
 
+/* A tariff (or tariff equivalent) above limits.max_tariff: "path = v is a tariff of
+ * 100 v %: tariffs are fractions ..." at `at` (config_parse.c). */
+int cfg_tariff_limit_fail(build_t *b, const cnode_t *at, const char *path, double v);
+/* The input that replaces the value of config key `key` in every draw (an override input
+ * on sigma, eta or eps of that region), or NULL (config_inputs.c); and the message that
+ * says so, naming the input to change instead. */
+const input_spec_t *cfg_input_replacing(const config_t *cfg, const char *key);
+int cfg_replaced_fail(config_error_t *err, const cnode_t *at, const char *key,
+                      const input_spec_t *in);
+
 /* The parts of a scenario, in the order config.c builds them; each 0 or CONFIG_EINVALID. */
 int cfg_build_market(build_t *b, const cnode_t *root);        /* config_market.c */
 int cfg_build_policies(build_t *b, const cnode_t *root);      /* config_policy.c */

@@ -129,6 +129,12 @@ static int build_routes(build_t *b, const cnode_t *routes)
             if (cfg_need_kind(b, m, CNODE_MAP, rpath) ||
                 build_fields(b, m, rpath, route_fields, none, ij))
                 return CONFIG_EINVALID;
+            if (b->spec->tariff[ij] > b->cfg->max_tariff) {
+                char tpath[300];
+                cfg_join(tpath, sizeof tpath, rpath, "tariff");
+                return cfg_tariff_limit_fail(b, cnode_get(m, "tariff"), tpath,
+                                             b->spec->tariff[ij]);
+            }
         }
     }
     return 0;
@@ -150,8 +156,8 @@ static int build_balances(build_t *b)
             return CONFIG_EINVALID;
         if (at_x && fabs(exports - routes) > MARKET_BALANCE_TOL * fmax(fabs(exports), 1e-9))
             return cfg_fail(b->err, at_x, "exports",
-                            "%s.exports (%.6g Mt) differ from the sum of its route flows "
-                            "(%.6g Mt) by more than 0.5 %%", path, exports, routes);
+                            "%s.exports (%s Mt) differ from the sum of its route flows "
+                            "(%s Mt) by more than 0.5 %%", path, NUM(exports), NUM(routes));
         /* the residual when not given; exports are by definition the route flows */
         s->domestic_use[i] = at_d ? domestic : s->production[i] - routes;
     }

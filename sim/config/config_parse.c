@@ -179,6 +179,16 @@ int cfg_range_fail(build_t *b, const cnode_t *at, const cnode_t *parent, const c
                     NUM(got));
 }
 
+/* Why: a tariff written as a percentage (25 for 25 %) is a valid number, and would run
+ * as 2500 % without a word. */
+int cfg_tariff_limit_fail(build_t *b, const cnode_t *at, const char *path, double v)
+{
+    return cfg_fail(b->err, at, path, "%s = %s is a tariff of %s %%: tariffs are fractions "
+                    "(%s for %s %%); to allow tariffs above %s, raise limits.max_tariff (in "
+                    "the file, or --set limits.max_tariff=X before this value)", path, NUM(v),
+                    NUM(100 * v), NUM(v / 100), NUM(v), NUM(b->cfg->max_tariff));
+}
+
 static int region_index(char (*names)[MARKET_NAME_MAX], int n, const char *name)
 {
     for (int i = 0; i < n; i++)

@@ -72,6 +72,8 @@ static int build_route_table(build_t *b, const cnode_t *t, const char *path, dou
             if (!(v >= 0) || (kind != 2 && isinf(v)))
                 return cfg_fail(b->err, row->items[c], p2, "%s must be >= 0%s (got %s)", p2,
                                 kind == 0 ? "" : " (Mt)", NUM(v));
+            if (kind == 0 && v > b->cfg->max_tariff)
+                return cfg_tariff_limit_fail(b, row->items[c], p2, v);
             arr[(size_t)i * (size_t)b->I + (size_t)j] = v;
         }
     }
@@ -122,9 +124,14 @@ static int build_policy(build_t *b, const cnode_t *m, const char *path, config_p
             cfg_join(p1, sizeof p1, sub, n->keys[a]->text);
             if (cfg_resolve_region(b, n->keys[a], p1, 1, &i) || cfg_parse_number(b, n->items[a], p1, &v))
                 return CONFIG_EINVALID;
-            if (!(v >= 0 && v < 1))
-                return cfg_fail(b->err, n->items[a], p1, "%s must be in [0, 1) (got %s)", p1,
-                                NUM(v));
+            if (!(v >= 0 && v < 1)) {
+                char hint[128] = "";   /* a percentage written as a number */
+                if (v >= 1 && v < 100)
+                    snprintf(hint, sizeof hint, "; rates are fractions: %s for %s %%",
+                             NUM(v / 100), NUM(v));
+                return cfg_fail(b->err, n->items[a], p1, "%s must be in [0, 1) (got %s%s)", p1,
+                                NUM(v), hint);
+            }
             p->export_tax[i] = v;
         }
     }
@@ -132,6 +139,10 @@ static int build_policy(build_t *b, const cnode_t *m, const char *path, config_p
         const cnode_t *at;
         if (cfg_get_number(b, m, path, "probability", 1, 0, &p->probability, &at))
             return CONFIG_EINVALID;
+        if (p->probability >= 2 && p->probability <= 100)   /* a percentage as a number */
+            return cfg_fail(b->err, at, path, "%s.probability must be in [0, 1] (got %s; "
+                            "probabilities are fractions: %s for %s %%)", path,
+                            NUM(p->probability), NUM(p->probability / 100), NUM(p->probability));
         if (!(p->probability >= 0 && p->probability <= 1))
             return cfg_range_fail(b, at, m, path, "probability", "in [0, 1]", p->probability);
     }
@@ -140,9 +151,9 @@ static int build_policy(build_t *b, const cnode_t *m, const char *path, config_p
             size_t ij = (size_t)i * (size_t)b->I + (size_t)j;
             if (p->floor[ij] > p->cap[ij])
                 return cfg_fail(b->err, m, path,
-                                "%s: floor on %s -> %s (%.6g Mt) is above its cap (%.6g Mt)",
+                                "%s: floor on %s -> %s (%s Mt) is above its cap (%s Mt)",
                                 path, b->spec->exporter_name[i], b->spec->importer_name[j],
-                                p->floor[ij], p->cap[ij]);
+                                NUM(p->floor[ij]), NUM(p->cap[ij]));
         }
     return 0;
 }
@@ -177,7 +188,11 @@ int cfg_build_policies(build_t *b, const cnode_t *root)
     cfg->regimes = calloc((size_t)n->n, sizeof *cfg->regimes);
     if (!cfg->regimes)
         return cfg_fail(b->err, NULL, NULL, "out of memory");
-    double total = 0;
+    /* Neumaier's compensated sum: the sum of the probabilities as written, rounded once
+     * (0.6 + 0.3 + 0.15 is reported as 1.05, not as the 1.0499999999999998 that adding
+     * in order gives) */
+    double total = 0, lost = 0;
+    char terms[CONFIG_MSG_MAX / 2] = "";
     for (int k = 0; k < n->n; k++) {
         config_policy_t *g = &cfg->regimes[k];
         cfg->n_regimes = k + 1;
@@ -189,10 +204,18 @@ int cfg_build_policies(build_t *b, const cnode_t *root)
         if (cfg_parse_string(b, n->keys[k], path, g->name, sizeof g->name) ||
             build_policy(b, n->items[k], path, g, 1))
             return CONFIG_EINVALID;
-        total += g->probability;
+        double t = total + g->probability;
+        lost += fabs(total) >= fabs(g->probability) ? (total - t) + g->probability
+                                                    : (g->probability - t) + total;
+        total = t;
+        size_t used = strlen(terms);
+        snprintf(terms + used, sizeof terms - used, "%s%s %s", k ? " + " : "", g->name,
+                 NUM(g->probability));
     }
+    total += lost;
     if (fabs(total - 1) > PROB_SUM_TOL)
-        return cfg_fail(b->err, n, "regimes", "regime probabilities sum to %s, not 1", NUM(total));
+        return cfg_fail(b->err, n, "regimes", "regime probabilities sum to %s, not 1 (%s)",
+                        NUM(total), terms);
     return 0;
 }
 

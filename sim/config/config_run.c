@@ -160,6 +160,9 @@ int cfg_build_sweeps(build_t *b, const cnode_t *root)
         for (int q = 0; q < k; q++)
             if (!strcmp(cfg->sweeps[q].key, w->key))
                 return cfg_fail(b->err, n, sub, "%s: key '%s' is swept twice", sub, w->key);
+        const input_spec_t *replacing = cfg_input_replacing(cfg, w->key);
+        if (replacing)
+            return cfg_replaced_fail(b->err, n, w->key, replacing);
         const cnode_t *v = cnode_get(m, "values");
         int range = cnode_find(m, "start") >= 0 || cnode_find(m, "stop") >= 0 ||
                     cnode_find(m, "step") >= 0;

@@ -384,6 +384,11 @@ char *config_to_yaml(const config_t *cfg)
         }
         put(&b, "]\n");
     }
+    if (cfg->max_tariff > 0 && cfg->max_tariff != CONFIG_DEFAULT_MAX_TARIFF) {   /* 0: made by hand */
+        put(&b, "limits:\n  max_tariff: ");
+        put_num(&b, cfg->max_tariff);
+        put(&b, "\n");
+    }
     put(&b, "run:\n  draws: %llu\n  seed: %llu\n  output: ", (unsigned long long)cfg->draws,
         (unsigned long long)cfg->seed);
     put_quoted(&b, cfg->output);

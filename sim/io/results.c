@@ -2,6 +2,7 @@
 #include "results.h"
 #include "sweep.h"
 #include "version.h"
+#include <assert.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,6 +29,7 @@ typedef struct {
     const char *dims[H5OUT_MAX_DIMS];
     field_t field;
     size_t offset, count, n_seg, seg_stride;
+    int optional;   /* may be absent from files of older versions (see read_var) */
 } svar_t;
 
 static int field_is_int(field_t f)
@@ -68,9 +70,10 @@ static void axes_dims(quantity_axes_t axes, svar_t *v)
         v->dims[v->ndims++] = "importer";
 }
 
-static int emit(svar_fn fn, void *arg, const char *name, const char *long_name,
-                const char *units, quantity_axes_t axes, int by_regime, const char *last_dim,
-                field_t field, size_t offset, size_t count, size_t n_seg, size_t seg_stride)
+static int emit_var(svar_fn fn, void *arg, const char *name, const char *long_name,
+                    const char *units, quantity_axes_t axes, int by_regime, const char *last_dim,
+                    field_t field, size_t offset, size_t count, size_t n_seg, size_t seg_stride,
+                    int optional)
 {
     svar_t v;
     memset(&v, 0, sizeof v);
@@ -88,7 +91,16 @@ static int emit(svar_fn fn, void *arg, const char *name, const char *long_name,
     v.count = count;
     v.n_seg = n_seg;
     v.seg_stride = seg_stride;
+    v.optional = optional;
     return fn(&v, arg);
+}
+
+static int emit(svar_fn fn, void *arg, const char *name, const char *long_name,
+                const char *units, quantity_axes_t axes, int by_regime, const char *last_dim,
+                field_t field, size_t offset, size_t count, size_t n_seg, size_t seg_stride)
+{
+    return emit_var(fn, arg, name, long_name, units, axes, by_regime, last_dim, field, offset,
+                    count, n_seg, seg_stride, 0);
 }
 
 static const char *const form_words[] = {"scenario", "reference", "change", "change"};
@@ -168,6 +180,11 @@ static int each_count(const results_t *res, svar_fn fn, void *arg)
         rc = emit(fn, arg, "summary/threshold_probability_by_regime",
                   "probability of the threshold event within each regime", "1", AXES_NONE, 1,
                   "threshold", F_THR_P, T, T * R, 1, 0);
+    /* added after the first release: files without it are still read (read_var) */
+    if (!rc && T && R)
+        rc = emit_var(fn, arg, "summary/threshold_mcse_by_regime",
+                      "Monte Carlo standard error of the threshold probability within each "
+                      "regime", "1", AXES_NONE, 1, "threshold", F_THR_MCSE, T, T * R, 1, 0, 1);
     return rc;
 }
 
@@ -268,6 +285,13 @@ static void sanitize(const char *key, char *out, size_t len)
     out[i] = '\0';
 }
 
+void results_sweep_var(const char *key, char *out, size_t len)
+{
+    char clean[256];
+    sanitize(key, clean, sizeof clean);
+    snprintf(out, len, "sweep_%s", clean);
+}
+
 static int define_points(h5out_t *h, const results_t *res, char *err, size_t errlen)
 {
     size_t P = results_count_present(res), k = 0;
@@ -282,11 +306,10 @@ static int define_points(h5out_t *h, const results_t *res, char *err, size_t err
     if (!rc)   /* a shard holds some points: the coordinate is their global number */
         rc = h5out_def_dim_int64(h, "point", P, index, "sweep point", err, errlen);
     for (int s = 0; s < res->n_sweeps && !rc; s++) {
-        char var[300], ln[400], clean[256];
+        char var[300], ln[400];
         for (size_t i = 0; i < P; i++)
             values[i] = res->point_values[(size_t)index[i] * (size_t)res->n_sweeps + (size_t)s];
-        sanitize(res->sweep_key[s], clean, sizeof clean);
-        snprintf(var, sizeof var, "sweep_%s", clean);
+        results_sweep_var(res->sweep_key[s], var, sizeof var);
         snprintf(ln, sizeof ln, "swept value of %s", res->sweep_key[s]);
         rc = h5out_write_double_along(h, var, "point", values, "1", ln, "sweep_key",
                                       res->sweep_key[s], err, errlen);
@@ -440,10 +463,28 @@ int results_write_summary(h5out_t *h, const results_t *res, char *err, size_t er
 
 /* ---- reading --------------------------------------------------------------------- */
 
+/* A threshold MCSE missing from an older file: the engine's formula from the
+ * probabilities and draw counts read before it (each_count's order). */
+static void fill_threshold_mcse(point_summary_t *ps)
+{
+    for (int g = 0; g < ps->n_groups; g++)
+        for (int k = 0; k < ps->n_thresholds; k++) {
+            size_t at = (size_t)g * (size_t)ps->n_thresholds + (size_t)k;
+            ps->threshold_mcse[at] = summary_proportion_mcse(ps->threshold_prob[at],
+                                                             ps->draws_ok[g]);
+        }
+}
+
 static int read_var(const svar_t *v, void *arg)
 {
     svar_io_t *io = arg;
     size_t len = svar_len(v);
+    if (v->optional && !h5in_exists(io->in, v->name)) {
+        assert(v->field == F_THR_MCSE);
+        for (size_t i = 0; i < io->n_present; i++)
+            fill_threshold_mcse(io->res->points[io->present[i]]);
+        return 0;
+    }
     char *buf = malloc(io->n_present * len * 8 + 8);
     if (!buf) {
         snprintf(io->err, io->errlen, "out of memory reading %s", v->name);

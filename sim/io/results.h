@@ -72,6 +72,10 @@ void results_command_line(int argc, char *const *argv, char *buf, size_t len);
 int results_write_metadata(h5out_t *h, const results_t *res, const results_meta_t *meta,
                            char *err, size_t errlen);
 
+/* The coordinate variable of swept key `key`: "sweep_" + the key with every character
+ * other than [A-Za-z0-9] replaced by '_' ("sweep_scenario_tariffs_US_China"). */
+void results_sweep_var(const char *key, char *out, size_t len);
+
 /* Read a file written by results_define + results_write_summary: the points it holds
  * (others NULL); NULL with a message in err when it is not such a file. The file keeps
  * min, max and threshold MCSE of all draws only, so those of regime groups read as 0. */

@@ -22,6 +22,8 @@ typedef struct {
     welfare_t *welfare;
     double *input_values;
     uint64_t *threshold_hits;     /* [group][threshold], summed over threads at the end */
+    policy_t *barrier_policy;     /* the draw's policy with its non-tariff barriers, or NULL
+                                     when the run has none */
 } worker_t;
 
 typedef struct {
@@ -59,6 +61,9 @@ static void draw_one(const engine_spec_t *spec, worker_t *w, uint64_t draw, doub
     sample_apply(spec->inputs, spec->n_inputs, w->input_values, spec->market, w->shocks);
 
     const policy_t *policy = spec->n_regimes > 0 ? spec->regimes[regime] : spec->scenario;
+    if (w->barrier_policy && sample_apply_barriers(spec->inputs, spec->n_inputs, w->input_values,
+                                                   policy, w->barrier_policy))
+        policy = w->barrier_policy;   /* non-tariff barriers of this draw added */
     int status = 0;
     if (solve_equilibrium(spec->market, spec->reference, w->shocks, NULL, w->solve_ws, w->ref))
         status = (int)w->ref->status;
@@ -167,6 +172,7 @@ static void worker_free(worker_t *w)
     welfare_free(w->welfare);
     free(w->input_values);
     free(w->threshold_hits);
+    policy_free(w->barrier_policy);
 }
 
 static int worker_init(worker_t *w, const run_t *run)
@@ -185,6 +191,10 @@ static int worker_init(worker_t *w, const run_t *run)
     if (!w->sample_ws || !w->solve_ws || !w->shocks || !w->ref || !w->scen || !w->welfare ||
         !w->input_values || !w->threshold_hits)
         return -1;
+    for (int k = 0; k < spec->n_inputs; k++)   /* only runs with barriers copy policies */
+        if (spec->inputs[k].target == TARGET_NTB && !w->barrier_policy &&
+            !(w->barrier_policy = policy_copy(spec->scenario)))
+            return -1;
     return 0;
 }
 
@@ -506,7 +516,7 @@ static void summarize(const run_t *run, point_summary_t *out)
             size_t at = (size_t)g * (size_t)spec->n_thresholds + (size_t)i;
             double p = ok ? (double)run->workers[0].threshold_hits[at] / (double)ok : NAN;
             out->threshold_prob[at] = p;
-            out->threshold_mcse[at] = ok ? sqrt(p * (1 - p) / (double)ok) : NAN;
+            out->threshold_mcse[at] = summary_proportion_mcse(p, ok);
         }
     }
 }

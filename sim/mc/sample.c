@@ -33,6 +33,7 @@ const char *input_target_name(input_target_t target)
     case TARGET_FREIGHT_INDEX: return "freight_index";
     case TARGET_FREIGHT_ROUTE: return "freight_route";
     case TARGET_COMPLIANCE: return "compliance";
+    case TARGET_NTB: return "ntb";
     }
     return "unknown";
 }
@@ -438,6 +439,25 @@ void sample_apply(const input_spec_t *inputs, int n_inputs, const double *values
             shocks->compliance = shocks->compliance < 0.0 ? 0.0
                                  : shocks->compliance > 1.0 ? 1.0 : shocks->compliance;
             break;
+        case TARGET_NTB:   /* a policy, not a shock: sample_apply_barriers */
+            break;
         }
     }
+}
+
+int sample_apply_barriers(const input_spec_t *inputs, int n_inputs, const double *values,
+                          const policy_t *policy, policy_t *out)
+{
+    int ne = policy->n_exporters, ni = policy->n_importers, any = 0;
+    for (int k = 0; k < n_inputs; k++) {
+        const input_spec_t *in = &inputs[k];
+        if (in->target != TARGET_NTB || in->exporter < 0 || in->exporter >= ne ||
+            in->importer < 0 || in->importer >= ni)
+            continue;
+        if (!any)
+            policy_copy_into(out, policy);
+        any = 1;
+        out->tariff[in->exporter * ni + in->importer] += values[k];
+    }
+    return any;
 }

@@ -35,7 +35,9 @@ typedef enum {
     TARGET_ETA,              /* eta_j of importer */
     TARGET_FREIGHT_INDEX,    /* every route's freight */
     TARGET_FREIGHT_ROUTE,    /* freight of route (exporter, importer) */
-    TARGET_COMPLIANCE        /* compliance factor c of purchase floors */
+    TARGET_COMPLIANCE,       /* compliance factor c of purchase floors */
+    TARGET_NTB               /* non-tariff barrier on route (exporter, importer): a tariff
+                                equivalent added to the scenario's (or regime's) tariff */
 } input_target_t;
 
 typedef enum {
@@ -117,5 +119,13 @@ int sampler_draw(const sampler_t *sampler, sample_workspace_t *ws, uint64_t seed
  * input with an out-of-range index is ignored. */
 void sample_apply(const input_spec_t *inputs, int n_inputs, const double *values,
                   const market_t *market, shocks_t *shocks);
+
+/* The draw's non-tariff barriers (TARGET_NTB inputs; they act on a policy, not on the
+ * shocks): 0 when there is none (out untouched: solve with `policy` itself); otherwise
+ * out = policy with each barrier's value added to its route's tariff, and 1. The
+ * reference policy gets no barrier (it is the world without the scenario's politics).
+ * out has the dimensions of policy. Allocates nothing. */
+int sample_apply_barriers(const input_spec_t *inputs, int n_inputs, const double *values,
+                          const policy_t *policy, policy_t *out);
 
 #endif

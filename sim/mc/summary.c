@@ -1,5 +1,6 @@
 /* summary.c - see summary.h. */
 #include "summary.h"
+#include <math.h>
 #include <stdlib.h>
 
 const double summary_quantile_probs[SUMMARY_N_QUANTILES] = {
@@ -58,4 +59,9 @@ point_summary_t *point_summary_alloc(size_t n_vars, int n_groups, int n_threshol
         return NULL;
     }
     return ps;
+}
+
+double summary_proportion_mcse(double p, uint64_t n)
+{
+    return n ? sqrt(p * (1 - p) / (double)n) : NAN;
 }

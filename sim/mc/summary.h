@@ -38,4 +38,8 @@ typedef struct {
 point_summary_t *point_summary_alloc(size_t n_vars, int n_groups, int n_thresholds);
 void point_summary_free(point_summary_t *ps);
 
+/* Monte Carlo standard error of a proportion p estimated from n draws,
+ * sqrt(p (1 - p) / n); NAN when n = 0. */
+double summary_proportion_mcse(double p, uint64_t n);
+
 #endif

@@ -2,29 +2,43 @@
 """plots.py - the standard charts of an agtrade output file, as PNG files.
 
     /usr/bin/python3 sim/python/plots.py OUT.h5 [--outdir outputs] [--thresholds 5,15]
-        [--exporter US --importer China --rival Brazil] [--point N]
+        [--exporter US --importer China --rival Brazil] [--point N | --at VALUE]
+    /usr/bin/python3 sim/python/plots.py A.h5 B.h5 [...] [--outdir outputs]
 
-writes into --outdir:
+One file: writes into --outdir
   tariff_response.png  fan chart against the first swept key: median, 50 % and 90 %
                        bands of exporter -> importer exports and of the rival's share of
-                       the importer's imports (reference median dashed)
+                       the importer's imports (reference median dashed); on a tariff
+                       axis of the importer on the exporter, the rates in force or
+                       announced in 2025 (and 2018) are marked
   distributions.png    CDF and histogram of exporter -> importer exports and of the
                        exporter's farm revenue change: scenario, reference, each regime
   stoplight.png        probability that exporter -> importer exports are below the lower
                        threshold (red), between (yellow), above the upper one (green)
   spread.png           FOB spread first exporter - rival: scenario vs reference
+Several files: writes cdf_overlay.png, the CDFs of exporter -> importer exports and of
+the exporter's farm revenue change of every file in one chart (one line per file, at
+its own policy point), labelled with the scenario names.
 
-Per-point charts (distributions, spread) show --point (default: the middle sweep point).
+Axes and titles use words ("China's tariff on US soybeans, %"), not config keys; titles
+name the scenario, the draws per point and the seed. Per-point charts (distributions,
+spread) show the sweep point of the scenario's own policy (the value of the swept key in
+the scenario file, e.g. 28 % in tariff-sweep.yaml; the nearest point when it is not on
+the grid; the middle point when the file does not say), or --point N, or --at VALUE
+(the point nearest VALUE of the first swept key, in the key's own units: 0.23 for 23 %).
 """
 import argparse
 import os
 import re
 import sys
 
+import h5py
+
 import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
+import yaml  # noqa: E402
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import agtrade_results as ar  # noqa: E402
@@ -33,6 +47,133 @@ RED, YELLOW, GREEN = "#c62828", "#f9c80e", "#2e7d32"
 SCEN, REF = "#1f4e9c", "#555555"
 OTHER_VARIABLES = ("share", "price", "revenue", "spread", "change", "welfare", "tax",
                    "wedge", "transfer", "import", "%")
+
+
+# Rates of China's tariff on US soybeans that were in force or announced, for the marks on
+# a tariff axis: (rate, label). Sources: configs/*.yaml (the scenario files' comments).
+POLICY_RATES = (
+    (0.03, "3 % MFN"),
+    (0.13, "13 % Busan, Nov 2025"),
+    (0.23, "23 % Geneva, May 2025"),
+    (0.28, "28 % 2018"),
+    (1.23, "123 % threatened, Oct 2025"),
+    (1.38, "138 % Apr 2025"),
+)
+POLICY_ROUTE = ("US", "China")
+
+
+def human_key(key):
+    """Words for a config key: "scenario.tariffs.US.China" -> "China's tariff on US
+    soybeans"; (label, is_rate). Keys it does not know are returned as they are."""
+    parts = key.split(".")
+    if len(parts) == 4 and parts[1] == "tariffs":
+        where = {"scenario": "", "reference": " (reference)"}.get(parts[0], f" ({parts[0]})")
+        return f"{parts[3]}'s tariff on {parts[2]} soybeans{where}", True
+    if len(parts) == 5 and parts[0] == "regimes" and parts[2] == "tariffs":
+        return f"{parts[4]}'s tariff on {parts[3]} soybeans (regime {parts[1]})", True
+    if len(parts) == 4 and parts[0] == "routes" and parts[3] == "tariff":
+        return f"{parts[2]}'s baseline tariff on {parts[1]} soybeans", True
+    if len(parts) == 3 and parts[1] == "export_taxes":
+        return f"{parts[2]}'s export tax on soybeans", True
+    if len(parts) == 4 and parts[1] in ("floors", "caps"):
+        what = "purchase floor" if parts[1] == "floors" else "quantity cap"
+        return f"{parts[3]}'s {what} on {parts[2]} soybeans", False
+    if len(parts) == 3 and parts[0] == "inputs":
+        return f"{parts[2]} of the random input {parts[1]}", False
+    if len(parts) == 3 and parts[0] in ("importers", "exporters"):
+        words = {"sigma": "Armington elasticity", "eta": "import demand elasticity",
+                 "eps": "domestic demand elasticity", "kappa": "supply elasticity",
+                 "production": "production", "fob_price": "FOB price"}
+        return f"{parts[1]}'s {words.get(parts[2], parts[2])}", False
+    return key, _is_rate(key)
+
+
+def _marks_policy_rates(key):
+    """True when the swept key is the tariff of POLICY_ROUTE (scenario, reference, regime
+    or baseline), where POLICY_RATES mean something."""
+    ex, im = POLICY_ROUTE
+    return key.endswith(f"tariffs.{ex}.{im}") or key == f"routes.{ex}.{im}.tariff"
+
+
+def _mark_policy_rates(ax, xmin, xmax):
+    for rate, label in POLICY_RATES:
+        x = rate * 100.0
+        if xmin <= x <= xmax:
+            ax.axvline(x, color="#8e24aa", lw=0.9, ls=":", zorder=0)
+            ax.text(x, 0.99, " " + label, rotation=90, va="top", ha="right", fontsize=7,
+                    color="#8e24aa", transform=ax.get_xaxis_transform())
+
+
+class RunInfo:
+    """What a file says about its run: scenario name, draws per point, seed, and the
+    resolved configuration (a dict, {} when the file has none)."""
+
+    def __init__(self, path):
+        attrs = ar.file_attributes(path)
+        self.path, self.draws, self.seed = path, attrs.get("draws"), attrs.get("seed")
+        self.config = {}
+        with h5py.File(path, "r") as f:
+            if "config_yaml" in f:
+                try:
+                    text = f["config_yaml"][()]
+                    self.config = yaml.safe_load(text.decode() if isinstance(text, bytes)
+                                                 else text) or {}
+                except yaml.YAMLError:
+                    self.config = {}
+        scenario = self.config.get("scenario") if isinstance(self.config, dict) else None
+        self.scenario = (scenario or {}).get("name") or os.path.basename(path)
+
+    def title(self):
+        """'Geneva truce 2025 (23 %): 2000 draws per point, seed 7'."""
+        bits = [f"{self.draws} draws per point" if self.draws is not None else None,
+                f"seed {self.seed}" if self.seed is not None else None]
+        bits = ", ".join(b for b in bits if b)
+        return f"{self.scenario}: {bits}" if bits else self.scenario
+
+    def value_of(self, key):
+        """The value of a dotted config key in the resolved configuration, following the
+        inheritance scenario <- reference <- baseline route for tariffs; None if absent."""
+        def get(path):
+            node = self.config
+            for part in path.split("."):
+                if not isinstance(node, dict) or part not in node:
+                    return None
+                node = node[part]
+            return node if isinstance(node, (int, float)) else None
+        parts = key.split(".")
+        tries = [key]
+        if len(parts) == 4 and parts[0] in ("scenario", "reference") and parts[1] == "tariffs":
+            tries += [f"reference.tariffs.{parts[2]}.{parts[3]}",
+                      f"routes.{parts[2]}.{parts[3]}.tariff"]
+        for t in tries:
+            v = get(t)
+            if v is not None:
+                return float(v)
+        return None
+
+
+def policy_point(pds, info, at=None):
+    """(point, why): the sweep point of the per-point charts. at: a value of the first
+    swept key; default the scenario's own value of it; else the middle point."""
+    n = pds.sizes["point"]
+    sweeps = ar.sweep_dims(pds)
+    if not sweeps:
+        return 0, ""
+    key = ar.sweep_label(pds, sweeps[0])
+    values = pds[sweeps[0]].values.astype(float)
+    target, why = at, "requested"
+    if target is None:
+        target, why = info.value_of(key), "the scenario's own policy"
+    if target is None:
+        return n // 2, "the middle sweep point"
+    point = int(np.argmin(np.abs(values - target)))
+    if values[point] != target:
+        why += f", nearest to {_format_value(key, target)}"
+    return point, why
+
+
+def _format_value(key, v):
+    return f"{v * 100:g} %" if human_key(key)[1] else f"{v:g}"
 
 
 class Names:
@@ -56,11 +197,11 @@ def _units(ds, var):
 
 
 def _point_label(pds, point):
-    """"scenario.tariffs.US.China = 0.5" for a sweep point, "" for a single run."""
+    """"China's tariff on US soybeans = 50 %" for a sweep point, "" for a single run."""
     parts = []
     for s in ar.sweep_dims(pds):
         key, v = ar.sweep_label(pds, s), float(pds[s].values[point])
-        parts.append(f"{key} = {v * 100:g} %" if _is_rate(key) else f"{key} = {v:g}")
+        parts.append(f"{human_key(key)[0]} = {_format_value(key, v)}")
     return ", ".join(parts)
 
 
@@ -101,12 +242,12 @@ def _intervals(ax, labels, qs, color):
     ax.set_xticks(range(len(labels)), labels)
 
 
-def plot_tariff_response(ds, names, path):
+def plot_tariff_response(ds, names, path, info=None):
     """Two panels against the first swept key (or per scenario/regime without a sweep)."""
     panels = (("flow", {"exporter": names.ex, "importer": names.im},
-               f"{names.ex} -> {names.im} exports", 1.0),
+               f"{names.ex} soybean exports to {names.im}", 1.0),
               ("share", {"exporter": names.rival, "importer": names.im},
-               f"{names.rival} share of {names.im} imports", 100.0))
+               f"{names.rival}'s share of {names.im}'s soybean imports", 100.0))
     fig, axes = plt.subplots(1, 2, figsize=(12, 4.8))
     sweeps = [s for s in ar.sweep_dims(ds) if s in ds.dims]
     for ax, (form, region, title, scale) in zip(axes, panels):
@@ -119,18 +260,22 @@ def plot_tariff_response(ds, names, path):
             others = {s: 0 for s in sweeps[1:]}
             q, qref = q.isel(others), qref.isel(others)
             key = ar.sweep_label(ds, xdim)
+            words, is_rate = human_key(key)
             x = ds[xdim].values.astype(float)
-            xlabel = f"{key} (swept)"
-            if _is_rate(key):
-                x, xlabel = x * 100.0, f"{key} (%, swept)"
+            xlabel = words
+            if is_rate:
+                x, xlabel = x * 100.0, f"{words}, %"
             elif _units(ds, xdim):
-                xlabel = f"{key} ({_units(ds, xdim)}, swept)"
+                xlabel = f"{words}, {_units(ds, xdim)}"
             _fan(ax, x, q.transpose(xdim, "quantile"), SCEN, "scenario")
             ax.plot(x, qref.sel(quantile=0.5, method="nearest").values, color=REF, ls="--",
                     lw=1.5, label="reference: median")
             ax.set_xlabel(xlabel)
+            if is_rate and _marks_policy_rates(key):
+                _mark_policy_rates(ax, float(np.min(x)), float(np.max(x)))
             if others:
-                fixed = ", ".join(f"{ar.sweep_label(ds, s)} = {float(ds[s].values[0]):g}"
+                fixed = ", ".join(f"{human_key(ar.sweep_label(ds, s))[0]} = "
+                                  f"{_format_value(ar.sweep_label(ds, s), float(ds[s].values[0]))}"
                                   for s in others)
                 ax.set_title(f"{title}\n({fixed})", fontsize=10)
             else:
@@ -148,7 +293,8 @@ def plot_tariff_response(ds, names, path):
         ax.set_ylabel(ylabel)
         ax.grid(alpha=0.3)
         ax.legend(fontsize=8, loc="best")
-    fig.suptitle("Response to the policy: Monte Carlo median and uncertainty bands")
+    fig.suptitle("Response to the policy: Monte Carlo median and uncertainty bands"
+                 + (f"\n{info.title()}" if info else ""))
     fig.tight_layout()
     fig.savefig(path, dpi=110)
     plt.close(fig)
@@ -213,16 +359,19 @@ def _distribution_row(ax_cdf, ax_hist, pds, draws, point, form, region, title, w
         ax.legend(fontsize=7, loc="best")
 
 
-def plot_distributions(pds, draws, names, point, path):
+def plot_distributions(pds, draws, names, point, path, info=None, why=""):
     fig, axes = plt.subplots(2, 2, figsize=(12, 9))
     _distribution_row(axes[0, 0], axes[0, 1], pds, draws, point, "flow",
                       {"exporter": names.ex, "importer": names.im},
-                      f"{names.ex} -> {names.im} exports", True)
+                      f"{names.ex} soybean exports to {names.im}", True)
     _distribution_row(axes[1, 0], axes[1, 1], pds, draws, point, "farm_revenue_change",
                       {"exporter": names.ex},
                       f"{names.ex} farm revenue change vs reference", False)
     label = _point_label(pds, point)
-    fig.suptitle("Distributions over the Monte Carlo draws" + (f" ({label})" if label else ""))
+    if label and why:
+        label += f" ({why})"
+    fig.suptitle("Distributions over the Monte Carlo draws"
+                 + (f"\n{info.title()}" if info else "") + (f"\nat {label}" if label else ""))
     fig.tight_layout()
     fig.savefig(path, dpi=110)
     plt.close(fig)
@@ -291,7 +440,7 @@ def stoplight_rows(pds, draws, names, lo, hi):
     return rows, source
 
 
-def plot_stoplight(pds, draws, names, lo, hi, path):
+def plot_stoplight(pds, draws, names, lo, hi, path, info=None):
     rows, source = stoplight_rows(pds, draws, names, lo, hi)
     units = _units(pds, "flow_mean") or "Mt"
     fig, ax = plt.subplots(figsize=(10, max(3.6, 1.6 + 0.45 * len(rows))))
@@ -309,8 +458,8 @@ def plot_stoplight(pds, draws, names, lo, hi, path):
     ax.set_yticks(y, [r[0] for r in rows], fontsize=8)
     ax.set_xlim(0, 100)
     ax.set_xlabel("probability (%)")
-    ax.set_title(f"{names.ex} -> {names.im} exports: probability of each range\n"
-                 f"(from the {source})", fontsize=10)
+    ax.set_title(f"{names.ex} soybean exports to {names.im}: probability of each range\n"
+                 + (f"{info.title()}\n" if info else "") + f"(from the {source})", fontsize=10)
     height = fig.get_size_inches()[1]
     fig.legend(loc="lower center", ncol=3, fontsize=8, frameon=False)
     fig.tight_layout(rect=(0, 0.4 / height, 1, 1))   # keep 0.4 in at the bottom for it
@@ -321,7 +470,7 @@ def plot_stoplight(pds, draws, names, lo, hi, path):
 # --- FOB spread ----------------------------------------------------------------------
 
 
-def plot_spread(pds, names, point, path):
+def plot_spread(pds, names, point, path, info=None, why=""):
     one = {"exporter": names.rival, "point": point}
     units = _units(pds, "fob_spread_mean") or "USD/t"
     xlabel = f"FOB price {names.first} minus {names.rival} ({units})"
@@ -346,8 +495,10 @@ def plot_spread(pds, names, point, path):
         ax.grid(alpha=0.3)
         ax.legend(fontsize=8, loc="best")
     label = _point_label(pds, point)
+    if label and why:
+        label += f" ({why})"
     fig.suptitle(f"{names.first}-{names.rival} FOB price spread, scenario vs reference"
-                 + (f" ({label})" if label else ""))
+                 + (f"\n{info.title()}" if info else "") + (f"\nat {label}" if label else ""))
     fig.tight_layout()
     fig.savefig(path, dpi=110)
     plt.close(fig)
@@ -357,8 +508,9 @@ def plot_spread(pds, names, point, path):
 
 
 def make_plots(path, outdir="outputs", thresholds=(5.0, 15.0), exporter="US",
-               importer="China", rival="Brazil", point=None):
-    """Write the four charts; returns their paths."""
+               importer="China", rival="Brazil", point=None, at=None):
+    """Write the four charts; returns their paths. point: a sweep point index; at: a
+    value of the first swept key (the nearest point); neither: the scenario's policy."""
     pds = ar.open_results(path, unstack=False)           # point axis, for per-point charts
     sweeps = ar.sweep_dims(pds)
     ds = ar.unstack_sweep(pds, sweeps) if sweeps else pds
@@ -367,17 +519,21 @@ def make_plots(path, outdir="outputs", thresholds=(5.0, 15.0), exporter="US",
     except ar.ResultsError:
         draws = None
     names = Names(pds, exporter, importer, rival)
+    info = RunInfo(path)
     n_points = pds.sizes["point"]
-    point = n_points // 2 if point is None else point
+    if point is None:
+        point, why = policy_point(pds, info, at)
+    else:
+        why = "requested"
     if not 0 <= point < n_points:
         raise ar.ResultsError(f"--point {point}: the file has points 0..{n_points - 1}")
     lo, hi = sorted(thresholds)
     os.makedirs(outdir, exist_ok=True)
     charts = (
-        ("tariff_response", lambda p: plot_tariff_response(ds, names, p)),
-        ("distributions", lambda p: plot_distributions(pds, draws, names, point, p)),
-        ("stoplight", lambda p: plot_stoplight(pds, draws, names, lo, hi, p)),
-        ("spread", lambda p: plot_spread(pds, names, point, p)),
+        ("tariff_response", lambda p: plot_tariff_response(ds, names, p, info)),
+        ("distributions", lambda p: plot_distributions(pds, draws, names, point, p, info, why)),
+        ("stoplight", lambda p: plot_stoplight(pds, draws, names, lo, hi, p, info)),
+        ("spread", lambda p: plot_spread(pds, names, point, p, info, why)),
     )
     written, problems = [], []
     for name, chart in charts:
@@ -396,19 +552,64 @@ def make_plots(path, outdir="outputs", thresholds=(5.0, 15.0), exporter="US",
     return written
 
 
+def plot_cdf_overlay(paths, outdir="outputs", exporter="US", importer="China"):
+    """cdf_overlay.png: the CDFs of exporter -> importer exports and of the exporter's farm
+    revenue change of several files, each at its own policy point; returns its path."""
+    fig, (ax_f, ax_r) = plt.subplots(1, 2, figsize=(13, 5))
+    colors = plt.cm.tab10(np.linspace(0, 1, 10))
+    units = {}
+    for k, path in enumerate(paths):
+        pds = ar.open_results(path, unstack=False)
+        Names(pds, exporter, importer, exporter)
+        info = RunInfo(path)
+        point, _ = policy_point(pds, info)
+        where = _point_label(pds, point)
+        label = f"{info.scenario} ({info.draws} draws, seed {info.seed})" \
+            + (f"\nat {where}" if where else "")
+        for ax, form, region in ((ax_f, "flow", {"exporter": exporter, "importer": importer}),
+                                 (ax_r, "farm_revenue_change", {"exporter": exporter})):
+            x, cdf = ar.hist_cdf(pds, form, point=point, **region)
+            ax.plot(x, cdf, color=colors[k % 10], lw=2, label=label)
+            units[form] = _units(pds, f"{form}_mean")
+        pds.close()
+    for ax, form, title in ((ax_f, "flow", f"{exporter} soybean exports to {importer}"),
+                            (ax_r, "farm_revenue_change",
+                             f"{exporter} farm revenue change vs reference")):
+        ax.set_xlabel(f"{title}, {units[form]}" if units.get(form) else title)
+        ax.set_ylabel("cumulative probability")
+        ax.set_ylim(0, 1)
+        ax.set_title(f"{title}: CDF")
+        ax.grid(alpha=0.3)
+        ax.legend(fontsize=7, loc="best")
+    fig.suptitle(f"Scenarios compared: {len(paths)} files, each at its own policy")
+    fig.tight_layout()
+    os.makedirs(outdir, exist_ok=True)
+    png = os.path.join(outdir, "cdf_overlay.png")
+    fig.savefig(png, dpi=110)
+    plt.close(fig)
+    return png
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(
         description="Standard charts (PNG) of an agtrade output file.",
-        epilog="Charts: tariff_response.png, distributions.png, stoplight.png, spread.png")
-    ap.add_argument("file", help="agtrade output file (.h5)")
+        epilog="Charts: tariff_response.png, distributions.png, stoplight.png, spread.png "
+               "(one file); cdf_overlay.png (several)")
+    ap.add_argument("files", nargs="+", metavar="file",
+                    help="agtrade output file (.h5); several: their CDFs overlaid")
     ap.add_argument("--outdir", default="outputs", help="directory for the PNGs (outputs)")
     ap.add_argument("--thresholds", default="5,15",
                     help="lower,upper export thresholds for the stoplight chart, in Mt (5,15)")
     ap.add_argument("--exporter", default="US")
     ap.add_argument("--importer", default="China")
     ap.add_argument("--rival", default="Brazil", help="competing exporter (Brazil)")
-    ap.add_argument("--point", type=int, default=None,
-                    help="sweep point of the per-point charts (default: the middle one)")
+    where = ap.add_mutually_exclusive_group()
+    where.add_argument("--point", type=int, default=None,
+                       help="sweep point of the per-point charts (default: the point of "
+                            "the scenario's own policy)")
+    where.add_argument("--at", type=float, default=None,
+                       help="the sweep point nearest this value of the first swept key "
+                            "(its own units: 0.23 for a 23 %% tariff)")
     a = ap.parse_args(argv)
     try:
         thresholds = [float(t) for t in a.thresholds.split(",")]
@@ -417,8 +618,11 @@ def main(argv=None):
     except ValueError:
         ap.error(f"--thresholds wants two different numbers LOW,HIGH (got '{a.thresholds}')")
     try:
-        paths = make_plots(a.file, a.outdir, thresholds, a.exporter, a.importer, a.rival,
-                           a.point)
+        if len(a.files) > 1:
+            paths = [plot_cdf_overlay(a.files, a.outdir, a.exporter, a.importer)]
+        else:
+            paths = make_plots(a.files[0], a.outdir, thresholds, a.exporter, a.importer,
+                               a.rival, a.point, a.at)
     except (ar.ResultsError, FileNotFoundError, KeyError) as e:
         print(f"plots.py: {e}", file=sys.stderr)
         return 1
