@@ -273,28 +273,30 @@ static int run_pilot(run_t *run)
     const engine_spec_t *spec = run->spec;
     size_t V = run->n_vars, pilot_draws = (size_t)ENGINE_PILOT_BLOCKS * ENGINE_BLOCK_DRAWS;
     uint64_t n = spec->draws < pilot_draws ? spec->draws : pilot_draws;
-    worker_t pilot_worker;
+    int n_blocks = (int)((n + ENGINE_BLOCK_DRAWS - 1) / ENGINE_BLOCK_DRAWS);
     run->lo = malloc(V * sizeof(double));
     run->hi = malloc(V * sizeof(double));
     run->pilot = malloc(pilot_draws * V * sizeof(double));
     double *ok_rows = malloc(pilot_draws * V * sizeof(double));
-    int rc = (!run->lo || !run->hi || !run->pilot || !ok_rows) ? -1
-                                                                : worker_init(&pilot_worker, run);
-    if (rc == 0) {
-        for (uint64_t b = 0; b * ENGINE_BLOCK_DRAWS < n; b++) {
-            size_t at = (size_t)b * ENGINE_BLOCK_DRAWS;
-            draw_block(run, &pilot_worker, b, run->pilot + at * V, run->regime + at,
-                       run->status + at, run->iterations + at);
-        }
-        size_t n_ok = 0;
-        for (uint64_t d = 0; d < n; d++)
-            if (!run->status[d])
-                memcpy(ok_rows + n_ok++ * V, run->pilot + d * V, V * sizeof(double));
-        stats_range_from_pilot(ok_rows, n_ok, V, run->lo, run->hi);
-        worker_free(&pilot_worker);
+    if (!run->lo || !run->hi || !run->pilot || !ok_rows) {
+        free(ok_rows);
+        return -1;
     }
+    /* on the threads: a draw depends only on (seed, draw), not on who computes it; in a
+     * sweep of short points a serial pilot would leave the other cores idle */
+#pragma omp parallel for schedule(dynamic, 1) num_threads(run->n_workers)
+    for (int b = 0; b < n_blocks; b++) {
+        size_t at = (size_t)b * ENGINE_BLOCK_DRAWS;
+        draw_block(run, &run->workers[omp_get_thread_num()], (uint64_t)b, run->pilot + at * V,
+                   run->regime + at, run->status + at, run->iterations + at);
+    }
+    size_t n_ok = 0;
+    for (uint64_t d = 0; d < n; d++)
+        if (!run->status[d])
+            memcpy(ok_rows + n_ok++ * V, run->pilot + d * V, V * sizeof(double));
+    stats_range_from_pilot(ok_rows, n_ok, V, run->lo, run->hi);
     free(ok_rows);
-    return rc;
+    return 0;
 }
 
 static int run_init(run_t *run, const engine_spec_t *spec)
@@ -320,6 +322,12 @@ static int run_init(run_t *run, const engine_spec_t *spec)
         !run->block_ok || !run->block_failed || !run->block_moments || !run->chunk_moments ||
         !run->point_moments)
         return -1;
+    run->workers = calloc((size_t)run->n_workers, sizeof(worker_t));
+    if (!run->workers)
+        return -1;
+    for (int t = 0; t < run->n_workers; t++)
+        if (worker_init(&run->workers[t], run))
+            return -1;
     if (run_pilot(run))
         return -1;
     if (spec->raw && !(run->chunk_values = malloc(chunk_draws * run->n_vars * sizeof(double))))
@@ -332,12 +340,6 @@ static int run_init(run_t *run, const engine_spec_t *spec)
         return -1;
     for (size_t g = 0; g < G; g++)
         if (!(run->hist[g] = stats_hist_alloc(run->n_vars, run->lo, run->hi)))
-            return -1;
-    run->workers = calloc((size_t)run->n_workers, sizeof(worker_t));
-    if (!run->workers)
-        return -1;
-    for (int t = 0; t < run->n_workers; t++)
-        if (worker_init(&run->workers[t], run))
             return -1;
     return 0;
 }

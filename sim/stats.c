@@ -391,9 +391,9 @@ double stats_hist_quantile(const stats_hist_t *h, size_t v, double p, double vmi
 void stats_hist_quantiles(const stats_hist_t *h, size_t v, const double *p, size_t np,
                           double vmin, double vmax, double *out)
 {
-    uint64_t n = stats_hist_count(h, v);
+    uint64_t n = stats_hist_count(h, v), cum = h->under[v];
     const uint64_t *bins = h->bins + v * STATS_FINE_BINS;
-    double under = (double)h->under[v], cum = under;
+    double under = (double)h->under[v];
     size_t b = 0;
     for (size_t k = 0; k < np; k++) {
         assert(k == 0 || !(p[k] < p[k - 1]));
@@ -410,19 +410,23 @@ void stats_hist_quantiles(const stats_hist_t *h, size_t v, const double *p, size
             out[k] = interpolate(vmin, h->lo[v], target / under, vmin, vmax);
             continue;
         }
+        /* The running count is an integer below 2^53, exact as a double: target <= cum
+         * + c (in doubles) is cum + c >= ceil(target) (in integers), and the walk needs
+         * no conversion per bin. */
+        uint64_t need = (uint64_t)ceil(target);
         for (; b < STATS_FINE_BINS; b++) {
-            if (bins[b] != 0 && target <= cum + (double)bins[b])
+            if (bins[b] != 0 && cum + bins[b] >= need)
                 break;
-            cum += (double)bins[b];
+            cum += bins[b];
         }
         if (b < STATS_FINE_BINS)
             out[k] = interpolate(hist_edge(h, v, b), hist_edge(h, v, b + 1),
-                                 (target - cum) / (double)bins[b], vmin, vmax);
+                                 (target - (double)cum) / (double)bins[b], vmin, vmax);
         else if (h->over[v] == 0)
             out[k] = vmax;
         else
-            out[k] = interpolate(h->hi[v], vmax, (target - cum) / (double)h->over[v], vmin,
-                                 vmax);
+            out[k] = interpolate(h->hi[v], vmax, (target - (double)cum) / (double)h->over[v],
+                                 vmin, vmax);
     }
 }
 
