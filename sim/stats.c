@@ -252,6 +252,8 @@ void stats_hist_free(stats_hist_t *h)
     free(h);
 }
 
+_Static_assert(STATS_SLOT_NONFINITE <= UINT16_MAX, "a slot must fit a stats_slot_t");
+
 /* Where x goes in variable v's histogram: a fine bin or one of the STATS_SLOT_ codes. */
 static stats_slot_t hist_slot(double x, double lo, double hi, double scale)
 {
