@@ -306,22 +306,35 @@ void stats_hist_slots(const stats_hist_t *h, size_t v, const double *x, size_t s
     }
 }
 
-/* The out-of-range counts are kept in locals: the bins are then the only memory the
- * loop writes. */
+/* The slots are counted into a local 4-byte histogram (16 KB, in the core's first-level
+ * cache: one add per slot, no branch, the out-of-range codes counted alongside), which
+ * is then added to v's bins in one sequential pass over the occupied span: the bins of
+ * 442 variables do not stay in cache between chunks, and adding slot by slot to them
+ * would miss the cache on every other slot. */
 void stats_hist_add_slots(stats_hist_t *h, size_t v, const stats_slot_t *slots,
                           const size_t *index, size_t n)
 {
-    uint64_t *bins = h->bins + v * STATS_FINE_BINS, extra[3] = {0, 0, 0};
-    for (size_t k = 0; k < n; k++) {
-        stats_slot_t s = slots[index ? index[k] : k];
-        if (s < STATS_FINE_BINS)
-            bins[s]++;
-        else
-            extra[s - STATS_FINE_BINS]++;
+    uint32_t local[STATS_SLOT_NONFINITE + 1];
+    uint64_t *bins = h->bins + v * STATS_FINE_BINS;
+    for (size_t done = 0; done < n;) {
+        size_t m = n - done < UINT32_MAX ? n - done : UINT32_MAX;
+        memset(local, 0, sizeof local);
+        stats_slot_t first = STATS_FINE_BINS, last = 0;
+        for (size_t k = done; k < done + m; k++) {
+            stats_slot_t s = slots[index ? index[k] : k];
+            local[s]++;
+            if (s < STATS_FINE_BINS) {
+                first = s < first ? s : first;
+                last = s > last ? s : last;
+            }
+        }
+        for (size_t b = first; b <= last && b < STATS_FINE_BINS; b++)
+            bins[b] += local[b];
+        h->under[v] += local[STATS_SLOT_UNDER];
+        h->over[v] += local[STATS_SLOT_OVER];
+        h->nonfinite[v] += local[STATS_SLOT_NONFINITE];
+        done += m;
     }
-    h->under[v] += extra[STATS_SLOT_UNDER - STATS_FINE_BINS];
-    h->over[v] += extra[STATS_SLOT_OVER - STATS_FINE_BINS];
-    h->nonfinite[v] += extra[STATS_SLOT_NONFINITE - STATS_FINE_BINS];
 }
 
 int stats_hist_merge(stats_hist_t *into, const stats_hist_t *from)
