@@ -4,7 +4,6 @@
 #include "stats.h"
 
 #include <assert.h>
-#include <float.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -267,23 +266,23 @@ static stats_slot_t hist_slot(double x, double lo, double hi, double scale)
     return (stats_slot_t)(b < STATS_FINE_BINS ? b : STATS_FINE_BINS - 1);
 }
 
-/* Count a run of equal slots of variable v. */
-static void hist_count(stats_hist_t *h, size_t v, stats_slot_t s, uint64_t run)
+/* Count one value of variable v in slot s. */
+static void hist_count(stats_hist_t *h, size_t v, stats_slot_t s)
 {
     if (s < STATS_FINE_BINS)
-        h->bins[v * STATS_FINE_BINS + s] += run;
+        h->bins[v * STATS_FINE_BINS + s]++;
     else if (s == STATS_SLOT_UNDER)
-        h->under[v] += run;
+        h->under[v]++;
     else if (s == STATS_SLOT_OVER)
-        h->over[v] += run;
+        h->over[v]++;
     else
-        h->nonfinite[v] += run;
+        h->nonfinite[v]++;
 }
 
 void stats_hist_add(stats_hist_t *h, const double *x)
 {
     for (size_t v = 0; v < h->nvars; v++)
-        hist_count(h, v, hist_slot(x[v], h->lo[v], h->hi[v], h->scale[v]), 1);
+        hist_count(h, v, hist_slot(x[v], h->lo[v], h->hi[v], h->scale[v]));
 }
 
 /* hist_slot without branches (the same slot for every x), so that the loop over a

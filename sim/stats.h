@@ -89,7 +89,7 @@ void stats_hist_add(stats_hist_t *h, const double *x);
 /* stats_hist_add in two steps, so that the engine can bin a block's values while they
  * are in the computing core's cache and count them per variable later, by another
  * thread: a 2-byte slot per value travels through memory instead of an 8-byte double
- * (the fill used to be bound by that traffic). A slot is a fine bin (0 ..
+ * (the fill used to be bound by memory traffic). A slot is a fine bin (0 ..
  * STATS_FINE_BINS - 1) or one of the codes below. */
 typedef uint16_t stats_slot_t;
 enum { STATS_SLOT_UNDER = STATS_FINE_BINS, STATS_SLOT_OVER, STATS_SLOT_NONFINITE };
@@ -116,7 +116,7 @@ uint64_t stats_hist_count(const stats_hist_t *h, size_t v);
 double stats_hist_quantile(const stats_hist_t *h, size_t v, double p,
                            double vmin, double vmax);
 /* out[k] = stats_hist_quantile(h, v, p[k], vmin, vmax) for k < np, bitwise, in one
- * scan of the bins: p must be ascending (NaNs not allowed). */
+ * scan of the bins: p must be ascending (a NaN among them gives NaN). */
 void stats_hist_quantiles(const stats_hist_t *h, size_t v, const double *p, size_t np,
                           double vmin, double vmax, double *out);
 
