@@ -2,7 +2,7 @@
 # make bench: the benchmark of agtrade (never a test). Prints ratios measured in one run;
 # absolute times depend on the machine and its load.
 #   sim/bench.sh BIN/agtrade BUILD/tests/bench_*   (BENCH_MAX_DRAWS caps the memory runs)
-set -eu
+set -euo pipefail
 A=$1; shift
 cd "$(dirname "$0")/.."
 C=configs/default.yaml
@@ -13,8 +13,8 @@ max_draws=${BENCH_MAX_DRAWS:-10000000}
 echo "agtrade bench on $(hostname): $cores cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')"
 echo
 
-echo "== equilibrium solves (one core)"
-for b in "$@"; do "$b"; done
+echo "== equilibrium solves and a draw's statistics (one core)"
+for b in "$@"; do "$b" | tee -a "$T/micro"; done
 echo
 
 # seconds and peak resident memory (kB): the fastest of three runs (the machine is shared)
@@ -40,6 +40,12 @@ awk -v t1="$t1" -v tn="$tn" -v n="$cores" 'BEGIN {
     printf "  1 thread:  %8.0f draws/s (%.2f us per draw: 2 solves + sampling + statistics)\n", 200000 / t1, 1e6 * t1 / 200000;
     printf "  %d threads: %8.0f draws/s\n", n, 200000 / tn;
     printf "  parallel efficiency: %.2f (target >= 0.9)\n", t1 / tn / n }'
+# bench_stats' CPU time per draw against the whole draw at one thread (wall time)
+stats_us=$( [ -f "$T/micro" ] && awk '$1 == "stats" { print $2; exit }' "$T/micro" || true)
+if [ -n "$stats_us" ]; then
+    awk -v s="$stats_us" -v t1="$t1" 'BEGIN {
+        printf "  statistics (bench_stats): %.2f us per draw, %.0f %% of a draw at 1 thread\n", s, 100 * s / (1e6 * t1 / 200000) }'
+fi
 echo
 
 echo "== peak memory without raw draws (target: flat, <= 64 MB at 10^7)"

@@ -11,6 +11,7 @@
 #include "engine.h"
 #include "quantities.h"
 #include "sample.h"
+#include "stats.h"
 #include "model_fixture.h"
 
 #define N_INPUTS 5
@@ -120,7 +121,7 @@ static point_summary_t *run(const engine_spec_t *spec)
 static void assert_same_bits(const void *a, const void *b, size_t bytes, const char *what)
 {
     if (memcmp(a, b, bytes) != 0) {
-        print_error("%s differs between thread counts\n", what);
+        print_error("%s differs\n", what);
         fail();
     }
 }
@@ -316,6 +317,65 @@ static void test_failed_draws_are_counted_and_left_out(void **state)
     sampler_free(sampler);
 }
 
+/* The same summary with and without raw draws (the engine then keeps a block's rows in
+ * different buffers), and moments bitwise what row-by-row Welford adds give when merged
+ * as engine.h says: draws in order within a block, blocks in order into their chunk,
+ * chunks in order into the point. Two regimes, failed draws, 3 chunks, 2 threads. */
+static void test_moments_are_row_by_row_welford_merged_in_block_order(void **state)
+{
+    fixture_t *f = *state;
+    set_input(&f->inputs[2], "sigma_China", TARGET_SIGMA, -1, 0, DIST_UNIFORM, -1.1, 10.9);
+    f->inputs[2].apply = APPLY_OVERRIDE;
+    double prob[2] = {0.635, 0.365};
+    char err[256];
+    sampler_t *sampler = sampler_alloc(f->inputs, N_INPUTS, NULL, prob, 2, err, sizeof err);
+    assert_non_null(sampler);
+    f->spec.sampler = sampler;
+    f->spec.draws = 2 * ENGINE_CHUNK_BLOCKS * ENGINE_BLOCK_DRAWS + 1000;
+    f->spec.threads = 2;
+    point_summary_t *with_raw;
+    collected_t *c = run_collect(&f->spec, &with_raw);
+    point_summary_t *without = run(&f->spec);
+    assert_summaries_identical(with_raw, without);
+    assert_true(without->draws_failed[0] > 0 && without->draws_ok[1] > 0 &&
+                without->draws_ok[2] > 0);
+
+    size_t V = c->n_vars;
+    stats_moments_t *block = stats_moments_alloc(V), *chunk = stats_moments_alloc(V);
+    stats_moments_t *point = stats_moments_alloc(V);
+    uint64_t per_chunk = (uint64_t)ENGINE_CHUNK_BLOCKS * ENGINE_BLOCK_DRAWS;
+    for (int g = 0; g < 3; g++) {
+        stats_moments_reset(point);
+        for (uint64_t c0 = 0; c0 < c->n; c0 += per_chunk) {
+            stats_moments_reset(chunk);
+            for (uint64_t b0 = c0; b0 < c0 + per_chunk && b0 < c->n; b0 += ENGINE_BLOCK_DRAWS) {
+                stats_moments_reset(block);
+                for (uint64_t d = b0; d < b0 + ENGINE_BLOCK_DRAWS && d < c->n; d++)
+                    if (!c->status[d] && (g == 0 || c->regime[d] == g - 1))
+                        stats_moments_add(block, c->values + d * V);
+                stats_moments_merge(chunk, block);
+            }
+            stats_moments_merge(point, chunk);
+        }
+        for (size_t v = 0; v < V; v++) {
+            size_t at = (size_t)g * V + v;
+            double mean = stats_mean(point, v), sd = stats_sd(point, v);
+            double mn = stats_min(point, v), mx = stats_max(point, v);
+            assert_same_bits(&mean, &without->mean[at], 8, "mean");
+            assert_same_bits(&sd, &without->sd[at], 8, "sd");
+            assert_same_bits(&mn, &without->min[at], 8, "min");
+            assert_same_bits(&mx, &without->max[at], 8, "max");
+        }
+    }
+    stats_moments_free(block);
+    stats_moments_free(chunk);
+    stats_moments_free(point);
+    point_summary_free(with_raw);
+    point_summary_free(without);
+    collected_free(c);
+    sampler_free(sampler);
+}
+
 static void test_stop_flag_interrupts_at_a_chunk_edge(void **state)
 {
     fixture_t *f = *state;
@@ -337,6 +397,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_draws_see_the_same_shocks_under_every_policy, setup, teardown),
         cmocka_unit_test_setup_teardown(test_quantiles_lie_within_their_error_bound_of_the_exact_ones, setup, teardown),
         cmocka_unit_test_setup_teardown(test_failed_draws_are_counted_and_left_out, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_moments_are_row_by_row_welford_merged_in_block_order, setup, teardown),
         cmocka_unit_test_setup_teardown(test_stop_flag_interrupts_at_a_chunk_edge, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -419,8 +419,11 @@ static void test_hist_columns_count_what_rows_count(void **state)
     stats_hist_t *by_row = stats_hist_alloc(NV, lo, hi), *by_col = stats_hist_alloc(NV, lo, hi);
     for (size_t k = 0; k < n; k++)
         stats_hist_add(by_row, rows + members[k] * NV);
-    for (size_t v = NV; v-- > 0;)
-        stats_hist_add_column(by_col, v, rows, NV, members, n);
+    stats_slot_t slots[NR];
+    for (size_t v = NV; v-- > 0;) {
+        stats_hist_slots(by_col, v, rows + v, NV, NR, slots);
+        stats_hist_add_slots(by_col, v, slots, members, n);
+    }
     assert_memory_equal(by_row->bins, by_col->bins, NV * STATS_FINE_BINS * sizeof(uint64_t));
     assert_memory_equal(by_row->under, by_col->under, NV * sizeof(uint64_t));
     assert_memory_equal(by_row->over, by_col->over, NV * sizeof(uint64_t));
@@ -430,6 +433,100 @@ static void test_hist_columns_count_what_rows_count(void **state)
     stats_hist_free(by_row);
     stats_hist_free(by_col);
     gsl_rng_free(r);
+}
+
+/* The slot path without an index (a whole column) counts what row adds count, for
+ * values on the bin edges, at lo and hi, just outside, +-Inf and NaN. */
+static void test_hist_slots_count_what_adds_count_at_the_edges(void **state)
+{
+    (void)state;
+    enum { N = 4096 + 12 };
+    const double lo = -2.0, hi = 3.0;
+    double x[N];
+    size_t n = 0;
+    for (int b = 0; b <= STATS_FINE_BINS; b++)          /* every bin edge, hi included */
+        x[n++] = lo + (hi - lo) * ((double)b / STATS_FINE_BINS);
+    const double odd[] = {nextafter(lo, -INFINITY), nextafter(hi, INFINITY), -0.0, 0.0,
+                          -1e300, 1e300, INFINITY, -INFINITY, NAN, nextafter(hi, 0.0),
+                          nextafter(lo, 0.0)};
+    for (size_t k = 0; k < sizeof odd / sizeof odd[0]; k++)
+        x[n++] = odd[k];
+    assert_int_equal(n, N);
+    stats_hist_t *by_add = stats_hist_alloc(1, &lo, &hi), *by_slot = stats_hist_alloc(1, &lo, &hi);
+    stats_slot_t slots[N];
+    for (size_t k = 0; k < N; k++)
+        stats_hist_add(by_add, &x[k]);
+    stats_hist_slots(by_slot, 0, x, 1, N, slots);
+    stats_hist_add_slots(by_slot, 0, slots, NULL, N);
+    assert_memory_equal(by_add->bins, by_slot->bins, STATS_FINE_BINS * sizeof(uint64_t));
+    assert_int_equal(by_add->under[0], 2);
+    assert_int_equal(by_slot->under[0], 2);
+    assert_int_equal(by_slot->over[0], 2);
+    assert_int_equal(by_slot->nonfinite[0], 3);
+    assert_int_equal(by_slot->bins[STATS_FINE_BINS - 1], 3);  /* the last edge, hi, and below */
+    stats_hist_free(by_add);
+    stats_hist_free(by_slot);
+}
+
+/* stats_hist_quantiles (one scan) gives bitwise what one stats_hist_quantile per p does,
+ * with mass under and over the range and probabilities 0 and 1. */
+static void test_quantiles_in_one_scan_equal_one_by_one(void **state)
+{
+    (void)state;
+    enum { N = 20000 };
+    double *x = make_data(DATA_BIMODAL, N, 77);
+    const double lo = -3.0, hi = 9.0;
+    stats_hist_t *h = stats_hist_alloc(1, &lo, &hi);
+    stats_moments_t *m = stats_moments_alloc(1);
+    for (size_t k = 0; k < N; k++) {
+        stats_hist_add(h, &x[k]);
+        stats_moments_add(m, &x[k]);
+    }
+    assert_true(h->under[0] > 0 && h->over[0] > 0);
+    const double p[] = {0.0, 0.001, 0.01, 0.05, 0.05, 0.25, 0.3, 0.5, 0.75, 0.95, 0.99, 0.999, 1.0};
+    enum { NP = sizeof p / sizeof p[0] };
+    double all[NP];
+    stats_hist_quantiles(h, 0, p, NP, stats_min(m, 0), stats_max(m, 0), all);
+    for (size_t k = 0; k < NP; k++) {
+        double one = stats_hist_quantile(h, 0, p[k], stats_min(m, 0), stats_max(m, 0));
+        assert_memory_equal(&one, &all[k], sizeof one);
+    }
+    stats_hist_free(h);
+    stats_moments_free(m);
+    free(x);
+}
+
+/* stats_moments_add_rows gives bitwise what row-by-row adds give: for finite rows (the
+ * vectorised path), across a row with NaN and Inf (counts then differ between
+ * variables) and after a merge. */
+static void test_moments_add_rows_equals_row_adds(void **state)
+{
+    (void)state;
+    enum { NV = 7, NR = 300 };
+    double *x = make_data(DATA_LOGNORMAL, NV * NR, 4242);
+    x[41 * NV + 2] = NAN;
+    x[97 * NV + 5] = -INFINITY;
+    x[98 * NV + 0] = INFINITY;
+    stats_moments_t *rows = stats_moments_alloc(NV), *one = stats_moments_alloc(NV);
+    for (int pass = 0; pass < 2; pass++) {
+        stats_moments_add_rows(rows, x, 40);
+        stats_moments_add_rows(rows, x + 40 * NV, NR - 40);
+        for (size_t k = 0; k < NR; k++)
+            stats_moments_add(one, x + k * NV);
+        assert_memory_equal(rows->count, one->count, NV * sizeof(uint64_t));
+        assert_memory_equal(rows->nonfinite, one->nonfinite, NV * sizeof(uint64_t));
+        assert_memory_equal(rows->mean, one->mean, NV * sizeof(double));
+        assert_memory_equal(rows->m2, one->m2, NV * sizeof(double));
+        assert_memory_equal(rows->min, one->min, NV * sizeof(double));
+        assert_memory_equal(rows->max, one->max, NV * sizeof(double));
+        assert_int_equal(stats_count(rows, 2), (uint64_t)(pass + 1) * NR - 1);
+        for (size_t k = 0; k < NV * NR; k++)   /* the second pass: all finite, ragged counts */
+            if (!isfinite(x[k]))
+                x[k] = 1.5;
+    }
+    stats_moments_free(rows);
+    stats_moments_free(one);
+    free(x);
 }
 
 /* The stated error bound widens to the underflow / overflow interval when a reported
@@ -592,6 +689,9 @@ int main(void)
         cmocka_unit_test(test_hist_quantile_uses_exact_extremes_for_outside_mass),
         cmocka_unit_test(test_coarse_bins_are_exact_unions_of_fine_bins),
         cmocka_unit_test(test_hist_columns_count_what_rows_count),
+        cmocka_unit_test(test_hist_slots_count_what_adds_count_at_the_edges),
+        cmocka_unit_test(test_quantiles_in_one_scan_equal_one_by_one),
+        cmocka_unit_test(test_moments_add_rows_equals_row_adds),
         cmocka_unit_test(test_quantile_bound_covers_quantiles_outside_the_range),
         cmocka_unit_test(test_hist_merge_is_order_free),
         cmocka_unit_test(test_memory_is_independent_of_count),

@@ -21,6 +21,7 @@ typedef struct {
     solution_t *ref, *scen;
     welfare_t *welfare;
     double *input_values;
+    double *block_rows;           /* one block's rows (when raw draws do not keep them) */
     uint64_t *threshold_hits;     /* [group][threshold], summed over threads at the end */
     policy_t *barrier_policy;     /* the draw's policy with its non-tariff barriers, or NULL
                                      when the run has none */
@@ -37,7 +38,8 @@ typedef struct {
     stats_moments_t **point_moments;  /* [group] */
     uint64_t *ok, *failed;            /* [group], summed in order by the calling thread */
     uint64_t *block_ok, *block_failed;  /* [k][group] */
-    double *chunk_values;             /* a whole chunk of rows (the histograms and raw draws) */
+    double *chunk_values;             /* a whole chunk of rows: raw draws only, else NULL */
+    stats_slot_t *chunk_slots;        /* [var][draw in chunk]: histogram bins of the values */
     stats_hist_t **hist;              /* [group]: one set per point, shared by the threads */
     size_t *members;                  /* [group][draw in chunk]: rows of each group */
     size_t *n_members;                /* [group] */
@@ -104,7 +106,9 @@ static void draw_block(const run_t *run, worker_t *w, uint64_t block, double *ro
 }
 
 /* Fold one block's rows into its block moments (in draw order) and the thread's
- * threshold counters. The histograms are filled per chunk (histogram_chunk). */
+ * threshold counters. The histograms are filled per chunk (histogram_chunk). Runs of
+ * consecutive converged draws of a group go to the moments together (the same bits as
+ * one by one, faster). */
 static void accumulate_block(const run_t *run, worker_t *w, int k, uint64_t n,
                              const double *rows, const int32_t *regime, const int32_t *status)
 {
@@ -115,24 +119,38 @@ static void accumulate_block(const run_t *run, worker_t *w, int k, uint64_t n,
     for (int g = 0; g < run->n_groups; g++) {
         stats_moments_reset(moments[g]);
         ok[g] = failed[g] = 0;
-        for (uint64_t d = 0; d < n; d++) {
+        uint64_t *hits = &w->threshold_hits[(size_t)g * (size_t)spec->n_thresholds];
+        for (uint64_t d = 0, end; d < n; d = end) {
+            end = d + 1;
             if (g > 0 && regime[d] != g - 1)
                 continue;
             if (status[d]) {
                 failed[g]++;
                 continue;
             }
-            const double *row = rows + d * run->n_vars;
-            ok[g]++;
-            stats_moments_add(moments[g], row);
-            uint64_t *hits = &w->threshold_hits[(size_t)g * (size_t)spec->n_thresholds];
-            for (int t = 0; t < spec->n_thresholds; t++) {
-                const engine_threshold_t *th = &spec->thresholds[t];
-                double x = row[th->index];
-                hits[t] += th->above ? (x > th->value) : (x < th->value);
+            while (end < n && (g == 0 || regime[end] == g - 1) && !status[end])
+                end++;
+            stats_moments_add_rows(moments[g], rows + d * run->n_vars, end - d);
+            ok[g] += end - d;
+            for (uint64_t e = d; e < end; e++) {
+                const double *row = rows + e * run->n_vars;
+                for (int t = 0; t < spec->n_thresholds; t++) {
+                    const engine_threshold_t *th = &spec->thresholds[t];
+                    double x = row[th->index];
+                    hits[t] += th->above ? (x > th->value) : (x < th->value);
+                }
             }
         }
     }
+}
+
+/* A block's values binned into the chunk's slots, while they are in this core's cache
+ * (every group's histograms have the pilot's ranges: group 0's bins serve them all). */
+static void block_to_slots(const run_t *run, size_t at, uint64_t n, const double *rows)
+{
+    size_t V = run->n_vars, chunk = (size_t)ENGINE_CHUNK_BLOCKS * ENGINE_BLOCK_DRAWS;
+    for (size_t v = 0; v < V; v++)
+        stats_hist_slots(run->hist[0], v, rows + v, V, n, run->chunk_slots + v * chunk + at);
 }
 
 /* The chunk's converged rows into the point's histograms. Threads split the variables,
@@ -153,11 +171,13 @@ static void histogram_chunk(run_t *run, uint64_t n)
             run->members[g * chunk + run->n_members[g]++] = (size_t)d;
         }
     }
+    int all_ok = run->n_members[0] == n;   /* then group 0 needs no index */
 #pragma omp parallel for schedule(dynamic, 8) num_threads(run->n_workers)
     for (size_t v = 0; v < run->n_vars; v++)
         for (size_t g = 0; g < G; g++)
-            stats_hist_add_column(run->hist[g], v, run->chunk_values, run->n_vars,
-                                  run->members + g * chunk, run->n_members[g]);
+            stats_hist_add_slots(run->hist[g], v, run->chunk_slots + v * chunk,
+                                 g == 0 && all_ok ? NULL : run->members + g * chunk,
+                                 run->n_members[g]);
 }
 
 /* ---- set-up and tear-down ------------------------------------------------------- */
@@ -171,6 +191,7 @@ static void worker_free(worker_t *w)
     solution_free(w->scen);
     welfare_free(w->welfare);
     free(w->input_values);
+    free(w->block_rows);
     free(w->threshold_hits);
     policy_free(w->barrier_policy);
 }
@@ -188,8 +209,9 @@ static int worker_init(worker_t *w, const run_t *run)
     w->input_values = calloc((size_t)spec->n_inputs + 1, sizeof(double));
     w->threshold_hits = calloc((size_t)run->n_groups * (size_t)spec->n_thresholds + 1,
                                sizeof(uint64_t));
+    w->block_rows = malloc((size_t)ENGINE_BLOCK_DRAWS * run->n_vars * sizeof(double));
     if (!w->sample_ws || !w->solve_ws || !w->shocks || !w->ref || !w->scen || !w->welfare ||
-        !w->input_values || !w->threshold_hits)
+        !w->input_values || !w->threshold_hits || !w->block_rows)
         return -1;
     for (int k = 0; k < spec->n_inputs; k++)   /* only runs with barriers copy policies */
         if (spec->inputs[k].target == TARGET_NTB && !w->barrier_policy &&
@@ -243,6 +265,7 @@ static void run_free(run_t *run)
     free(run->block_ok);
     free(run->block_failed);
     free(run->chunk_values);
+    free(run->chunk_slots);
     free(run->regime);
     free(run->status);
     free(run->iterations);
@@ -260,28 +283,30 @@ static int run_pilot(run_t *run)
     const engine_spec_t *spec = run->spec;
     size_t V = run->n_vars, pilot_draws = (size_t)ENGINE_PILOT_BLOCKS * ENGINE_BLOCK_DRAWS;
     uint64_t n = spec->draws < pilot_draws ? spec->draws : pilot_draws;
-    worker_t pilot_worker;
+    int n_blocks = (int)((n + ENGINE_BLOCK_DRAWS - 1) / ENGINE_BLOCK_DRAWS);
     run->lo = malloc(V * sizeof(double));
     run->hi = malloc(V * sizeof(double));
     run->pilot = malloc(pilot_draws * V * sizeof(double));
     double *ok_rows = malloc(pilot_draws * V * sizeof(double));
-    int rc = (!run->lo || !run->hi || !run->pilot || !ok_rows) ? -1
-                                                                : worker_init(&pilot_worker, run);
-    if (rc == 0) {
-        for (uint64_t b = 0; b * ENGINE_BLOCK_DRAWS < n; b++) {
-            size_t at = (size_t)b * ENGINE_BLOCK_DRAWS;
-            draw_block(run, &pilot_worker, b, run->pilot + at * V, run->regime + at,
-                       run->status + at, run->iterations + at);
-        }
-        size_t n_ok = 0;
-        for (uint64_t d = 0; d < n; d++)
-            if (!run->status[d])
-                memcpy(ok_rows + n_ok++ * V, run->pilot + d * V, V * sizeof(double));
-        stats_range_from_pilot(ok_rows, n_ok, V, run->lo, run->hi);
-        worker_free(&pilot_worker);
+    if (!run->lo || !run->hi || !run->pilot || !ok_rows) {
+        free(ok_rows);
+        return -1;
     }
+    /* on the threads: a draw depends only on (seed, draw), not on who computes it; in a
+     * sweep of short points a serial pilot would leave the other cores idle */
+#pragma omp parallel for schedule(dynamic, 1) num_threads(run->n_workers)
+    for (int b = 0; b < n_blocks; b++) {
+        size_t at = (size_t)b * ENGINE_BLOCK_DRAWS;
+        draw_block(run, &run->workers[omp_get_thread_num()], (uint64_t)b, run->pilot + at * V,
+                   run->regime + at, run->status + at, run->iterations + at);
+    }
+    size_t n_ok = 0;
+    for (uint64_t d = 0; d < n; d++)
+        if (!run->status[d])
+            memcpy(ok_rows + n_ok++ * V, run->pilot + d * V, V * sizeof(double));
+    stats_range_from_pilot(ok_rows, n_ok, V, run->lo, run->hi);
     free(ok_rows);
-    return rc;
+    return 0;
 }
 
 static int run_init(run_t *run, const engine_spec_t *spec)
@@ -307,22 +332,24 @@ static int run_init(run_t *run, const engine_spec_t *spec)
         !run->block_ok || !run->block_failed || !run->block_moments || !run->chunk_moments ||
         !run->point_moments)
         return -1;
-    if (run_pilot(run))
-        return -1;
-    run->chunk_values = malloc(chunk_draws * run->n_vars * sizeof(double));
-    run->members = malloc(G * chunk_draws * sizeof(size_t));
-    run->n_members = calloc(G, sizeof(size_t));
-    run->hist = calloc(G, sizeof *run->hist);
-    if (!run->chunk_values || !run->members || !run->n_members || !run->hist)
-        return -1;
-    for (size_t g = 0; g < G; g++)
-        if (!(run->hist[g] = stats_hist_alloc(run->n_vars, run->lo, run->hi)))
-            return -1;
     run->workers = calloc((size_t)run->n_workers, sizeof(worker_t));
     if (!run->workers)
         return -1;
     for (int t = 0; t < run->n_workers; t++)
         if (worker_init(&run->workers[t], run))
+            return -1;
+    if (run_pilot(run))
+        return -1;
+    if (spec->raw && !(run->chunk_values = malloc(chunk_draws * run->n_vars * sizeof(double))))
+        return -1;
+    run->chunk_slots = malloc(chunk_draws * run->n_vars * sizeof(stats_slot_t));
+    run->members = malloc(G * chunk_draws * sizeof(size_t));
+    run->n_members = calloc(G, sizeof(size_t));
+    run->hist = calloc(G, sizeof *run->hist);
+    if (!run->chunk_slots || !run->members || !run->n_members || !run->hist)
+        return -1;
+    for (size_t g = 0; g < G; g++)
+        if (!(run->hist[g] = stats_hist_alloc(run->n_vars, run->lo, run->hi)))
             return -1;
     return 0;
 }
@@ -454,13 +481,14 @@ static void process_chunk(run_t *run, uint64_t chunk, int n_blocks)
         uint64_t block = first_block + (uint64_t)k;
         uint64_t n = block_len(spec, block);
         size_t at = (size_t)k * ENGINE_BLOCK_DRAWS;
-        double *rows = run->chunk_values + at * run->n_vars;
+        double *rows = run->chunk_values ? run->chunk_values + at * run->n_vars : w->block_rows;
         if (block < ENGINE_PILOT_BLOCKS)   /* drawn already; its regime and status too */
             memcpy(rows, run->pilot + at * run->n_vars, n * run->n_vars * sizeof(double));
         else
             draw_block(run, w, block, rows, run->regime + at, run->status + at,
                        run->iterations + at);
         accumulate_block(run, w, k, n, rows, run->regime + at, run->status + at);
+        block_to_slots(run, at, n, rows);
     }
 }
 
@@ -487,11 +515,13 @@ static void summarize_variable(const run_t *run, size_t v, point_summary_t *out)
         out->mcse[at] = stats_mcse(m, v);
         out->min[at] = stats_min(m, v);
         out->max[at] = stats_max(m, v);
-        for (int q = 0; q < SUMMARY_N_QUANTILES; q++)
-            out->quantile[at * SUMMARY_N_QUANTILES + (size_t)q] =
-                run->ok[g] ? stats_hist_quantile(run->hist[g], v, summary_quantile_probs[q],
-                                                 out->min[at], out->max[at])
-                           : NAN;
+        double *quantile = &out->quantile[at * SUMMARY_N_QUANTILES];
+        if (run->ok[g])
+            stats_hist_quantiles(run->hist[g], v, summary_quantile_probs, SUMMARY_N_QUANTILES,
+                                 out->min[at], out->max[at], quantile);
+        else
+            for (int q = 0; q < SUMMARY_N_QUANTILES; q++)
+                quantile[q] = NAN;
     }
     out->quantile_error[v] = stats_hist_quantiles_error_bound(
         run->hist[0], v, summary_quantile_probs[0], summary_quantile_probs[SUMMARY_N_QUANTILES - 1],

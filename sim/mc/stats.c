@@ -3,6 +3,7 @@
  */
 #include "stats.h"
 
+#include <assert.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -72,6 +73,64 @@ void stats_moments_add(stats_moments_t *m, const double *x)
             m->min[v] = xv;
         if (xv > m->max[v])
             m->max[v] = xv;
+    }
+}
+
+/* Whether every variable has the same count (then one count serves a whole row). */
+static int counts_uniform(const stats_moments_t *m)
+{
+    uint64_t c0 = m->count[0], diff = 0;
+#pragma omp simd reduction(| : diff)
+    for (size_t v = 0; v < m->nvars; v++)
+        diff |= m->count[v] ^ c0;
+    return diff == 0;
+}
+
+static int row_finite(const double *x, size_t nvars)
+{
+    /* x * 0 is (+-)0 for a finite x and NaN for NaN and +-Inf: the sum is NaN exactly
+     * when some value is not finite, in any order of addition (so it vectorises) */
+    double acc = 0.0;
+#pragma omp simd reduction(+ : acc)
+    for (size_t v = 0; v < nvars; v++)
+        acc += x[v] * 0.0;
+    return !isnan(acc);
+}
+
+/* stats_moments_add for a row of finite values when every count is n - 1: the same
+ * operations in the same order per variable (so the same bits), without branches, so
+ * that the loop over the variables vectorises. */
+static void moments_add_finite(size_t nvars, uint64_t n, const double *restrict x,
+                               uint64_t *restrict count, double *restrict mean,
+                               double *restrict m2, double *restrict mn, double *restrict mx)
+{
+    double dn = (double)n;
+#pragma omp simd
+    for (size_t v = 0; v < nvars; v++) {
+        double xv = x[v];
+        double delta = xv - mean[v];
+        double mu = mean[v] + delta / dn;
+        mean[v] = mu;
+        m2[v] = m2[v] + delta * (xv - mu);
+        mn[v] = xv < mn[v] ? xv : mn[v];
+        mx[v] = xv > mx[v] ? xv : mx[v];
+        count[v] = n;
+    }
+}
+
+void stats_moments_add_rows(stats_moments_t *m, const double *rows, size_t n)
+{
+    size_t V = m->nvars;
+    int uniform = counts_uniform(m);
+    for (size_t k = 0; k < n; k++) {
+        const double *x = rows + k * V;
+        if (uniform && row_finite(x, V)) {
+            moments_add_finite(V, m->count[0] + 1, x, m->count, m->mean, m->m2, m->min,
+                               m->max);
+        } else {
+            stats_moments_add(m, x);
+            uniform = counts_uniform(m);
+        }
     }
 }
 
@@ -192,33 +251,89 @@ void stats_hist_free(stats_hist_t *h)
     free(h);
 }
 
-static void hist_add_one(stats_hist_t *h, size_t v, double xv)
+_Static_assert(STATS_SLOT_NONFINITE <= UINT16_MAX, "a slot must fit a stats_slot_t");
+
+/* Where x goes in variable v's histogram: a fine bin or one of the STATS_SLOT_ codes. */
+static stats_slot_t hist_slot(double x, double lo, double hi, double scale)
 {
-    if (!isfinite(xv)) {
-        h->nonfinite[v]++;
-    } else if (xv < h->lo[v]) {
+    if (!isfinite(x))
+        return STATS_SLOT_NONFINITE;
+    if (x < lo)
+        return STATS_SLOT_UNDER;
+    if (x > hi)
+        return STATS_SLOT_OVER;
+    size_t b = (size_t)((x - lo) * scale);
+    return (stats_slot_t)(b < STATS_FINE_BINS ? b : STATS_FINE_BINS - 1);
+}
+
+/* Count one value of variable v in slot s. */
+static void hist_count(stats_hist_t *h, size_t v, stats_slot_t s)
+{
+    if (s < STATS_FINE_BINS)
+        h->bins[v * STATS_FINE_BINS + s]++;
+    else if (s == STATS_SLOT_UNDER)
         h->under[v]++;
-    } else if (xv > h->hi[v]) {
+    else if (s == STATS_SLOT_OVER)
         h->over[v]++;
-    } else {
-        size_t b = (size_t)((xv - h->lo[v]) * h->scale[v]);
-        if (b >= STATS_FINE_BINS)
-            b = STATS_FINE_BINS - 1;
-        h->bins[v * STATS_FINE_BINS + b]++;
-    }
+    else
+        h->nonfinite[v]++;
 }
 
 void stats_hist_add(stats_hist_t *h, const double *x)
 {
     for (size_t v = 0; v < h->nvars; v++)
-        hist_add_one(h, v, x[v]);
+        hist_count(h, v, hist_slot(x[v], h->lo[v], h->hi[v], h->scale[v]));
 }
 
-void stats_hist_add_column(stats_hist_t *h, size_t v, const double *rows, size_t stride,
-                           const size_t *row_index, size_t n)
+/* hist_slot without branches (the same slot for every x), so that the loop over a
+ * block's values vectorises: the bin is clamped to [0, STATS_FINE_BINS - 1] before the
+ * conversion, which truncates like hist_slot's. */
+void stats_hist_slots(const stats_hist_t *h, size_t v, const double *x, size_t stride,
+                      size_t n, stats_slot_t *out)
 {
-    for (size_t k = 0; k < n; k++)
-        hist_add_one(h, v, rows[row_index[k] * stride + v]);
+    double lo = h->lo[v], hi = h->hi[v], scale = h->scale[v];
+#pragma omp simd
+    for (size_t k = 0; k < n; k++) {
+        double xk = x[k * stride], t = (xk - lo) * scale;
+        t = t > 0.0 ? t : 0.0;
+        t = t < STATS_FINE_BINS - 1 ? t : STATS_FINE_BINS - 1;
+        int b = (int)t;
+        b = xk > hi ? STATS_SLOT_OVER : b;
+        b = xk < lo ? STATS_SLOT_UNDER : b;
+        b = xk * 0.0 != 0.0 ? STATS_SLOT_NONFINITE : b;   /* NaN, +-Inf */
+        out[k] = (stats_slot_t)b;
+    }
+}
+
+/* The slots are counted into a local 4-byte histogram (16 KB, in the core's first-level
+ * cache: one add per slot, no branch, the out-of-range codes counted alongside), which
+ * is then added to v's bins in one sequential pass over the occupied span: the bins of
+ * 442 variables do not stay in cache between chunks, and adding slot by slot to them
+ * would miss the cache on every other slot. */
+void stats_hist_add_slots(stats_hist_t *h, size_t v, const stats_slot_t *slots,
+                          const size_t *index, size_t n)
+{
+    uint32_t local[STATS_SLOT_NONFINITE + 1];
+    uint64_t *bins = h->bins + v * STATS_FINE_BINS;
+    for (size_t done = 0; done < n;) {
+        size_t m = n - done < UINT32_MAX ? n - done : UINT32_MAX;
+        memset(local, 0, sizeof local);
+        stats_slot_t first = STATS_FINE_BINS, last = 0;
+        for (size_t k = done; k < done + m; k++) {
+            stats_slot_t s = slots[index ? index[k] : k];
+            local[s]++;
+            if (s < STATS_FINE_BINS) {
+                first = s < first ? s : first;
+                last = s > last ? s : last;
+            }
+        }
+        for (size_t b = first; b <= last && b < STATS_FINE_BINS; b++)
+            bins[b] += local[b];
+        h->under[v] += local[STATS_SLOT_UNDER];
+        h->over[v] += local[STATS_SLOT_OVER];
+        h->nonfinite[v] += local[STATS_SLOT_NONFINITE];
+        done += m;
+    }
 }
 
 int stats_hist_merge(stats_hist_t *into, const stats_hist_t *from)
@@ -278,30 +393,67 @@ static double interpolate(double left, double right, double frac, double vmin,
 double stats_hist_quantile(const stats_hist_t *h, size_t v, double p, double vmin,
                            double vmax)
 {
-    uint64_t n = stats_hist_count(h, v);
-    if (n == 0 || isnan(p))
-        return NAN;
-    if (p <= 0.0)
-        return vmin;
-    if (p >= 1.0)
-        return vmax;
-    double target = p * (double)n;
-    double cum = (double)h->under[v];
-    if (h->under[v] > 0 && target <= cum)
-        return interpolate(vmin, h->lo[v], target / cum, vmin, vmax);
+    double q;
+    stats_hist_quantiles(h, v, &p, 1, vmin, vmax, &q);
+    return q;
+}
+
+/* One walk over the bins for all the probabilities: a bin that the walk for p passed
+ * (target(p) > cumulative count through it) is passed for every larger p too, with the
+ * same running sum, so resuming where the last one stopped gives the same bits as a
+ * fresh walk per p. */
+void stats_hist_quantiles(const stats_hist_t *h, size_t v, const double *p, size_t np,
+                          double vmin, double vmax, double *out)
+{
+    uint64_t n = stats_hist_count(h, v), cum = h->under[v];
     const uint64_t *bins = h->bins + v * STATS_FINE_BINS;
-    for (size_t b = 0; b < STATS_FINE_BINS; b++) {
-        if (bins[b] == 0)
+    double under = (double)h->under[v];
+    size_t b = 0;
+    for (size_t k = 0; k < np; k++) {
+        assert(k == 0 || !(p[k] < p[k - 1]));
+        if (n == 0 || isnan(p[k])) {
+            out[k] = NAN;
             continue;
-        double c = (double)bins[b];
-        if (target <= cum + c)
-            return interpolate(hist_edge(h, v, b), hist_edge(h, v, b + 1),
-                               (target - cum) / c, vmin, vmax);
-        cum += c;
+        }
+        if (p[k] <= 0.0 || p[k] >= 1.0) {
+            out[k] = p[k] <= 0.0 ? vmin : vmax;
+            continue;
+        }
+        double target = p[k] * (double)n;
+        if (h->under[v] > 0 && target <= under) {
+            out[k] = interpolate(vmin, h->lo[v], target / under, vmin, vmax);
+            continue;
+        }
+        /* The running count is an integer below 2^53, exact as a double: target <= cum
+         * + c (in doubles) is cum + c >= ceil(target) (in integers), and the walk needs
+         * no conversion per bin. */
+        uint64_t need = (uint64_t)ceil(target);
+        /* whole groups of bins that stay below need first (a sum the compiler
+         * vectorises), then bin by bin */
+        enum { GROUP = 16 };
+        while (b + GROUP <= STATS_FINE_BINS) {
+            uint64_t sum = 0;
+            for (size_t g = 0; g < GROUP; g++)
+                sum += bins[b + g];
+            if (cum + sum >= need)
+                break;
+            cum += sum;
+            b += GROUP;
+        }
+        for (; b < STATS_FINE_BINS; b++) {
+            if (bins[b] != 0 && cum + bins[b] >= need)
+                break;
+            cum += bins[b];
+        }
+        if (b < STATS_FINE_BINS)
+            out[k] = interpolate(hist_edge(h, v, b), hist_edge(h, v, b + 1),
+                                 (target - (double)cum) / (double)bins[b], vmin, vmax);
+        else if (h->over[v] == 0)
+            out[k] = vmax;
+        else
+            out[k] = interpolate(h->hi[v], vmax, (target - (double)cum) / (double)h->over[v],
+                                 vmin, vmax);
     }
-    if (h->over[v] == 0)
-        return vmax;
-    return interpolate(h->hi[v], vmax, (target - cum) / (double)h->over[v], vmin, vmax);
 }
 
 double stats_hist_quantile_error_bound(const stats_hist_t *h, size_t v)
@@ -329,14 +481,11 @@ int stats_hist_coarse(const stats_hist_t *h, size_t v, int nbins, int64_t *count
     if (nbins < 1 || nbins > STATS_FINE_BINS)
         return -1;
     const uint64_t *bins = h->bins + v * STATS_FINE_BINS;
-    size_t first = STATS_FINE_BINS, last = 0;
-    for (size_t b = 0; b < STATS_FINE_BINS; b++) {
-        if (bins[b]) {
-            if (first == STATS_FINE_BINS)
-                first = b;
-            last = b;
-        }
-    }
+    size_t first = 0, last = STATS_FINE_BINS - 1;
+    while (first < STATS_FINE_BINS && bins[first] == 0)
+        first++;
+    while (last > first && bins[last] == 0)
+        last--;
     if (first == STATS_FINE_BINS) {    /* nothing in range: span the whole range */
         first = 0;
         last = STATS_FINE_BINS - 1;

@@ -4,12 +4,16 @@
  *
  * How the engine uses it: draws are processed in fixed-size blocks by OpenMP threads.
  *  - Moments (count, mean, M2, min, max per variable) are floating point: accumulate
- *    each block into its own stats_moments_t (Welford), then merge the blocks IN BLOCK
- *    ORDER (stats_moments_merge, Chan et al.). For a fixed block split and call order
- *    the result is bitwise reproducible, whatever thread computed which block.
+ *    each block into its own stats_moments_t (Welford, stats_moments_add_rows), then
+ *    merge the blocks IN BLOCK ORDER (stats_moments_merge, Chan et al.). For a fixed
+ *    block split and call order the result is bitwise reproducible, whatever thread
+ *    computed which block.
  *  - Histograms hold only integer counts, so the order of adds and merges does not
  *    matter: the engine keeps one stats_hist_t per point and, after each chunk, its
- *    threads fill it split by variable (stats_hist_add_column); MPI ranks sum theirs.
+ *    threads fill it split by variable from a column-major copy of the chunk's bins
+ *    (stats_hist_slots per block, stats_hist_add_slots per variable and chunk: one
+ *    variable's slots are contiguous, so the fill streams through memory instead of
+ *    missing the cache on every value); MPI ranks sum theirs.
  *
  * Non-finite values: a NaN or +-Inf component of x is skipped for that variable only
  * and counted in `nonfinite` (moments and histograms alike); every other statistic is
@@ -43,6 +47,12 @@ void stats_moments_free(stats_moments_t *m);
 void stats_moments_reset(stats_moments_t *m);
 /* x[nvars]: one draw's values. */
 void stats_moments_add(stats_moments_t *m, const double *x);
+/* n draws, rows[n x nvars] row-major: bitwise what n calls of stats_moments_add do, in
+ * row order, but rows whose values are all finite, added while every variable has the
+ * same count (always, within an engine block), take a branch-free loop over the
+ * variables that the compiler vectorises (IEEE +, -, *, / and comparisons only, so the
+ * bits do not depend on the instruction set). */
+void stats_moments_add_rows(stats_moments_t *m, const double *rows, size_t n);
 /* into <- into followed by from (same nvars). Deterministic for a fixed call order;
  * merging an empty accumulator changes nothing, merging into an empty one copies. */
 void stats_moments_merge(stats_moments_t *into, const stats_moments_t *from);
@@ -75,12 +85,22 @@ typedef struct {
 stats_hist_t *stats_hist_alloc(size_t nvars, const double *lo, const double *hi);
 void stats_hist_free(stats_hist_t *h);
 void stats_hist_add(stats_hist_t *h, const double *x);
-/* Variable v alone of the n rows rows[row_index[k] * stride ...]: what stats_hist_add
- * counts for v, so that threads can fill one histogram, split by variable. */
-void stats_hist_add_column(stats_hist_t *h, size_t v, const double *rows, size_t stride,
-                           const size_t *row_index, size_t n);
-void stats_hist_add_rows(stats_hist_t *h, const double *rows, size_t stride,
-                         const size_t *row_index, size_t n);
+
+/* stats_hist_add in two steps, so that the engine can bin a block's values while they
+ * are in the computing core's cache and count them per variable later, by another
+ * thread: a 2-byte slot per value travels through memory instead of an 8-byte double
+ * (the fill used to be bound by memory traffic). A slot is a fine bin (0 ..
+ * STATS_FINE_BINS - 1) or one of the codes below. */
+typedef uint16_t stats_slot_t;
+enum { STATS_SLOT_UNDER = STATS_FINE_BINS, STATS_SLOT_OVER, STATS_SLOT_NONFINITE };
+/* out[k] = the slot of x[k * stride] in variable v's histogram, k < n. */
+void stats_hist_slots(const stats_hist_t *h, size_t v, const double *x, size_t stride,
+                      size_t n, stats_slot_t *out);
+/* Count for variable v the n slots slots[k], or slots[index[k]] when index is not NULL:
+ * what stats_hist_add counts for v of the same values. Only v's counters are written,
+ * so threads may fill one histogram split by variable. */
+void stats_hist_add_slots(stats_hist_t *h, size_t v, const stats_slot_t *slots,
+                          const size_t *index, size_t n);
 /* into += from. Returns 0, or -1 (into unchanged) when nvars or a range differ. */
 int stats_hist_merge(stats_hist_t *into, const stats_hist_t *from);
 
@@ -95,6 +115,10 @@ uint64_t stats_hist_count(const stats_hist_t *h, size_t v);
  * vmin, p = 1 vmax; NAN when n = 0. */
 double stats_hist_quantile(const stats_hist_t *h, size_t v, double p,
                            double vmin, double vmax);
+/* out[k] = stats_hist_quantile(h, v, p[k], vmin, vmax) for k < np, bitwise, in one
+ * scan of the bins: p must be ascending (a NaN among them gives NaN). */
+void stats_hist_quantiles(const stats_hist_t *h, size_t v, const double *p, size_t np,
+                          double vmin, double vmax, double *out);
 
 /* The fine bin width (hi - lo) / STATS_FINE_BINS. Bound: when the quantile lies in
  * [lo, hi] and the sample is dense around it (neighbouring order statistics closer
