@@ -151,14 +151,8 @@ static int gather(int n, char **paths, const char *out_path, results_t **merged,
         int rc = read_identity(in, paths[k], out_path, &this_id, err, errlen);
         if (!rc && k > 0)
             rc = same_identity(id, &this_id, paths[0], paths[k], err, errlen);
-        if (!rc) {
-            char why[512];
-            shard = results_read(in, why, sizeof why);
-            if (!shard) {
-                snprintf(err, errlen, "%s: %s", paths[k], why);
-                rc = -1;
-            }
-        }
+        if (!rc && !(shard = results_read(in, err, errlen)))   /* err names the file */
+            rc = -1;
         if (!rc && k == 0) {
             *id = this_id;
             memset(&this_id, 0, sizeof this_id);

@@ -140,7 +140,7 @@ int cmd_summary(int argc, char **argv)
                h5in_attr_uint64(in, "/", "draws_failed", &failed, err, sizeof err) ||
                h5in_attr_string(in, "/", "agtrade_version", &version, err, sizeof err) ||
                !(res = results_read(in, err, sizeof err))) {
-        fprintf(stderr, "agtrade: %s: %s\n", argv[1], err);
+        fprintf(stderr, "agtrade: %s\n", err);   /* names the file */
         rc = EXIT_DATAERR;
     }
     if (rc == EXIT_OK) {

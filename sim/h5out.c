@@ -30,7 +30,10 @@ enum {
     CHUNK_BYTES = 1 << 20,          /* target chunk size of streamed datasets */
     STREAM_CACHE_BYTES = 4 << 20,   /* per-stream chunk cache: a few partly written chunks */
     DEFLATE_LEVEL = 2,
-    INDEX_BLOCK = 65536             /* elements per write of a large index coordinate */
+    INDEX_BLOCK = 65536,            /* elements per write of a large index coordinate */
+    /* B-tree order of the chunk index: HDF5's default (32) gives each chunked dataset a
+     * node of several kB, which for our ~650 small one-chunk datasets doubles the file */
+    ISTORE_K = 4
 };
 
 typedef struct {
@@ -120,10 +123,14 @@ static void errors_quiet(void)
     H5Eset_auto2(H5E_DEFAULT, error_capture, NULL);
 }
 
-/* Takes (and forgets) the captured detail of the latest failure. */
+/* Takes (and forgets) the captured detail of the latest failure. A failed Fletcher-32
+ * checksum (see create_dataset) is said in words: the file changed after it was written. */
 static void error_detail(char *buf, size_t len)
 {
-    snprintf(buf, len, "%s", g_last.detail[0] ? g_last.detail : "HDF5 error");
+    if (strstr(g_last.detail, "Fletcher32"))
+        snprintf(buf, len, "checksum error: the file is corrupt (%.160s)", g_last.detail);
+    else
+        snprintf(buf, len, "%s", g_last.detail[0] ? g_last.detail : "HDF5 error");
     g_last.detail[0] = '\0';
     g_last.found_errno = 0;
     H5Eclear2(H5E_DEFAULT);
@@ -342,7 +349,9 @@ static int attach_scales(h5out_t *h, hid_t dset, int ndims, const char *const *d
     return 0;
 }
 
-/* Creates (not writes) a dataset; chunk NULL means contiguous. */
+static void chunk_shape(int ndims, const hsize_t *shape, size_t elem, hsize_t *chunk);
+
+/* Creates (not writes) a dataset; chunk NULL means one whole, uncompressed chunk. */
 static hid_t create_dataset(h5out_t *h, const char *path, hid_t ftype, int ndims,
                             const hsize_t *shape, const hsize_t *chunk, const void *fill)
 {
@@ -353,9 +362,23 @@ static hid_t create_dataset(h5out_t *h, const char *path, hid_t ftype, int ndims
     hid_t dset = -1;
     if (space >= 0 && dcpl >= 0) {
         int ok = 1;
-        if (chunk)
+        /* Every dataset with an axis carries HDF5's Fletcher-32 checksum, so a flipped
+         * byte fails the read instead of passing as data. The filter needs chunks: a
+         * dataset that would be contiguous is one chunk of about CHUNK_BYTES along its
+         * trailing axes (no compression: only the streams are compressed). HDF5 filters
+         * no variable-length strings (the name coordinates, config_yaml) and chunks no
+         * scalar: those stay contiguous, without a checksum. */
+        int checksum = ndims > 0 && H5Tis_variable_str(ftype) <= 0;
+        hsize_t whole[H5OUT_MAX_DIMS];
+        if (!chunk && checksum) {
+            chunk_shape(ndims, shape, H5Tget_size(ftype), whole);
+            ok = H5Pset_chunk(dcpl, ndims, whole) >= 0;
+        } else if (chunk) {
             ok = H5Pset_chunk(dcpl, ndims, chunk) >= 0 && H5Pset_shuffle(dcpl) >= 0 &&
                  H5Pset_deflate(dcpl, DEFLATE_LEVEL) >= 0;
+        }
+        if (ok && checksum)
+            ok = H5Pset_fletcher32(dcpl) >= 0;
         if (ok && fill)
             ok = H5Pset_fill_value(dcpl, ftype, fill) >= 0;
         if (ok)
@@ -393,10 +416,19 @@ h5out_t *h5out_create(const char *final_path, char *err, size_t errlen)
         error_format(err, errlen, "output file name is empty");
         return NULL;
     }
-    /* the rename at commit would fail only after all the work: say it now */
+    /* The rename at commit replaces whatever the name holds: a device (/dev/null), a
+     * pipe or a symbolic link (the link, not its target) would be destroyed. Only a
+     * regular file, or nothing, may be replaced; and the refusal comes now, not after
+     * all the work. */
     struct stat st;
-    if (stat(final_path, &st) == 0 && S_ISDIR(st.st_mode)) {
-        error_format(err, errlen, "%s: is a directory, not an output file name", final_path);
+    if (lstat(final_path, &st) == 0 && !S_ISREG(st.st_mode)) {
+        error_format(err, errlen, "%s: exists and is %s, not a regular file; refusing to "
+                     "replace it (give a new file name)", final_path,
+                     S_ISDIR(st.st_mode)   ? "a directory"
+                     : S_ISLNK(st.st_mode) ? "a symbolic link"
+                     : S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode) ? "a device"
+                     : S_ISFIFO(st.st_mode) ? "a named pipe"
+                                            : "a special file");
         return NULL;
     }
     h5out_t *h = calloc(1, sizeof *h);
@@ -414,7 +446,7 @@ h5out_t *h5out_create(const char *final_path, char *err, size_t errlen)
         return NULL;
     }
     /* Opening it ourselves first gives the operating system's reason on failure. */
-    int fd = open(h->temp_path, O_WRONLY | O_CREAT | O_TRUNC, 0666);
+    int fd = open(h->temp_path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW, 0666);
     if (fd < 0) {
         error_format(err, errlen, "%s: cannot create file %s: %s", final_path, h->temp_path,
                 strerror(errno));
@@ -426,7 +458,7 @@ h5out_t *h5out_create(const char *final_path, char *err, size_t errlen)
     hid_t fcpl = H5Pcreate(H5P_FILE_CREATE), fapl = H5Pcreate(H5P_FILE_ACCESS);
     unsigned order = H5P_CRT_ORDER_TRACKED | H5P_CRT_ORDER_INDEXED;
     if (fcpl >= 0 && fapl >= 0 && H5Pset_link_creation_order(fcpl, order) >= 0 &&
-        H5Pset_attr_creation_order(fcpl, order) >= 0 &&
+        H5Pset_attr_creation_order(fcpl, order) >= 0 && H5Pset_istore_k(fcpl, ISTORE_K) >= 0 &&
         H5Pset_libver_bounds(fapl, H5F_LIBVER_V18, H5F_LIBVER_V18) >= 0 &&
         H5Pset_fclose_degree(fapl, H5F_CLOSE_STRONG) >= 0)
         h->file = H5Fcreate(h->temp_path, H5F_ACC_TRUNC, fcpl, fapl);
@@ -955,6 +987,11 @@ void h5in_close(h5in_t *h)
     if (h->file >= 0)
         H5Fclose(h->file);
     free(h);
+}
+
+const char *h5in_path(const h5in_t *h)
+{
+    return h ? h->path : NULL;
 }
 
 int h5in_exists(h5in_t *h, const char *path)

@@ -154,6 +154,7 @@ const char *h5out_temp_path(const h5out_t *h);
 
 h5in_t *h5in_open(const char *path, char *err, size_t errlen);
 void h5in_close(h5in_t *h);
+const char *h5in_path(const h5in_t *h);      /* the name it was opened with */
 
 /* Scalar attributes of obj ("" or "/" = root). Numeric readers convert from any integer
  * or float attribute type HDF5 can convert. *out of h5in_attr_string is malloc'ed. */

@@ -66,7 +66,8 @@ void results_command_line(int argc, char *const *argv, char *buf, size_t len);
 int results_write_metadata(h5out_t *h, const results_t *res, const results_meta_t *meta,
                            char *err, size_t errlen);
 
-/* Read a file written by results_define + results_write_summary. */
+/* Read a file written by results_define + results_write_summary. NULL on failure, with
+ * err starting "FILE: " (a failed checksum reads "checksum error: the file is corrupt"). */
 results_t *results_read(h5in_t *in, char *err, size_t errlen);
 
 #endif

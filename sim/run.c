@@ -308,7 +308,7 @@ static int resume_points(const char *partial, const config_t *cfg, results_t *re
     int any_done = h5in_exists(in, "point");   /* stopped before a point finished: none */
     results_t *saved = (rc || !any_done) ? NULL : results_read(in, err, sizeof err);
     if (!rc && any_done && !saved) {
-        fprintf(stderr, "agtrade: --resume: %s: %s\n", partial, err);
+        fprintf(stderr, "agtrade: --resume: %s\n", err);   /* names the file */
         rc = EXIT_DATAERR;
     }
     for (size_t p = 0; saved && p < res->n_points && p < saved->n_points; p++) {

@@ -85,6 +85,34 @@ def _check_file(path, group):
                                    f"{', '.join('/' + h for h in have) or 'none'}")
 
 
+def _corrupt_dataset(path):
+    """The first dataset of the file whose read fails (agtrade writes every numeric
+    dataset with HDF5's Fletcher-32 checksum), or None."""
+    bad = []
+
+    def visit(name, obj):
+        if bad or not isinstance(obj, h5py.Dataset):
+            return
+        try:
+            obj[()]
+        except OSError as e:
+            bad.append((name, e))
+
+    with h5py.File(path, "r") as f:
+        f.visititems(visit)
+    return bad[0] if bad else None
+
+
+def _checksum_error(path):
+    """ResultsError naming the corrupt dataset when there is one, else None."""
+    found = _corrupt_dataset(path)
+    if found is None:
+        return None
+    name, e = found
+    what = "checksum error" if "Fletcher32" in str(e) or "filter" in str(e) else "read error"
+    return ResultsError(f"{path}: {what} in /{name}: the file is corrupt ({e})")
+
+
 def sweep_dims(ds):
     """Names of the swept-key variables (`sweep_<key>`), in file order."""
     return [name for name in ds.variables
@@ -147,9 +175,20 @@ def open_results(path, group="summary", *, engine="auto", unstack=True, load=Tru
     load: read the values into memory and close the file (False keeps it lazy, for
     large /draws groups).
     Raises FileNotFoundError, or ResultsError for a partial file (attribute
-    `complete` != 1) or a missing group.
+    `complete` != 1), a missing group, or a corrupt file (a failed checksum; with
+    load=False it surfaces only when the values are read).
     """
     _check_file(path, group)
+    try:
+        return _open_results(path, group, engine, unstack, load)
+    except (OSError, RuntimeError):   # netCDF-C says only "NetCDF: HDF error"
+        clear = _checksum_error(path)
+        if clear is None:
+            raise
+        raise clear from None
+
+
+def _open_results(path, group, engine, unstack, load):
     if engine == "auto":
         engine = _auto_engine(path)
     root = xr.open_dataset(path, engine=engine)
