@@ -7,6 +7,7 @@
 #include "config.h"
 #include "h5out.h"
 #include "results.h"
+#include "run.h"
 
 static const char merge_usage[] =
     "usage: agtrade merge OUT.h5 SHARD.h5...\n"
@@ -204,6 +205,8 @@ int cmd_merge(int argc, char **argv)
                         "(try 'agtrade merge --help')\n");
         return EXIT_USAGE;
     }
+    if (run_output_is_input(argv[1], (const char *const *)argv + 2, argc - 2))
+        return EXIT_IOERR;
     char err[2048];
     results_t *merged = NULL;
     identity_t id = {0};

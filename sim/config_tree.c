@@ -10,11 +10,13 @@
 #include "config_internal.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 #include <yaml.h>
 
 #define TREE_MAX_DEPTH 64
@@ -413,34 +415,53 @@ void tree_strip_nulls(cnode_t *n)
 
 /* ---- files and base chains ---- */
 
+/* Opened with O_NONBLOCK and checked with fstat before any read: a named pipe (or a
+ * device) given as a scenario or base file is refused instead of blocking for ever. */
 static int read_file(const char *path, char **text, size_t *len, config_error_t *err,
                      const cnode_t *from)
 {
     struct stat st;
-    FILE *f = NULL;
-    if (stat(path, &st) != 0 || !(f = fopen(path, "rb"))) {
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0 || fstat(fd, &st) != 0) {
         int e = errno;
+        if (fd >= 0)
+            close(fd);
         if (from)
             return cfg_fail(err, from, "base", "base file '%s' cannot be read: %s",
                             path, strerror(e));
         cfg_fail_file(err, path, 0, 0, "cannot open: %s", strerror(e));
         return CONFIG_ENOENT;
     }
-    if (!S_ISREG(st.st_mode) || st.st_size > TREE_MAX_FILE_BYTES) {
-        fclose(f);
+    const char *why = NULL;
+    char size[64];
+    if (!S_ISREG(st.st_mode)) {
+        why = S_ISDIR(st.st_mode) ? "is a directory, not a regular file"
+              : S_ISFIFO(st.st_mode) ? "is a named pipe, not a regular file"
+                                     : "is not a regular file";
+    } else if (st.st_size > TREE_MAX_FILE_BYTES) {
+        snprintf(size, sizeof size, "is %.1f MiB; scenario files are at most %ld MiB",
+                 (double)st.st_size / (1 << 20), TREE_MAX_FILE_BYTES >> 20);
+        why = size;
+    }
+    if (why) {
+        close(fd);
         if (from)
-            return cfg_fail(err, from, "base", "base file '%s' is not a regular file "
-                            "of at most 4 MiB", path);
-        cfg_fail_file(err, path, 0, 0, "not a regular file of at most 4 MiB");
+            return cfg_fail(err, from, "base", "base file '%s' %s", path, why);
+        cfg_fail_file(err, path, 0, 0, "%s", why);
         return CONFIG_ENOENT;
     }
+    FILE *f = fdopen(fd, "rb");
     *len = (size_t)st.st_size;
-    *text = malloc(*len + 1);
+    *text = f ? malloc(*len + 1) : NULL;
     if (!*text || fread(*text, 1, *len, f) != *len) {
-        fclose(f);
+        int e = errno;
+        if (f)
+            fclose(f);
+        else
+            close(fd);
         free(*text);
         *text = NULL;
-        return cfg_fail_file(err, path, 0, 0, "cannot read: %s", strerror(errno));
+        return cfg_fail_file(err, path, 0, 0, "cannot read: %s", strerror(e));
     }
     (*text)[*len] = '\0';
     fclose(f);
@@ -451,6 +472,8 @@ typedef struct {
     char *real[BASE_MAX_CHAIN + 1];
     char *shown[BASE_MAX_CHAIN + 1];
     int n;
+    char **files;                      /* NULL, or every file read (config_files) */
+    int n_files;
 } chain_t;
 
 static void chain_free(chain_t *c)
@@ -542,7 +565,8 @@ static int load_text(const char *text, size_t len, const char *file, chain_t *ch
     chain->real[chain->n] = real ? real : strdup(file);
     chain->shown[chain->n] = strdup(file);
     chain->n++;
-    if (!chain->real[chain->n - 1] || !chain->shown[chain->n - 1])
+    if (!chain->real[chain->n - 1] || !chain->shown[chain->n - 1] ||
+        (chain->files && !(chain->files[chain->n_files++] = strdup(chain->real[chain->n - 1]))))
         rc = cfg_fail_file(err, file, 0, 0, "out of memory");
     else
         rc = load_base(*out, file, chain, err);
@@ -556,18 +580,24 @@ static int load_text(const char *text, size_t len, const char *file, chain_t *ch
     return rc;
 }
 
-int tree_load_string(const char *text, size_t len, const char *file, cnode_t **out,
-                     config_error_t *err)
+static int load_string(const char *text, size_t len, const char *file, chain_t *chain,
+                       cnode_t **out, config_error_t *err)
 {
-    chain_t chain = {.n = 0};
-    int rc = load_text(text, len, file, &chain, out, err);
-    chain_free(&chain);
+    int rc = load_text(text, len, file, chain, out, err);
+    chain_free(chain);
     if (!rc)
         tree_strip_nulls(*out);
     return rc;
 }
 
-int tree_load_file(const char *path, cnode_t **out, config_error_t *err)
+int tree_load_string(const char *text, size_t len, const char *file, cnode_t **out,
+                     config_error_t *err)
+{
+    chain_t chain = {.n = 0};
+    return load_string(text, len, file, &chain, out, err);
+}
+
+static int load_file(const char *path, chain_t *chain, cnode_t **out, config_error_t *err)
 {
     char *text;
     size_t len;
@@ -575,9 +605,40 @@ int tree_load_file(const char *path, cnode_t **out, config_error_t *err)
     int rc = read_file(path, &text, &len, err, NULL);
     if (rc)
         return rc;
-    rc = tree_load_string(text, len, path, out, err);
+    rc = load_string(text, len, path, chain, out, err);
     free(text);
     return rc;
+}
+
+int tree_load_file(const char *path, cnode_t **out, config_error_t *err)
+{
+    chain_t chain = {.n = 0};
+    return load_file(path, &chain, out, err);
+}
+
+int config_files(const char *path, char ***files, int *n, config_error_t *err)
+{
+    chain_t chain = {.n = 0, .files = calloc(BASE_MAX_CHAIN + 1, sizeof(char *))};
+    cnode_t *tree = NULL;
+    *files = NULL;
+    *n = 0;
+    int rc = chain.files ? load_file(path, &chain, &tree, err)
+                         : cfg_fail_file(err, path, 0, 0, "out of memory");
+    cnode_free(tree);
+    if (rc) {
+        config_files_free(chain.files, chain.n_files);
+        return rc;
+    }
+    *files = chain.files;
+    *n = chain.n_files;
+    return 0;
+}
+
+void config_files_free(char **files, int n)
+{
+    for (int i = 0; files && i < n; i++)
+        free(files[i]);
+    free(files);
 }
 
 /* ---- dotted keys ---- */

@@ -12,6 +12,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <dirent.h>
+#include <signal.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -948,6 +951,49 @@ int h5out_abort(h5out_t *h, const char *keep_as, char *err, size_t errlen)
         unlink(h->temp_path);
     free_handle(h);
     return rc;
+}
+
+/* A temporary OUT.tmp.PID (see h5out_create) is stale when no process PID runs here
+ * and nobody holds the lock HDF5 takes on a file it has open (which also covers a
+ * writer on another node of a shared file system). */
+int h5out_remove_stale(const char *final_path, void (*removed)(const char *path, void *arg),
+                       void *arg)
+{
+    char dir[PATH_MAX], prefix[PATH_MAX], path[PATH_MAX];
+    folder_of(final_path, dir, sizeof dir);
+    const char *slash = strrchr(final_path, '/');
+    snprintf(prefix, sizeof prefix, "%s.tmp.", slash ? slash + 1 : final_path);
+    size_t plen = strlen(prefix);
+    DIR *d = opendir(dir);
+    if (!d)
+        return -1;
+    int n = 0;
+    for (struct dirent *e; (e = readdir(d));) {
+        const char *digits = e->d_name + plen;
+        if (strncmp(e->d_name, prefix, plen) || !*digits || strspn(digits, "0123456789") !=
+            strlen(digits) || strlen(digits) > 9)
+            continue;
+        pid_t pid = (pid_t)atol(digits);
+        if (pid <= 0 || pid == getpid() || kill(pid, 0) == 0 || errno != ESRCH)
+            continue;
+        int len = snprintf(path, sizeof path, "%.*s%s", slash ? (int)(slash - final_path + 1) : 0,
+                           final_path, e->d_name);
+        if (len < 0 || (size_t)len >= sizeof path)
+            continue;
+        int fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+        struct stat st;
+        int stale = fd >= 0 && fstat(fd, &st) == 0 && S_ISREG(st.st_mode) &&
+                    flock(fd, LOCK_EX | LOCK_NB) == 0;
+        if (stale && unlink(path) == 0) {
+            n++;
+            if (removed)
+                removed(path, arg);
+        }
+        if (fd >= 0)
+            close(fd);
+    }
+    closedir(d);
+    return n;
 }
 
 /* ---------------------------------------------------------------- reader */
