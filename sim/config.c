@@ -1399,9 +1399,6 @@ static int build_sweeps(build_t *b, const cnode_t *root, int check)
             if (sweep_range(start, stop, step, &w->values, &w->n_values, why, sizeof why))
                 return cfg_fail(b->err, at, path, "%s: %s", path, why);
         }
-        snprintf(sub, sizeof sub, "%s.key", path);
-        if (check && sweep_key_ok(b, root, cnode_get(m, "key"), sub, w->key, w->values[0]))
-            return CONFIG_EINVALID;
     }
     double points = 1;   /* in floating point: the product of counts may overflow */
     for (int k = 0; k < cfg->n_sweeps; k++)
@@ -1409,6 +1406,14 @@ static int build_sweeps(build_t *b, const cnode_t *root, int check)
     if (points > CONFIG_MAX_POINTS)
         return cfg_fail(b->err, s, "sweep", "sweep: %.0f points (the product of the swept "
                         "keys' value counts); at most %d", points, CONFIG_MAX_POINTS);
+    /* after the size check, which each key's trial build would repeat in its own words */
+    for (int k = 0; check && k < cfg->n_sweeps; k++) {
+        char sub[96];
+        snprintf(sub, sizeof sub, "sweep[%d].key", k);
+        if (sweep_key_ok(b, root, cnode_get(s->items[k], "key"), sub, cfg->sweeps[k].key,
+                         cfg->sweeps[k].values[0]))
+            return CONFIG_EINVALID;
+    }
     return 0;
 }
 
@@ -1445,6 +1450,11 @@ static int build_all(build_t *b, const cnode_t *root, int check_sweeps)
     if (build_names(b, ex, "exporters", b->spec->exporter_name, b->exp_node, NULL) ||
         build_names(b, im, "importers", b->spec->importer_name, b->imp_node, b->imp_key))
         return CONFIG_EINVALID;
+    for (int j = 0; j < b->I; j++)   /* a name labels both axes of routes and results */
+        if (region_index(b->spec->exporter_name, b->E, b->spec->importer_name[j]) >= 0)
+            return cfg_fail(b->err, b->imp_key[j], "importers", "importers: '%s' is also an "
+                            "exporter; give the importer another name",
+                            b->spec->importer_name[j]);
     const cnode_t *d;
     if ((d = cnode_get(root, "description")) && need_kind(b, d, CNODE_SCALAR, "description"))
         return CONFIG_EINVALID;
@@ -1492,9 +1502,16 @@ int config_load_string(const char *text, size_t len, const char *name, config_t 
 int config_load(const char *path, config_t **out, config_error_t *err)
 {
     cnode_t *tree;
+    char notes[CONFIG_MSG_MAX / 2];
     *out = NULL;
-    int rc = tree_load_file(path, &tree, err);
-    return rc ? rc : config_build(tree, path, 1, out, err);
+    int rc = tree_load_file(path, &tree, notes, sizeof notes, err);
+    rc = rc ? rc : config_build(tree, path, 1, out, err);
+    /* an error in a base file may be caused by what the scenario removed: name both */
+    if (rc == CONFIG_EINVALID && err && notes[0] && err->file[0] && strcmp(err->file, path)) {
+        size_t used = strlen(err->message);
+        snprintf(err->message + used, sizeof err->message - used, " (after %s)", notes);
+    }
+    return rc;
 }
 
 void config_free(config_t *cfg)

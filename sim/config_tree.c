@@ -526,24 +526,44 @@ static void cnode_remove(cnode_t *map, int i)
 }
 
 
+/* Where an override removed or replaced a whole mapping or list of its base: a reference
+ * the base makes to what was there (correlation.inputs naming a removed input) fails in
+ * the base's lines, and the message then names these too (see tree_load_file). */
+static void note_override(char *notes, size_t cap, const cnode_t *key, const char *prefix,
+                          const char *what)
+{
+    size_t used = strlen(notes);
+    if (!key->file || used + 1 >= cap)
+        return;
+    snprintf(notes + used, cap - used, "%s%s:%d:%d %s '%s%s'", used ? "; " : "", key->file,
+             key->line, key->column, what, prefix, key->text);
+}
+
 /* Maps merge key by key (a null value deletes the key), anything else replaces.
- * Consumes `over`. */
-static int tree_merge(cnode_t *base, cnode_t *over)
+ * Consumes `over`. prefix: the dotted path of base ("" or "a.b."), for notes. */
+static int tree_merge(cnode_t *base, cnode_t *over, const char *prefix, char *notes,
+                      size_t cap)
 {
     for (int i = 0; i < over->n; i++) {
         cnode_t *k = over->keys[i], *v = over->items[i];
         int j = cnode_find(base, k->text);
         if (cnode_is_null(v)) {
+            if (j >= 0 && base->items[j]->kind != CNODE_SCALAR)
+                note_override(notes, cap, k, prefix, "removes");
             if (j >= 0)
                 cnode_remove(base, j);
             continue;
         }
         if (j >= 0 && base->items[j]->kind == CNODE_MAP && v->kind == CNODE_MAP) {
+            char inner[CONFIG_MSG_MAX / 4];
+            snprintf(inner, sizeof inner, "%s%s.", prefix, k->text);
             over->items[i] = NULL;   /* consumed by the recursive merge */
-            if (tree_merge(base->items[j], v))
+            if (tree_merge(base->items[j], v, inner, notes, cap))
                 return -1;
             continue;
         }
+        if (j >= 0 && base->items[j]->kind != CNODE_SCALAR)
+            note_override(notes, cap, k, prefix, "replaces");
         over->keys[i] = over->items[i] = NULL;
         if (j >= 0) {
             cnode_free(base->items[j]);
@@ -636,6 +656,8 @@ typedef struct {
     int n;
     char **files;                      /* NULL, or every file read (config_files) */
     int n_files;
+    char *notes;                       /* NULL, or the overrides' notes (tree_merge) */
+    size_t notes_cap;
 } chain_t;
 
 static void chain_free(chain_t *c)
@@ -712,7 +734,9 @@ static int load_base(cnode_t *root, const char *file, chain_t *chain, config_err
     *root = *base_root;
     *base_root = tmp;
     /* now root holds the base, base_root holds the override */
-    if (tree_merge(root, base_root))
+    char scratch[1] = "";
+    if (tree_merge(root, base_root, "", chain->notes ? chain->notes : scratch,
+                   chain->notes ? chain->notes_cap : sizeof scratch))
         return cfg_fail_file(err, file, 0, 0, "out of memory");
     return 0;
 }
@@ -772,9 +796,12 @@ static int load_file(const char *path, chain_t *chain, cnode_t **out, config_err
     return rc;
 }
 
-int tree_load_file(const char *path, cnode_t **out, config_error_t *err)
+int tree_load_file(const char *path, cnode_t **out, char *notes, size_t notes_cap,
+                   config_error_t *err)
 {
-    chain_t chain = {.n = 0};
+    chain_t chain = {.n = 0, .notes = notes, .notes_cap = notes_cap};
+    if (notes && notes_cap)
+        notes[0] = '\0';
     return load_file(path, &chain, out, err);
 }
 

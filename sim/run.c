@@ -119,7 +119,7 @@ static int load_config(const run_options_t *opt, config_t **out)
         if (config_add_sweep(cfg, &opt->sweeps[k], &err)) {
             fprintf(stderr, "agtrade: --sweep %s: %s\n", opt->sweeps[k].key, err.message);
             config_free(cfg);
-            return EXIT_DATAERR;
+            return EXIT_USAGE;   /* the file loaded: the command line asked too much */
         }
     if (cfg->n_sweeps > SWEEP_MAX_KEYS) {
         fprintf(stderr, "agtrade: %s: at most %d swept keys\n", cfg->path, SWEEP_MAX_KEYS);
