@@ -1267,12 +1267,55 @@ int h5in_var_info(h5in_t *h, const char *path, int *ndims, size_t *shape,
     return 0;
 }
 
+/* Fletcher-32 guards the chunks, not the chunk index (a version-1 B-tree without a
+ * checksum): a flipped bit in a chunk's key moves the chunk outside the dataset, and
+ * HDF5 then reads the fill value without an error. Every dataset we read was written
+ * whole, so each of its chunks must be there, once, at its own place. */
+static int chunks_intact(hid_t d)
+{
+    hid_t dcpl = H5Dget_create_plist(d), space = H5Dget_space(d);
+    int ok = dcpl >= 0 && space >= 0;
+    if (ok && H5Pget_layout(dcpl) == H5D_CHUNKED) {
+        hsize_t shape[H5OUT_MAX_DIMS], chunk[H5OUT_MAX_DIMS], expected = 1, n = 0;
+        int nd = H5Sget_simple_extent_dims(space, shape, NULL);
+        ok = nd >= 0 && nd <= H5OUT_MAX_DIMS && H5Pget_chunk(dcpl, nd, chunk) == nd &&
+             H5Dget_num_chunks(d, space, &n) >= 0;
+        for (int i = 0; ok && i < nd; i++)
+            expected *= chunk[i] ? (shape[i] + chunk[i] - 1) / chunk[i] : 0;
+        ok = ok && n == expected;
+        for (hsize_t c = 0; ok && c < n; c++) {
+            hsize_t offset[H5OUT_MAX_DIMS];
+            unsigned mask;
+            haddr_t addr;
+            hsize_t size;
+            ok = H5Dget_chunk_info(d, space, c, offset, &mask, &addr, &size) >= 0;
+            for (int i = 0; ok && i < nd; i++)
+                ok = offset[i] < shape[i] && offset[i] % chunk[i] == 0;
+        }
+    }
+    close_id(space);
+    close_id(dcpl);
+    return ok;
+}
+
+static int corrupt_index(h5in_t *h, const char *path, char *err, size_t errlen)
+{
+    error_forget();
+    error_format(err, errlen, "%s: cannot read variable '%s': checksum error: the file is "
+                 "corrupt (its chunk index is damaged)", h->path, path);
+    return -1;
+}
+
 static int read_numbers(h5in_t *h, const char *path, hid_t memtype, void *out,
                         char *err, size_t errlen)
 {
     hid_t d = open_var(h, path, err, errlen);
     if (d < 0)
         return -1;
+    if (!chunks_intact(d)) {
+        close_id(d);
+        return corrupt_index(h, path, err, errlen);
+    }
     hid_t ftype = H5Dget_type(d);
     H5T_class_t cls = ftype >= 0 ? H5Tget_class(ftype) : H5T_NO_CLASS;
     close_id(ftype);
@@ -1307,6 +1350,10 @@ int h5in_read_double_slab(h5in_t *h, const char *path, const size_t *start,
     hid_t d = open_var(h, path, err, errlen);
     if (d < 0)
         return -1;
+    if (!chunks_intact(d)) {
+        close_id(d);
+        return corrupt_index(h, path, err, errlen);
+    }
     hid_t fspace = H5Dget_space(d);
     int n = fspace >= 0 ? H5Sget_simple_extent_ndims(fspace) : -1;
     hsize_t st[H5OUT_MAX_DIMS], ct[H5OUT_MAX_DIMS], dims[H5OUT_MAX_DIMS];
