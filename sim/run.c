@@ -328,8 +328,8 @@ static int write_metadata(h5out_t *h, const run_options_t *opt, const config_t *
 /* ---- resume and partial files ------------------------------------------------------- */
 
 /* --resume without OUT.partial.h5 (a run killed by SIGKILL, or one that finished): 1 when
- * OUT is a complete output of this very configuration, seed, draws and shard (nothing
- * to do), else 0 (start from the first point). */
+ * OUT is a complete, readable output of this very configuration, seed, draws and shard
+ * (nothing to do), else 0 (start from the first point). */
 static int resume_finished(const config_t *cfg, int shard_k, int shard_n)
 {
     char err[1024], shard[64], *saved_yaml = NULL, *saved_shard = NULL;
@@ -343,6 +343,12 @@ static int resume_finished(const config_t *cfg, int shard_k, int shard_n)
                !strcmp(saved_shard, shard) &&
                !h5in_read_string_scalar(in, "config_yaml", &saved_yaml, err, sizeof err) &&
                !strcmp(saved_yaml, yaml);
+    results_t *saved = done ? results_read(in, err, sizeof err) : NULL;
+    if (done && !saved) {   /* ours, but corrupt: it is made again */
+        fprintf(stderr, "agtrade: --resume: %s; running it again\n", err);
+        done = 0;
+    }
+    results_free(saved);
     free(yaml);
     free(saved_yaml);
     free(saved_shard);

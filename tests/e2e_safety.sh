@@ -97,6 +97,8 @@ check "--resume with no partial file starts fresh and removes the stale temporar
     bash -c "$A run $C -n 300 -q --resume -o '$T/k.h5' 2>'$T/e' && grep -q 'starting from the first point' '$T/e' && grep -q 'removed .*k.h5.tmp.$pid' '$T/e' && test ! -e '$T/k.h5.tmp.$pid' && test -s '$T/k.h5'"
 check "--resume after a finished run: exit 0, the run is done, the file unchanged" \
     bash -c "cp '$T/k.h5' '$T/k.copy' && $A run $C -n 300 -q --resume -o '$T/k.h5' 2>'$T/e' && grep -q 'already complete' '$T/e' && cmp -s '$T/k.h5' '$T/k.copy'"
+check "--resume after a finished run whose file is corrupt: says so, runs again" \
+    bash -c "$PY '$T/flip.py' '$T/k.h5' summary/flow_mean && $A run $C -n 300 -q --resume -o '$T/k.h5' 2>'$T/e' && grep -q 'checksum error.*running it again' '$T/e' && h5diff -q '$T/k.h5' '$T/k.copy' /summary /summary"
 check "--resume with another seed: a fresh run" \
     bash -c "$A run $C -n 300 -s 9 -q --resume -o '$T/k.h5' 2>'$T/e' && grep -q 'starting from the first point' '$T/e' && ! cmp -s '$T/k.h5' '$T/k.copy'"
 $A run $C -n 100000000 -q -o "$T/live.h5" 2>/dev/null & live=$!
