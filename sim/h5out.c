@@ -1005,8 +1005,13 @@ h5in_t *h5in_open(const char *path, char *err, size_t errlen)
         error_format(err, errlen, "input file name is empty or too long");
         return NULL;
     }
-    if (access(path, R_OK) < 0) {
+    struct stat st;
+    if (access(path, R_OK) < 0 || stat(path, &st) < 0) {
         error_format(err, errlen, "%s: cannot open: %s", path, strerror(errno));
+        return NULL;
+    }
+    if (!S_ISREG(st.st_mode)) {   /* HDF5 would wait for ever on a named pipe */
+        error_format(err, errlen, "%s: cannot open: not a regular file", path);
         return NULL;
     }
     h5in_t *h = calloc(1, sizeof *h);

@@ -122,6 +122,9 @@ check "a scenario that is a named pipe: exit 66, no hang" \
     expect_exit 66 "is a named pipe" $A check "$T/pipe.yaml"
 check "run with a scenario that is a named pipe: exit 66, no hang" \
     expect_exit 66 "not a regular file" $A run "$T/pipe.yaml" -o "$T/p.h5"
+check "summary and merge of a named pipe: exit 66, no hang" bash -c "
+    timeout 10 $A summary '$T/pipe.yaml' 2>'$T/e'; test \$? -eq 66 && grep -q 'not a regular file' '$T/e' &&
+    timeout 10 $A merge '$T/pm.h5' '$T/pipe.yaml' 2>'$T/e'; test \$? -eq 66 && grep -q 'not a regular file' '$T/e'"
 head -c 50000000 /dev/zero > "$T/big.yaml"
 check "a 50 MB file: its size and the limit" expect_exit 66 "big.yaml: is 47.7 MiB; scenario files are at most 4 MiB" \
     $A check "$T/big.yaml"
