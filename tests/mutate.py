@@ -14,7 +14,7 @@ Every run must end with exit 0, or with a known exit code and a single stderr li
 "agtrade: ..." that names a file (a .yaml or .h5 name, with line:col where there is
 one); never a signal, a timeout, exit 70, or a sanitizer report. A run that exits 0 on
 a corrupt output file must give the same data as the clean file. Prints one line per
-failure and the totals "tried N, survived N"; exits 1 on any failure.
+failure and the totals "tried N, survived N" (mutants); exits 1 on any failure.
 """
 import argparse
 import os
@@ -149,7 +149,7 @@ def config_campaign(agtrade, n, r, timeout, work, failures, keep):
                 rc, err = run([agtrade, "summary", "m.h5"], timeout, d)
                 bad = verdict(rc, err) or (f"summary exit {rc}" if rc else None)
         if bad:
-            failures.append(f"{what}: {bad}: {err.strip()[:300]}")
+            failures.append((f"c{k}", f"{what}: {bad}: {err.strip()[:300]}"))
             if keep:
                 shutil.copy(path, os.path.join(keep, f"mutant-{k}-{target}"))
         shutil.rmtree(d)
@@ -184,16 +184,15 @@ def file_campaign(agtrade, n, r, timeout, work, failures):
         rc, err = run([agtrade, "run", cfg, *sweep, "--shard", f"{k}/2", "-o", f"s{k}.h5"],
                       timeout, work)
         if rc != 0:
-            failures.append(f"shard {k}: exit {rc}: {err.strip()[:300]}")
+            failures.append(("setup", f"shard {k}: exit {rc}: {err.strip()[:300]}"))
             return
     rc, err = run([agtrade, "merge", "m.h5", "s0.h5", "s1.h5"], timeout, work)
     if rc != 0:
-        failures.append(f"clean merge: exit {rc}: {err.strip()[:300]}")
+        failures.append(("setup", f"clean merge: exit {rc}: {err.strip()[:300]}"))
         return
     shutil.copy(os.path.join(work, "m.h5"), os.path.join(work, "clean.h5"))
     with open(os.path.join(work, "s1.h5"), "rb") as f:
         clean = f.read()
-    silent = 0
     for k in range(n):
         data = bytearray(clean)
         i = r.randrange(len(data))
@@ -207,15 +206,13 @@ def file_campaign(agtrade, n, r, timeout, work, failures):
             rc, err = run([agtrade, *cmd], timeout, work)
             bad = verdict(rc, err)
             if bad:
-                failures.append(f"{what}, {cmd[0]}: {bad}: {err.strip()[:300]}")
+                failures.append((f"f{k}", f"{what}, {cmd[0]}: {bad}: {err.strip()[:300]}"))
             elif cmd[0] == "merge" and rc == 0:
                 differ = different_datasets(os.path.join(work, "clean.h5"),
                                             os.path.join(work, "m.h5"))
                 if differ:
-                    silent += 1
-                    failures.append(f"{what}: merged with exit 0 into different data: "
-                                    f"{', '.join(differ[:5])}")
-    return silent
+                    failures.append((f"f{k}", f"{what}: merged with exit 0 into different "
+                                             f"data: {', '.join(differ[:5])}"))
 
 
 def main():
@@ -235,11 +232,12 @@ def main():
     with tempfile.TemporaryDirectory() as work:
         runs = config_campaign(agtrade, a.configs, r, a.timeout, work, failures, a.keep)
         file_campaign(agtrade, a.files, r, a.timeout, work, failures)
-    for f in failures:
+    for _, f in failures:
         print("FAIL", f)
     tried = a.configs + a.files
+    failed = {who for who, _ in failures}   # a mutant fails once, however many runs did
     print(f"mutate: seed {a.seed}: {a.configs} scenario mutants ({runs} also run), "
-          f"{a.files} corrupt shards; tried {tried}, survived {tried - len(failures)}")
+          f"{a.files} corrupt shards; tried {tried}, survived {tried - len(failed)}")
     return 1 if failures else 0
 
 
