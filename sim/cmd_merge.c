@@ -60,6 +60,8 @@ static int read_identity(h5in_t *in, const char *path, const char *out_path, ide
 {
     int64_t complete = 0;
     char why[512];
+    if (h5in_attr_exists(in, "/", "complete", err, errlen) < 0)   /* damaged: err says so */
+        return -1;
     if (h5in_attr_int64(in, "/", "complete", &complete, why, sizeof why) || complete != 1) {
         snprintf(err, errlen, "%s: not a complete agtrade output file (attribute complete != 1)",
                  path);

@@ -131,7 +131,11 @@ int cmd_summary(int argc, char **argv)
     char *version = NULL;
     results_t *res = NULL;
     int rc = EXIT_OK;
-    if (h5in_attr_int64(in, "/", "complete", &complete, err, sizeof err) || complete != 1) {
+    if (h5in_attr_exists(in, "/", "complete", err, sizeof err) < 0) {   /* damaged */
+        fprintf(stderr, "agtrade: %s\n", err);
+        rc = EXIT_DATAERR;
+    } else if (h5in_attr_int64(in, "/", "complete", &complete, err, sizeof err) ||
+               complete != 1) {
         fprintf(stderr, "agtrade: %s: not a complete agtrade output file (attribute complete != 1)\n",
                 argv[1]);
         rc = EXIT_DATAERR;

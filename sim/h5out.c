@@ -130,7 +130,7 @@ static void errors_quiet(void)
  * checksum (see create_dataset) is said in words: the file changed after it was written. */
 static void error_detail(char *buf, size_t len)
 {
-    if (strstr(g_last.detail, "Fletcher32"))
+    if (strstr(g_last.detail, "Fletcher32") || strstr(g_last.detail, "checksum"))
         snprintf(buf, len, "checksum error: the file is corrupt (%.160s)", g_last.detail);
     else
         snprintf(buf, len, "%s", g_last.detail[0] ? g_last.detail : "HDF5 error");
@@ -1071,13 +1071,19 @@ static hid_t open_attr(h5in_t *h, const char *obj, const char *name, char *err, 
 {
     const char *where = obj_or_root(obj);
     hid_t a = -1;
+    htri_t exists = 0;
     if (h5in_exists(h, where)) {
         hid_t o = H5Oopen(h->file, where, H5P_DEFAULT);
-        if (o >= 0 && H5Aexists(o, name) > 0)
+        exists = o >= 0 ? H5Aexists(o, name) : -1;
+        if (exists > 0)
             a = H5Aopen(o, name, H5P_DEFAULT);
         close_id(o);
     }
-    if (a < 0) {
+    if (a < 0 && exists != 0) {   /* there, but unreadable: a damaged object header */
+        char what[H5OUT_NAME_MAX + 32];
+        snprintf(what, sizeof what, "read attribute %s of", name);
+        hdf5_fail(err, errlen, h->path, what, where);
+    } else if (a < 0) {
         error_forget();
         error_format(err, errlen, "%s: no attribute '%s' on '%s'", h->path, name, where);
     }

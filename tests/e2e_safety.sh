@@ -84,6 +84,27 @@ except ar.ResultsError as e:
     assert 'checksum error in /summary/flow_mean' in str(e), e
     sys.exit(0)
 sys.exit('no error')"
+cat > "$T/flipseed.py" <<'EOF'
+import struct, sys, h5py
+# flipseed.py FILE: flip a bit of the root attribute `seed` (in the root object header)
+seed = int(h5py.File(sys.argv[1], "r").attrs["seed"])
+data = bytearray(open(sys.argv[1], "rb").read())
+data[data.index(struct.pack("<Q", seed))] ^= 1
+open(sys.argv[1], "wb").write(data)
+EOF
+cp "$T/s1.h5" "$T/badattr.h5"
+$PY "$T/flipseed.py" "$T/badattr.h5"
+check "a flipped bit in the root attributes: summary and merge say checksum error, exit 65" bash -c "
+    $A summary '$T/badattr.h5' 2>'$T/e'; test \$? -eq 65 && grep -q 'badattr.h5: .*checksum error: the file is corrupt' '$T/e' &&
+    $A merge '$T/m.h5' '$T/s0.h5' '$T/badattr.h5' 2>'$T/e'; test \$? -eq 65 && grep -q 'checksum error' '$T/e'"
+check "... and the Python reader too" $PY -c "
+import sys; sys.path.insert(0, 'sim/python'); import agtrade_results as ar
+try:
+    ar.open_results('$T/badattr.h5')
+except ar.ResultsError as e:
+    assert 'checksum error in the attributes of /' in str(e), e
+    sys.exit(0)
+sys.exit('no error')"
 check "--resume from a corrupt partial file: exit 65, checksum error" bash -c "
     $A run $C -n 300 -q $S -o '$T/r.h5' && mv '$T/r.h5' '$T/r.partial.h5' && $PY '$T/flip.py' '$T/r.partial.h5' summary/flow_mean &&
     $A run $C -n 300 -q $S --resume -o '$T/r.h5' 2>'$T/e'; test \$? -eq 65 && grep -q 'checksum error' '$T/e'"

@@ -177,6 +177,12 @@ def different_datasets(a, b):
     return differ
 
 
+def summary_of(agtrade, work, timeout):
+    p = subprocess.run([agtrade, "summary", "bad.h5"], cwd=work, capture_output=True,
+                       timeout=timeout)
+    return p.stdout
+
+
 def file_campaign(agtrade, n, r, timeout, work, failures):
     sweep = ["--sweep", "scenario.tariffs.US.China=0,0.5", "-n", "40", "-j", "1", "-q"]
     cfg = os.path.join(ROOT, "configs", "default.yaml")
@@ -191,6 +197,8 @@ def file_campaign(agtrade, n, r, timeout, work, failures):
         failures.append(("setup", f"clean merge: exit {rc}: {err.strip()[:300]}"))
         return
     shutil.copy(os.path.join(work, "m.h5"), os.path.join(work, "clean.h5"))
+    shutil.copy(os.path.join(work, "s1.h5"), os.path.join(work, "bad.h5"))
+    clean_summary = summary_of(agtrade, work, timeout)
     with open(os.path.join(work, "s1.h5"), "rb") as f:
         clean = f.read()
     for k in range(n):
@@ -207,6 +215,9 @@ def file_campaign(agtrade, n, r, timeout, work, failures):
             bad = verdict(rc, err)
             if bad:
                 failures.append((f"f{k}", f"{what}, {cmd[0]}: {bad}: {err.strip()[:300]}"))
+            elif cmd[0] == "summary" and rc == 0 and summary_of(agtrade, work, timeout) != \
+                    clean_summary:
+                failures.append((f"f{k}", f"{what}: summary with exit 0 of different data"))
             elif cmd[0] == "merge" and rc == 0:
                 differ = different_datasets(os.path.join(work, "clean.h5"),
                                             os.path.join(work, "m.h5"))

@@ -69,7 +69,11 @@ def _check_file(path, group):
     except OSError as e:
         raise ResultsError(f"{path}: not an HDF5 file agtrade can read ({e})") from None
     with f:
-        complete = f.attrs.get("complete")
+        try:   # listing the attributes reads the object header, and checks its checksum
+            complete = f.attrs["complete"] if "complete" in list(f.attrs) else None
+        except (KeyError, OSError, RuntimeError) as e:
+            raise ResultsError(f"{path}: checksum error in the attributes of /: the file is "
+                               f"corrupt ({e})") from None
         if complete is None:
             raise ResultsError(f"{path}: no 'complete' attribute: not an agtrade output "
                                "file, or one whose writer was stopped before the end")
