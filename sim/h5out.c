@@ -1279,9 +1279,10 @@ int h5in_var_info(h5in_t *h, const char *path, int *ndims, size_t *shape,
 }
 
 /* Fletcher-32 guards the chunks, not the chunk index (a version-1 B-tree without a
- * checksum): a flipped bit in a chunk's key moves the chunk outside the dataset, and
- * HDF5 then reads the fill value without an error. Every dataset we read was written
- * whole, so each of its chunks must be there, once, at its own place. */
+ * checksum): a flipped bit in a key moves a chunk outside the dataset or out of reach
+ * of the lookup, and HDF5 then reads the fill value without an error. Every dataset we
+ * read was written whole, so each of its chunks must be there, once, at its own place,
+ * and found there. */
 static int chunks_intact(hid_t d)
 {
     hid_t dcpl = H5Dget_create_plist(d), space = H5Dget_space(d);
@@ -1299,9 +1300,13 @@ static int chunks_intact(hid_t d)
             unsigned mask;
             haddr_t addr;
             hsize_t size;
+            hsize_t found;
             ok = H5Dget_chunk_info(d, space, c, offset, &mask, &addr, &size) >= 0;
             for (int i = 0; ok && i < nd; i++)
                 ok = offset[i] < shape[i] && offset[i] % chunk[i] == 0;
+            /* the lookup a read makes (a damaged key can hide a chunk from it though a
+             * walk of the index still lists it) */
+            ok = ok && H5Dget_chunk_storage_size(d, offset, &found) >= 0 && found == size;
         }
     }
     close_id(space);

@@ -84,6 +84,37 @@ except ar.ResultsError as e:
     assert 'checksum error in /summary/flow_mean' in str(e), e
     sys.exit(0)
 sys.exit('no error')"
+cat > "$T/flipkey.py" <<'EOF'
+import struct, sys, h5py
+# flipkey.py FILE DATASET K: flip a bit in coordinate K of the chunk index's key of the
+# dataset's first chunk (a version-1 B-tree node: size, filter mask, rank + 1 offsets,
+# then the chunk's address), which no checksum covers
+path, name, k = sys.argv[1], sys.argv[2], int(sys.argv[3])
+with h5py.File(path, "r") as f:
+    d = f[name]
+    info, rank = d.id.get_chunk_info(0), len(d.shape)
+key = struct.pack("<II", info.size, 0) + b"\0" * 8 * (rank + 1) + struct.pack("<Q", info.byte_offset)
+data = bytearray(open(path, "rb").read())
+at = data.index(key) + 8 + 8 * k + 4
+data[at] ^= 1
+open(path, "wb").write(data)
+EOF
+for k in 2 3; do
+    cp "$T/s1.h5" "$T/badkey$k.h5"
+    $PY "$T/flipkey.py" "$T/badkey$k.h5" summary/flow_mcse $k
+done
+check "a flipped bit in the chunk index (a coordinate, the element offset): exit 65 in summary, merge and Python" bash -c "
+    for k in 2 3; do
+        $A summary '$T/badkey'\$k.h5 2>'$T/e'; test \$? -eq 65 && grep -q \"flow_mcse': checksum error: the file is corrupt (its chunk index is damaged)\" '$T/e' || exit 1
+        $A merge '$T/m.h5' '$T/s0.h5' '$T/badkey'\$k.h5 2>'$T/e'; test \$? -eq 65 || exit 1
+        $PY -c \"import sys; sys.path.insert(0, 'sim/python'); import agtrade_results as ar
+try:
+    ar.open_results('$T/badkey\$k.h5')
+except ar.ResultsError as e:
+    assert 'chunk index is damaged' in str(e), e
+    sys.exit(0)
+sys.exit('no error')\" || exit 1
+    done"
 cat > "$T/flipseed.py" <<'EOF'
 import struct, sys, h5py
 # flipseed.py FILE: flip a bit of the root attribute `seed` (in the root object header)
