@@ -23,6 +23,17 @@ expect_exit() {   # expect_exit CODE PATTERN COMMAND...: exit code and a stderr 
         return 1
     fi
 }
+py_refuses() {   # py_refuses FILE TEXT: agtrade_results raises ResultsError containing TEXT
+    $PY -c "
+import sys; sys.path.insert(0, 'sim/python'); import agtrade_results as ar
+try:
+    ar.open_results(sys.argv[1])
+except ar.ResultsError as e:
+    sys.exit(0 if sys.argv[2] in str(e) else 'wrong message: %s' % e)
+sys.exit('no error')" "$1" "$2"
+}
+export -f py_refuses
+export PY
 cp configs/*.yaml "$T/"
 C=$T/default.yaml
 
@@ -76,14 +87,8 @@ check "merge of a shard with a flipped byte: exit 65, checksum error naming the 
     bash -c "$A merge '$T/m.h5' '$T/s0.h5' '$T/bad.h5' 2>'$T/e'; test \$? -eq 65 && grep -q 'checksum error: the file is corrupt' '$T/e' && ! grep -q 'bad.h5: .*bad.h5' '$T/e' && test ! -e '$T/m.h5'"
 check "summary of a corrupt file: exit 65, checksum error" \
     expect_exit 65 "bad.h5: cannot read variable 'summary/flow_mean': checksum error" $A summary "$T/bad.h5"
-check "the Python reader: ResultsError naming the dataset" $PY -c "
-import sys; sys.path.insert(0, 'sim/python'); import agtrade_results as ar
-try:
-    ar.open_results('$T/bad.h5')
-except ar.ResultsError as e:
-    assert 'checksum error in /summary/flow_mean' in str(e), e
-    sys.exit(0)
-sys.exit('no error')"
+check "the Python reader: ResultsError naming the dataset" \
+    py_refuses "$T/bad.h5" "checksum error in /summary/flow_mean"
 cat > "$T/flipkey.py" <<'EOF'
 import struct, sys, h5py
 # flipkey.py FILE DATASET K: flip a bit in coordinate K of the chunk index's key of the
@@ -107,13 +112,7 @@ check "a flipped bit in the chunk index (a coordinate, the element offset): exit
     for k in 2 3; do
         $A summary '$T/badkey'\$k.h5 2>'$T/e'; test \$? -eq 65 && grep -q \"flow_mcse': checksum error: the file is corrupt (its chunk index is damaged)\" '$T/e' || exit 1
         $A merge '$T/m.h5' '$T/s0.h5' '$T/badkey'\$k.h5 2>'$T/e'; test \$? -eq 65 || exit 1
-        $PY -c \"import sys; sys.path.insert(0, 'sim/python'); import agtrade_results as ar
-try:
-    ar.open_results('$T/badkey\$k.h5')
-except ar.ResultsError as e:
-    assert 'chunk index is damaged' in str(e), e
-    sys.exit(0)
-sys.exit('no error')\" || exit 1
+        py_refuses '$T/badkey'\$k.h5 'chunk index is damaged' || exit 1
     done"
 cat > "$T/flipseed.py" <<'EOF'
 import struct, sys, h5py
@@ -128,14 +127,7 @@ $PY "$T/flipseed.py" "$T/badattr.h5"
 check "a flipped bit in the root attributes: summary and merge say checksum error, exit 65" bash -c "
     $A summary '$T/badattr.h5' 2>'$T/e'; test \$? -eq 65 && grep -q 'badattr.h5: .*checksum error: the file is corrupt' '$T/e' &&
     $A merge '$T/m.h5' '$T/s0.h5' '$T/badattr.h5' 2>'$T/e'; test \$? -eq 65 && grep -q 'checksum error' '$T/e'"
-check "... and the Python reader too" $PY -c "
-import sys; sys.path.insert(0, 'sim/python'); import agtrade_results as ar
-try:
-    ar.open_results('$T/badattr.h5')
-except ar.ResultsError as e:
-    assert 'checksum error in the attributes of /' in str(e), e
-    sys.exit(0)
-sys.exit('no error')"
+check "... and the Python reader too" py_refuses "$T/badattr.h5" "checksum error in the attributes of /"
 check "--resume from a corrupt partial file: exit 65, checksum error" bash -c "
     $A run $C -n 300 -q $S -o '$T/r.h5' && mv '$T/r.h5' '$T/r.partial.h5' && $PY '$T/flip.py' '$T/r.partial.h5' summary/flow_mean &&
     $A run $C -n 300 -q $S --resume -o '$T/r.h5' 2>'$T/e'; test \$? -eq 65 && grep -q 'checksum error' '$T/e'"
