@@ -10,8 +10,8 @@ B=configs/baseline.yaml
 same_summary() { h5diff -q "$1" "$2" /summary /summary; }
 
 echo "e2e_validation: values a random input replaces"
-check "--sweep importers.China.sigma: refused, naming input sigma_China" \
-    expect_exit 65 "importers.China.sigma is replaced in every draw by input 'sigma_China' (dist lognormal): change that input instead (its parameters, e.g. inputs.sigma_China.median)" \
+check "--sweep importers.China.sigma: refused (a usage error of --sweep), naming input sigma_China" \
+    expect_exit 64 "importers.China.sigma is replaced in every draw by input 'sigma_China' (dist lognormal): change that input instead (its parameters, e.g. inputs.sigma_China.median)" \
     $A run $B --sweep importers.China.sigma=5,12 -n 100 -q -o "$T/x.h5"
 check "no output file left by the refused run" test ! -e "$T/x.h5"
 check "--set importers.EU.eta: refused, naming input eta_EU" \

@@ -383,6 +383,127 @@ static void base_chain_errors_are_reported(void **state)
     assert_int_equal(err.line, 2);
 }
 
+/* ---- hostile files: limits applied while parsing, tags, pipes, what an override did ---- */
+
+static void nesting_is_limited_while_parsing(void **state)
+{
+    (void)state;
+    enum { DEEP = 200000 };
+    char *text = malloc(2 * DEEP + 32);
+    assert_non_null(text);
+    int n = sprintf(text, "description: ");
+    memset(text + n, '[', DEEP);
+    memset(text + n + DEEP, ']', DEEP);
+    strcpy(text + n + 2 * DEEP, "\n");
+    /* level 65 is the 65th '[' (column 13 + 65): the parser stops there */
+    expect_error(text, 1, "nesting deeper than 64 levels");
+    config_t *cfg;
+    config_error_t err;
+    assert_int_equal(config_load(write_file("deep.yaml", text), &cfg, &err), CONFIG_EINVALID);
+    assert_int_equal(err.column, 13 + 65);
+    free(text);
+    /* an alias cannot smuggle the depth past the limit */
+    char alias[4096];
+    n = sprintf(alias, "description: &a ");
+    for (int k = 0; k < 40; k++)
+        alias[n++] = '[';
+    for (int k = 0; k < 40; k++)
+        alias[n++] = ']';
+    n += sprintf(alias + n, "\nother: ");
+    for (int k = 0; k < 30; k++)
+        alias[n++] = '[';
+    n += sprintf(alias + n, "*a");
+    for (int k = 0; k < 30; k++)
+        alias[n++] = ']';
+    strcpy(alias + n, "\n");
+    expect_error(alias, 2, "nesting deeper than 64 levels (through alias *a)");
+}
+
+static void tags_are_honoured_or_refused(void **state)
+{
+    (void)state;
+    char *s = variant(NULL, NULL, "run:\n  draws: !!str 5\n");
+    expect_error(s, 27, "run.draws must be a whole number (got a quoted string)");
+    free(s);
+    s = variant(NULL, NULL, "run:\n  draws: !!int 5\n");
+    expect_error(s, 27, "YAML tag '!!int' is not supported");
+    free(s);
+    s = variant(NULL, NULL, "run: !custom {draws: 5}\n");
+    expect_error(s, 26, "YAML tag '!custom' is not supported");
+    free(s);
+    s = variant(NULL, NULL, "run: !!map {draws: 5}\n");
+    config_free(load_ok(s));
+    free(s);
+}
+
+static void control_characters_are_located_by_line_and_column(void **state)
+{
+    (void)state;
+    char *s = variant(NULL, NULL, "description: \"caf\xc3\xa9 \x01\"\n");
+    expect_error(s, 26, "control characters are not allowed");
+    config_t *cfg;
+    config_error_t err;
+    assert_int_equal(config_load(write_file("ctl.yaml", s), &cfg, &err), CONFIG_EINVALID);
+    assert_int_equal(err.column, 20);   /* characters, not bytes: é is one */
+    free(s);
+}
+
+static void an_over_long_key_gets_the_name_rule(void **state)
+{
+    (void)state;
+    char key[3000];
+    memset(key, 'X', sizeof key - 1);
+    key[sizeof key - 1] = '\0';
+    char *s = variant("  West:\n    sigma", "", "");
+    size_t n = strlen(s) + sizeof key + 64;
+    char *text = malloc(n);
+    snprintf(text, n, "%s  %s:\n    sigma: 4.5\n", MINI, key);
+    expect_error(text, 26, "a key of 2999 characters: names have 1 to 63 characters");
+    free(text);
+    free(s);
+}
+
+static void exporter_and_importer_names_differ(void **state)
+{
+    (void)state;
+    char *s = variant("  West:\n", "  South:\n", "");
+    expect_error(s, 16, "importers: 'South' is also an exporter");
+    free(s);
+}
+
+static void a_named_pipe_is_refused_not_waited_on(void **state)
+{
+    (void)state;
+    char fifo[700];
+    snprintf(fifo, sizeof fifo, "%s/pipe.yaml", tmpdir);
+    assert_int_equal(mkfifo(fifo, 0600), 0);
+    config_t *cfg;
+    config_error_t err;
+    assert_int_equal(config_load(fifo, &cfg, &err), CONFIG_ENOENT);
+    assert_non_null(strstr(err.message, "pipe.yaml: is a named pipe, not a regular file"));
+    expect_error_named("viapipe.yaml", "base: pipe.yaml\n", 1, "is a named pipe");
+    unlink(fifo);
+}
+
+static void an_error_caused_by_an_override_names_it(void **state)
+{
+    (void)state;
+    char extra[1024];
+    snprintf(extra, sizeof extra, "%s    - [1, 0.4, 0.1]\n    - [0.4, 1, 0.2]\n"
+             "    - [0.1, 0.2, 1]\n", CORR_INPUTS);
+    char *base = variant(NULL, NULL, extra);
+    write_file("corr-base.yaml", base);
+    free(base);
+    config_t *cfg;
+    config_error_t err;
+    const char *path = write_file("corr-child.yaml", "base: corr-base.yaml\n# drop them\ninputs:\n");
+    assert_int_equal(config_load(path, &cfg, &err), CONFIG_EINVALID);
+    assert_non_null(strstr(err.message, "corr-base.yaml:"));
+    assert_non_null(strstr(err.message, "unknown input"));
+    assert_non_null(strstr(err.message, "(after "));
+    assert_non_null(strstr(err.message, "corr-child.yaml:3:1 removes 'inputs')"));
+}
+
 static void missing_top_level_file_is_enoent(void **state)
 {
     (void)state;
@@ -897,6 +1018,13 @@ int main(void)
         cmocka_unit_test(unknown_region_is_rejected),
         cmocka_unit_test(base_chain_errors_are_reported),
         cmocka_unit_test(missing_top_level_file_is_enoent),
+        cmocka_unit_test(nesting_is_limited_while_parsing),
+        cmocka_unit_test(tags_are_honoured_or_refused),
+        cmocka_unit_test(control_characters_are_located_by_line_and_column),
+        cmocka_unit_test(an_over_long_key_gets_the_name_rule),
+        cmocka_unit_test(exporter_and_importer_names_differ),
+        cmocka_unit_test(a_named_pipe_is_refused_not_waited_on),
+        cmocka_unit_test(an_error_caused_by_an_override_names_it),
         cmocka_unit_test(base_file_is_merged_and_overridden),
         cmocka_unit_test(distributions_are_converted_to_canonical_parameters),
         cmocka_unit_test(thresholds_resolve_regions),

@@ -10,8 +10,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/file.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
+#include <fcntl.h>
 #include <unistd.h>
+
+#include <hdf5.h>
 
 #include "testutil.h"
 #include "h5out.h"
@@ -788,6 +793,156 @@ static void test_reader_reports_missing_and_foreign_files(void **state)
     h5in_close(r);
 }
 
+/* ---- safety: checksums, outputs that are not ours, stale temporaries ---- */
+
+static herr_t check_filter(hid_t root, const char *name, const H5O_info_t *info, void *arg)
+{
+    int *unguarded = arg;
+    if (info->type != H5O_TYPE_DATASET)
+        return 0;
+    hid_t d = H5Dopen2(root, name, H5P_DEFAULT);
+    hid_t space = H5Dget_space(d), type = H5Dget_type(d), dcpl = H5Dget_create_plist(d);
+    int rank = H5Sget_simple_extent_ndims(space);
+    unsigned flags, config;
+    size_t nelmts = 0;
+    char fname[32];
+    int numeric = H5Tget_class(type) == H5T_INTEGER || H5Tget_class(type) == H5T_FLOAT;
+    if (numeric && rank > 0 &&
+        H5Pget_filter_by_id2(dcpl, H5Z_FILTER_FLETCHER32, &flags, &nelmts, NULL, sizeof fname,
+                             fname, &config) < 0) {
+        fprintf(stderr, "no checksum: %s\n", name);
+        ++*unguarded;
+    }
+    H5Pclose(dcpl);
+    H5Tclose(type);
+    H5Sclose(space);
+    H5Dclose(d);
+    return 0;
+}
+
+static void test_every_numeric_dataset_has_a_checksum(void **state)
+{
+    (void)state;
+    char path[300];
+    path_in_dir(path, sizeof path, "checksum.h5");
+    OK(h5out_commit(write_fixture(path), ERRBUF));
+    hid_t f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
+    assert_true(f >= 0);
+    int unguarded = 0;
+    assert_true(H5Ovisit(f, H5_INDEX_NAME, H5_ITER_INC, check_filter, &unguarded) >= 0);
+    H5Fclose(f);
+    assert_int_equal(unguarded, 0);
+}
+
+static void flip_byte(const char *path, long offset)
+{
+    int fd = open(path, O_RDWR);
+    unsigned char b;
+    assert_true(fd >= 0);
+    assert_int_equal(pread(fd, &b, 1, offset), 1);
+    b ^= 0x08;
+    assert_int_equal(pwrite(fd, &b, 1, offset), 1);
+    close(fd);
+}
+
+static void test_a_flipped_byte_is_a_checksum_error(void **state)
+{
+    (void)state;
+    char path[300];
+    path_in_dir(path, sizeof path, "flipped.h5");
+    OK(h5out_commit(write_fixture(path), ERRBUF));
+    hid_t f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
+    hid_t d = H5Dopen2(f, "summary/flow_mean", H5P_DEFAULT), space = H5Dget_space(d);
+    hsize_t offset[3], size;
+    haddr_t addr;
+    unsigned mask;
+    assert_true(H5Dget_chunk_info(d, space, 0, offset, &mask, &addr, &size) >= 0);
+    H5Sclose(space);
+    H5Dclose(d);
+    H5Fclose(f);
+    flip_byte(path, (long)(addr + size / 2));
+    h5in_t *r = open_or_fail(path);
+    double flow_mean[P * E * I];
+    assert_int_equal(h5in_read_double(r, "summary/flow_mean", flow_mean, ERRBUF), -1);
+    assert_non_null(strstr(g_err, "flipped.h5: cannot read variable 'summary/flow_mean': "
+                              "checksum error: the file is corrupt"));
+    h5in_close(r);
+}
+
+static void test_an_output_that_is_a_link_or_a_pipe_is_refused(void **state)
+{
+    (void)state;
+    char target[300], link[300], fifo[300], buf[16] = "";
+    path_in_dir(target, sizeof target, "precious.txt");
+    path_in_dir(link, sizeof link, "link.h5");
+    path_in_dir(fifo, sizeof fifo, "fifo.h5");
+    FILE *t = fopen(target, "w");
+    fputs("precious", t);
+    fclose(t);
+    assert_int_equal(symlink("precious.txt", link), 0);
+    assert_int_equal(mkfifo(fifo, 0600), 0);
+    assert_null(h5out_create(link, ERRBUF));
+    assert_non_null(strstr(g_err, "link.h5: exists and is a symbolic link, not a regular file"));
+    assert_null(h5out_create(fifo, ERRBUF));
+    assert_non_null(strstr(g_err, "is a named pipe"));
+    struct stat st;
+    assert_int_equal(lstat(link, &st), 0);
+    assert_true(S_ISLNK(st.st_mode));
+    assert_int_equal(lstat(fifo, &st), 0);
+    assert_true(S_ISFIFO(st.st_mode));
+    t = fopen(target, "r");
+    assert_non_null(fgets(buf, sizeof buf, t));
+    fclose(t);
+    assert_string_equal(buf, "precious");
+}
+
+static void count_removed(const char *path, void *arg)
+{
+    (void)path;
+    ++*(int *)arg;
+}
+
+static void touch(const char *path)
+{
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fclose(f);
+}
+
+static void test_only_temporaries_of_dead_processes_are_removed(void **state)
+{
+    (void)state;
+    pid_t dead = fork(), dead2 = dead ? fork() : 0;
+    if (dead == 0 || dead2 == 0)
+        _exit(0);
+    assert_true(dead > 0 && dead2 > 0);
+    waitpid(dead, NULL, 0);
+    waitpid(dead2, NULL, 0);
+    char out[300], stale[400], alive[400], locked[400], other[400], mine[400];
+    path_in_dir(out, sizeof out, "stale.h5");
+    snprintf(stale, sizeof stale, "%s.tmp.%ld", out, (long)dead);
+    snprintf(alive, sizeof alive, "%s.tmp.%ld", out, (long)getppid());
+    snprintf(mine, sizeof mine, "%s.tmp.%ld", out, (long)getpid());
+    snprintf(locked, sizeof locked, "%s.tmp.%ld", out, (long)dead2);
+    snprintf(other, sizeof other, "%s.tmp.x%ld", out, (long)dead);
+    touch(stale);
+    touch(alive);
+    touch(mine);
+    touch(locked);
+    touch(other);
+    int fd = open(locked, O_RDONLY);   /* as HDF5 holds a file it writes */
+    assert_int_equal(flock(fd, LOCK_EX), 0);
+    int removed = 0;
+    assert_int_equal(h5out_remove_stale(out, count_removed, &removed), 1);
+    assert_int_equal(removed, 1);
+    assert_false(file_exists(stale));
+    assert_true(file_exists(alive) && file_exists(mine) && file_exists(locked) &&
+                file_exists(other));
+    close(fd);
+    assert_int_equal(h5out_remove_stale(out, NULL, NULL), 1);   /* unlocked now */
+    assert_false(file_exists(locked));
+}
+
 int main(void)
 {
     const char *fixture = getenv("H5OUT_FIXTURE");
@@ -816,6 +971,10 @@ int main(void)
         cmocka_unit_test(test_full_disk_fails_commit_and_removes_temporary),
         cmocka_unit_test(test_streaming_memory_does_not_grow_with_draws),
         cmocka_unit_test(test_reader_reports_missing_and_foreign_files),
+        cmocka_unit_test(test_every_numeric_dataset_has_a_checksum),
+        cmocka_unit_test(test_a_flipped_byte_is_a_checksum_error),
+        cmocka_unit_test(test_an_output_that_is_a_link_or_a_pipe_is_refused),
+        cmocka_unit_test(test_only_temporaries_of_dead_processes_are_removed),
     };
     return cmocka_run_group_tests(tests, setup_dir, teardown_dir);
 }

@@ -7,6 +7,7 @@
 #include "config.h"
 #include "h5out.h"
 #include "results.h"
+#include "run.h"
 
 static const char merge_usage[] =
     "usage: agtrade merge OUT.h5 SHARD.h5...\n"
@@ -62,6 +63,8 @@ static int read_identity(h5in_t *in, const char *path, const char *out_path, ide
 {
     int64_t complete = 0;
     char why[512];
+    if (h5in_attr_exists(in, "/", "complete", err, errlen) < 0)   /* damaged: err says so */
+        return -1;
     if (h5in_attr_int64(in, "/", "complete", &complete, why, sizeof why) || complete != 1) {
         snprintf(err, errlen, "%s: not a complete agtrade output file (attribute complete != 1)",
                  path);
@@ -161,14 +164,8 @@ static int gather(int n, char **paths, const char *out_path, results_t **merged,
         int rc = read_identity(in, paths[k], out_path, &this_id, err, errlen);
         if (!rc && k > 0)
             rc = same_identity(id, &this_id, paths[0], paths[k], err, errlen);
-        if (!rc) {
-            char why[512];
-            shard = results_read(in, why, sizeof why);
-            if (!shard) {
-                snprintf(err, errlen, "%s: %s", paths[k], why);
-                rc = -1;
-            }
-        }
+        if (!rc && !(shard = results_read(in, err, errlen)))   /* err names the file */
+            rc = -1;
         if (!rc && k == 0) {
             *id = this_id;
             memset(&this_id, 0, sizeof this_id);
@@ -223,6 +220,8 @@ int cmd_merge(int argc, char **argv)
                         "(try 'agtrade merge --help')\n");
         return EXIT_USAGE;
     }
+    if (run_output_is_input(argv[1], (const char *const *)argv + 2, argc - 2))
+        return EXIT_IOERR;
     char err[2048];
     results_t *merged = NULL;
     identity_t id = {0};

@@ -45,6 +45,11 @@ int report_file_open(const char *path, report_file_t *rf, char *err, size_t errl
         return EXIT_NOINPUT;
     }
     int64_t complete = 0;
+    if (h5in_attr_exists(rf->in, "/", "complete", msg, sizeof msg) < 0) {   /* damaged */
+        snprintf(err, errlen, "%s", msg);
+        report_file_close(rf);
+        return EXIT_DATAERR;
+    }
     if (h5in_attr_int64(rf->in, "/", "complete", &complete, msg, sizeof msg) || complete != 1) {
         snprintf(err, errlen, "%s: not a complete agtrade output file (attribute complete != 1)",
                  path);
@@ -56,7 +61,7 @@ int report_file_open(const char *path, report_file_t *rf, char *err, size_t errl
         h5in_attr_uint64(rf->in, "/", "draws_failed", &rf->failed, msg, sizeof msg) ||
         h5in_attr_string(rf->in, "/", "agtrade_version", &rf->version, msg, sizeof msg) ||
         !(rf->res = results_read(rf->in, msg, sizeof msg))) {
-        snprintf(err, errlen, "%s: %s", path, msg);
+        snprintf(err, errlen, "%s", msg);   /* the reader's messages name the file */
         report_file_close(rf);
         return EXIT_DATAERR;
     }

@@ -27,6 +27,41 @@ static void run_partial_path(const char *output, char *buf, size_t len)
         snprintf(buf, len, "%s.partial.h5", output);
 }
 
+/* ---- the output must not be one of the inputs ---------------------------------------- */
+
+int run_output_is_input(const char *output, const char *const *inputs, int n)
+{
+    struct stat out, in;
+    if (stat(output, &out) != 0)
+        return 0;                    /* nothing there yet: it cannot be an input */
+    for (int k = 0; k < n; k++)
+        if (stat(inputs[k], &in) == 0 && in.st_dev == out.st_dev && in.st_ino == out.st_ino) {
+            fprintf(stderr, "agtrade: %s: the output is the same file as the input %s; "
+                    "refusing to overwrite it\n", output, inputs[k]);
+            return 1;
+        }
+    return 0;
+}
+
+/* The scenario file and every base it names. */
+static int output_is_config(const run_options_t *opt, const config_t *cfg)
+{
+    char **files;
+    int n;
+    config_error_t err;
+    if (config_files(opt->config_path, &files, &n, &err))
+        return 0;                    /* load_config read them a moment ago */
+    int clash = run_output_is_input(cfg->output, (const char *const *)files, n);
+    config_files_free(files, n);
+    return clash;
+}
+
+static void say_removed(const char *path, void *arg)
+{
+    (void)arg;
+    fprintf(stderr, "agtrade: removed %s, the temporary file of a run that was killed\n", path);
+}
+
 /* ---- configuration ---------------------------------------------------------------- */
 
 static int load_config(const run_options_t *opt, config_t **out)
@@ -39,6 +74,13 @@ static int load_config(const run_options_t *opt, config_t **out)
         fprintf(stderr, "agtrade: %s: cannot read scenario file (%s)\n", opt->config_path,
                 errno ? strerror(errno) : "not a regular file");
         return EXIT_NOINPUT;
+    }
+    for (int k = 0; k < opt->n_sets; k++) {
+        const char *eq = strchr(opt->sets[k], '=');
+        if (!eq || eq == opt->sets[k]) {   /* the command line, not the scenario, is wrong */
+            fprintf(stderr, "agtrade: --set '%s': expected KEY=VALUE\n", opt->sets[k]);
+            return EXIT_USAGE;
+        }
     }
     config_t *cfg = NULL;
     if (config_load_with_sets(opt->config_path, opt->sets, opt->n_sets, &cfg, &err)) {
@@ -72,7 +114,7 @@ static int load_config(const run_options_t *opt, config_t **out)
         if (config_add_sweep(cfg, &opt->sweeps[k], &err)) {
             fprintf(stderr, "agtrade: --sweep %s: %s\n", opt->sweeps[k].key, err.message);
             config_free(cfg);
-            return EXIT_DATAERR;
+            return EXIT_USAGE;   /* the file loaded: the command line asked too much */
         }
     if (cfg->n_sweeps > SWEEP_MAX_KEYS) {
         fprintf(stderr, "agtrade: %s: at most %d swept keys\n", cfg->path, SWEEP_MAX_KEYS);
@@ -282,6 +324,35 @@ static int write_metadata(h5out_t *h, const run_options_t *opt, const config_t *
 
 /* ---- resume and partial files ------------------------------------------------------- */
 
+/* --resume without OUT.partial.h5 (a run killed by SIGKILL, or one that finished): 1 when
+ * OUT is a complete, readable output of this very configuration, seed, draws and shard
+ * (nothing to do), else 0 (start from the first point). */
+static int resume_finished(const config_t *cfg, int shard_k, int shard_n)
+{
+    char err[1024], shard[64], *saved_yaml = NULL, *saved_shard = NULL;
+    int64_t complete = 0;
+    snprintf(shard, sizeof shard, "%d/%d", shard_k, shard_n);
+    h5in_t *in = access(cfg->output, F_OK) == 0 ? h5in_open(cfg->output, err, sizeof err) : NULL;
+    char *yaml = in ? config_to_yaml(cfg) : NULL;
+    int done = yaml && !h5in_attr_int64(in, "/", "complete", &complete, err, sizeof err) &&
+               complete == 1 &&
+               !h5in_attr_string(in, "/", "shard", &saved_shard, err, sizeof err) &&
+               !strcmp(saved_shard, shard) &&
+               !h5in_read_string_scalar(in, "config_yaml", &saved_yaml, err, sizeof err) &&
+               !strcmp(saved_yaml, yaml);
+    results_t *saved = done ? results_read(in, err, sizeof err) : NULL;
+    if (done && !saved) {   /* ours, but corrupt: it is made again */
+        fprintf(stderr, "agtrade: --resume: %s; running it again\n", err);
+        done = 0;
+    }
+    results_free(saved);
+    free(yaml);
+    free(saved_yaml);
+    free(saved_shard);
+    h5in_close(in);
+    return done;
+}
+
 /* Take the finished points of OUT.partial.h5 when it comes from the same config. */
 static int resume_points(const char *partial, const config_t *cfg, results_t *res,
                          unsigned char *done)
@@ -305,7 +376,7 @@ static int resume_points(const char *partial, const config_t *cfg, results_t *re
     int any_done = h5in_exists(in, "point");   /* stopped before a point finished: none */
     results_t *saved = (rc || !any_done) ? NULL : results_read(in, err, sizeof err);
     if (!rc && any_done && !saved) {
-        fprintf(stderr, "agtrade: --resume: %s: %s\n", partial, err);
+        fprintf(stderr, "agtrade: --resume: %s\n", err);   /* names the file */
         rc = EXIT_DATAERR;
     }
     for (size_t p = 0; saved && p < res->n_points && p < saved->n_points; p++) {
@@ -530,17 +601,33 @@ static int run_config(const run_options_t *opt, const config_t *cfg)
         results_free(st.res);
         return EXIT_USAGE;
     }
+    st.rank = cluster_rank();
+    st.ranks = cluster_size();
     st.done = calloc(st.res->n_points, 1);
     rc = st.done ? check_points(cfg, st.res) : EXIT_SOFTWARE;
+    if (rc == EXIT_OK && output_is_config(opt, cfg))
+        rc = EXIT_IOERR;
     if (rc == EXIT_OK && opt->resume) {
         char partial[CONFIG_PATH_MAX + 16];
         run_partial_path(cfg->output, partial, sizeof partial);
-        rc = resume_points(partial, cfg, st.res, st.done);
+        if (access(partial, F_OK) == 0) {
+            rc = resume_points(partial, cfg, st.res, st.done);
+        } else if (resume_finished(cfg, shard_k, shard_n)) {
+            if (st.rank == 0)
+                fprintf(stderr, "agtrade: --resume: %s is already complete for this "
+                        "configuration and seed; nothing to do\n", cfg->output);
+            free(st.done);
+            results_free(st.res);
+            return EXIT_OK;
+        } else if (st.rank == 0) {
+            fprintf(stderr, "agtrade: --resume: no %s to resume from; starting from the first "
+                    "point\n", partial);
+        }
     }
-    st.rank = cluster_rank();
-    st.ranks = cluster_size();
-    if (rc == EXIT_OK && st.rank == 0)
+    if (rc == EXIT_OK && st.rank == 0) {
+        h5out_remove_stale(cfg->output, say_removed, NULL);   /* -1: h5out_create says why */
         rc = open_output(&st);
+    }
     if (st.ranks > 1)
         rc = cluster_max(rc);   /* every rank learns that rank 0 could not open its file */
     if (rc == EXIT_OK)

@@ -31,4 +31,8 @@ typedef struct {
 
 int run_execute(const run_options_t *opt);
 
+/* 1 (after printing why) when output exists and is the same file (device and inode) as
+ * one of inputs[0..n-1]; 0 otherwise. Also used by `agtrade merge` for its shards. */
+int run_output_is_input(const char *output, const char *const *inputs, int n);
+
 #endif

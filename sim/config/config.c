@@ -134,9 +134,16 @@ int config_load_string(const char *text, size_t len, const char *name, config_t 
 int config_load(const char *path, config_t **out, config_error_t *err)
 {
     cnode_t *tree;
+    char notes[CONFIG_MSG_MAX / 2];
     *out = NULL;
-    int rc = tree_load_file(path, &tree, err);
-    return rc ? rc : config_build(tree, path, 1, out, err);
+    int rc = tree_load_file(path, &tree, notes, sizeof notes, err);
+    rc = rc ? rc : config_build(tree, path, 1, out, err);
+    /* an error in a base file may be caused by what the scenario removed: name both */
+    if (rc == CONFIG_EINVALID && err && notes[0] && err->file[0] && strcmp(err->file, path)) {
+        size_t used = strlen(err->message);
+        snprintf(err->message + used, sizeof err->message - used, " (after %s)", notes);
+    }
+    return rc;
 }
 
 void config_free(config_t *cfg)

@@ -97,6 +97,12 @@ enum {
 };
 
 int config_load(const char *path, config_t **out, config_error_t *err);
+
+/* The files config_load(path) reads: the scenario file and its `base:` chain, as
+ * real paths, scenario first (for an output that must not overwrite them). Free with
+ * config_files_free(). Same return codes as config_load(). */
+int config_files(const char *path, char ***files, int *n, config_error_t *err);
+void config_files_free(char **files, int n);
 void config_free(config_t *cfg);
 
 /* Load from a buffer; `name` is the file name used in messages and the folder that a

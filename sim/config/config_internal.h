@@ -36,7 +36,10 @@ cnode_t *cnode_get(const cnode_t *map, const char *key);
 void tree_strip_nulls(cnode_t *n);
 int tree_load_string(const char *text, size_t len, const char *file, cnode_t **out,
                      config_error_t *err);
-int tree_load_file(const char *path, cnode_t **out, config_error_t *err);
+/* notes (may be NULL): "FILE:LINE:COL removes 'KEY'" (or replaces) for each mapping or
+ * list of a base that an override removed or replaced, "; "-separated. */
+int tree_load_file(const char *path, cnode_t **out, char *notes, size_t notes_cap,
+                   config_error_t *err);
 int tree_set(cnode_t *root, const char *key, const char *value, config_error_t *err);
 
 /* Fill err with "file:line:col: message" at node `at` (no position when at is NULL or

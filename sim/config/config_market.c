@@ -232,6 +232,12 @@ int cfg_build_market(build_t *b, const cnode_t *root)
     if (build_names(b, ex, "exporters", b->spec->exporter_name, b->exp_node, NULL) ||
         build_names(b, im, "importers", b->spec->importer_name, b->imp_node, b->imp_key))
         return CONFIG_EINVALID;
+    for (int j = 0; j < b->I; j++)   /* a name labels both axes of routes and results */
+        for (int i = 0; i < b->E; i++)
+            if (!strcmp(b->spec->exporter_name[i], b->spec->importer_name[j]))
+                return cfg_fail(b->err, b->imp_key[j], "importers", "importers: '%s' is also "
+                                "an exporter; give the importer another name",
+                                b->spec->importer_name[j]);
     return build_exporters(b) || build_importers(b) || build_routes(b, ro) ||
                    build_balances(b) || check_market(b, ro)
                ? CONFIG_EINVALID

@@ -11,11 +11,13 @@
 #include "scenario_path.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 #include <yaml.h>
 
 #define TREE_MAX_DEPTH 64
@@ -196,115 +198,282 @@ static int cnode_is_null(const cnode_t *n)
     return n->kind == CNODE_SCALAR && !n->quoted && text_is_null(n->text);
 }
 
-/* ---- libyaml document -> tree ---- */
+/* ---- libyaml events -> tree ---- */
+
+/* Why events and not yaml_parser_load: the document loader builds the whole document
+ * before we could look at its depth, and is quadratic in the nesting depth (100,000
+ * nested '[' took minutes); built from events, the tree stops at level 65 at once. */
 
 typedef struct {
-    yaml_document_t *doc;
-    const char *file;
-    long budget;
-    config_error_t *err;
-} convert_t;
+    cnode_t *node;             /* the open mapping or sequence */
+    cnode_t *key;              /* mappings: a key waiting for its value */
+    char *anchor;
+} frame_t;
 
-static int convert(convert_t *cv, yaml_node_t *yn, int depth, cnode_t **out)
+typedef struct {
+    char *name;
+    const cnode_t *node;       /* inside the tree being built */
+    long size;                 /* nodes, for the budget when an alias copies it */
+    int height;                /* levels below it, for the depth limit */
+} anchor_t;
+
+typedef struct {
+    const char *file, *text;
+    size_t len;
+    config_error_t *err;
+    frame_t stack[TREE_MAX_DEPTH + 1];
+    int depth;
+    anchor_t *anchors;
+    int n_anchors, cap_anchors;
+    long budget;
+    cnode_t *root;
+} builder_t;
+
+static long cnode_size(const cnode_t *n, int *height)
 {
-    *out = NULL;
-    int line = (int)yn->start_mark.line + 1, column = (int)yn->start_mark.column + 1;
-    if (depth > TREE_MAX_DEPTH)
-        return cfg_fail_file(cv->err, cv->file, line, column,
-                             "nesting deeper than %d levels", TREE_MAX_DEPTH);
-    if (--cv->budget < 0)
-        return cfg_fail_file(cv->err, cv->file, line, column,
-                             "document too large (more than %d nodes, aliases expanded)",
-                             TREE_MAX_NODES);
-    cnode_kind_t kind = yn->type == YAML_MAPPING_NODE    ? CNODE_MAP
-                        : yn->type == YAML_SEQUENCE_NODE ? CNODE_SEQ
-                                                         : CNODE_SCALAR;
-    cnode_t *n = cnode_new(kind, cv->file, line, column);
-    if (!n)
-        return cfg_fail_file(cv->err, cv->file, line, column, "out of memory");
-    if (yn->type == YAML_SCALAR_NODE) {
-        n->quoted = yn->data.scalar.style != YAML_PLAIN_SCALAR_STYLE;
-        n->text = malloc(yn->data.scalar.length + 1);
-        if (!n->text)
-            goto oom;
-        memcpy(n->text, yn->data.scalar.value, yn->data.scalar.length);
-        n->text[yn->data.scalar.length] = '\0';
-        if (strlen(n->text) != yn->data.scalar.length) {
-            cnode_free(n);
-            return cfg_fail_file(cv->err, cv->file, line, column,
-                                 "a value contains a NUL character");
-        }
-    } else if (yn->type == YAML_SEQUENCE_NODE) {
-        for (yaml_node_item_t *it = yn->data.sequence.items.start;
-             it < yn->data.sequence.items.top; it++) {
-            cnode_t *child;
-            int rc = convert(cv, yaml_document_get_node(cv->doc, *it), depth + 1, &child);
-            if (rc) {
-                cnode_free(n);
-                return rc;
-            }
-            if (cnode_append(n, NULL, child)) {
-                cnode_free(child);
-                goto oom;
-            }
-        }
-    } else {
-        for (yaml_node_pair_t *p = yn->data.mapping.pairs.start;
-             p < yn->data.mapping.pairs.top; p++) {
-            cnode_t *k, *v;
-            int rc = convert(cv, yaml_document_get_node(cv->doc, p->key), depth + 1, &k);
-            if (rc) {
-                cnode_free(n);
-                return rc;
-            }
-            if (k->kind != CNODE_SCALAR) {
-                rc = cfg_fail_file(cv->err, cv->file, k->line, k->column,
-                                   "a mapping key must be a plain name, not a %s",
-                                   k->kind == CNODE_MAP ? "mapping" : "list");
-                cnode_free(k);
-                cnode_free(n);
-                return rc;
-            }
-            if (cnode_find(n, k->text) >= 0) {
-                rc = cfg_fail_file(cv->err, cv->file, k->line, k->column,
-                                   "duplicate key '%s'", k->text);
-                cnode_free(k);
-                cnode_free(n);
-                return rc;
-            }
-            rc = convert(cv, yaml_document_get_node(cv->doc, p->value), depth + 1, &v);
-            if (rc) {
-                cnode_free(k);
-                cnode_free(n);
-                return rc;
-            }
-            if (cnode_append(n, k, v)) {
-                cnode_free(k);
-                cnode_free(v);
-                goto oom;
-            }
-        }
+    long size = 1;
+    int h = 0;
+    for (int i = 0; i < n->n; i++) {
+        int hk = 0, hv = 0;
+        size += (n->keys ? cnode_size(n->keys[i], &hk) : 0) + cnode_size(n->items[i], &hv);
+        h = hk > h ? hk : h;
+        h = hv > h ? hv : h;
     }
-    *out = n;
-    return 0;
-oom:
-    cnode_free(n);
-    return cfg_fail_file(cv->err, cv->file, line, column, "out of memory");
+    *height = n->n ? h + 1 : 0;
+    return size;
 }
 
-static int syntax_error(const yaml_parser_t *p, const char *file, config_error_t *err)
+static int mark_fail(builder_t *bd, yaml_mark_t m, const char *what, const char *detail)
+{
+    return cfg_fail_file(bd->err, bd->file, (int)m.line + 1, (int)m.column + 1, "%s%s", what,
+                         detail);
+}
+
+/* YAML tags: !!str makes a scalar a string (as quotes do); !!map and !!seq say what the
+ * node is anyway; any other tag would be silently ignored, so it is refused. */
+static int check_tag(builder_t *bd, const yaml_event_t *ev, const unsigned char *tag,
+                     const char *allowed, int *is_str)
+{
+    if (!tag)
+        return 0;
+    const char *t = (const char *)tag;
+    if (is_str && !strcmp(t, YAML_STR_TAG)) {
+        *is_str = 1;
+        return 0;
+    }
+    if (allowed && !strcmp(t, allowed))
+        return 0;
+    const char *shown = !strncmp(t, "tag:yaml.org,2002:", 18) ? t + 18 : t;
+    return cfg_fail_file(bd->err, bd->file, (int)ev->start_mark.line + 1,
+                         (int)ev->start_mark.column + 1,
+                         "YAML tag '%s%.60s' is not supported (only !!str, to make a value "
+                         "a string)", shown == t ? "" : "!!", shown);
+}
+
+static int remember_anchor(builder_t *bd, char *name, const cnode_t *node)
+{
+    if (bd->n_anchors == bd->cap_anchors) {
+        int cap = bd->cap_anchors ? 2 * bd->cap_anchors : 8;
+        anchor_t *a = realloc(bd->anchors, (size_t)cap * sizeof *a);
+        if (!a) {
+            free(name);
+            return -1;
+        }
+        bd->anchors = a;
+        bd->cap_anchors = cap;
+    }
+    anchor_t *a = &bd->anchors[bd->n_anchors++];
+    a->name = name;
+    a->node = node;
+    a->size = cnode_size(node, &a->height);
+    return 0;
+}
+
+/* A finished node goes to the open collection above it (or becomes the root). */
+static int attach(builder_t *bd, cnode_t *n)
+{
+    if (bd->depth == 0) {
+        bd->root = n;
+        return 0;
+    }
+    frame_t *f = &bd->stack[bd->depth - 1];
+    if (f->node->kind == CNODE_SEQ) {
+        if (cnode_append(f->node, NULL, n) == 0)
+            return 0;
+    } else if (!f->key) {
+        if (n->kind != CNODE_SCALAR) {
+            int rc = cfg_fail_file(bd->err, bd->file, n->line, n->column,
+                                   "a mapping key must be a plain name, not a %s",
+                                   n->kind == CNODE_MAP ? "mapping" : "list");
+            cnode_free(n);
+            return rc;
+        }
+        if (cnode_find(f->node, n->text) >= 0) {
+            int rc = cfg_fail_file(bd->err, bd->file, n->line, n->column, "duplicate key '%s'",
+                                   n->text);
+            cnode_free(n);
+            return rc;
+        }
+        f->key = n;
+        return 0;
+    } else if (cnode_append(f->node, f->key, n) == 0) {
+        f->key = NULL;
+        return 0;
+    }
+    cnode_free(n);
+    return cfg_fail_file(bd->err, bd->file, 0, 0, "out of memory");
+}
+
+static int on_node(builder_t *bd, const yaml_event_t *ev, cnode_kind_t kind,
+                   const unsigned char *anchor)
+{
+    int line = (int)ev->start_mark.line + 1, column = (int)ev->start_mark.column + 1;
+    if (bd->depth > TREE_MAX_DEPTH)   /* the level of this node; the root is level 0 */
+        return cfg_fail_file(bd->err, bd->file, line, column, "nesting deeper than %d levels",
+                             TREE_MAX_DEPTH);
+    if (--bd->budget < 0)
+        return cfg_fail_file(bd->err, bd->file, line, column,
+                             "document too large (more than %d nodes, aliases expanded)",
+                             TREE_MAX_NODES);
+    cnode_t *n = cnode_new(kind, bd->file, line, column);
+    char *name = anchor ? strdup((const char *)anchor) : NULL;
+    if (!n || (anchor && !name)) {
+        cnode_free(n);
+        free(name);
+        return cfg_fail_file(bd->err, bd->file, line, column, "out of memory");
+    }
+    if (kind != CNODE_SCALAR) {
+        bd->stack[bd->depth++] = (frame_t){n, NULL, name};
+        return 0;
+    }
+    const yaml_char_t *value = ev->data.scalar.value;
+    size_t len = ev->data.scalar.length;
+    int is_str = 0, rc = check_tag(bd, ev, ev->data.scalar.tag, NULL, &is_str);
+    n->quoted = is_str || ev->data.scalar.style != YAML_PLAIN_SCALAR_STYLE;
+    if (!rc && !(n->text = malloc(len + 1)))
+        rc = cfg_fail_file(bd->err, bd->file, line, column, "out of memory");
+    if (!rc) {
+        memcpy(n->text, value, len);
+        n->text[len] = '\0';
+        if (strlen(n->text) != len)
+            rc = cfg_fail_file(bd->err, bd->file, line, column,
+                               "a value contains a NUL character");
+    }
+    if (!rc && name && remember_anchor(bd, name, n))
+        rc = cfg_fail_file(bd->err, bd->file, line, column, "out of memory");
+    else if (rc)
+        free(name);
+    if (rc) {
+        cnode_free(n);
+        return rc;
+    }
+    return attach(bd, n);
+}
+
+static int on_end(builder_t *bd)
+{
+    frame_t f = bd->stack[--bd->depth];
+    if (f.key) {   /* cannot happen: libyaml gives every key a value (maybe empty) */
+        cnode_free(f.key);
+        f.key = NULL;
+    }
+    if (f.anchor && remember_anchor(bd, f.anchor, f.node)) {
+        cnode_free(f.node);
+        return cfg_fail_file(bd->err, bd->file, 0, 0, "out of memory");
+    }
+    return attach(bd, f.node);
+}
+
+static int on_alias(builder_t *bd, const yaml_event_t *ev)
+{
+    const char *name = (const char *)ev->data.alias.anchor;
+    const anchor_t *a = NULL;
+    for (int i = bd->n_anchors - 1; i >= 0 && !a; i--)   /* the latest definition wins */
+        if (!strcmp(bd->anchors[i].name, name))
+            a = &bd->anchors[i];
+    if (!a)
+        return mark_fail(bd, ev->start_mark, "alias to an unknown or unfinished anchor: *",
+                         name);
+    if (bd->depth + a->height > TREE_MAX_DEPTH)
+        return cfg_fail_file(bd->err, bd->file, (int)ev->start_mark.line + 1,
+                             (int)ev->start_mark.column + 1,
+                             "nesting deeper than %d levels (through alias *%s)", TREE_MAX_DEPTH,
+                             name);
+    if ((bd->budget -= a->size) < 0)
+        return cfg_fail_file(bd->err, bd->file, (int)ev->start_mark.line + 1,
+                             (int)ev->start_mark.column + 1,
+                             "document too large (more than %d nodes, aliases expanded)",
+                             TREE_MAX_NODES);
+    cnode_t *copy = cnode_copy(a->node);
+    if (!copy)
+        return mark_fail(bd, ev->start_mark, "out of memory", "");
+    return attach(bd, copy);
+}
+
+/* line:col of a byte offset (libyaml gives only the offset for a reader error). */
+static void offset_position(const char *text, size_t len, size_t offset, int *line, int *col)
+{
+    *line = 1;
+    *col = 1;
+    for (size_t i = 0; i < offset && i < len; i++) {
+        if (text[i] == '\n') {
+            ++*line;
+            *col = 1;
+        } else if (((unsigned char)text[i] & 0xc0) != 0x80) {   /* characters, not bytes */
+            ++*col;
+        }
+    }
+}
+
+static int syntax_error(const yaml_parser_t *p, const builder_t *bd)
 {
     const yaml_mark_t *m = &p->problem_mark;
     const char *problem = p->problem ? p->problem : "malformed document";
-    if (p->error == YAML_READER_ERROR)
-        return cfg_fail_file(err, file, 0, 0, "YAML syntax error: %s at byte %zu", problem,
-                             p->problem_offset);
+    if (p->error == YAML_READER_ERROR) {
+        int line, col;
+        offset_position(bd->text, bd->len, p->problem_offset, &line, &col);
+        return cfg_fail_file(bd->err, bd->file, line, col, "YAML syntax error: %s", problem);
+    }
+    /* libyaml takes a key of more than 1024 characters for a value: say what it was */
+    size_t at = m->index, start = at;
+    while (start > 0 && bd->text[start - 1] != '\n' && bd->text[start - 1] != ' ')
+        start--;
+    if (at < bd->len && bd->text[at] == ':' && at - start > 1024)
+        return cfg_fail_file(bd->err, bd->file, (int)m->line + 1, (int)(m->column + 1 -
+                             (at - start)), "a key of %zu characters: names have 1 to %d "
+                             "characters", at - start, MARKET_NAME_MAX - 1);
     if (p->context)
-        return cfg_fail_file(err, file, (int)m->line + 1, (int)m->column + 1,
+        return cfg_fail_file(bd->err, bd->file, (int)m->line + 1, (int)m->column + 1,
                              "YAML syntax error: %s (%s that starts on line %d)", problem,
                              p->context, (int)p->context_mark.line + 1);
-    return cfg_fail_file(err, file, (int)m->line + 1, (int)m->column + 1,
+    return cfg_fail_file(bd->err, bd->file, (int)m->line + 1, (int)m->column + 1,
                          "YAML syntax error: %s", problem);
+}
+
+static int on_event(builder_t *bd, const yaml_event_t *ev, int *documents)
+{
+    switch (ev->type) {
+    case YAML_DOCUMENT_START_EVENT:
+        if (++*documents > 1)   /* a second document would silently be ignored */
+            return mark_fail(bd, ev->start_mark,
+                             "more than one YAML document (remove the second '---')", "");
+        return 0;
+    case YAML_SCALAR_EVENT:
+        return on_node(bd, ev, CNODE_SCALAR, ev->data.scalar.anchor);
+    case YAML_SEQUENCE_START_EVENT:
+        return check_tag(bd, ev, ev->data.sequence_start.tag, YAML_SEQ_TAG, NULL) ||
+               on_node(bd, ev, CNODE_SEQ, ev->data.sequence_start.anchor);
+    case YAML_MAPPING_START_EVENT:
+        return check_tag(bd, ev, ev->data.mapping_start.tag, YAML_MAP_TAG, NULL) ||
+               on_node(bd, ev, CNODE_MAP, ev->data.mapping_start.anchor);
+    case YAML_SEQUENCE_END_EVENT:
+    case YAML_MAPPING_END_EVENT:
+        return on_end(bd);
+    case YAML_ALIAS_EVENT:
+        return on_alias(bd, ev);
+    default:
+        return 0;
+    }
 }
 
 static int tree_parse(const char *text, size_t len, const char *file, cnode_t **out,
@@ -312,47 +481,42 @@ static int tree_parse(const char *text, size_t len, const char *file, cnode_t **
 {
     *out = NULL;
     yaml_parser_t parser;
-    yaml_document_t doc;
     if (!yaml_parser_initialize(&parser))
         return cfg_fail_file(err, file, 0, 0, "out of memory");
     yaml_parser_set_input_string(&parser, (const unsigned char *)text, len);
-    int rc = 0;
-    if (!yaml_parser_load(&parser, &doc)) {
-        rc = syntax_error(&parser, file, err);
-        yaml_parser_delete(&parser);
-        return rc;
-    }
-    yaml_node_t *root = yaml_document_get_root_node(&doc);
-    if (!root) {
-        rc = cfg_fail_file(err, file, 0, 0, "the file is empty");
-    } else {
-        convert_t cv = {&doc, file, TREE_MAX_NODES, err};
-        rc = convert(&cv, root, 0, out);
-        if (!rc && (*out)->kind != CNODE_MAP)
-            rc = cfg_fail_file(err, file, (*out)->line, (*out)->column,
-                               "the top level must be a mapping of keys (exporters:, ...)");
-    }
-    yaml_document_delete(&doc);
-    if (!rc) {
-        /* a second document would silently be ignored: refuse it */
-        yaml_document_t next;
-        if (!yaml_parser_load(&parser, &next)) {
-            rc = syntax_error(&parser, file, err);
-        } else {
-            yaml_node_t *r2 = yaml_document_get_root_node(&next);
-            if (r2)
-                rc = cfg_fail_file(err, file, (int)r2->start_mark.line + 1,
-                                   (int)r2->start_mark.column + 1,
-                                   "more than one YAML document (remove the second '---')");
-            yaml_document_delete(&next);
+    builder_t bd = {.file = file, .text = text, .len = len, .err = err,
+                    .budget = TREE_MAX_NODES};
+    int rc = 0, documents = 0, done = 0;
+    while (!rc && !done) {
+        yaml_event_t ev;
+        if (!yaml_parser_parse(&parser, &ev)) {
+            rc = syntax_error(&parser, &bd);
+            break;
         }
+        rc = on_event(&bd, &ev, &documents);
+        done = ev.type == YAML_STREAM_END_EVENT;
+        yaml_event_delete(&ev);
     }
     yaml_parser_delete(&parser);
-    if (rc) {
-        cnode_free(*out);
-        *out = NULL;
+    for (int i = 0; i < bd.n_anchors; i++)
+        free(bd.anchors[i].name);
+    free(bd.anchors);
+    for (int i = 0; i < bd.depth; i++) {   /* a failure with collections still open */
+        cnode_free(bd.stack[i].node);
+        cnode_free(bd.stack[i].key);
+        free(bd.stack[i].anchor);
     }
-    return rc;
+    if (!rc && !bd.root)
+        rc = cfg_fail_file(err, file, 0, 0, "the file is empty");
+    else if (!rc && bd.root->kind != CNODE_MAP)
+        rc = cfg_fail_file(err, file, bd.root->line, bd.root->column,
+                           "the top level must be a mapping of keys (exporters:, ...)");
+    if (rc) {
+        cnode_free(bd.root);
+        return rc;
+    }
+    *out = bd.root;
+    return 0;
 }
 
 /* ---- merge: override onto base ---- */
@@ -367,24 +531,44 @@ static void cnode_remove(cnode_t *map, int i)
 }
 
 
+/* Where an override removed or replaced a whole mapping or list of its base: a reference
+ * the base makes to what was there (correlation.inputs naming a removed input) fails in
+ * the base's lines, and the message then names these too (see tree_load_file). */
+static void note_override(char *notes, size_t cap, const cnode_t *key, const char *prefix,
+                          const char *what)
+{
+    size_t used = strlen(notes);
+    if (!key->file || used + 1 >= cap)
+        return;
+    snprintf(notes + used, cap - used, "%s%s:%d:%d %s '%s%s'", used ? "; " : "", key->file,
+             key->line, key->column, what, prefix, key->text);
+}
+
 /* Maps merge key by key (a null value deletes the key), anything else replaces.
- * Consumes `over`. */
-static int tree_merge(cnode_t *base, cnode_t *over)
+ * Consumes `over`. prefix: the dotted path of base ("" or "a.b."), for notes. */
+static int tree_merge(cnode_t *base, cnode_t *over, const char *prefix, char *notes,
+                      size_t cap)
 {
     for (int i = 0; i < over->n; i++) {
         cnode_t *k = over->keys[i], *v = over->items[i];
         int j = cnode_find(base, k->text);
         if (cnode_is_null(v)) {
+            if (j >= 0 && base->items[j]->kind != CNODE_SCALAR)
+                note_override(notes, cap, k, prefix, "removes");
             if (j >= 0)
                 cnode_remove(base, j);
             continue;
         }
         if (j >= 0 && base->items[j]->kind == CNODE_MAP && v->kind == CNODE_MAP) {
+            char inner[CONFIG_MSG_MAX / 4];
+            snprintf(inner, sizeof inner, "%s%s.", prefix, k->text);
             over->items[i] = NULL;   /* consumed by the recursive merge */
-            if (tree_merge(base->items[j], v))
+            if (tree_merge(base->items[j], v, inner, notes, cap))
                 return -1;
             continue;
         }
+        if (j >= 0 && base->items[j]->kind != CNODE_SCALAR)
+            note_override(notes, cap, k, prefix, "replaces");
         over->keys[i] = over->items[i] = NULL;
         if (j >= 0) {
             cnode_free(base->items[j]);
@@ -418,34 +602,53 @@ void tree_strip_nulls(cnode_t *n)
 
 /* ---- files and base chains ---- */
 
+/* Opened with O_NONBLOCK and checked with fstat before any read: a named pipe (or a
+ * device) given as a scenario or base file is refused instead of blocking for ever. */
 static int read_file(const char *path, char **text, size_t *len, config_error_t *err,
                      const cnode_t *from)
 {
     struct stat st;
-    FILE *f = NULL;
-    if (stat(path, &st) != 0 || !(f = fopen(path, "rb"))) {
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0 || fstat(fd, &st) != 0) {
         int e = errno;
+        if (fd >= 0)
+            close(fd);
         if (from)
             return cfg_fail(err, from, "base", "base file '%s' cannot be read: %s",
                             path, strerror(e));
         cfg_fail_file(err, path, 0, 0, "cannot open: %s", strerror(e));
         return CONFIG_ENOENT;
     }
-    if (!S_ISREG(st.st_mode) || st.st_size > TREE_MAX_FILE_BYTES) {
-        fclose(f);
+    const char *why = NULL;
+    char size[64];
+    if (!S_ISREG(st.st_mode)) {
+        why = S_ISDIR(st.st_mode) ? "is a directory, not a regular file"
+              : S_ISFIFO(st.st_mode) ? "is a named pipe, not a regular file"
+                                     : "is not a regular file";
+    } else if (st.st_size > TREE_MAX_FILE_BYTES) {
+        snprintf(size, sizeof size, "is %.1f MiB; scenario files are at most %ld MiB",
+                 (double)st.st_size / (1 << 20), TREE_MAX_FILE_BYTES >> 20);
+        why = size;
+    }
+    if (why) {
+        close(fd);
         if (from)
-            return cfg_fail(err, from, "base", "base file '%s' is not a regular file "
-                            "of at most 4 MiB", path);
-        cfg_fail_file(err, path, 0, 0, "not a regular file of at most 4 MiB");
+            return cfg_fail(err, from, "base", "base file '%s' %s", path, why);
+        cfg_fail_file(err, path, 0, 0, "%s", why);
         return CONFIG_ENOENT;
     }
+    FILE *f = fdopen(fd, "rb");
     *len = (size_t)st.st_size;
-    *text = malloc(*len + 1);
+    *text = f ? malloc(*len + 1) : NULL;
     if (!*text || fread(*text, 1, *len, f) != *len) {
-        fclose(f);
+        int e = errno;
+        if (f)
+            fclose(f);
+        else
+            close(fd);
         free(*text);
         *text = NULL;
-        return cfg_fail_file(err, path, 0, 0, "cannot read: %s", strerror(errno));
+        return cfg_fail_file(err, path, 0, 0, "cannot read: %s", strerror(e));
     }
     (*text)[*len] = '\0';
     fclose(f);
@@ -456,6 +659,10 @@ typedef struct {
     char *real[BASE_MAX_CHAIN + 1];
     char *shown[BASE_MAX_CHAIN + 1];
     int n;
+    char **files;                      /* NULL, or every file read (config_files) */
+    int n_files;
+    char *notes;                       /* NULL, or the overrides' notes (tree_merge) */
+    size_t notes_cap;
 } chain_t;
 
 static void chain_free(chain_t *c)
@@ -534,7 +741,9 @@ static int load_base(cnode_t *root, const char *file, chain_t *chain, config_err
     *root = *base_root;
     *base_root = tmp;
     /* now root holds the base, base_root holds the override */
-    if (tree_merge(root, base_root))
+    char scratch[1] = "";
+    if (tree_merge(root, base_root, "", chain->notes ? chain->notes : scratch,
+                   chain->notes ? chain->notes_cap : sizeof scratch))
         return cfg_fail_file(err, file, 0, 0, "out of memory");
     return 0;
 }
@@ -549,7 +758,8 @@ static int load_text(const char *text, size_t len, const char *file, chain_t *ch
     chain->real[chain->n] = real ? real : strdup(file);
     chain->shown[chain->n] = strdup(file);
     chain->n++;
-    if (!chain->real[chain->n - 1] || !chain->shown[chain->n - 1])
+    if (!chain->real[chain->n - 1] || !chain->shown[chain->n - 1] ||
+        (chain->files && !(chain->files[chain->n_files++] = strdup(chain->real[chain->n - 1]))))
         rc = cfg_fail_file(err, file, 0, 0, "out of memory");
     else
         rc = load_base(*out, file, chain, err);
@@ -563,18 +773,24 @@ static int load_text(const char *text, size_t len, const char *file, chain_t *ch
     return rc;
 }
 
-int tree_load_string(const char *text, size_t len, const char *file, cnode_t **out,
-                     config_error_t *err)
+static int load_string(const char *text, size_t len, const char *file, chain_t *chain,
+                       cnode_t **out, config_error_t *err)
 {
-    chain_t chain = {.n = 0};
-    int rc = load_text(text, len, file, &chain, out, err);
-    chain_free(&chain);
+    int rc = load_text(text, len, file, chain, out, err);
+    chain_free(chain);
     if (!rc)
         tree_strip_nulls(*out);
     return rc;
 }
 
-int tree_load_file(const char *path, cnode_t **out, config_error_t *err)
+int tree_load_string(const char *text, size_t len, const char *file, cnode_t **out,
+                     config_error_t *err)
+{
+    chain_t chain = {.n = 0};
+    return load_string(text, len, file, &chain, out, err);
+}
+
+static int load_file(const char *path, chain_t *chain, cnode_t **out, config_error_t *err)
 {
     char *text;
     size_t len;
@@ -582,9 +798,43 @@ int tree_load_file(const char *path, cnode_t **out, config_error_t *err)
     int rc = read_file(path, &text, &len, err, NULL);
     if (rc)
         return rc;
-    rc = tree_load_string(text, len, path, out, err);
+    rc = load_string(text, len, path, chain, out, err);
     free(text);
     return rc;
+}
+
+int tree_load_file(const char *path, cnode_t **out, char *notes, size_t notes_cap,
+                   config_error_t *err)
+{
+    chain_t chain = {.n = 0, .notes = notes, .notes_cap = notes_cap};
+    if (notes && notes_cap)
+        notes[0] = '\0';
+    return load_file(path, &chain, out, err);
+}
+
+int config_files(const char *path, char ***files, int *n, config_error_t *err)
+{
+    chain_t chain = {.n = 0, .files = calloc(BASE_MAX_CHAIN + 1, sizeof(char *))};
+    cnode_t *tree = NULL;
+    *files = NULL;
+    *n = 0;
+    int rc = chain.files ? load_file(path, &chain, &tree, err)
+                         : cfg_fail_file(err, path, 0, 0, "out of memory");
+    cnode_free(tree);
+    if (rc) {
+        config_files_free(chain.files, chain.n_files);
+        return rc;
+    }
+    *files = chain.files;
+    *n = chain.n_files;
+    return 0;
+}
+
+void config_files_free(char **files, int n)
+{
+    for (int i = 0; files && i < n; i++)
+        free(files[i]);
+    free(files);
 }
 
 /* ---- dotted keys ---- */

@@ -65,10 +65,15 @@ void errors_quiet(void)
     H5Eset_auto2(H5E_DEFAULT, error_capture, NULL);
 }
 
-/* Takes (and forgets) the captured detail of the latest failure. */
+/* Takes (and forgets) the captured detail of the latest failure. A failed Fletcher-32
+ * checksum (see h5out.c's create_dataset) is said in words: the file changed after it
+ * was written. */
 void error_detail(char *buf, size_t len)
 {
-    snprintf(buf, len, "%s", g_last.detail[0] ? g_last.detail : "HDF5 error");
+    if (strstr(g_last.detail, "Fletcher32") || strstr(g_last.detail, "checksum"))
+        snprintf(buf, len, "checksum error: the file is corrupt (%.160s)", g_last.detail);
+    else
+        snprintf(buf, len, "%s", g_last.detail[0] ? g_last.detail : "HDF5 error");
     g_last.detail[0] = '\0';
     g_last.found_errno = 0;
     H5Eclear2(H5E_DEFAULT);

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <hdf5.h>
@@ -26,8 +27,13 @@ h5in_t *h5in_open(const char *path, char *err, size_t errlen)
         error_format(err, errlen, "input file name is empty or too long");
         return NULL;
     }
-    if (access(path, R_OK) < 0) {
+    struct stat st;
+    if (access(path, R_OK) < 0 || stat(path, &st) < 0) {
         error_format(err, errlen, "%s: cannot open: %s", path, strerror(errno));
+        return NULL;
+    }
+    if (!S_ISREG(st.st_mode)) {   /* HDF5 would wait for ever on a named pipe */
+        error_format(err, errlen, "%s: cannot open: not a regular file", path);
         return NULL;
     }
     h5in_t *h = calloc(1, sizeof *h);
@@ -56,6 +62,11 @@ void h5in_close(h5in_t *h)
     free(h);
 }
 
+const char *h5in_path(const h5in_t *h)
+{
+    return h ? h->path : NULL;
+}
+
 int h5in_exists(h5in_t *h, const char *path)
 {
     const char *p = obj_or_root(path);
@@ -82,13 +93,19 @@ static hid_t open_attr(h5in_t *h, const char *obj, const char *name, char *err, 
 {
     const char *where = obj_or_root(obj);
     hid_t a = -1;
+    htri_t exists = 0;
     if (h5in_exists(h, where)) {
         hid_t o = H5Oopen(h->file, where, H5P_DEFAULT);
-        if (o >= 0 && H5Aexists(o, name) > 0)
+        exists = o >= 0 ? H5Aexists(o, name) : -1;
+        if (exists > 0)
             a = H5Aopen(o, name, H5P_DEFAULT);
         close_id(o);
     }
-    if (a < 0) {
+    if (a < 0 && exists != 0) {   /* there, but unreadable: a damaged object header */
+        char what[H5OUT_NAME_MAX + 32];
+        snprintf(what, sizeof what, "read attribute %s of", name);
+        hdf5_fail(err, errlen, h->path, what, where);
+    } else if (a < 0) {
         error_forget();
         error_format(err, errlen, "%s: no attribute '%s' on '%s'", h->path, name, where);
     }
@@ -283,12 +300,60 @@ int h5in_var_info(h5in_t *h, const char *path, int *ndims, size_t *shape,
     return 0;
 }
 
+/* Fletcher-32 guards the chunks, not the chunk index (a version-1 B-tree without a
+ * checksum): a flipped bit in a key moves a chunk outside the dataset or out of reach
+ * of the lookup, and HDF5 then reads the fill value without an error. Every dataset we
+ * read was written whole, so each of its chunks must be there, once, at its own place,
+ * and found there. */
+static int chunks_intact(hid_t d)
+{
+    hid_t dcpl = H5Dget_create_plist(d), space = H5Dget_space(d);
+    int ok = dcpl >= 0 && space >= 0;
+    if (ok && H5Pget_layout(dcpl) == H5D_CHUNKED) {
+        hsize_t shape[H5OUT_MAX_DIMS], chunk[H5OUT_MAX_DIMS], expected = 1, n = 0;
+        int nd = H5Sget_simple_extent_dims(space, shape, NULL);
+        ok = nd >= 0 && nd <= H5OUT_MAX_DIMS && H5Pget_chunk(dcpl, nd, chunk) == nd &&
+             H5Dget_num_chunks(d, space, &n) >= 0;
+        for (int i = 0; ok && i < nd; i++)
+            expected *= chunk[i] ? (shape[i] + chunk[i] - 1) / chunk[i] : 0;
+        ok = ok && n == expected;
+        for (hsize_t c = 0; ok && c < n; c++) {
+            hsize_t offset[H5OUT_MAX_DIMS];
+            unsigned mask;
+            haddr_t addr;
+            hsize_t size;
+            hsize_t found;
+            ok = H5Dget_chunk_info(d, space, c, offset, &mask, &addr, &size) >= 0;
+            for (int i = 0; ok && i < nd; i++)
+                ok = offset[i] < shape[i] && offset[i] % chunk[i] == 0;
+            /* the lookup a read makes (a damaged key can hide a chunk from it though a
+             * walk of the index still lists it) */
+            ok = ok && H5Dget_chunk_storage_size(d, offset, &found) >= 0 && found == size;
+        }
+    }
+    close_id(space);
+    close_id(dcpl);
+    return ok;
+}
+
+static int corrupt_index(h5in_t *h, const char *path, char *err, size_t errlen)
+{
+    error_forget();
+    error_format(err, errlen, "%s: cannot read variable '%s': checksum error: the file is "
+                 "corrupt (its chunk index is damaged)", h->path, path);
+    return -1;
+}
+
 static int read_numbers(h5in_t *h, const char *path, hid_t memtype, void *out,
                         char *err, size_t errlen)
 {
     hid_t d = open_var(h, path, err, errlen);
     if (d < 0)
         return -1;
+    if (!chunks_intact(d)) {
+        close_id(d);
+        return corrupt_index(h, path, err, errlen);
+    }
     hid_t ftype = H5Dget_type(d);
     H5T_class_t cls = ftype >= 0 ? H5Tget_class(ftype) : H5T_NO_CLASS;
     close_id(ftype);
@@ -323,6 +388,10 @@ int h5in_read_double_slab(h5in_t *h, const char *path, const size_t *start,
     hid_t d = open_var(h, path, err, errlen);
     if (d < 0)
         return -1;
+    if (!chunks_intact(d)) {
+        close_id(d);
+        return corrupt_index(h, path, err, errlen);
+    }
     hid_t fspace = H5Dget_space(d);
     int n = fspace >= 0 ? H5Sget_simple_extent_ndims(fspace) : -1;
     hsize_t st[H5OUT_MAX_DIMS], ct[H5OUT_MAX_DIMS], dims[H5OUT_MAX_DIMS];

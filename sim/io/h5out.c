@@ -14,6 +14,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <dirent.h>
+#include <signal.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -28,7 +31,10 @@ enum {
     CHUNK_BYTES = 1 << 20,          /* target chunk size of streamed datasets */
     STREAM_CACHE_BYTES = 4 << 20,   /* per-stream chunk cache: a few partly written chunks */
     DEFLATE_LEVEL = 2,
-    INDEX_BLOCK = 65536             /* elements per write of a large index coordinate */
+    INDEX_BLOCK = 65536,            /* elements per write of a large index coordinate */
+    /* B-tree order of the chunk index: HDF5's default (32) gives each chunked dataset a
+     * node of several kB, which for our ~650 small one-chunk datasets doubles the file */
+    ISTORE_K = 4
 };
 
 typedef struct {
@@ -259,7 +265,9 @@ static int link_coordinates(h5out_t *h, hid_t dset, int ndims, const char *const
     return 0;
 }
 
-/* Creates (not writes) a dataset; chunk NULL means contiguous. */
+static void chunk_shape(int ndims, const hsize_t *shape, size_t elem, hsize_t *chunk);
+
+/* Creates (not writes) a dataset; chunk NULL means one whole, uncompressed chunk. */
 static hid_t create_dataset(h5out_t *h, const char *path, hid_t ftype, int ndims,
                             const hsize_t *shape, const hsize_t *chunk, const void *fill)
 {
@@ -270,9 +278,23 @@ static hid_t create_dataset(h5out_t *h, const char *path, hid_t ftype, int ndims
     hid_t dset = -1;
     if (space >= 0 && dcpl >= 0) {
         int ok = 1;
-        if (chunk)
+        /* Every dataset with an axis carries HDF5's Fletcher-32 checksum, so a flipped
+         * byte fails the read instead of passing as data. The filter needs chunks: a
+         * dataset that would be contiguous is one chunk of about CHUNK_BYTES along its
+         * trailing axes (no compression: only the streams are compressed). HDF5 filters
+         * no variable-length strings (the name coordinates, config_yaml) and chunks no
+         * scalar: those stay contiguous, without a checksum. */
+        int checksum = ndims > 0 && H5Tis_variable_str(ftype) <= 0;
+        hsize_t whole[H5OUT_MAX_DIMS];
+        if (!chunk && checksum) {
+            chunk_shape(ndims, shape, H5Tget_size(ftype), whole);
+            ok = H5Pset_chunk(dcpl, ndims, whole) >= 0;
+        } else if (chunk) {
             ok = H5Pset_chunk(dcpl, ndims, chunk) >= 0 && H5Pset_shuffle(dcpl) >= 0 &&
                  H5Pset_deflate(dcpl, DEFLATE_LEVEL) >= 0;
+        }
+        if (ok && checksum)
+            ok = H5Pset_fletcher32(dcpl) >= 0;
         if (ok && fill)
             ok = H5Pset_fill_value(dcpl, ftype, fill) >= 0;
         if (ok)
@@ -311,10 +333,19 @@ h5out_t *h5out_create(const char *final_path, char *err, size_t errlen)
         error_format(err, errlen, "output file name is empty");
         return NULL;
     }
-    /* the rename at commit would fail only after all the work: say it now */
+    /* The rename at commit replaces whatever the name holds: a device (/dev/null), a
+     * pipe or a symbolic link (the link, not its target) would be destroyed. Only a
+     * regular file, or nothing, may be replaced; and the refusal comes now, not after
+     * all the work. */
     struct stat st;
-    if (stat(final_path, &st) == 0 && S_ISDIR(st.st_mode)) {
-        error_format(err, errlen, "%s: is a directory, not an output file name", final_path);
+    if (lstat(final_path, &st) == 0 && !S_ISREG(st.st_mode)) {
+        error_format(err, errlen, "%s: exists and is %s, not a regular file; refusing to "
+                     "replace it (give a new file name)", final_path,
+                     S_ISDIR(st.st_mode)   ? "a directory"
+                     : S_ISLNK(st.st_mode) ? "a symbolic link"
+                     : S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode) ? "a device"
+                     : S_ISFIFO(st.st_mode) ? "a named pipe"
+                                            : "a special file");
         return NULL;
     }
     h5out_t *h = calloc(1, sizeof *h);
@@ -332,7 +363,7 @@ h5out_t *h5out_create(const char *final_path, char *err, size_t errlen)
         return NULL;
     }
     /* Opening it ourselves first gives the operating system's reason on failure. */
-    int fd = open(h->temp_path, O_WRONLY | O_CREAT | O_TRUNC, 0666);
+    int fd = open(h->temp_path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW, 0666);
     if (fd < 0) {
         error_format(err, errlen, "%s: cannot create file %s: %s", final_path, h->temp_path,
                 strerror(errno));
@@ -344,7 +375,7 @@ h5out_t *h5out_create(const char *final_path, char *err, size_t errlen)
     hid_t fcpl = H5Pcreate(H5P_FILE_CREATE), fapl = H5Pcreate(H5P_FILE_ACCESS);
     unsigned order = H5P_CRT_ORDER_TRACKED | H5P_CRT_ORDER_INDEXED;
     if (fcpl >= 0 && fapl >= 0 && H5Pset_link_creation_order(fcpl, order) >= 0 &&
-        H5Pset_attr_creation_order(fcpl, order) >= 0 &&
+        H5Pset_attr_creation_order(fcpl, order) >= 0 && H5Pset_istore_k(fcpl, ISTORE_K) >= 0 &&
         H5Pset_libver_bounds(fapl, H5F_LIBVER_V18, H5F_LIBVER_V18) >= 0 &&
         H5Pset_fclose_degree(fapl, H5F_CLOSE_STRONG) >= 0)
         h->file = H5Fcreate(h->temp_path, H5F_ACC_TRUNC, fcpl, fapl);
@@ -860,4 +891,47 @@ int h5out_abort(h5out_t *h, const char *keep_as, char *err, size_t errlen)
         unlink(h->temp_path);
     free_handle(h);
     return rc;
+}
+
+/* A temporary OUT.tmp.PID (see h5out_create) is stale when no process PID runs here
+ * and nobody holds the lock HDF5 takes on a file it has open (which also covers a
+ * writer on another node of a shared file system). */
+int h5out_remove_stale(const char *final_path, void (*removed)(const char *path, void *arg),
+                       void *arg)
+{
+    char dir[PATH_MAX], prefix[PATH_MAX], path[PATH_MAX];
+    folder_of(final_path, dir, sizeof dir);
+    const char *slash = strrchr(final_path, '/');
+    snprintf(prefix, sizeof prefix, "%s.tmp.", slash ? slash + 1 : final_path);
+    size_t plen = strlen(prefix);
+    DIR *d = opendir(dir);
+    if (!d)
+        return -1;
+    int n = 0;
+    for (struct dirent *e; (e = readdir(d));) {
+        const char *digits = e->d_name + plen;
+        if (strncmp(e->d_name, prefix, plen) || !*digits || strspn(digits, "0123456789") !=
+            strlen(digits) || strlen(digits) > 9)
+            continue;
+        pid_t pid = (pid_t)atol(digits);
+        if (pid <= 0 || pid == getpid() || kill(pid, 0) == 0 || errno != ESRCH)
+            continue;
+        int len = snprintf(path, sizeof path, "%.*s%s", slash ? (int)(slash - final_path + 1) : 0,
+                           final_path, e->d_name);
+        if (len < 0 || (size_t)len >= sizeof path)
+            continue;
+        int fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+        struct stat st;
+        int stale = fd >= 0 && fstat(fd, &st) == 0 && S_ISREG(st.st_mode) &&
+                    flock(fd, LOCK_EX | LOCK_NB) == 0;
+        if (stale && unlink(path) == 0) {
+            n++;
+            if (removed)
+                removed(path, arg);
+        }
+        if (fd >= 0)
+            close(fd);
+    }
+    closedir(d);
+    return n;
 }

@@ -162,10 +162,18 @@ int h5out_abort(h5out_t *h, const char *keep_as, char *err, size_t errlen);
 /* The temporary path being written (for messages and tests). */
 const char *h5out_temp_path(const h5out_t *h);
 
+/* Removes the temporaries OUT.tmp.PID that h5out_create left for final_path in processes
+ * that died without clean-up (SIGKILL): only when no process PID exists on this host and
+ * the file is not locked by an HDF5 writer. Calls removed(path, arg) for each. Returns
+ * how many were removed, -1 when the folder cannot be read. */
+int h5out_remove_stale(const char *final_path, void (*removed)(const char *path, void *arg),
+                       void *arg);
+
 /* ---------------------------------------------------------------- reader */
 
 h5in_t *h5in_open(const char *path, char *err, size_t errlen);
 void h5in_close(h5in_t *h);
+const char *h5in_path(const h5in_t *h);      /* the name it was opened with */
 
 /* Scalar attributes of obj ("" or "/" = root). Numeric readers convert from any integer
  * or float attribute type HDF5 can convert. *out of h5in_attr_string is malloc'ed. */

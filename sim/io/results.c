@@ -591,6 +591,19 @@ static int read_points(h5in_t *in, results_t *res, sweep_scan_t *scan, size_t P,
     return rc;
 }
 
+/* Every message of results_read names the file once: the reader's own already do. */
+static results_t *fail_in_file(h5in_t *in, char *err, size_t errlen)
+{
+    const char *path = h5in_path(in);
+    size_t n = strlen(path);
+    if (strncmp(err, path, n) != 0 || err[n] != ':') {
+        char why[1024];
+        snprintf(why, sizeof why, "%s", err);
+        snprintf(err, errlen, "%s: %s", path, why);
+    }
+    return NULL;
+}
+
 results_t *results_read(h5in_t *in, char *err, size_t errlen)
 {
     size_t P, E, I, R, T;
@@ -598,18 +611,18 @@ results_t *results_read(h5in_t *in, char *err, size_t errlen)
     if (dim_len(in, "point", &P) || dim_len(in, "exporter", &E) || dim_len(in, "importer", &I) ||
         dim_len(in, "regime", &R) || dim_len(in, "threshold", &T) || !P || !E || !I) {
         snprintf(err, errlen, "not an agtrade results file (missing point/exporter/importer axes)");
-        return NULL;
+        return fail_in_file(in, err, errlen);
     }
     if (h5in_attr_int64(in, "/", "points_total", &total, err, errlen))
-        return NULL;
+        return fail_in_file(in, err, errlen);
     char keys[SWEEP_MAX_KEYS][256], vars[SWEEP_MAX_KEYS][300];
     sweep_scan_t scan = {keys, vars, 0, SWEEP_MAX_KEYS, in};
     if (h5in_list(in, "/", scan_sweep, &scan, err, errlen))
-        return NULL;
+        return fail_in_file(in, err, errlen);
     results_t *res = results_alloc((int)E, (int)I, (int)R, (int)T, scan.n, (size_t)total);
     if (!res) {
         snprintf(err, errlen, "out of memory");
-        return NULL;
+        return fail_in_file(in, err, errlen);
     }
     int rc = read_labels(in, "exporter", (int)E, res->exporter_name, err, errlen);
     if (!rc)
@@ -628,7 +641,7 @@ results_t *results_read(h5in_t *in, char *err, size_t errlen)
     }
     if (rc) {
         results_free(res);
-        return NULL;
+        return fail_in_file(in, err, errlen);
     }
     return res;
 }

@@ -77,8 +77,9 @@ int results_write_metadata(h5out_t *h, const results_t *res, const results_meta_
 void results_sweep_var(const char *key, char *out, size_t len);
 
 /* Read a file written by results_define + results_write_summary: the points it holds
- * (others NULL); NULL with a message in err when it is not such a file. The file keeps
- * min, max and threshold MCSE of all draws only, so those of regime groups read as 0. */
+ * (others NULL); NULL on failure, with err starting "FILE: " (a failed checksum reads
+ * "checksum error: the file is corrupt"). The file keeps min, max and threshold MCSE of
+ * all draws only, so those of regime groups read as 0. */
 results_t *results_read(h5in_t *in, char *err, size_t errlen);
 
 #endif

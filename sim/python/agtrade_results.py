@@ -35,6 +35,7 @@ __all__ = [
 ROOT_DIMS = ("point", "draw", "exporter", "importer", "quantile", "regime", "threshold",
              "hist_bin", "hist_edge")
 SWEEP_PREFIX = "sweep_"
+NC_DIM_ONLY = "This is a netCDF dimension but not a netCDF variable."   # never written
 
 
 class ResultsError(ValueError):
@@ -68,7 +69,11 @@ def _check_file(path, group):
     except OSError as e:
         raise ResultsError(f"{path}: not an HDF5 file agtrade can read ({e})") from None
     with f:
-        complete = f.attrs.get("complete")
+        try:   # listing the attributes reads the object header, and checks its checksum
+            complete = f.attrs["complete"] if "complete" in list(f.attrs) else None
+        except (KeyError, OSError, RuntimeError) as e:
+            raise ResultsError(f"{path}: checksum error in the attributes of /: the file is "
+                               f"corrupt ({e})") from None
         if complete is None:
             raise ResultsError(f"{path}: no 'complete' attribute: not an agtrade output "
                                "file, or one whose writer was stopped before the end")
@@ -76,6 +81,10 @@ def _check_file(path, group):
             raise ResultsError(f"{path}: partial results (complete = {int(complete)}): the "
                                "run was interrupted or is still being written; rerun it or "
                                "merge its shards before loading")
+        damaged = _damaged_chunk_index(f)
+        if damaged:
+            raise ResultsError(f"{path}: checksum error in /{damaged}: the file is corrupt "
+                               "(its chunk index is damaged)")
         if group not in (None, "", "/"):
             name = group.strip("/")
             if not isinstance(f.get(name), h5py.Group):
@@ -83,6 +92,67 @@ def _check_file(path, group):
                 hint = " (write it with `agtrade run --raw-draws`)" if name == "draws" else ""
                 raise ResultsError(f"{path}: no group /{name}{hint}; groups in the file: "
                                    f"{', '.join('/' + h for h in have) or 'none'}")
+
+
+def _damaged_chunk_index(f):
+    """The first chunked dataset whose chunks are not all there, once, at their own
+    place and found there by the lookup a read makes, or None. Fletcher-32 guards the
+    chunks but not their index: a flipped bit in a chunk's key would make HDF5 read the
+    fill value without an error. (As in the C reader, sim/h5out.c: every dataset agtrade
+    writes is written whole.) The lookup reads each chunk's bytes, so it is skipped for
+    the large /draws group, which gets the walk of the index only."""
+    found = []
+
+    def visit(name, obj):
+        if found or not isinstance(obj, h5py.Dataset) or obj.chunks is None or \
+                _to_str(obj.attrs.get("NAME", "")).startswith(NC_DIM_ONLY):
+            return
+        expected = int(np.prod([-(-n // c) for n, c in zip(obj.shape, obj.chunks)]))
+        n = obj.id.get_num_chunks()
+        for i in range(n if n == expected else 0):
+            info = obj.id.get_chunk_info(i)
+            if any(o >= s or o % c for o, s, c in zip(info.chunk_offset, obj.shape, obj.chunks)):
+                break
+            if not name.startswith("draws/"):   # the lookup a read makes (reads the chunk)
+                try:
+                    obj.id.read_direct_chunk(info.chunk_offset)
+                except (OSError, RuntimeError, ValueError):
+                    break
+        else:
+            if n == expected:
+                return
+        found.append(name)
+
+    f.visititems(visit)
+    return found[0] if found else None
+
+
+def _corrupt_dataset(path):
+    """The first dataset of the file whose read fails (agtrade writes every numeric
+    dataset with HDF5's Fletcher-32 checksum), or None."""
+    bad = []
+
+    def visit(name, obj):
+        if bad or not isinstance(obj, h5py.Dataset):
+            return
+        try:
+            obj[()]
+        except OSError as e:
+            bad.append((name, e))
+
+    with h5py.File(path, "r") as f:
+        f.visititems(visit)
+    return bad[0] if bad else None
+
+
+def _checksum_error(path):
+    """ResultsError naming the corrupt dataset when there is one, else None."""
+    found = _corrupt_dataset(path)
+    if found is None:
+        return None
+    name, e = found
+    what = "checksum error" if "Fletcher32" in str(e) or "filter" in str(e) else "read error"
+    return ResultsError(f"{path}: {what} in /{name}: the file is corrupt ({e})")
 
 
 def sweep_dims(ds):
@@ -147,9 +217,20 @@ def open_results(path, group="summary", *, engine="auto", unstack=True, load=Tru
     load: read the values into memory and close the file (False keeps it lazy, for
     large /draws groups).
     Raises FileNotFoundError, or ResultsError for a partial file (attribute
-    `complete` != 1) or a missing group.
+    `complete` != 1), a missing group, or a corrupt file (a failed checksum; with
+    load=False it surfaces only when the values are read).
     """
     _check_file(path, group)
+    try:
+        return _open_results(path, group, engine, unstack, load)
+    except (OSError, RuntimeError):   # netCDF-C says only "NetCDF: HDF error"
+        clear = _checksum_error(path)
+        if clear is None:
+            raise
+        raise clear from None
+
+
+def _open_results(path, group, engine, unstack, load):
     if engine == "auto":
         engine = _auto_engine(path)
     root = xr.open_dataset(path, engine=engine)
