@@ -13,17 +13,12 @@
  * log and one exp; nothing calls pow().
  */
 #include "solve.h"
+#include "newton.h"
 
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
-#define SOLVE_MAX_NEWTON 200      /* Newton steps over all active sets */
-#define SOLVE_MAX_HALVINGS 60     /* line-search halvings before giving up */
-#define SOLVE_STEP_MAX 1.0        /* largest change of a log unknown in one step */
-#define SOLVE_ARMIJO 1e-4
-#define SOLVE_WEAK_STEP 1e-3      /* a line-search step this short signals trouble */
-#define SOLVE_CD_BAND 1e-3        /* |1 - sigma| below this: Cobb-Douglas-safe branch */
 #define SOLVE_MAX_ACTIVE 512      /* active bounds per solve, bounds the workspace size */
 
 enum { BOUND_FLOOR, BOUND_CAP };
@@ -755,7 +750,7 @@ static solve_status_t solve_newton(solve_ctx_t *cx, int *iterations)
          * per active-set change otherwise); wedges of the wrong sign are only dropped
          * once the current set has converged. */
         if (ws->nb)
-            changes = solve_update_active(cx, converged ? SOLVE_TOL : 1e-3, converged);
+            changes = solve_update_active(cx, converged ? SOLVE_TOL : SOLVE_EARLY_SLACK, converged);
         if (converged && changes == 0)
             return SOLVE_OK;
         if (changes) {
