@@ -29,9 +29,6 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-#ifdef PW_DEBUG
-#include <stdio.h>
-#endif
 
 #define PERIODS_MAX_ACTIVE 256    /* active bounds per year (workspace size) */
 
@@ -955,10 +952,6 @@ static solve_status_t pw_newton(pctx_t *cx, int *iterations)
     for (;;) {
         int converged = cx->maxres <= SOLVE_TOL;
         int changes = pw_update_active(cx, converged ? SOLVE_TOL : SOLVE_EARLY_SLACK, converged);
-#ifdef PW_DEBUG
-        { int nm=0; for (int q=0;q<cx->n*ws->I;q++) nm+=ws->mact[q];
-          fprintf(stderr,"it %d maxres %.3e changes %d nact %d mact %d\n",steps,cx->maxres,changes,ws->nact,nm); }
-#endif
         if (converged && changes == 0)
             return SOLVE_OK;
         if (changes) {
