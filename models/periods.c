@@ -5,6 +5,7 @@
  */
 #include "periods.h"
 #include "error.h"
+#include "model_internal.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -698,17 +699,6 @@ void periods_solution_copy_into(periods_solution_t *dst, const periods_solution_
 
 /* ---------- welfare ---------- */
 
-/* int_{p0}^{p1} q0 (p/p0)^e dp, the closed form of models/welfare.c. */
-static double periods_area(double q0, double p0, double p1, double elasticity)
-{
-    if (!(p0 > 0) || !(p1 > 0) || q0 == 0)
-        return 0;
-    double lr = log(p1 / p0), e1 = elasticity + 1;
-    if (e1 == 0)
-        return q0 * p0 * lr;
-    return q0 * p0 * expm1(e1 * lr) / e1;
-}
-
 periods_welfare_t *periods_welfare_alloc(const periods_market_t *pm)
 {
     if (!pm)
@@ -766,7 +756,7 @@ static double periods_stock_term(int t, int T, double open, const double *S0,
         double m0 = p0[b] * k - p0[a], m1 = p1[b] * k - p1[a];
         v += 0.5 * (S0[a] + S1[a]) * (m1 - m0);
     } else {
-        v -= periods_area(S0[a], p0[a], p1[a], -psi_last);
+        v -= welfare_area(S0[a], p0[a], p1[a], -psi_last);
     }
     return v;
 }
@@ -783,7 +773,7 @@ void periods_welfare_compute(const periods_market_t *pm, const periods_shocks_t 
         double dl = pm->discount[t] / 1000, k = 1 / (1 + s->interest_rate * s->months[t]);
         for (int j = 0; j < I; j++) {
             int a = t * I + j;
-            double cs = -periods_area(before->consumption[a], before->price_index[a],
+            double cs = -welfare_area(before->consumption[a], before->price_index[a],
                                       after->price_index[a], sh->eta[j]);
             double tr = 0, tf = 0;
             for (int i = 0; i < E; i++) {
@@ -805,9 +795,9 @@ void periods_welfare_compute(const periods_market_t *pm, const periods_shocks_t 
         }
         for (int i = 0; i < E; i++) {
             int a = t * E + i;
-            double ps = periods_area(before->harvest[a], before->producer_price[a],
+            double ps = welfare_area(before->harvest[a], before->producer_price[a],
                                      after->producer_price[a], sh->kappa[i]);
-            double dcs = -periods_area(before->domestic_use[a], before->producer_price[a],
+            double dcs = -welfare_area(before->domestic_use[a], before->producer_price[a],
                                        after->producer_price[a], sh->eps[i]);
             double st = periods_stock_term(t, T, s->opening_stock[i], before->stock + i,
                                            after->stock + i, before->producer_price + i,

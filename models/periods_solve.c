@@ -24,7 +24,7 @@
  * quadratic rate.
  */
 #include "periods.h"
-#include "newton.h"
+#include "model_internal.h"
 
 #include <math.h>
 #include <stdlib.h>

@@ -13,7 +13,7 @@
  * log and one exp; nothing calls pow().
  */
 #include "solve.h"
-#include "newton.h"
+#include "model_internal.h"
 
 #include <math.h>
 #include <stdlib.h>
