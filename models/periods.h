@@ -154,8 +154,8 @@ int periods_policy_add_window(periods_policy_t *pol, const periods_window_t *w,
 /* ---------- per-draw random inputs ---------- */
 
 /* One shocks_t per marketing year (yields, demand shocks, ... may differ by year;
- * inputs drawn once per draw are the same in every year). Compliance of year y applies
- * to floors whose window ends in year y. */
+ * inputs drawn once per draw are the same in every year). Year y's compliance scales
+ * the floors (per-period floors and window parts) of year y. */
 typedef struct {
     int n_years;
     shocks_t **year;
