@@ -247,6 +247,41 @@ static void test_conservation_per_draw(void **state)
     check_conservation(&f, f.a);
     assert_int_equal(pfix_solve(&f, f.scen, f.a, f.b), 0);
     check_conservation(&f, f.b);
+    /* the warm start finds the cold start's equilibrium */
+    periods_solution_t *c = periods_solution_alloc(f.pm, NW);
+    assert_int_equal(pfix_solve(&f, f.scen, NULL, c), 0);
+    for (int k = 0; k < 24 * 5; k++)
+        assert_close(c->fob_price[k], f.b->fob_price[k], 1e-9, 0);
+    for (int k = 0; k < 24 * 15; k++)
+        assert_close(c->flow[k], f.b->flow[k], 1e-8, 1e-10);
+    periods_solution_free(c);
+    pfix_free(&f);
+}
+
+/* A boycott by date (a cap of 0 in some periods) and a floor in one period. */
+static void test_dated_boycott_and_period_floor(void **state)
+{
+    (void)state;
+    pfix_t f;
+    pfix_init(&f, storage_spec(12, 1, 3, 3));
+    for (int t = 0; t < 4; t++)
+        f.scen->cap[t * 15 + 0] = 0;   /* no US -> China September-December */
+    assert_int_equal(pfix_solve(&f, f.ref, NULL, f.a), 0);
+    assert_int_equal(pfix_solve(&f, f.scen, f.a, f.b), 0);
+    for (int t = 0; t < 12; t++) {
+        if (t < 4)
+            assert_true(f.b->flow[t * 15] == 0 && f.b->wedge[t * 15] == 0);
+        else
+            assert_true(f.b->flow[t * 15] > f.a->flow[t * 15]);   /* bought later instead */
+    }
+    check_conservation(&f, f.b);
+    /* a floor of 3 Mt in February, more than flows anyway, holds with equality */
+    assert_true(f.b->flow[5 * 15] < 3);
+    f.scen->floor[5 * 15] = 3;
+    assert_int_equal(pfix_solve(&f, f.scen, f.a, f.b), 0);
+    assert_close(f.b->flow[5 * 15], 3, 1e-9, 0);
+    assert_true(f.b->wedge[5 * 15] < 0 && f.b->wedge[6 * 15] == 0);
+    check_conservation(&f, f.b);
     pfix_free(&f);
 }
 
@@ -685,6 +720,7 @@ int main(void)
         cmocka_unit_test(test_independent_periods_are_separate_part1_solves),
         cmocka_unit_test(test_baseline_reproduces_every_period),
         cmocka_unit_test(test_conservation_per_draw),
+        cmocka_unit_test(test_dated_boycott_and_period_floor),
         cmocka_unit_test(test_front_loading),
         cmocka_unit_test(test_importer_bound_binds),
         cmocka_unit_test(test_window_floor_binds_and_not),
