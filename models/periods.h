@@ -17,8 +17,8 @@
  *    periods of one year jointly (Newton on ln P_it, block-tridiagonal Jacobian).
  *    Converged means, for every exporter i and period t of year y,
  *    |S_i,t-1 + H_it - D_it - sum_j X_ijt - S_it| <= SOLVE_TOL * Qb_iy / n_y (n_y: periods
- *    in year y, so that a year's balance holds to SOLVE_TOL * Qb_iy), every active window
- *    bound holding to SOLVE_TOL in logs, and every importer bound M_jt >= 0 respected.
+ *    in year y, so that a year's balance holds to SOLVE_TOL * Qb_iy) and every active window
+ *    bound holding to SOLVE_TOL in logs; M_jt >= 0 holds exactly (M = max(0, rule)).
  *  - On failure the return value is a non-zero solve_status_t, sol->status says why,
  *    sol->failed_year which year, and the solution must not be used as an equilibrium.
  *  - Units: Mt, USD/t, billion USD, fractions; months for period lengths; the interest
@@ -208,8 +208,8 @@ periods_workspace_t *periods_workspace_alloc(const periods_market_t *pm, int max
 void periods_workspace_free(periods_workspace_t *ws);
 
 /* Solves every marketing year in order. `start` (may be NULL: baseline prices) is a
- * solution of the same market to warm-start from (its prices, binding wedges and binding
- * import bounds); it may alias `sol`. Returns 0 on convergence. */
+ * solution of the same market to warm-start from (its prices and binding wedges); it
+ * may alias `sol`. Returns 0 on convergence. */
 int periods_solve(const periods_market_t *pm, const periods_policy_t *policy,
                   const periods_shocks_t *shocks, const periods_solution_t *start,
                   periods_workspace_t *ws, periods_solution_t *sol);

@@ -15,13 +15,17 @@
  * problem: it is handed to solve_equilibrium(), so that such a calendar gives Part 1's
  * results bit for bit.
  *
- * The importer bound M_jt >= 0: where it binds (a run of periods s+1..t-1), M = 0 and
- * Z = Z_prev - C, so the imports of the period t after the run depend on the prices of
- * every period s..t+1 (the importer restocks what it ate from its stock). Those entries
- * fall outside the three block diagonals; they are a rank-one term per (importer, run),
- * u v^T, carried exactly as extra border rows and columns ("aux": w = v^T dx, identity
- * block -1) of the same Schur complement as the window bounds, so Newton keeps its
- * quadratic rate.
+ * The importer bound M_jt >= 0 is decided at every evaluation, M = max(0, Mr) with Mr
+ * the storage rule's imports (continuous; Newton differentiates the branch it is on:
+ * semismooth Newton). An active-set loop over these bounds was tried first and dropped:
+ * freeing a run of binding periods at once changes the stocks of all later periods, and
+ * it cycled or failed where this converges in 9-10 steps. Where it binds (a run s+1..t-1),
+ * M = 0 and Z = Z_prev - C, so the imports of the period t after the run depend on the
+ * prices of every period s..t+1 (the importer restocks what it ate from its stock). Those
+ * entries fall outside the three block diagonals; they are a rank-one term per
+ * (importer, run), u v^T, carried exactly as extra border rows and columns ("aux":
+ * w = v^T dx, identity block -1) of the same Schur complement as the window bounds, so
+ * Newton keeps its rate.
  */
 #include "periods.h"
 #include "model_internal.h"
@@ -452,6 +456,10 @@ static int pw_eval(pctx_t *cx)
                 zr = pt == 0 ? ws->zb[q] : ws->zb[q] * exp(-pt * ws->lnpi[q]);
             ws->Zr[q] = zr;
             ws->Mr[q] = ws->C[q] + zr - zp;
+            /* the bound M >= 0, decided at every evaluation: M = max(0, Mr) is
+             * continuous (both branches give Z = Zr at Mr = 0), and Newton takes the
+             * Jacobian of the branch it is on (semismooth Newton) */
+            ws->mact[q] = (unsigned char)(ws->Mr[q] < 0);
             if (ws->mact[q]) {
                 ws->M[q] = 0;
                 ws->Z[q] = zp - ws->C[q];
@@ -864,7 +872,8 @@ static int pw_direction(pctx_t *cx)
 /* ---------- active sets ---------- */
 
 /* As solve.c: adds violated bounds (beyond `slack`), and when `final` drops those whose
- * wedge has the wrong sign; also the importer bounds M_jt >= 0. Returns the changes. */
+ * wedge has the wrong sign. Returns the changes. (The importer bounds need no active
+ * set: pw_eval decides them at every point.) */
 static int pw_update_active(pctx_t *cx, double slack, int final)
 {
     periods_workspace_t *ws = cx->ws;
@@ -886,7 +895,9 @@ static int pw_update_active(pctx_t *cx, double slack, int final)
         double xs = 0, B = ws->b_target[b];
         for (int t = ws->b_first[b]; t <= ws->b_last[b]; t++)
             xs += ws->X[t * R + r];
-        if ((floor && xs < B * (1 - slack)) || (!floor && xs > B * (1 + slack))) {
+        /* xs <= 0 (imports of a free importer can be negative on the way): no log
+         * to solve for; the bound waits for a point where it has flows */
+        if (xs > 0 && ((floor && xs < B * (1 - slack)) || (!floor && xs > B * (1 + slack)))) {
             int j = r % I, t = ws->b_first[b];
             double sg = cx->sh->sigma[j], se = sg + cx->sh->eta[j];
             double dlnx = -sg + se * ws->vs[t * R + r];
@@ -897,20 +908,6 @@ static int pw_update_active(pctx_t *cx, double slack, int final)
             changes++;
         }
     }
-    for (int t = 0; t < cx->n; t++)
-        for (int j = 0; j < I; j++) {
-            int q = t * I + j;
-            double sc = cx->pm->imports_scale[cx->y * I + j];
-            if (ws->mact[q]) {
-                if (final && ws->Mr[q] > SOLVE_TOL * sc) {
-                    ws->mact[q] = 0;
-                    changes++;
-                }
-            } else if (ws->M[q] < -slack * sc) {
-                ws->mact[q] = 1;
-                changes++;
-            }
-        }
     return changes;
 }
 
@@ -937,6 +934,11 @@ static int pw_relayout(pctx_t *cx)
     cx->ws->nact = 0;
     if (pw_layout(cx) != 0)
         return SOLVE_BAD_INPUT;
+    if (pw_eval(cx) == 0)
+        return 0;
+    /* a bound just added whose flows vanish at this point: without the early ones */
+    if (pw_drop_unconfirmed(cx, 1) == 0 || pw_layout(cx) != 0)
+        return SOLVE_NOT_FINITE;
     return pw_eval(cx) == 0 ? 0 : SOLVE_NOT_FINITE;
 }
 
@@ -944,7 +946,7 @@ static int pw_relayout(pctx_t *cx)
 static solve_status_t pw_newton(pctx_t *cx, int *iterations)
 {
     periods_workspace_t *ws = cx->ws;
-    int changes_left = 2 * ws->nb + 2 * ws->I * cx->n + 8, steps = 0;
+    int changes_left = 2 * ws->nb + 8, steps = 0;
     if (pw_layout(cx) != 0)
         return SOLVE_BAD_INPUT;
     if (pw_eval(cx) != 0)
@@ -1008,13 +1010,12 @@ static solve_status_t pw_newton(pctx_t *cx, int *iterations)
 
 /* ---------- one year ---------- */
 
-/* Warm start of the year from `start` (prices, binding wedges, binding import bounds),
- * or baseline prices. */
+/* Warm start of the year from `start` (prices, binding wedges), or baseline prices. */
 static void pw_start(pctx_t *cx, const periods_solution_t *start)
 {
     periods_workspace_t *ws = cx->ws;
     const periods_market_t *pm = cx->pm;
-    int E = ws->E, I = ws->I, R = ws->R, warm = start != NULL;
+    int E = ws->E, R = ws->R, warm = start != NULL;
     for (int a = 0; a < cx->N && warm; a++)
         if (!(start->fob_price[cx->t0 * E + a] > 0) || !isfinite(start->fob_price[cx->t0 * E + a]))
             warm = 0;
@@ -1023,8 +1024,6 @@ static void pw_start(pctx_t *cx, const periods_solution_t *start)
         for (int i = 0; i < E; i++)
             ws->x[t * E + i] = log(warm ? start->fob_price[g * E + i]
                                         : pm->period_market[g]->fob_price[i]);
-        for (int j = 0; j < I; j++)
-            ws->mact[t * I + j] = (unsigned char)(warm && start->import_bound[g * I + j]);
     }
     if (!warm)
         return;

@@ -584,6 +584,74 @@ static void test_welfare_psi0_is_sum_of_period_welfare(void **state)
     pfix_free(&f);
 }
 
+/* From an undistorted market (no tariffs, no export tax) a small tariff dated from
+ * March moves every term, the stockholders' included, by O(dt) and the world total by
+ * O(dt^2): the storage terms are consistent with the rest when stocks respond. */
+static void test_welfare_with_storage_is_second_order(void **state)
+{
+    (void)state;
+    periods_spec_t *s = storage_spec(12, 1, 3, 3);
+    for (int r = 0; r < 15; r++)
+        s->regions->tariff[r] = 0;
+    s->regions->export_tax[2] = 0;
+    pfix_t f;
+    pfix_init(&f, s);
+    periods_welfare_t *w = periods_welfare_alloc(f.pm);
+    assert_int_equal(pfix_solve(&f, f.ref, NULL, f.a), 0);
+    double world[2], stor[2];
+    const double dt[2] = { 2.5e-4, 5e-4 };
+    for (int k = 0; k < 2; k++) {
+        set_tariff_from(&f, f.scen, 0, 0, 6, dt[k]);
+        assert_int_equal(pfix_solve(&f, f.scen, f.a, f.b), 0);
+        periods_welfare_compute(f.pm, f.sh, f.a, f.b, w);
+        world[k] = w->world_total;
+        stor[k] = 0;
+        for (int t = 0; t < 12; t++)
+            stor[k] += fabs(w->storage[t * 5]) + fabs(w->importer_storage[t * 3]);
+    }
+    print_message("welfare with storage, tariff %.2g and %.2g from March: world %.3g, %.3g; "
+                  "storage terms %.3g, %.3g billion USD\n", dt[0], dt[1], world[0], world[1],
+                  stor[0], stor[1]);
+    assert_close(stor[1] / stor[0], 2.0, 0.02, 0);       /* first order terms */
+    assert_true(world[0] < 0 && world[1] < 0);            /* a deadweight loss */
+    assert_close(world[1] / world[0], 4.0, 0.05, 0);      /* second order total */
+    assert_true(fabs(world[1]) < 1e-2 * stor[1]);
+    periods_welfare_free(w);
+    pfix_free(&f);
+}
+
+/* ---- determinism ---- */
+
+/* What a workspace solved before never shows in the bits of the next solve (threads
+ * and shards hand draws to workspaces in any order). */
+static void test_same_inputs_same_bits_whatever_came_before(void **state)
+{
+    (void)state;
+    pfix_t f;
+    pfix_init(&f, storage_spec(12, 2, 3, 50));
+    set_tariff_from(&f, f.scen, 0, 0, 3, 1.38);
+    char err[128];
+    periods_window_t w = { 0, 0, 8, 15, PERIODS_FLOOR, 9 };
+    assert_int_equal(periods_policy_add_window(f.scen, &w, err, sizeof err), 0);
+    assert_int_equal(pfix_solve(&f, f.ref, NULL, f.a), 0);
+    assert_int_equal(pfix_solve(&f, f.scen, f.a, f.b), 0);
+    periods_solution_t *c = periods_solution_alloc(f.pm, NW);
+    periods_workspace_t *fresh = periods_workspace_alloc(f.pm, NW);
+    perturb_shocks(&f);   /* another draw in the same workspace */
+    assert_int_equal(pfix_solve(&f, f.scen, NULL, c), 0);
+    periods_shocks_reset_baseline(f.sh, f.pm);
+    assert_int_equal(pfix_solve(&f, f.scen, f.a, c), 0);
+    assert_memory_equal(c->fob_price, f.b->fob_price, 120 * sizeof(double));
+    assert_memory_equal(c->flow, f.b->flow, 360 * sizeof(double));
+    assert_memory_equal(c->importer_stock, f.b->importer_stock, 72 * sizeof(double));
+    assert_int_equal(periods_solve(f.pm, f.scen, f.sh, f.a, fresh, c), 0);
+    assert_memory_equal(c->fob_price, f.b->fob_price, 120 * sizeof(double));
+    assert_memory_equal(c->stock, f.b->stock, 120 * sizeof(double));
+    periods_workspace_free(fresh);
+    periods_solution_free(c);
+    pfix_free(&f);
+}
+
 /* ---- hard inputs (issue 11): converge, or fail with a status ---- */
 
 static void expect_clean(pfix_t *f, int rc, const char *what)
@@ -728,6 +796,8 @@ int main(void)
         cmocka_unit_test(test_two_period_closed_form),
         cmocka_unit_test(test_area_response_in_year_two),
         cmocka_unit_test(test_welfare_psi0_is_sum_of_period_welfare),
+        cmocka_unit_test(test_welfare_with_storage_is_second_order),
+        cmocka_unit_test(test_same_inputs_same_bits_whatever_came_before),
         cmocka_unit_test(test_hard_inputs),
         cmocka_unit_test(test_schedule_resolves_by_date),
         cmocka_unit_test(test_calibration_errors_name_region_and_period),
