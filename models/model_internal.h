@@ -15,6 +15,40 @@
 #define SOLVE_CD_BAND 1e-3        /* |1 - sigma| below this: Cobb-Douglas-safe branch */
 #define SOLVE_EARLY_SLACK 1e-3    /* a bound violated by this much is activated at once */
 
+#include "solve.h"
+
+/* A system for newton_run: unknowns x[0..*n) (log prices first, then log(1 + w) of the
+ * active bounds), its merit (half the squared scaled residual) and largest scaled
+ * residual after each evaluation, and its callbacks, each taking `cx`:
+ *  - start: lay out the unknowns and evaluate at x; 0 or a solve_status_t;
+ *  - eval: every quantity and residual at x; 0, or -1 when something is not finite;
+ *  - direction: Jacobian and the limited Newton step into dx; -1 when singular;
+ *  - update_active(slack, final): add violated bounds (beyond slack), and when final
+ *    drop those with a wedge of the wrong sign; returns the number of changes;
+ *  - drop_unconfirmed(all): drop bounds added on the way that do not hold up (all of
+ *    them when `all`); returns how many;
+ *  - relayout: new unknowns after a change of the active set, then evaluate; 0 or a
+ *    solve_status_t. */
+typedef struct {
+    void *cx;
+    double *x, *x0, *dx;
+    const int *n;
+    int n_prices;
+    const double *merit, *maxres;
+    int changes_budget;      /* active-set changes before SOLVE_MAX_ITER */
+    int has_bounds;          /* 0: update_active is never called */
+    int (*start)(void *cx);
+    int (*eval)(void *cx);
+    int (*direction)(void *cx);
+    int (*update_active)(void *cx, double slack, int final);
+    int (*drop_unconfirmed)(void *cx, int all);
+    int (*relayout)(void *cx);
+} newton_problem_t;
+
+/* Newton with Armijo backtracking on the current active set, then active-set updates
+ * until no bound changes; at most SOLVE_MAX_NEWTON steps (counted into *iterations). */
+solve_status_t newton_run(const newton_problem_t *problem, int *iterations);
+
 /* int_{p0}^{p1} q0 (p/p0)^e dp = q0 p0 ((p1/p0)^(e+1) - 1)/(e+1) (q0 p0 ln(p1/p0) at
  * e = -1), with expm1 so that it stays accurate as e -> -1 and p1 -> p0; 0 when a price
  * is not positive or q0 = 0. Defined in welfare.c. */

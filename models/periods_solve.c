@@ -942,70 +942,51 @@ static int pw_relayout(pctx_t *cx)
     return pw_eval(cx) == 0 ? 0 : SOLVE_NOT_FINITE;
 }
 
-/* models/solve.c's Newton loop on the year's system. */
+/* The callbacks of newton_run (model_internal.h). */
+static int pw_cb_start(void *c)
+{
+    if (pw_layout(c) != 0)
+        return SOLVE_BAD_INPUT;
+    return pw_eval(c) == 0 ? 0 : SOLVE_NOT_FINITE;
+}
+
+static int pw_cb_eval(void *c)
+{
+    return pw_eval(c);
+}
+
+static int pw_cb_direction(void *c)
+{
+    pw_importer_derivatives(c);
+    pw_blocks(c);
+    pw_border(c);
+    return pw_direction(c);
+}
+
+static int pw_cb_update_active(void *c, double slack, int final)
+{
+    return pw_update_active(c, slack, final);
+}
+
+static int pw_cb_drop_unconfirmed(void *c, int all)
+{
+    return pw_drop_unconfirmed(c, all);
+}
+
+static int pw_cb_relayout(void *c)
+{
+    return pw_relayout(c);
+}
+
+/* solve.c's Newton loop on the year's system. */
 static solve_status_t pw_newton(pctx_t *cx, int *iterations)
 {
     periods_workspace_t *ws = cx->ws;
-    int changes_left = 2 * ws->nb + 8, steps = 0;
-    if (pw_layout(cx) != 0)
-        return SOLVE_BAD_INPUT;
-    if (pw_eval(cx) != 0)
-        return SOLVE_NOT_FINITE;
-    for (;;) {
-        int converged = cx->maxres <= SOLVE_TOL;
-        int changes = pw_update_active(cx, converged ? SOLVE_TOL : SOLVE_EARLY_SLACK, converged);
-        if (converged && changes == 0)
-            return SOLVE_OK;
-        if (changes) {
-            if (--changes_left < 0)
-                return SOLVE_MAX_ITER;
-            int rc = pw_relayout(cx);
-            if (rc != 0)
-                return (solve_status_t)rc;
-            continue;
-        }
-        if (steps >= SOLVE_MAX_NEWTON)
-            return SOLVE_MAX_ITER;
-        pw_importer_derivatives(cx);
-        pw_blocks(cx);
-        pw_border(cx);
-        if (pw_direction(cx) != 0) {
-            if (pw_drop_unconfirmed(cx, 1) == 0)
-                return SOLVE_SINGULAR;
-            int rc = pw_relayout(cx);
-            if (rc != 0)
-                return (solve_status_t)rc;
-            continue;
-        }
-        ++steps;
-        ++*iterations;
-        int nx = cx->nx, accepted = 0;
-        double merit0 = cx->merit, lambda = 1;
-        memcpy(ws->x0, ws->x, (size_t)nx * sizeof(double));
-        for (int h = 0; h <= SOLVE_MAX_HALVINGS; h++) {
-            for (int k = 0; k < nx; k++)
-                ws->x[k] = ws->x0[k] + lambda * ws->dx[k];
-            if (pw_eval(cx) == 0 && cx->merit <= (1 - 2 * SOLVE_ARMIJO * lambda) * merit0) {
-                accepted = 1;
-                break;
-            }
-            lambda *= 0.5;
-        }
-        if (!accepted)
-            memcpy(ws->x, ws->x0, (size_t)nx * sizeof(double));
-        if (nx > cx->N &&
-            pw_drop_unconfirmed(cx, !accepted || lambda < SOLVE_WEAK_STEP) > 0) {
-            int rc = pw_relayout(cx);
-            if (rc != 0)
-                return (solve_status_t)rc;
-            continue;
-        }
-        if (!accepted) {
-            if (pw_eval(cx) == 0 && cx->maxres <= SOLVE_TOL)
-                continue;
-            return isfinite(cx->merit) ? SOLVE_MAX_ITER : SOLVE_NOT_FINITE;
-        }
-    }
+    newton_problem_t p = { cx, ws->x, ws->x0, ws->dx, &cx->nx, cx->N, &cx->merit, &cx->maxres,
+                           2 * ws->nb + 8, ws->nb != 0, pw_cb_start, pw_cb_eval,
+                           pw_cb_direction, pw_cb_update_active, pw_cb_drop_unconfirmed,
+                           pw_cb_relayout };
+    return newton_run(&p, iterations);
 }
 
 /* ---------- one year ---------- */
