@@ -10,6 +10,8 @@
  * pivoting across blocks, partial pivoting inside each diagonal block); active bounds
  * border it (a window couples the periods it covers), and the border is eliminated by a
  * Schur complement: cost O(n E^3 + n E^2 m + m^3) per step instead of O((nE + m)^3).
+ * Written here because GSL has only scalar tridiagonal solvers and no banded or block
+ * LU, and the factorisation must run in the preallocated workspace (as solve.c's LU).
  *
  * A year of one period with no stocks anywhere and no windows is exactly Part 1's
  * problem: it is handed to solve_equilibrium(), so that such a calendar gives Part 1's
@@ -68,7 +70,7 @@ struct periods_workspace {
     double *aux_far;
     /* Newton and linear algebra */
     double *x, *x0, *dx, *F;
-    double *Lb, *Db, *Ub, *Y, *Cm, *Dm, *tmp;
+    double *Lb, *Db, *Ub, *Y, *Cm, *Dm;
     int *piv, *spiv;
 };
 
@@ -102,7 +104,7 @@ void periods_workspace_free(periods_workspace_t *ws)
                   ws->phi, ws->X, ws->theta, ws->cj, ws->b_route, ws->b_first, ws->b_last,
                   ws->b_kind, ws->b_win, ws->act, ws->b_target, ws->b_logtarget, ws->b_omega,
                   ws->b_xsum, ws->b_active, ws->b_dropped, ws->b_early, ws->x, ws->x0, ws->dx,
-                  ws->F, ws->Lb, ws->Db, ws->Ub, ws->Y, ws->Cm, ws->Dm, ws->tmp, ws->piv,
+                  ws->F, ws->Lb, ws->Db, ws->Ub, ws->Y, ws->Cm, ws->Dm, ws->piv,
                   ws->spiv, ws->aux_j, ws->aux_t, ws->aux_far };
     for (size_t k = 0; k < sizeof p / sizeof p[0]; k++)
         free(p[k]);
@@ -162,7 +164,6 @@ periods_workspace_t *periods_workspace_alloc(const periods_market_t *pm, int max
     ws->F = pcalloc(nE + A, d);
     ws->Lb = pcalloc(n * E * E, d); ws->Db = pcalloc(n * E * E, d); ws->Ub = pcalloc(n * E * E, d);
     ws->Y = pcalloc(nE * nc, d); ws->Cm = pcalloc(A * nE, d); ws->Dm = pcalloc(A * A, d);
-    ws->tmp = pcalloc(E * nc + A, d);
     ws->piv = pcalloc(nE, sizeof(int)); ws->spiv = pcalloc(A, sizeof(int));
     ws->aux_j = pcalloc((size_t)ws->maxaux, sizeof(int));
     ws->aux_t = pcalloc((size_t)ws->maxaux, sizeof(int));
@@ -177,7 +178,7 @@ periods_workspace_t *periods_workspace_alloc(const periods_market_t *pm, int max
         !ws->act || !ws->b_target || !ws->b_logtarget || !ws->b_omega || !ws->b_xsum ||
         !ws->b_active || !ws->b_dropped || !ws->b_early || !ws->x || !ws->x0 || !ws->dx ||
         !ws->F || !ws->Lb || !ws->Db || !ws->Ub || !ws->Y || !ws->Cm || !ws->Dm ||
-        !ws->tmp || !ws->piv || !ws->spiv || !ws->aux_j || !ws->aux_t || !ws->aux_far) {
+        !ws->piv || !ws->spiv || !ws->aux_j || !ws->aux_t || !ws->aux_far) {
         periods_workspace_free(ws);
         return NULL;
     }
@@ -978,7 +979,7 @@ static int pw_cb_relayout(void *c)
     return pw_relayout(c);
 }
 
-/* solve.c's Newton loop on the year's system. */
+/* newton_run (solve.c's iteration) on the year's system. */
 static solve_status_t pw_newton(pctx_t *cx, int *iterations)
 {
     periods_workspace_t *ws = cx->ws;
