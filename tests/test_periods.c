@@ -710,6 +710,35 @@ static void test_hard_inputs(void **state)
     pfix_free(&f);
 }
 
+/* The failure contract: a status, the year, the years before it solved. */
+static void test_failure_names_status_and_year(void **state)
+{
+    (void)state;
+    pfix_t f;
+    pfix_init(&f, storage_spec(4, 2, 3, 3));
+    assert_int_equal(pfix_solve(&f, f.ref, NULL, f.a), 0);
+    f.sh->year[1]->sigma[0] = -1;   /* outside the domain in year 2 only */
+    assert_int_equal(periods_solve(f.pm, f.ref, f.sh, NULL, f.ws, f.b), SOLVE_BAD_INPUT);
+    assert_int_equal(f.b->status, SOLVE_BAD_INPUT);
+    assert_int_equal(f.b->failed_year, 1);
+    assert_memory_equal(f.b->fob_price, f.a->fob_price, 20 * sizeof(double));
+    f.sh->year[1]->sigma[0] = f.sh->year[0]->sigma[0];
+    /* a floor on a route with no baseline flow in its window cannot be met */
+    char err[128];
+    periods_window_t w = { 3, 0, 0, 3, PERIODS_FLOOR, 1 };   /* Paraguay -> China */
+    assert_int_equal(periods_policy_add_window(f.scen, &w, err, sizeof err), 0);
+    assert_int_equal(periods_solve(f.pm, f.scen, f.sh, NULL, f.ws, f.b), SOLVE_BAD_INPUT);
+    assert_int_equal(f.b->failed_year, 0);
+    /* mismatched dimensions */
+    periods_spec_t *os = fixture_periods_spec(12, 1, 0.05, 0);
+    periods_market_t *other = periods_calibrate(os, err, sizeof err);
+    periods_spec_free(os);
+    assert_non_null(other);
+    assert_int_equal(periods_solve(other, f.ref, f.sh, NULL, f.ws, f.b), SOLVE_BAD_INPUT);
+    periods_market_free(other);
+    pfix_free(&f);
+}
+
 /* ---- dated policy and bad inputs ---- */
 
 static void test_schedule_resolves_by_date(void **state)
@@ -799,6 +828,7 @@ int main(void)
         cmocka_unit_test(test_welfare_with_storage_is_second_order),
         cmocka_unit_test(test_same_inputs_same_bits_whatever_came_before),
         cmocka_unit_test(test_hard_inputs),
+        cmocka_unit_test(test_failure_names_status_and_year),
         cmocka_unit_test(test_schedule_resolves_by_date),
         cmocka_unit_test(test_calibration_errors_name_region_and_period),
     };
