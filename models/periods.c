@@ -7,6 +7,7 @@
 #include "error.h"
 #include "model_internal.h"
 
+#include <assert.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -443,6 +444,8 @@ periods_policy_t *periods_policy_alloc(const periods_market_t *pm, int max_windo
 
 void periods_policy_copy_into(periods_policy_t *dst, const periods_policy_t *src)
 {
+    assert(dst->n_periods == src->n_periods && dst->n_exporters == src->n_exporters &&
+           dst->n_importers == src->n_importers);
     size_t T = (size_t)src->n_periods, E = (size_t)src->n_exporters;
     size_t R = E * (size_t)src->n_importers, d = sizeof(double);
     memcpy(dst->tariff, src->tariff, T * R * d);

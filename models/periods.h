@@ -135,6 +135,7 @@ typedef struct {
  * taxes of the regions in every period, no bounds. NULL on allocation failure. */
 periods_policy_t *periods_policy_alloc(const periods_market_t *pm, int max_windows);
 void periods_policy_free(periods_policy_t *pol);
+/* Same calendar and regions (asserted); windows beyond dst->max_windows are left out. */
 void periods_policy_copy_into(periods_policy_t *dst, const periods_policy_t *src);
 
 /* Resolves a schedule into per-period arrays: `base` (a Part 1 policy) applies from the
