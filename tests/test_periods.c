@@ -739,6 +739,134 @@ static void test_failure_names_status_and_year(void **state)
     pfix_free(&f);
 }
 
+/* ---- any E, I, T ---- */
+
+/* fixture_grid_spec's E x I market over `years` years of `per_year` periods, with
+ * seasons that differ by exporter and route. */
+static periods_spec_t *grid_calendar(int E, int I, int per_year, int years)
+{
+    market_spec_t *d = fixture_grid_spec(E, I);
+    int T = per_year * years;
+    periods_spec_t *s = periods_spec_alloc(E, I, T, years);
+    market_spec_free(s->regions);
+    s->regions = d;
+    for (int t = 0; t < T; t++) {
+        int y = t / per_year, p = t % per_year;
+        snprintf(s->period_name[t], MARKET_NAME_MAX, "%d-%d", y + 1, p + 1);
+        s->months[t] = 12.0 / per_year;
+        s->year[t] = y;
+    }
+    for (int i = 0; i < E; i++) {
+        double hs = 0, ws[64] = { 0 }, wsum = 0;
+        for (int p = 0; p < per_year; p++) {
+            double ph = 6.283185307179586 * ((double)p / per_year + (double)i / E);
+            ws[p] = 1 + 0.9 * sin(ph);
+            hs += ws[p];
+            wsum += 1 + 0.5 * cos(ph);
+        }
+        for (int t = 0; t < T; t++) {
+            int p = t % per_year;
+            double ph = 6.283185307179586 * ((double)p / per_year + (double)i / E);
+            s->harvest_share[t * E + i] = ws[p] / hs;
+            s->domestic_use[t * E + i] = d->domestic_use[i] / per_year;
+            s->fob_price[t * E + i] = d->fob_price[i] * (1 + 0.02 * cos(ph));
+            for (int j = 0; j < I; j++)
+                s->flow[(t * E + i) * I + j] = d->flow[i * I + j] * (1 + 0.5 * cos(ph)) / wsum;
+        }
+        for (int y = 0; y < years; y++)
+            s->production[y * E + i] = d->production[i];
+        double S = 0, low = 0;
+        for (int t = 0; t < per_year; t++) {
+            S += d->production[i] * s->harvest_share[t * E + i] - s->domestic_use[t * E + i];
+            for (int j = 0; j < I; j++)
+                S -= s->flow[(t * E + i) * I + j];
+            low = S < low ? S : low;
+        }
+        s->opening_stock[i] = -low + 0.03 * d->production[i];
+        s->psi[i] = 2;
+        s->psi_closing[i] = 0.5;
+        s->area_response[i] = 0.4;
+    }
+    for (int j = 0; j < I; j++) {
+        double Mb = 0, Z = 0, low = 0;
+        for (int t = 0; t < per_year; t++)
+            for (int i = 0; i < E; i++)
+                Mb += s->flow[(t * E + i) * I + j];
+        for (int t = 0; t < T; t++) {
+            double im = 0;
+            for (int i = 0; i < E; i++)
+                im += s->flow[(t * E + i) * I + j];
+            s->consumption[t * I + j] = Mb / per_year;
+            Z += im - s->consumption[t * I + j];
+            low = Z < low ? Z : low;
+        }
+        s->importer_opening_stock[j] = -low + 0.05 * Mb;
+        s->psi_importer[j] = 4;
+        s->psi_importer_closing[j] = 0.5;
+    }
+    return s;
+}
+
+static void test_any_dimensions(void **state)
+{
+    (void)state;
+    const int dims[3][4] = { { 7, 4, 6, 2 }, { 16, 9, 12, 1 }, { 2, 1, 3, 3 } };
+    for (int k = 0; k < 3; k++) {
+        int E = dims[k][0], I = dims[k][1], T = dims[k][2] * dims[k][3], R = E * I;
+        periods_spec_t *s = grid_calendar(E, I, dims[k][2], dims[k][3]);
+        char err[256];
+        periods_market_t *pm = periods_calibrate(s, err, sizeof err);
+        if (!pm)
+            print_error("%s\n", err);
+        assert_non_null(pm);
+        periods_spec_free(s);
+        periods_policy_t *pol = periods_policy_alloc(pm, 1);
+        periods_shocks_t *sh = periods_shocks_alloc_baseline(pm);
+        periods_workspace_t *ws = periods_workspace_alloc(pm, 1);
+        periods_solution_t *a = periods_solution_alloc(pm, 1), *b = periods_solution_alloc(pm, 1);
+        assert_int_equal(periods_solve(pm, pol, sh, NULL, ws, a), 0);
+        for (int x = 0; x < T * R; x++)
+            assert_close(a->flow[x], pm->spec->flow[x], 1e-9, 1e-12);
+        for (int x = 0; x < T * E; x++)
+            assert_close(a->fob_price[x], pm->spec->fob_price[x], 1e-9, 0);
+        /* exporter 0 taxed out of importer 0 from the middle of the calendar, a floor on
+         * exporter 1 -> importer 0 over the first half */
+        for (int t = T / 2; t < T; t++)
+            pol->tariff[t * R] = 0.8;
+        double half = 0;
+        for (int t = 0; t < T / 2 + 1; t++)
+            half += pm->spec->flow[t * R + I];
+        periods_window_t w = { 1, 0, 0, T / 2, PERIODS_FLOOR, 1.5 * half };
+        assert_int_equal(periods_policy_add_window(pol, &w, err, sizeof err), 0);
+        for (int y = 0; y < pm->n_years; y++)
+            sh->year[y]->yield[0] = 1 - 0.05 * y;
+        int rc = periods_solve(pm, pol, sh, a, ws, b);
+        print_message("E %d, I %d, T %d: %s, %d Newton steps, window %.4f of %.4f Mt, "
+                      "wedge %.4f\n", E, I, T, solve_status_string(b->status), b->iterations,
+                      b->window_flow[0], 1.5 * half, b->window_wedge[0]);
+        assert_int_equal(rc, 0);
+        /* the floor (across a year boundary where there are several years) holds, with
+         * equality where its last part binds */
+        assert_true(b->window_flow[0] >= 1.5 * half * (1 - 1e-9));
+        if (b->window_wedge[0] < 0)
+            assert_close(b->window_flow[0], 1.5 * half, 1e-9, 0);
+        for (int y = 0; y < pm->n_years; y++) {
+            int t0 = pm->year_first[y], t1 = pm->year_first[y + 1];
+            for (int i = 0; i < E; i++) {
+                double in = t0 ? b->stock[(t0 - 1) * E + i] : pm->spec->opening_stock[i];
+                double out = b->stock[(t1 - 1) * E + i];
+                for (int t = t0; t < t1; t++) {
+                    in += b->harvest[t * E + i];
+                    out += b->domestic_use[t * E + i] + b->exports[t * E + i];
+                }
+                assert_close(in, out, 0, 1e-9 * pm->spec->production[y * E + i]);
+            }
+        }
+        periods_solution_free(a); periods_solution_free(b); periods_workspace_free(ws);
+        periods_shocks_free(sh); periods_policy_free(pol); periods_market_free(pm);
+    }
+}
+
 /* ---- dated policy and bad inputs ---- */
 
 static void test_schedule_resolves_by_date(void **state)
@@ -828,6 +956,7 @@ int main(void)
         cmocka_unit_test(test_welfare_with_storage_is_second_order),
         cmocka_unit_test(test_same_inputs_same_bits_whatever_came_before),
         cmocka_unit_test(test_hard_inputs),
+        cmocka_unit_test(test_any_dimensions),
         cmocka_unit_test(test_failure_names_status_and_year),
         cmocka_unit_test(test_schedule_resolves_by_date),
         cmocka_unit_test(test_calibration_errors_name_region_and_period),
