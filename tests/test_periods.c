@@ -543,6 +543,43 @@ static void test_area_response_in_year_two(void **state)
     pfix_free(&f);
 }
 
+/* Annual periods over three years without stocks: each year is Part 1's solve with the
+ * yield scaled by the area response to last year's price. */
+static void test_annual_years_are_part1_with_area_response(void **state)
+{
+    (void)state;
+    periods_spec_t *s = fixture_periods_spec(1, 3, 0, 1);
+    for (int i = 0; i < 5; i++)
+        s->area_response[i] = 0.3;
+    pfix_t f;
+    pfix_init(&f, s);
+    set_tariff_from(&f, f.scen, 0, 0, 0, 0.5);
+    assert_int_equal(pfix_solve(&f, f.scen, NULL, f.b), 0);
+    const market_t *m = f.pm->period_market[0];
+    policy_t *pol = policy_alloc_baseline(m);
+    shocks_t *sh = shocks_alloc_baseline(m);
+    solve_workspace_t *ws = solve_workspace_alloc(m);
+    solution_t *o = solution_alloc(m);
+    pol->tariff[0] = 0.5;
+    for (int y = 0; y < 3; y++) {
+        for (int i = 0; i < 5; i++) {
+            if (y == 0)
+                continue;
+            /* Pe: last year's producer price (one period: the weighted mean is itself) */
+            double pe = f.b->expected_price[y * 5 + i];
+            assert_close(pe, f.b->producer_price[(y - 1) * 5 + i], 1e-15, 0);
+            assert_close(f.pm->year_price[(y - 1) * 5 + i], m->producer_price[i], 1e-15, 0);
+            sh->yield[i] = exp(0.3 * log(pe / f.pm->year_price[(y - 1) * 5 + i]));
+        }
+        assert_int_equal(solve_equilibrium(f.pm->period_market[y], pol, sh, NULL, ws, o), 0);
+        assert_memory_equal(o->fob_price, f.b->fob_price + y * 5, 5 * sizeof(double));
+        assert_memory_equal(o->flow, f.b->flow + y * 15, 15 * sizeof(double));
+    }
+    assert_true(f.b->production[5] < f.pm->spec->production[5]);   /* US plants less */
+    solution_free(o); solve_workspace_free(ws); shocks_free(sh); policy_free(pol);
+    pfix_free(&f);
+}
+
 /* ---- welfare ---- */
 
 static void test_welfare_psi0_is_sum_of_period_welfare(void **state)
@@ -952,6 +989,7 @@ int main(void)
         cmocka_unit_test(test_window_across_years),
         cmocka_unit_test(test_two_period_closed_form),
         cmocka_unit_test(test_area_response_in_year_two),
+        cmocka_unit_test(test_annual_years_are_part1_with_area_response),
         cmocka_unit_test(test_welfare_psi0_is_sum_of_period_welfare),
         cmocka_unit_test(test_welfare_with_storage_is_second_order),
         cmocka_unit_test(test_same_inputs_same_bits_whatever_came_before),
