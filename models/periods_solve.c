@@ -56,7 +56,7 @@ struct periods_workspace {
     /* state */
     double *P, *H, *D, *S, *ex;
     double *lnpi, *C, *Zr, *Z, *Mr, *M, *mc, *zd;      /* mc, zd: 3 per (t, j) */
-    unsigned char *mact;
+    unsigned char *mact;      /* (t, j): the import bound binds at the current point */
     double *rsig, *vs, *phi, *X, *theta, *cj;
     /* bounds of the year */
     int nb, nact;
