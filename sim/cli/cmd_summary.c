@@ -21,21 +21,53 @@ typedef struct {
     int group;                   /* 0 = all draws, 1 + r = regime r */
 } table_t;
 
-static void print_row(const table_t *t, const char *label, const char *name,
-                      quantity_form_t form, int exporter, int importer)
+static void print_row_at(const table_t *t, const char *label, const char *name,
+                         quantity_form_t form, int exporter, int importer, int period, int year)
 {
-    long v = quantity_index(&t->res->layout, name, form, exporter, importer);
+    long v = quantity_index_at(&t->res->layout, name, form, exporter, importer, period, year);
     if (v < 0)
         return;
     size_t V = t->ps->n_vars, at = (size_t)t->group * V + (size_t)v;
     const double *q = &t->ps->quantile[at * SUMMARY_N_QUANTILES];
     const char *units = "";
-    for (int d = 0; d < quantity_def_count; d++)
-        if (!strcmp(quantity_defs[d].name, name))
-            units = quantity_defs[d].units;
+    for (int d = 0; d < t->res->layout.n_defs; d++)
+        if (!strcmp(t->res->layout.defs[d].name, name))
+            units = t->res->layout.defs[d].units;
     /* quantile order: 0.01 0.05 0.10 0.25 0.50 0.75 0.90 0.95 0.99 */
     printf("  %-44s %11.4g %11.4g %11.4g %11.4g %9.2g  %s\n", label, q[4], q[1], q[7],
            t->ps->mean[at], t->ps->mcse[at], units);
+}
+
+static void print_row(const table_t *t, const char *label, const char *name,
+                      quantity_form_t form, int exporter, int importer)
+{
+    print_row_at(t, label, name, form, exporter, importer, -1, -1);
+}
+
+/* A calendar: the focus route by period and by year, with the change vs reference, and
+ * the first exporter's stock by period. */
+static void print_calendar(const table_t *t)
+{
+    const results_t *res = t->res;
+    char label[320];
+    for (int e = 0; e < res->n_exporters && e < 2; e++)
+        for (int p = 0; p < res->n_periods; p++) {
+            snprintf(label, sizeof label, "%s -> %s, %s", res->exporter_name[e],
+                     res->importer_name[0], res->period_name[p]);
+            print_row_at(t, label, "flow", FORM_LEVEL, e, 0, p, -1);
+            print_row_at(t, "  change vs reference", "flow", FORM_CHANGE, e, 0, p, -1);
+        }
+    for (int y = 0; y < res->n_years; y++) {
+        snprintf(label, sizeof label, "%s -> %s, year %s", res->exporter_name[0],
+                 res->importer_name[0], res->year_name[y]);
+        print_row_at(t, label, "flow_year", FORM_LEVEL, 0, 0, -1, y);
+        print_row_at(t, "  change vs reference", "flow_year", FORM_CHANGE, 0, 0, -1, y);
+    }
+    for (int p = 0; p < res->n_periods; p++) {
+        snprintf(label, sizeof label, "stock %s, end of %s", res->exporter_name[0],
+                 res->period_name[p]);
+        print_row_at(t, label, "stock", FORM_LEVEL, 0, -1, p, -1);
+    }
 }
 
 static void print_quantity(const table_t *t, const char *name, const char *what, int exporter,
@@ -63,6 +95,8 @@ static void print_table(const table_t *t)
     const results_t *res = t->res;
     printf("  %-44s %11s %11s %11s %11s %9s  %s\n", "quantity", "median", "5%", "95%", "mean",
            "mcse", "units");
+    if (res->n_periods)
+        print_calendar(t);
     print_quantity(t, "flow", "exports", 0, 0, 1);
     for (int i = 0; i < res->n_exporters; i++) {
         char what[200];

@@ -234,6 +234,40 @@ static int put_dist_as_written(buf_t *b, const config_t *cfg, const char *input)
     return 1;
 }
 
+/* A subtree of the merged file in block style (the `time:` section): mappings as
+ * key: value, sequences as dash items, scalars as written (quoted when they were). */
+static void put_scalar_node(buf_t *b, const cnode_t *n)
+{
+    if (n->quoted)
+        put_quoted(b, n->text);
+    else
+        put(b, "%s", n->text);
+}
+
+static void put_node(buf_t *b, const cnode_t *n, int indent)
+{
+    for (int k = 0; k < n->n; k++) {
+        const cnode_t *v = n->items[k];
+        put(b, "%*s", indent, "");
+        if (n->kind == CNODE_MAP) {
+            put_quoted(b, n->keys[k]->text);
+            put(b, ":");
+        } else {
+            put(b, "-");
+        }
+        if (v->kind == CNODE_SCALAR) {
+            put(b, " ");
+            put_scalar_node(b, v);
+            put(b, "\n");
+        } else if (v->n == 0) {
+            put(b, v->kind == CNODE_MAP ? " {}\n" : " []\n");
+        } else {
+            put(b, "\n");
+            put_node(b, v, indent + 2);
+        }
+    }
+}
+
 static void put_market(buf_t *b, const market_spec_t *m)
 {
     int E = m->n_exporters, I = m->n_importers;
@@ -369,6 +403,16 @@ char *config_to_yaml(const config_t *cfg)
             put_quoted(&b, m->importer_name[t->importer]);
             put(&b, "\n");
         }
+        if (t->period >= 0) {
+            put(&b, "    period: ");
+            put_quoted(&b, cfg->time->spec->period_name[t->period]);
+            put(&b, "\n");
+        }
+        if (t->year >= 0) {
+            put(&b, "    year: ");
+            put_quoted(&b, cfg->time->year_name[t->year]);
+            put(&b, "\n");
+        }
         put_kv(&b, 4, t->op == THRESHOLD_BELOW ? "below" : "above", t->value);
         put(&b, "    of_change: %s\n", t->of_change ? "true" : "false");
     }
@@ -383,6 +427,10 @@ char *config_to_yaml(const config_t *cfg)
             put_num(&b, cfg->sweeps[k].values[q]);
         }
         put(&b, "]\n");
+    }
+    if (cfg->time) {   /* as merged: every number in it reads back to the same bits */
+        put(&b, "time:\n");
+        put_node(&b, cnode_get(cfg->tree, "time"), 2);
     }
     put(&b, "run:\n  draws: %llu\n  seed: %llu\n  output: ", (unsigned long long)cfg->draws,
         (unsigned long long)cfg->seed);
