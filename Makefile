@@ -56,7 +56,7 @@ BENCH_BIN := $(BENCH_SRC:tests/%.c=$(BUILD)/tests/%)
 TEST_LIBS = -lcmocka $(shell pkg-config --libs json-c 2>/dev/null)
 AGTRADE  := $(BIN)/agtrade$(if $(filter 1,$(MPI)),-mpi,)
 
-.PHONY: all deps run test layers asan valgrind bench fuzz install clean plot
+.PHONY: all deps run run-seasons test layers asan valgrind bench fuzz install clean plot
 all: $(AGTRADE) $(TEST_BIN)
 
 deps:
@@ -97,6 +97,15 @@ run: deps $(AGTRADE)
 	@mkdir -p outputs
 	$(AGTRADE) run configs/default.yaml -o outputs/default.h5
 	$(AGTRADE) summary outputs/default.h5
+
+# The calendar scenarios (configs/README.md, "Time"): quarters, then the 2025 tariff path
+# by month over two marketing years.
+run-seasons: deps $(AGTRADE)
+	@mkdir -p outputs
+	$(AGTRADE) run configs/seasons-quarterly.yaml -o outputs/seasons-quarterly.h5
+	$(AGTRADE) summary outputs/seasons-quarterly.h5
+	$(AGTRADE) run configs/front-loading-2025.yaml -o outputs/front-loading-2025.h5
+	$(AGTRADE) summary outputs/front-loading-2025.h5
 
 # The include rule of the source folders: no lower layer includes a higher one.
 layers:

@@ -5,6 +5,7 @@
  * dated policies prepare builds, one-period calendars against the annual run, bits
  * independent of the thread count, and inputs drawn once per year.
  */
+#include <glob.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -393,13 +394,12 @@ static void yearly_inputs_differ_by_year(void **state)
     }
 }
 
-/* The shipped quarterly scenario: a year's totals are the annual file's. */
-static void quarterly_scenario_keeps_the_annual_totals(void **state)
+/* The shipped quarterly and monthly calibrations: a year's totals are the annual file's. */
+static void shipped_calendar_keeps_the_annual_totals(const char *path)
 {
-    (void)state;
     config_t *q = NULL, *a = NULL;
     config_error_t err;
-    assert_int_equal(config_load("configs/seasons-quarterly.yaml", &q, &err), 0);
+    assert_int_equal(config_load(path, &q, &err), 0);
     assert_int_equal(config_load("configs/soybeans-2024-25.yaml", &a, &err), 0);
     const periods_spec_t *s = q->time->spec;
     int E = s->n_exporters, I = s->n_importers;
@@ -422,6 +422,42 @@ static void quarterly_scenario_keeps_the_annual_totals(void **state)
     config_free(a);
 }
 
+static void shipped_calendars_keep_the_annual_totals(void **state)
+{
+    (void)state;
+    shipped_calendar_keeps_the_annual_totals("configs/seasons-quarterly.yaml");
+    shipped_calendar_keeps_the_annual_totals("configs/soybeans-2024-25-monthly.yaml");
+}
+
+/* Every shipped calendar scenario runs: its draws converge (reference and scenario). */
+static void every_shipped_calendar_runs(void **state)
+{
+    (void)state;
+    glob_t g;
+    assert_int_equal(glob("configs/*.yaml", 0, NULL, &g), 0);
+    int calendars = 0;
+    for (size_t k = 0; k < g.gl_pathc; k++) {
+        config_t *cfg = NULL;
+        config_error_t err;
+        assert_int_equal(config_load(g.gl_pathv[k], &cfg, &err), 0);
+        if (cfg->time) {
+            assert_int_equal(config_set(cfg, "run.draws=128", &err), 0);
+            prepared_t p;
+            point_summary_t *ps = run(cfg, 2, &p);
+            if (ps->draws_failed[0])
+                print_error("%s: %llu draws failed\n", g.gl_pathv[k],
+                            (unsigned long long)ps->draws_failed[0]);
+            assert_true(ps->draws_ok[0] == 128);
+            point_summary_free(ps);
+            prepared_free(&p);
+            calendars++;
+        }
+        config_free(cfg);
+    }
+    globfree(&g);
+    assert_true(calendars >= 3);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -432,7 +468,8 @@ int main(void)
         cmocka_unit_test(calendar_run_is_bitwise_the_same_on_any_thread_count),
         cmocka_unit_test(one_period_calendar_is_the_annual_run),
         cmocka_unit_test(yearly_inputs_differ_by_year),
-        cmocka_unit_test(quarterly_scenario_keeps_the_annual_totals),
+        cmocka_unit_test(shipped_calendars_keep_the_annual_totals),
+        cmocka_unit_test(every_shipped_calendar_runs),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
