@@ -43,6 +43,12 @@ assert f['summary/importer_stock_q'].shape == (1, 3, 4, 9)
 assert f['draws/flow'].shape == (1, 300, 5, 3, 4)
 flow, year = f['draws/flow'][0], f['draws/flow_year'][0]
 assert np.allclose(flow.sum(axis=-1), year[..., 0], rtol=1e-12, atol=1e-12)   # a year = its periods
+# conservation per draw: S_t = S_t-1 + H_t - D_t - X_t from the opening stocks (Mt)
+S, H, D, X = (f['draws/' + v][0] for v in ('stock', 'harvest', 'domestic_use', 'exports'))
+opening = np.array([11.86, 51.28, 29.65, 2.74, 1.15])
+prev = np.concatenate([np.broadcast_to(opening[None, :, None], (300, 5, 1)), S[:, :, :-1]], axis=2)
+assert np.abs(prev + H - D - X - S).max() < 1e-7, np.abs(prev + H - D - X - S).max()
+assert np.allclose(X, flow.sum(axis=2), rtol=1e-12, atol=1e-12)
 ref = f['draws/flow_ref'][0]
 us_cn = flow[:, 0, 0, :] - ref[:, 0, 0, :]
 assert (us_cn[:, 2] < 0).all() and (us_cn[:, 1] > 0).all()   # 58.7 % from Mar: front-loading

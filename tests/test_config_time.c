@@ -429,6 +429,47 @@ static void shipped_calendars_keep_the_annual_totals(void **state)
     shipped_calendar_keeps_the_annual_totals("configs/soybeans-2024-25-monthly.yaml");
 }
 
+/* Memory flat in the draw count: after the first chunk of draws the heap does not grow
+ * (mallinfo2 at each progress report; skipped under a sanitizer's or valgrind's heap). */
+static size_t heap_at[16];
+static int n_heap;
+
+static void record_heap(void *ctx, uint64_t done, uint64_t total)
+{
+    (void)ctx; (void)done; (void)total;
+    if (n_heap < 16)
+        heap_at[n_heap++] = mallinfo2().uordblks;
+}
+
+static void calendar_memory_is_flat_in_the_draw_count(void **state)
+{
+    (void)state;
+    skip_unless_heap_measurable();
+    uint64_t chunk = (uint64_t)ENGINE_CHUNK_BLOCKS * ENGINE_BLOCK_DRAWS;
+    config_t *cfg = load_ok(TIME, "");
+    char set[64], err[512];
+    config_error_t cerr;
+    snprintf(set, sizeof set, "run.draws=%llu", (unsigned long long)(4 * chunk));
+    assert_int_equal(config_set(cfg, set, &cerr), 0);
+    prepared_t prep;
+    assert_int_equal(prepare_point(cfg, &prep, err, sizeof err), 0);
+    engine_spec_t spec;
+    prepare_engine_spec(cfg, &prep, &spec);
+    spec.threads = 1;
+    spec.progress = record_heap;
+    point_summary_t *ps = point_summary_alloc(prep.layout.n_vars, 1 + prep.n_regimes,
+                                              prep.n_thresholds);
+    n_heap = 0;
+    assert_int_equal(engine_run_point(&spec, ps, err, sizeof err), ENGINE_OK);
+    assert_int_equal(n_heap, 4);
+    for (int k = 1; k < n_heap; k++)
+        assert_int_equal(heap_at[k], heap_at[0]);
+    assert_true(ps->draws_ok[0] == 4 * chunk);
+    point_summary_free(ps);
+    prepared_free(&prep);
+    config_free(cfg);
+}
+
 /* Every shipped calendar scenario runs: its draws converge (reference and scenario). */
 static void every_shipped_calendar_runs(void **state)
 {
@@ -470,6 +511,7 @@ int main(void)
         cmocka_unit_test(yearly_inputs_differ_by_year),
         cmocka_unit_test(shipped_calendars_keep_the_annual_totals),
         cmocka_unit_test(every_shipped_calendar_runs),
+        cmocka_unit_test(calendar_memory_is_flat_in_the_draw_count),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
