@@ -301,6 +301,16 @@ static int region_section(build_t *b, const cnode_t *time, const char *key, int 
     return 0;
 }
 
+/* The entry of one region in a section (NULL when the section does not name it), with
+ * its dotted path and its keys checked. */
+static int region_entry(build_t *b, const cnode_t *sec, const char *section, const char *name,
+                        const char *const *keys, char *path, size_t len, const cnode_t **x)
+{
+    *x = sec ? cnode_get(sec, name) : NULL;
+    cfg_join(path, len, section, name);
+    return *x && cfg_check_keys(b, *x, path, keys) ? CONFIG_EINVALID : 0;
+}
+
 static int build_exporters(build_t *b, const cnode_t *time, config_time_t *t)
 {
     periods_spec_t *s = t->spec;
@@ -310,10 +320,10 @@ static int build_exporters(build_t *b, const cnode_t *time, config_time_t *t)
         return CONFIG_EINVALID;
     size_t E = (size_t)b->E;
     for (int i = 0; i < b->E; i++) {
-        const cnode_t *x = sec ? cnode_get(sec, m->exporter_name[i]) : NULL, *n;
+        const cnode_t *x, *n;
         char path[256], sub[300];
-        cfg_join(path, sizeof path, "time.exporters", m->exporter_name[i]);
-        if (x && cfg_check_keys(b, x, path, exporter_keys))
+        if (region_entry(b, sec, "time.exporters", m->exporter_name[i], exporter_keys, path,
+                         sizeof path, &x))
             return CONFIG_EINVALID;
         double prod[PERIODS_MAX], use[PERIODS_MAX];
         for (int y = 0; y < s->n_years; y++) {
@@ -380,10 +390,10 @@ static int build_importers(build_t *b, const cnode_t *time, config_time_t *t)
         return CONFIG_EINVALID;
     size_t I = (size_t)b->I;
     for (int j = 0; j < b->I; j++) {
-        const cnode_t *x = sec ? cnode_get(sec, m->importer_name[j]) : NULL;
+        const cnode_t *x;
         char path[256];
-        cfg_join(path, sizeof path, "time.importers", m->importer_name[j]);
-        if (x && cfg_check_keys(b, x, path, importer_keys))
+        if (region_entry(b, sec, "time.importers", m->importer_name[j], importer_keys, path,
+                         sizeof path, &x))
             return CONFIG_EINVALID;
         /* the year's consumption is its imports: the importer's stock ends the year where
          * it began, as in the annual model */
