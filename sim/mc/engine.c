@@ -52,8 +52,6 @@ typedef struct {
 
 static int n_groups_of(const engine_spec_t *spec) { return 1 + spec->n_regimes; }
 
-/* ---- one draw ------------------------------------------------------------------ */
-
 /* ---- one draw of a calendar (Part 2) ---------------------------------------------- */
 
 /* The draw's inputs in every marketing year: year 0's values are the draw's; a yearly
@@ -116,23 +114,18 @@ static void draw_one(const engine_spec_t *spec, worker_t *w, uint64_t draw, doub
                      int32_t *regime_out, int32_t *status_out, int32_t *iterations_out)
 {
     const quantity_layout_t *lay = spec->layout;
-    if (spec->pmarket) {
-        int regime = -1;
-        sampler_draw(spec->sampler, w->sample_ws, spec->seed, draw, w->input_values, &regime);
-        if (spec->n_regimes == 0)
-            regime = -1;
-        int status = draw_periods(spec, w, draw, regime, row, iterations_out);
-        *regime_out = regime;
-        *status_out = status;
-        if (status)
-            for (size_t v = 0; v < lay->n_vars; v++)
-                row[v] = NAN;
-        return;
-    }
     int regime = -1;
     sampler_draw(spec->sampler, w->sample_ws, spec->seed, draw, w->input_values, &regime);
     if (spec->n_regimes == 0)
         regime = -1;   /* the sampler may know regimes this run does not use */
+    if (spec->pmarket) {   /* a calendar: its own solves and quantities */
+        int status = draw_periods(spec, w, draw, regime, row, iterations_out);
+        *regime_out = regime;
+        *status_out = status;
+        for (size_t v = 0; status && v < lay->n_vars; v++)
+            row[v] = NAN;
+        return;
+    }
     sample_apply(spec->inputs, spec->n_inputs, w->input_values, spec->market, w->shocks);
 
     const policy_t *policy = spec->n_regimes > 0 ? spec->regimes[regime] : spec->scenario;
