@@ -63,6 +63,9 @@ assert v < 1, v
 check "summary prints the focus route by period and by year" \
     bash -c "$A summary '$T/j1.h5' > '$T/s.txt' && grep -q 'US -> China, Mar-May 2025' '$T/s.txt' && grep -q 'US -> China, year 2024/25' '$T/s.txt' && grep -q 'P(US -> China Mar-May below 3 Mt)' '$T/s.txt'"
 
+check "plots.py draws the calendar charts (seasons, stocks)" \
+    bash -c "/usr/bin/python3 sim/python/plots.py '$T/raw.h5' --outdir '$T/png' >'$T/png.txt' && test -s '$T/png/seasons.png' && test -s '$T/png/stocks.png' && test ! -e '$T/png/spread.png'"
+
 echo "e2e_time: bad input"
 sed 's/- {from: Mar-May 2025, exporter: US/- {from: Apr 2025, exporter: US/' $C > "$T/bad.yaml"
 cp configs/soybeans-2024-25.yaml "$T/"

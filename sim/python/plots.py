@@ -15,6 +15,12 @@ writes into --outdir:
   spread.png           FOB spread first exporter - rival: scenario vs reference
 
 Per-point charts (distributions, spread) show --point (default: the middle sweep point).
+
+A calendar scenario's file (a `period` axis) gets instead:
+  seasons.png          exporter -> importer and rival -> importer shipments by period:
+                       median, 50 % and 90 % bands, scenario vs reference
+  stocks.png           the exporter's and the rival's stocks at the end of each period,
+                       and the importer's, scenario vs reference
 """
 import argparse
 import os
@@ -353,6 +359,48 @@ def plot_spread(pds, names, point, path):
     plt.close(fig)
 
 
+# --- calendars ------------------------------------------------------------------------
+
+
+def _period_fans(ax, pds, var, sel, point, title):
+    """Scenario and reference fans of `var` along the period axis at one point."""
+    periods = [str(p) for p in pds["period"].values]
+    x = np.arange(len(periods))
+    for form, color, label in (("", SCEN, "scenario"), ("_ref", REF, "reference")):
+        q = pds[f"{var}{form}_q"].sel(**sel).isel(point=point)
+        _fan(ax, x, q.transpose("period", "quantile"), color, label)
+    step = max(1, len(periods) // 12)
+    ax.set_xticks(x[::step], periods[::step], rotation=45, ha="right")
+    ax.set_title(title)
+    ax.set_ylabel(_units(pds, f"{var}_mean"))
+    ax.grid(alpha=0.3)
+
+
+def plot_seasons(pds, names, point, path):
+    fig, axes = plt.subplots(1, 2, figsize=(13, 4.8), sharey=True)
+    for ax, ex in zip(axes, (names.ex, names.rival)):
+        _period_fans(ax, pds, "flow", {"exporter": ex, "importer": names.im}, point,
+                     f"{ex} -> {names.im} shipments by period")
+    axes[0].legend(fontsize=7, loc="upper left")
+    fig.suptitle(_point_label(pds, point) or "median, 50 % and 90 % bands over draws")
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
+
+
+def plot_stocks(pds, names, point, path):
+    fig, axes = plt.subplots(1, 3, figsize=(16, 4.8))
+    panels = (("stock", {"exporter": names.ex}, f"{names.ex} stocks, end of period"),
+              ("stock", {"exporter": names.rival}, f"{names.rival} stocks, end of period"),
+              ("importer_stock", {"importer": names.im}, f"{names.im} stocks, end of period"))
+    for ax, (var, sel, title) in zip(axes, panels):
+        _period_fans(ax, pds, var, sel, point, title)
+    axes[0].legend(fontsize=7, loc="upper right")
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
+
+
 # --- command line --------------------------------------------------------------------
 
 
@@ -373,12 +421,16 @@ def make_plots(path, outdir="outputs", thresholds=(5.0, 15.0), exporter="US",
         raise ar.ResultsError(f"--point {point}: the file has points 0..{n_points - 1}")
     lo, hi = sorted(thresholds)
     os.makedirs(outdir, exist_ok=True)
-    charts = (
-        ("tariff_response", lambda p: plot_tariff_response(ds, names, p)),
-        ("distributions", lambda p: plot_distributions(pds, draws, names, point, p)),
-        ("stoplight", lambda p: plot_stoplight(pds, draws, names, lo, hi, p)),
-        ("spread", lambda p: plot_spread(pds, names, point, p)),
-    )
+    if "period" in pds.coords:   # a calendar: the charts along the period axis
+        charts = (("seasons", lambda p: plot_seasons(pds, names, point, p)),
+                  ("stocks", lambda p: plot_stocks(pds, names, point, p)))
+    else:
+        charts = (
+            ("tariff_response", lambda p: plot_tariff_response(ds, names, p)),
+            ("distributions", lambda p: plot_distributions(pds, draws, names, point, p)),
+            ("stoplight", lambda p: plot_stoplight(pds, draws, names, lo, hi, p)),
+            ("spread", lambda p: plot_spread(pds, names, point, p)),
+        )
     written, problems = [], []
     for name, chart in charts:
         png = os.path.join(outdir, name + ".png")
@@ -399,7 +451,8 @@ def make_plots(path, outdir="outputs", thresholds=(5.0, 15.0), exporter="US",
 def main(argv=None):
     ap = argparse.ArgumentParser(
         description="Standard charts (PNG) of an agtrade output file.",
-        epilog="Charts: tariff_response.png, distributions.png, stoplight.png, spread.png")
+        epilog="Charts: tariff_response.png, distributions.png, stoplight.png, spread.png; "
+               "for a calendar scenario seasons.png, stocks.png")
     ap.add_argument("file", help="agtrade output file (.h5)")
     ap.add_argument("--outdir", default="outputs", help="directory for the PNGs (outputs)")
     ap.add_argument("--thresholds", default="5,15",
