@@ -69,9 +69,14 @@ int cfg_time_period(const config_time_t *t, const char *name)
     return -1;
 }
 
-/* "a, b, c" of the calendar's period names (for messages), truncated to fit. */
+/* The calendar's periods for messages: "a, b, c", or "'a' .. 'z' (48 periods)" when long. */
 static void period_list(const periods_spec_t *s, char *out, size_t len)
 {
+    if (s->n_periods > 12) {
+        snprintf(out, len, "'%s' .. '%s' (%d periods)", s->period_name[0],
+                 s->period_name[s->n_periods - 1], s->n_periods);
+        return;
+    }
     size_t used = 0;
     out[0] = 0;
     for (int p = 0; p < s->n_periods && used + 1 < len; p++) {
