@@ -28,6 +28,22 @@ for k in 0 1; do $A run $C -n 700 -q $S --shard $k/2 -o "$T/shard-$k.h5" || fail
 check "quarterly psi sweep: 2 shards merged equal the whole run bit for bit" \
     bash -c "$A merge '$T/merged.h5' '$T'/shard-*.h5 && h5diff -q '$T/whole.h5' '$T/merged.h5' /summary /summary"
 
+R="$A run $C -n 4000 --sweep time.importers.China.psi=0,1,2,4,8"
+$R -o "$T/r.h5" 2>"$T/r.log" &
+pid=$!
+for _ in $(seq 600); do   # wait (at most 60 s) until two of the five points are done
+    grep -q "point 2 of 5 done" "$T/r.log" && break
+    sleep 0.1
+done
+kill -USR1 $pid
+wait $pid
+rc=$?
+check "an interrupted calendar sweep exits 75 with a partial file" \
+    bash -c "test $rc -eq 75 && test -e '$T/r.partial.h5' && test ! -e '$T/r.h5'"
+$R -q -o "$T/r.h5" --resume
+$R -q -o "$T/r-full.h5"
+check "a resumed calendar sweep equals the uninterrupted one bit for bit" same_data "$T/r.h5" "$T/r-full.h5"
+
 echo "e2e_time: file contract"
 $A run $C -n 300 -q --raw-draws -o "$T/raw.h5" || fails=$((fails + 1))
 check "period and year coordinates, (exporter, importer, period) flows in /summary and /draws" \
