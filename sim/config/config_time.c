@@ -249,7 +249,7 @@ static int read_profile(build_t *b, const config_time_t *t, const cnode_t *map,
     }
     double v[PERIODS_MAX];
     const cnode_t *n = mt ? mt : sh;
-    cfg_join(sub, sizeof sub, path, mt ? key_mt : key_share ? key_share : key_mt);
+    cfg_join(sub, sizeof sub, path, n && n == sh ? key_share : key_mt);
     if (n && read_series(b, t, n, sub, v))
         return CONFIG_EINVALID;
     for (int y = 0; y < s->n_years; y++) {
