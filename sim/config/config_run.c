@@ -25,7 +25,8 @@ static int threshold_time(build_t *b, const cnode_t *m, const char *path, quanti
 {
     const config_time_t *tm = b->cfg->time;
     const char *key[2] = {"period", "year"};
-    int need[2] = {(axes & AXES_PERIOD) != 0, (axes & AXES_YEAR) != 0}, *idx[2] = {&t->period, &t->year};
+    int need[2] = {(axes & AXES_PERIOD) != 0, (axes & AXES_YEAR) != 0};
+    int *idx[2] = {&t->period, &t->year};
     t->period = t->year = -1;
     for (int k = 0; k < 2; k++) {
         char sub[256];

@@ -235,13 +235,15 @@ static int put_dist_as_written(buf_t *b, const config_t *cfg, const char *input)
 }
 
 /* A subtree of the merged file in block style (the `time:` section): mappings as
- * key: value, sequences as dash items, scalars as written (quoted when they were). */
+ * key: value, sequences as dash items, numbers as written (the same text reads back to
+ * the same bits), every other scalar quoted (a --set value has no quotes to keep). */
 static void put_scalar_node(buf_t *b, const cnode_t *n)
 {
-    if (n->quoted)
-        put_quoted(b, n->text);
-    else
+    double x;
+    if (!n->quoted && number_parse_double(n->text, &x, NULL) == NUMBER_OK)
         put(b, "%s", n->text);
+    else
+        put_quoted(b, n->text);
 }
 
 static void put_node(buf_t *b, const cnode_t *n, int indent)
