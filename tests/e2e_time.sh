@@ -65,6 +65,8 @@ opening = np.array([11.86, 51.28, 29.65, 2.74, 1.15])
 prev = np.concatenate([np.broadcast_to(opening[None, :, None], (300, 5, 1)), S[:, :, :-1]], axis=2)
 assert np.abs(prev + H - D - X - S).max() < 1e-7, np.abs(prev + H - D - X - S).max()
 assert np.allclose(X, flow.sum(axis=2), rtol=1e-12, atol=1e-12)
+fob, value = f['draws/fob_price'][0], f['draws/trade_value_year'][0]
+assert np.allclose((fob[:, :, None, :] * flow).sum(axis=-1) / 1000, value[..., 0], rtol=1e-12)
 ref = f['draws/flow_ref'][0]
 us_cn = flow[:, 0, 0, :] - ref[:, 0, 0, :]
 assert (us_cn[:, 2] < 0).all() and (us_cn[:, 1] > 0).all()   # 58.7 % from Mar: front-loading

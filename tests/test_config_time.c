@@ -388,6 +388,18 @@ static void yearly_inputs_differ_by_year(void **state)
             assert_memory_equal(&ps->mean[y1], &ps->mean[y2], sizeof(double));
             assert_memory_equal(&ps->sd[y1], &ps->sd[y2], sizeof(double));
         }
+        /* the years' welfare adds up to the calendar's; a year's farm revenue to its
+         * periods' */
+        long w = quantity_index_at(&p.layout, "welfare_total", FORM_WELFARE, -1, -1, -1, -1);
+        long w1 = quantity_index_at(&p.layout, "welfare_total_year", FORM_WELFARE, -1, -1, -1, 0);
+        long w2 = quantity_index_at(&p.layout, "welfare_total_year", FORM_WELFARE, -1, -1, -1, 1);
+        assert_true(w >= 0 && w1 >= 0 && w2 >= 0 && ps->mean[w] != 0);
+        assert_close(ps->mean[w1] + ps->mean[w2], ps->mean[w], 1e-9, 1e-12);
+        long f2 = quantity_index_at(&p.layout, "farm_revenue_year", FORM_CHANGE, 0, -1, -1, 1);
+        long fb1 = quantity_index_at(&p.layout, "farm_revenue", FORM_CHANGE, 0, -1, 2, -1);
+        long fb2 = quantity_index_at(&p.layout, "farm_revenue", FORM_CHANGE, 0, -1, 3, -1);
+        assert_true(f2 >= 0 && fb1 >= 0 && fb2 >= 0);
+        assert_close(ps->mean[f2], ps->mean[fb1] + ps->mean[fb2], 1e-9, 1e-12);
         point_summary_free(ps);
         prepared_free(&p);
         config_free(cfg);

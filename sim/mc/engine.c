@@ -104,7 +104,7 @@ static int draw_periods(const engine_spec_t *spec, worker_t *w, uint64_t draw, i
         change[v] = level[v] - ref[v];
     periods_welfare_compute(pm, w->periods_shocks, w->periods_ref, w->periods_scen,
                             w->periods_welfare);
-    quantities_from_periods_welfare(lay, w->periods_welfare, row + 3 * lay->n_level);
+    quantities_from_periods_welfare(lay, pm, w->periods_welfare, row + 3 * lay->n_level);
     return 0;
 }
 

@@ -41,8 +41,9 @@ const int quantity_def_count = (int)(sizeof quantity_defs / sizeof quantity_defs
  * solution's (y, i) arrays and sums over the year's periods (derived, below). */
 #define PSOL(f) offsetof(periods_solution_t, f)
 #define PWEL(f) offsetof(periods_welfare_t, f)
-enum { D_IMPORT_BOUND = 1, D_EXPORTS_YEAR, D_DOMESTIC_USE_YEAR, D_FARM_REVENUE_YEAR,
-       D_IMPORTS_YEAR, D_FLOW_YEAR, D_SHARE_YEAR };
+enum { D_IMPORT_BOUND = 1, D_FARM_REVENUE, D_EXPORTS_YEAR, D_DOMESTIC_USE_YEAR,
+       D_FARM_REVENUE_YEAR, D_IMPORTS_YEAR, D_FLOW_YEAR, D_SHARE_YEAR, D_VALUE_YEAR,
+       D_WELFARE_YEAR };
 #define DER(k) ((size_t)-1 - (size_t)(k))
 #define EP (AXES_EXPORTER | AXES_PERIOD)
 #define IP (AXES_IMPORTER | AXES_PERIOD)
@@ -59,6 +60,7 @@ const quantity_def_t quantity_period_defs[] = {
     {"exports", "Mt", "exports in the period", EP, 0, PSOL(exports)},
     {"stock", "Mt", "exporter stock at the end of the period", EP, 0, PSOL(stock)},
     {"export_tax_revenue", "billion USD", "export tax revenue", EP, 0, PSOL(export_tax_revenue)},
+    {"farm_revenue", "billion USD", "farm revenue: producer price x (domestic use + exports)", EP, 0, DER(D_FARM_REVENUE)},
     {"price_index", "USD/t", "importer CES import price index", IP, 0, PSOL(price_index)},
     {"consumption", "Mt", "importer consumption (crush), composite units", IP, 0, PSOL(consumption)},
     {"importer_stock", "Mt", "importer stock at the end of the period, composite units", IP, 0, PSOL(importer_stock)},
@@ -78,6 +80,7 @@ const quantity_def_t quantity_period_defs[] = {
     {"imports_year", "Mt", "physical imports in the marketing year", IY, 0, DER(D_IMPORTS_YEAR)},
     {"flow_year", "Mt", "trade flow in the marketing year", RY, 0, DER(D_FLOW_YEAR)},
     {"share_year", "1", "exporter's share of the importer's physical imports in the year", RY, 0, DER(D_SHARE_YEAR)},
+    {"trade_value_year", "billion USD", "FOB value of the route's flows in the marketing year", RY, 0, DER(D_VALUE_YEAR)},
     {"welfare_importer_cs", "billion USD", "importer consumer surplus change (present value)", IP, 1, PWEL(importer_consumer_surplus)},
     {"welfare_tariff_revenue", "billion USD", "importer tariff revenue change (present value)", IP, 1, PWEL(tariff_revenue)},
     {"welfare_transfer", "billion USD", "importer managed-trade transfer change (present value)", IP, 1, PWEL(transfer)},
@@ -87,6 +90,7 @@ const quantity_def_t quantity_period_defs[] = {
     {"welfare_export_tax", "billion USD", "exporter export tax revenue change (present value)", EP, 1, PWEL(export_tax_revenue)},
     {"welfare_storage", "billion USD", "exporter stockholders' change (present value)", EP, 1, PWEL(storage)},
     {"welfare_total", "billion USD", "world welfare change (sum of all terms, present value)", AXES_NONE, 1, PWEL(world_total)},
+    {"welfare_total_year", "billion USD", "world welfare change of the marketing year's periods (present value)", AXES_YEAR, 1, DER(D_WELFARE_YEAR)},
 };
 const int quantity_period_def_count =
     (int)(sizeof quantity_period_defs / sizeof quantity_period_defs[0]);
@@ -279,24 +283,58 @@ static double year_sum(const periods_market_t *pm, const double *a, int y, size_
     return s;
 }
 
-static double derived_value(int kind, const periods_market_t *pm, const periods_solution_t *sol,
-                            int e, int j, int k)
+/* Every welfare term of the periods of year y (the order of periods_welfare_compute's
+ * total within a period: importers, then exporters). */
+static double welfare_year(const periods_market_t *pm, const periods_welfare_t *w, int y)
 {
     size_t E = (size_t)pm->n_exporters, I = (size_t)pm->n_importers;
+    double s = 0;
+    for (int t = pm->year_first[y]; t < pm->year_first[y + 1]; t++) {
+        for (size_t j = 0; j < I; j++) {
+            size_t a = (size_t)t * I + j;
+            s += w->importer_consumer_surplus[a] + w->importer_storage[a] + w->tariff_revenue[a] +
+                 w->transfer[a];
+        }
+        for (size_t i = 0; i < E; i++) {
+            size_t a = (size_t)t * E + i;
+            s += w->producer_surplus[a] + w->domestic_consumer_surplus[a] + w->storage[a] +
+                 w->export_tax_revenue[a];
+        }
+    }
+    return s;
+}
+
+/* src: the solution, or the welfare for welfare quantities. */
+static double derived_value(int kind, const periods_market_t *pm, const void *src, int e, int j,
+                            int k)
+{
+    size_t E = (size_t)pm->n_exporters, I = (size_t)pm->n_importers;
+    const periods_solution_t *sol = src;
     switch (kind) {
     case D_IMPORT_BOUND:
         return sol->import_bound[(size_t)k * I + (size_t)j];
+    case D_FARM_REVENUE: {
+        size_t at = (size_t)k * E + (size_t)e;
+        return sol->producer_price[at] * (sol->domestic_use[at] + sol->exports[at]) / 1000;
+    }
+    case D_VALUE_YEAR: {
+        double v = 0;
+        for (int t = pm->year_first[k]; t < pm->year_first[k + 1]; t++)
+            v += sol->fob_price[(size_t)t * E + (size_t)e] *
+                 sol->flow[((size_t)t * E + (size_t)e) * I + (size_t)j] / 1000;
+        return v;
+    }
+    case D_WELFARE_YEAR:
+        return welfare_year(pm, src, k);
     case D_EXPORTS_YEAR:
         return year_sum(pm, sol->exports, k, E, (size_t)e);
     case D_DOMESTIC_USE_YEAR:
         return year_sum(pm, sol->domestic_use, k, E, (size_t)e);
     case D_FARM_REVENUE_YEAR: {
-        double s = 0;
-        for (int t = pm->year_first[k]; t < pm->year_first[k + 1]; t++) {
-            size_t at = (size_t)t * E + (size_t)e;
-            s += sol->producer_price[at] * (sol->domestic_use[at] + sol->exports[at]) / 1000;
-        }
-        return s;
+        double v = 0;
+        for (int t = pm->year_first[k]; t < pm->year_first[k + 1]; t++)
+            v += derived_value(D_FARM_REVENUE, pm, src, e, j, t);
+        return v;
     }
     case D_IMPORTS_YEAR:
         return year_sum(pm, sol->imports, k, I, (size_t)j);
@@ -315,8 +353,7 @@ static double derived_value(int kind, const periods_market_t *pm, const periods_
 /* Fill one quantity's values (exporter, importer, period/year order) from a struct of
  * period-major arrays, or through derived_value(). */
 static void fill_calendar(const quantity_layout_t *lay, const quantity_def_t *def,
-                          const void *src, const periods_market_t *pm,
-                          const periods_solution_t *sol, double *v)
+                          const void *src, const periods_market_t *pm, double *v)
 {
     unsigned axes = (unsigned)def->axes;
     int E = lay->n_exporters, I = lay->n_importers;
@@ -332,7 +369,7 @@ static void fill_calendar(const quantity_layout_t *lay, const quantity_def_t *de
     for (int e = 0; e < ne; e++)
         for (int j = 0; j < ni; j++)
             for (int k = 0; k < nk; k++)
-                v[n++] = kind ? derived_value(kind, pm, sol, e, j, k)
+                v[n++] = kind ? derived_value(kind, pm, src, e, j, k)
                               : a[model_index(axes, E, I, e, j, k)];
 }
 
@@ -342,15 +379,16 @@ void quantities_from_periods_solution(const quantity_layout_t *layout,
 {
     for (int d = 0; d < layout->n_defs; d++)
         if (!layout->defs[d].is_welfare)
-            fill_calendar(layout, &layout->defs[d], sol, pm, sol, level + layout->offset[d]);
+            fill_calendar(layout, &layout->defs[d], sol, pm, level + layout->offset[d]);
 }
 
 void quantities_from_periods_welfare(const quantity_layout_t *layout,
-                                     const periods_welfare_t *w, double *out)
+                                     const periods_market_t *pm, const periods_welfare_t *w,
+                                     double *out)
 {
     for (int d = 0; d < layout->n_defs; d++)
         if (layout->defs[d].is_welfare)
-            fill_calendar(layout, &layout->defs[d], w, NULL, NULL, out + layout->offset[d]);
+            fill_calendar(layout, &layout->defs[d], w, pm, out + layout->offset[d]);
 }
 
 void quantity_form_name(const quantity_def_t *def, quantity_form_t form, char *buf, size_t len)

@@ -97,6 +97,7 @@ void quantities_from_periods_solution(const quantity_layout_t *layout,
                                       const periods_market_t *pm,
                                       const periods_solution_t *sol, double *level);
 void quantities_from_periods_welfare(const quantity_layout_t *layout,
+                                     const periods_market_t *pm,
                                      const periods_welfare_t *welfare, double *out);
 
 /* The variable name of a quantity in a form: "flow", "flow_ref", "flow_change". */
