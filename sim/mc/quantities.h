@@ -5,8 +5,8 @@
  *
  * Layout of one draw's vector (n_vars doubles):
  *   [ scenario levels (n_level) | reference levels (n_level) | changes (n_level) | welfare (n_welfare) ]
- * Within each level block the quantities follow quantity_defs[] order, each flattened
- * over its axes (exporter-major for routes).
+ * Within each level block the quantities follow layout->defs order, each flattened
+ * over its axes (exporter-major for routes, the period or year last).
  */
 #ifndef AGTRADE_QUANTITIES_H
 #define AGTRADE_QUANTITIES_H
@@ -60,7 +60,7 @@ void quantity_layout_init(quantity_layout_t *layout, int n_exporters, int n_impo
 void quantity_layout_init_periods(quantity_layout_t *layout, int n_exporters, int n_importers,
                                   int n_periods, int n_years);
 
-/* The index into quantity_defs[] of the quantity called name, or -1. */
+/* The index into quantity_defs[] (the annual table) of the quantity called name, or -1. */
 int quantity_find(const char *name);
 /* The same in a table: the calendar table when `calendar` is non-zero. */
 int quantity_find_in(int calendar, const char *name);
