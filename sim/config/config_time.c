@@ -187,17 +187,12 @@ static int build_calendar(build_t *b, const cnode_t *time, config_time_t *t)
 
 /* ---- profiles ---- */
 
-/* The first period of year y and the number of its periods. */
-static int year_span(const periods_spec_t *s, int y, int *first)
+/* The number of periods of year y. */
+static int year_span(const periods_spec_t *s, int y)
 {
     int n = 0;
-    *first = -1;
     for (int p = 0; p < s->n_periods; p++)
-        if (s->year[p] == y) {
-            if (*first < 0)
-                *first = p;
-            n++;
-        }
+        n += s->year[p] == y;
     return n;
 }
 
@@ -209,9 +204,9 @@ static int read_series(build_t *b, const config_time_t *t, const cnode_t *n, con
     const periods_spec_t *s = t->spec;
     if (cfg_need_kind(b, n, CNODE_SEQ, path))
         return CONFIG_EINVALID;
-    int first, n0 = year_span(s, 0, &first), per_year = n->n == n0 && n0 != s->n_periods;
+    int n0 = year_span(s, 0), per_year = n->n == n0 && n0 != s->n_periods;
     for (int y = 1; y < s->n_years && per_year; y++)
-        per_year = year_span(s, y, &first) == n0;
+        per_year = year_span(s, y) == n0;
     if (n->n != s->n_periods && !per_year)
         return cfg_fail(b->err, n, path, "%s must list %d values, one per period%s (got %d)",
                         path, s->n_periods, s->n_years > 1 ? " (or one year's, when every "
