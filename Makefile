@@ -98,7 +98,7 @@ BENCH_BIN := $(BENCH_SRC:tests/%.c=$(BUILD)/tests/%)
 TEST_LIBS = $(CMOCKA_LIBS) $(JSONC_LIBS)
 AGTRADE  := $(BIN)/agtrade$(if $(filter 1,$(MPI)),-mpi,)
 
-.PHONY: all deps deps-run check-libs run test layers asan valgrind bench fuzz install clean plot
+.PHONY: all deps deps-run check-libs run run-seasons test layers asan valgrind bench fuzz install clean plot
 all: $(AGTRADE) $(TEST_BIN)
 
 # $(call install_pkgs,PACKAGES): the missing ones with apt-get; without apt-get or
@@ -182,6 +182,15 @@ run: deps-run
 	@mkdir -p outputs
 	$(AGTRADE) run configs/default.yaml -o outputs/default.h5
 	$(AGTRADE) summary outputs/default.h5
+
+# The calendar scenarios (configs/README.md, "Time"): quarters, then the 2025 tariff path
+# by month over two marketing years.
+run-seasons: deps $(AGTRADE)
+	@mkdir -p outputs
+	$(AGTRADE) run configs/seasons-quarterly.yaml -o outputs/seasons-quarterly.h5
+	$(AGTRADE) summary outputs/seasons-quarterly.h5
+	$(AGTRADE) run configs/front-loading-2025.yaml -o outputs/front-loading-2025.h5
+	$(AGTRADE) summary outputs/front-loading-2025.h5
 
 # The include rule of the source folders: no lower layer includes a higher one.
 layers:

@@ -13,17 +13,12 @@
  * log and one exp; nothing calls pow().
  */
 #include "solve.h"
+#include "model_internal.h"
 
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
-#define SOLVE_MAX_NEWTON 200      /* Newton steps over all active sets */
-#define SOLVE_MAX_HALVINGS 60     /* line-search halvings before giving up */
-#define SOLVE_STEP_MAX 1.0        /* largest change of a log unknown in one step */
-#define SOLVE_ARMIJO 1e-4
-#define SOLVE_WEAK_STEP 1e-3      /* a line-search step this short signals trouble */
-#define SOLVE_CD_BAND 1e-3        /* |1 - sigma| below this: Cobb-Douglas-safe branch */
 #define SOLVE_MAX_ACTIVE 512      /* active bounds per solve, bounds the workspace size */
 
 enum { BOUND_FLOOR, BOUND_CAP };
@@ -728,8 +723,6 @@ static int solve_finish(solution_t *sol, solve_status_t status, int iterations)
     return (int)status;
 }
 
-/* Newton with backtracking on the current active set, then active-set updates until no
- * bound changes. Returns a solve_status_t. */
 /* New active set: new unknowns, wedges off the set back to 0, re-evaluated. */
 static int solve_relayout(solve_ctx_t *cx)
 {
@@ -741,73 +734,48 @@ static int solve_relayout(solve_ctx_t *cx)
     return solve_eval(cx) == 0 ? 0 : SOLVE_NOT_FINITE;
 }
 
+/* The callbacks of newton_run (model_internal.h). */
+static int solve_cb_start(void *c)
+{
+    if (solve_layout(c) != 0)
+        return SOLVE_BAD_INPUT;
+    return solve_eval(c) == 0 ? 0 : SOLVE_NOT_FINITE;
+}
+
+static int solve_cb_eval(void *c)
+{
+    return solve_eval(c);
+}
+
+static int solve_cb_direction(void *c)
+{
+    solve_jacobian(c);
+    return solve_newton_direction(c);
+}
+
+static int solve_cb_update_active(void *c, double slack, int final)
+{
+    return solve_update_active(c, slack, final);
+}
+
+static int solve_cb_drop_unconfirmed(void *c, int all)
+{
+    return solve_drop_unconfirmed(c, all);
+}
+
+static int solve_cb_relayout(void *c)
+{
+    return solve_relayout(c);
+}
+
 static solve_status_t solve_newton(solve_ctx_t *cx, int *iterations)
 {
     solve_workspace_t *ws = cx->ws;
-    int changes_left = 2 * ws->nb + 8;
-    if (solve_layout(cx) != 0)
-        return SOLVE_BAD_INPUT;
-    if (solve_eval(cx) != 0)
-        return SOLVE_NOT_FINITE;
-    for (;;) {
-        int converged = cx->maxres <= SOLVE_TOL, changes = 0;
-        /* Bounds clearly violated at any iterate are activated at once (a full solve
-         * per active-set change otherwise); wedges of the wrong sign are only dropped
-         * once the current set has converged. */
-        if (ws->nb)
-            changes = solve_update_active(cx, converged ? SOLVE_TOL : 1e-3, converged);
-        if (converged && changes == 0)
-            return SOLVE_OK;
-        if (changes) {
-            if (--changes_left < 0)
-                return SOLVE_MAX_ITER;
-            int rc = solve_relayout(cx);
-            if (rc != 0)
-                return (solve_status_t)rc;
-            continue;
-        }
-        if (*iterations >= SOLVE_MAX_NEWTON)
-            return SOLVE_MAX_ITER;
-        solve_jacobian(cx);
-        if (solve_newton_direction(cx) != 0) {
-            if (solve_drop_unconfirmed(cx, 1) == 0)
-                return SOLVE_SINGULAR;
-            int rc = solve_relayout(cx);
-            if (rc != 0)
-                return (solve_status_t)rc;
-            continue;
-        }
-        ++*iterations;
-        int n = cx->n;
-        double merit0 = cx->merit, lambda = 1;
-        memcpy(ws->x0, ws->x, (size_t)n * sizeof(double));
-        int accepted = 0;
-        for (int h = 0; h <= SOLVE_MAX_HALVINGS; h++) {
-            for (int k = 0; k < n; k++)
-                ws->x[k] = ws->x0[k] + lambda * ws->dx[k];
-            if (solve_eval(cx) == 0 &&
-                cx->merit <= (1 - 2 * SOLVE_ARMIJO * lambda) * merit0) {
-                accepted = 1;
-                break;
-            }
-            lambda *= 0.5;
-        }
-        if (!accepted)
-            memcpy(ws->x, ws->x0, (size_t)n * sizeof(double));
-        if (n > ws->E &&
-            solve_drop_unconfirmed(cx, !accepted || lambda < SOLVE_WEAK_STEP) > 0) {
-            int rc = solve_relayout(cx);
-            if (rc != 0)
-                return (solve_status_t)rc;
-            continue;
-        }
-        if (!accepted) {
-            /* Stalled: at rounding level the merit cannot decrease any more. */
-            if (solve_eval(cx) == 0 && cx->maxres <= SOLVE_TOL)
-                continue;
-            return isfinite(cx->merit) ? SOLVE_MAX_ITER : SOLVE_NOT_FINITE;
-        }
-    }
+    newton_problem_t p = { cx, ws->x, ws->x0, ws->dx, &cx->n, ws->E, &cx->merit, &cx->maxres,
+                           2 * ws->nb + 8, ws->nb != 0, solve_cb_start, solve_cb_eval,
+                           solve_cb_direction, solve_cb_update_active,
+                           solve_cb_drop_unconfirmed, solve_cb_relayout };
+    return newton_run(&p, iterations);
 }
 
 int solve_equilibrium(const market_t *market, const policy_t *policy,

@@ -13,11 +13,12 @@
  *    consumer surplus change -int D dPd.
  */
 #include "solve.h"
+#include "model_internal.h"
 
 #include <math.h>
 #include <stdlib.h>
 
-static double welfare_area(double q0, double p0, double p1, double elasticity)
+double welfare_area(double q0, double p0, double p1, double elasticity)
 {
     if (!(p0 > 0) || !(p1 > 0) || q0 == 0)
         return 0;

@@ -48,6 +48,17 @@ if [ -n "$stats_us" ]; then
 fi
 echo
 
+echo "== calendars: draws per second, 1 thread (28 % on US -> China from the first period, the quarterly file adds its schedule; 20000 draws)"
+S="--set scenario.tariffs.US.China=0.28"
+read -r ta _ < <(measure $A run configs/soybeans-2024-25.yaml $S -q -n 20000 -j 1 -o "$T/ca.h5")
+read -r tq _ < <(measure $A run configs/seasons-quarterly.yaml $S -q -n 20000 -j 1 -o "$T/cq.h5")
+read -r tm _ < <(measure $A run configs/soybeans-2024-25-monthly.yaml $S -q -n 20000 -j 1 -o "$T/cm.h5")
+awk -v ta="$ta" -v tq="$tq" -v tm="$tm" 'BEGIN {
+    printf "  annual:    %8.0f draws/s (%7.1f us per draw)\n", 20000 / ta, 1e6 * ta / 20000;
+    printf "  quarterly: %8.0f draws/s (%7.1f us per draw, %.1f x annual)\n", 20000 / tq, 1e6 * tq / 20000, tq / ta;
+    printf "  monthly:   %8.0f draws/s (%7.1f us per draw, %.1f x annual)\n", 20000 / tm, 1e6 * tm / 20000, tm / ta }'
+echo
+
 echo "== peak memory without raw draws (target: flat, <= 64 MB at 10^7)"
 for n in 100000 1000000 10000000; do
     [ "$n" -le "$max_draws" ] || continue

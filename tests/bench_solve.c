@@ -10,6 +10,11 @@
  * rate): the cold reference solve, then the scenario warm-started from it. The draws
  * are generated before the clock starts. Chain: the same, but each reference solve
  * starts from the previous draw's reference solution (an engine option, see README).
+ * Periods (MODEL.md Part 2): the same market in 12 months and in 4 quarters
+ * (tests/model_fixture.h's calendar, psi = psiM = 3, psiT = psiTM = 1), the scenario
+ * tariff in every period; cold, warm (from the reference) and mix (the engine's pair per
+ * draw), each next to the annual solve of this run: ratio = us per solve / (T x annual
+ * us per solve of the same start). Target (issue 11): monthly <= 2 x 12 x annual.
  * Usage: build/tests/bench_solve [solves] [draws]
  */
 #include <stdio.h>
@@ -27,6 +32,8 @@ static double bench_now(void)
     return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
+static double bench_last_us;   /* us per solve of the last bench_run / bench_mix */
+
 static int bench_run(const char *label, const market_t *m, const policy_t *pol,
                      const shocks_t *sh, const solution_t *start, solve_workspace_t *ws,
                      solution_t *sol, long n)
@@ -43,6 +50,7 @@ static int bench_run(const char *label, const market_t *m, const policy_t *pol,
         iterations = sol->iterations;
     }
     double dt = bench_now() - t0;
+    bench_last_us = 1e6 * dt / (double)n;
     printf("%-5s %9.0f solves/s  %7.3f us/solve  (%d Newton steps, US FOB %.4f)\n", label,
            (double)n / dt, 1e6 * dt / (double)n, iterations, checksum / (double)n);
     return 0;
@@ -152,6 +160,7 @@ static int bench_mix(const char *label, const market_t *m, const policy_t *ref,
         checksum += ss->fob_price[0] - rs->fob_price[0];
     }
     double dt = bench_now() - t0, ok = (double)(draws - failed);
+    bench_last_us = 1e6 * dt / (2.0 * (double)draws);
     printf("%-5s %9.0f draws/s   %7.3f us/solve  (%ld draws, %ld failed; Newton steps "
            "%.2f ref + %.2f scen; mean US FOB change %.6f)\n",
            label, (double)draws / dt, 1e6 * dt / (2.0 * (double)draws), draws, failed,
@@ -161,6 +170,107 @@ static int bench_mix(const char *label, const market_t *m, const policy_t *ref,
     solution_free(rs);
     solution_free(ss);
     return failed ? -1 : 0;
+}
+
+/* ---- periods ---- */
+
+static int bench_periods_run(const char *label, const periods_market_t *pm,
+                             const periods_policy_t *pol, const periods_shocks_t *sh,
+                             const periods_solution_t *start, periods_workspace_t *ws,
+                             periods_solution_t *sol, long n, double annual_us)
+{
+    double t0 = bench_now(), checksum = 0;
+    for (long k = 0; k < n; k++) {
+        if (periods_solve(pm, pol, sh, start, ws, sol) != 0) {
+            fprintf(stderr, "bench_solve: %s solve failed: %s\n", label,
+                    solve_status_string(sol->status));
+            return -1;
+        }
+        checksum += sol->fob_price[0];
+    }
+    double us = 1e6 * (bench_now() - t0) / (double)n, T = pm->n_periods;
+    printf("%-10s %8.0f solves/s  %8.3f us/solve  %6.3f us/period  ratio %.2f  (%d Newton "
+           "steps, US FOB p1 %.4f)\n", label, 1e6 / us, us, us / T, us / (T * annual_us),
+           sol->iterations, checksum / (double)n);
+    return 0;
+}
+
+static int bench_periods_mix(const char *label, const periods_market_t *pm,
+                             const periods_policy_t *ref, const periods_policy_t *scen,
+                             periods_workspace_t *ws, long draws, double annual_us)
+{
+    const market_t *m = pm->period_market[0];
+    double *params = malloc((size_t)draws * MIX_PARAMS * sizeof(double));
+    periods_shocks_t *sh = periods_shocks_alloc_baseline(pm);
+    periods_solution_t *rs = periods_solution_alloc(pm, 0), *ss = periods_solution_alloc(pm, 0);
+    if (!params || !sh || !rs || !ss)
+        return -1;
+    bench_rng_t g = { 20250512u };
+    for (long d = 0; d < draws; d++)
+        bench_mix_draw(&g, m, params + d * MIX_PARAMS);
+    long steps = 0, failed = 0;
+    double checksum = 0, t0 = bench_now();
+    for (long d = 0; d < draws; d++) {
+        bench_mix_apply(m, params + d * MIX_PARAMS, sh->year[0]);
+        if (periods_solve(pm, ref, sh, NULL, ws, rs) != 0 ||
+            periods_solve(pm, scen, sh, rs, ws, ss) != 0) {
+            failed++;
+            continue;
+        }
+        steps += rs->iterations + ss->iterations;
+        checksum += ss->fob_price[0] - rs->fob_price[0];
+    }
+    double dt = bench_now() - t0, ok = (double)(draws - failed), T = pm->n_periods;
+    double us = 1e6 * dt / (2.0 * (double)draws);
+    printf("%-10s %8.0f draws/s   %8.3f us/solve  %6.3f us/period  ratio %.2f  (%ld draws, "
+           "%ld failed; %.2f Newton steps per solve)\n", label, (double)draws / dt, us, us / T,
+           us / (T * annual_us), draws, failed, (double)steps / (2 * ok));
+    free(params);
+    periods_shocks_free(sh);
+    periods_solution_free(rs);
+    periods_solution_free(ss);
+    return failed ? -1 : 0;
+}
+
+static int bench_periods(int per_year, long n, long draws, const double annual_us[3])
+{
+    periods_spec_t *s = fixture_periods_spec(per_year, 1, 0.05, 0);
+    for (int i = 0; i < 5; i++) {
+        s->psi[i] = 3;
+        s->psi_closing[i] = 1;
+    }
+    for (int j = 0; j < 3; j++) {
+        s->psi_importer[j] = 3;
+        s->psi_importer_closing[j] = 1;
+    }
+    char err[256], lc[16], lw[16], lm[16];
+    periods_market_t *pm = periods_calibrate(s, err, sizeof err);
+    periods_spec_free(s);
+    if (!pm) {
+        fprintf(stderr, "bench_solve: %s\n", err);
+        return -1;
+    }
+    periods_policy_t *ref = periods_policy_alloc(pm, 0), *scen = periods_policy_alloc(pm, 0);
+    periods_shocks_t *sh = periods_shocks_alloc_baseline(pm);
+    periods_workspace_t *ws = periods_workspace_alloc(pm, 0);
+    periods_solution_t *base = periods_solution_alloc(pm, 0), *sol = periods_solution_alloc(pm, 0);
+    for (int t = 0; t < pm->n_periods; t++)
+        scen->tariff[t * 15] = 0.28;
+    snprintf(lc, sizeof lc, "T=%d cold", per_year);
+    snprintf(lw, sizeof lw, "T=%d warm", per_year);
+    snprintf(lm, sizeof lm, "T=%d mix", per_year);
+    int rc = periods_solve(pm, ref, sh, NULL, ws, base) != 0;
+    rc = rc || bench_periods_run(lc, pm, scen, sh, NULL, ws, sol, n, annual_us[0]) != 0;
+    rc = rc || bench_periods_run(lw, pm, scen, sh, base, ws, sol, n, annual_us[1]) != 0;
+    rc = rc || bench_periods_mix(lm, pm, ref, scen, ws, draws, annual_us[2]) != 0;
+    periods_solution_free(base);
+    periods_solution_free(sol);
+    periods_workspace_free(ws);
+    periods_shocks_free(sh);
+    periods_policy_free(ref);
+    periods_policy_free(scen);
+    periods_market_free(pm);
+    return rc;
 }
 
 int main(int argc, char **argv)
@@ -182,8 +292,11 @@ int main(int argc, char **argv)
     int rc = solve_equilibrium(m, ref, sh, NULL, ws, base) != 0;
     printf("default market %d x %d, scenario: US -> China tariff 3 %% -> 28 %%\n",
            m->n_exporters, m->n_importers);
+    double annual_us[3];   /* cold, warm, mix */
     rc = rc || bench_run("cold", m, scen, sh, NULL, ws, sol, n) != 0;
+    annual_us[0] = bench_last_us;
     rc = rc || bench_run("warm", m, scen, sh, base, ws, sol, n) != 0;
+    annual_us[1] = bench_last_us;
     solution_t *near = solution_alloc(m);
     shocks_t *other = shocks_alloc_baseline(m);
     other->yield[0] = 0.985;
@@ -192,7 +305,15 @@ int main(int argc, char **argv)
     rc = rc || solve_equilibrium(m, scen, other, NULL, ws, near) != 0;
     rc = rc || bench_run("near", m, scen, sh, near, ws, sol, n) != 0;
     rc = rc || bench_mix("mix", m, ref, scen, ws, draws, 0) != 0;
+    annual_us[2] = bench_last_us;
     rc = rc || bench_mix("chain", m, ref, scen, ws, draws, 1) != 0;
+    if (!rc) {
+        printf("periods: the same market and scenario by month and by quarter "
+               "(ratio = us / (T x annual us, same start))\n");
+        long np = n / 24 > 100 ? n / 24 : 100, dp = draws / 24 > 100 ? draws / 24 : 100;
+        rc = bench_periods(12, np, dp, annual_us) != 0;
+        rc = rc || bench_periods(4, 3 * np, 3 * dp, annual_us) != 0;
+    }
     solution_free(near);
     shocks_free(other);
     solution_free(base);

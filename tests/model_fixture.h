@@ -13,6 +13,7 @@
 #include "market.h"
 #include "policy.h"
 #include "solve.h"
+#include "periods.h"
 
 /* The default 2024/25 soybean market (the one of tests/data/model-vectors.json). */
 static inline market_spec_t *fixture_default_spec(void)
@@ -162,6 +163,94 @@ static inline void fixture_check_equilibrium(const market_t *m, const policy_t *
         double e = fabs(Q - D - ex[i]) / m->production[i];
         *max_excess = isnan(e) || isnan(*max_excess) ? NAN : fmax(*max_excess, e);
     }
+}
+
+
+/* ---- calendars (MODEL.md Part 2) built from the default market ---- */
+
+/* Monthly profiles, September first: harvest shares and shares of each exporter's
+ * annual exports by month (illustrative crop calendars, not a calibration). */
+static const double fixture_month_harvest[5][12] = {
+    { 0.30, 0.45, 0.25, 0, 0, 0, 0, 0, 0, 0, 0, 0 },                 /* US: Sep-Nov */
+    { 0, 0, 0, 0, 0.15, 0.35, 0.35, 0.15, 0, 0, 0, 0 },              /* Brazil: Jan-Apr */
+    { 0, 0, 0, 0, 0, 0, 0, 0.30, 0.45, 0.25, 0, 0 },                 /* Argentina: Apr-Jun */
+    { 0, 0, 0, 0, 0.30, 0.40, 0.30, 0, 0, 0, 0, 0 },                 /* Paraguay: Jan-Mar */
+    { 1 / 12., 1 / 12., 1 / 12., 1 / 12., 1 / 12., 1 / 12., 1 / 12., 1 / 12., 1 / 12.,
+      1 / 12., 1 / 12., 1 / 12. },                                   /* Other: all year */
+};
+static const double fixture_month_exports[5][12] = {
+    { 0.08, 0.18, 0.20, 0.18, 0.12, 0.06, 0.04, 0.03, 0.03, 0.03, 0.02, 0.03 },
+    { 0.04, 0.03, 0.02, 0.02, 0.03, 0.08, 0.14, 0.15, 0.14, 0.12, 0.12, 0.11 },
+    { 1 / 12., 1 / 12., 1 / 12., 1 / 12., 1 / 12., 1 / 12., 1 / 12., 1 / 12., 1 / 12.,
+      1 / 12., 1 / 12., 1 / 12. },
+    { 1 / 12., 1 / 12., 1 / 12., 1 / 12., 1 / 12., 1 / 12., 1 / 12., 1 / 12., 1 / 12.,
+      1 / 12., 1 / 12., 1 / 12. },
+    { 1 / 12., 1 / 12., 1 / 12., 1 / 12., 1 / 12., 1 / 12., 1 / 12., 1 / 12., 1 / 12.,
+      1 / 12., 1 / 12., 1 / 12. },
+};
+
+/* The default market over `years` marketing years of `per_year` periods each (a divisor
+ * of 12). Domestic use evenly spread; exporters' opening stocks the least that keeps
+ * every baseline stock >= 0 plus `margin` x annual production; importers consume their
+ * imports of each period (static_importers: baseline importer stocks stay at their
+ * opening level of 5 % of annual imports) or evenly (opening stock the least that keeps
+ * them >= 0 plus the same 5 %). psi etc. are 0: set them before calibrating. */
+static inline periods_spec_t *fixture_periods_spec(int per_year, int years, double margin,
+                                                   int static_importers)
+{
+    market_spec_t *d = fixture_default_spec();
+    int E = 5, I = 3, T = per_year * years, mpp = 12 / per_year;
+    periods_spec_t *s = periods_spec_alloc(E, I, T, years);
+    market_spec_free(s->regions);
+    s->regions = d;
+    for (int t = 0; t < T; t++) {
+        int y = t / per_year, p = t % per_year;
+        snprintf(s->period_name[t], MARKET_NAME_MAX, "y%d-p%02d", y + 1, p + 1);
+        s->months[t] = mpp;
+        s->year[t] = y;
+        for (int i = 0; i < E; i++) {
+            double h = 0, x = 0;
+            for (int m = p * mpp; m < (p + 1) * mpp; m++) {
+                h += fixture_month_harvest[i][m];
+                x += fixture_month_exports[i][m];
+            }
+            s->harvest_share[t * E + i] = per_year == 1 ? 1 : h;
+            s->domestic_use[t * E + i] = d->domestic_use[i] / per_year;
+            s->fob_price[t * E + i] = d->fob_price[i];
+            for (int j = 0; j < I; j++)
+                s->flow[(t * E + i) * I + j] = per_year == 1 ? d->flow[i * I + j]
+                                                             : d->flow[i * I + j] * x;
+        }
+    }
+    for (int y = 0; y < years; y++)
+        for (int i = 0; i < E; i++)
+            s->production[y * E + i] = d->production[i];
+    for (int i = 0; i < E; i++) {
+        double S = 0, low = 0;
+        for (int t = 0; t < per_year; t++) {
+            S += s->production[i] * s->harvest_share[t * E + i] - s->domestic_use[t * E + i];
+            for (int j = 0; j < I; j++)
+                S -= s->flow[(t * E + i) * I + j];
+            low = S < low ? S : low;
+        }
+        s->opening_stock[i] = per_year == 1 ? 0 : -low + margin * d->production[i];
+    }
+    for (int j = 0; j < I; j++) {
+        double Mb = 0;
+        for (int i = 0; i < E; i++)
+            Mb += d->flow[i * I + j];
+        double Z = 0, low = 0;
+        for (int t = 0; t < T; t++) {
+            double im = 0;
+            for (int i = 0; i < E; i++)
+                im += s->flow[(t * E + i) * I + j];
+            s->consumption[t * I + j] = static_importers ? im : Mb / per_year;
+            Z += im - s->consumption[t * I + j];
+            low = Z < low ? Z : low;
+        }
+        s->importer_opening_stock[j] = per_year == 1 ? 0 : -low + 0.05 * Mb;
+    }
+    return s;
 }
 
 #endif

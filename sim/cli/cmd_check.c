@@ -105,6 +105,15 @@ static void print_setup(const config_t *cfg)
         printf("  threshold: %s\n", cfg->thresholds[k].name);
     for (int k = 0; k < cfg->n_sweeps; k++)
         printf("  sweep: %s over %d values\n", cfg->sweeps[k].key, cfg->sweeps[k].n_values);
+    const config_time_t *tm = cfg->time;
+    if (tm) {   /* calibrated when the file loaded: its stocks are all >= 0 */
+        const periods_spec_t *s = tm->spec;
+        int changes = tm->scenario.n_changes, windows = tm->scenario.n_windows;
+        printf("Calendar: %d periods ('%s' .. '%s') in %d marketing year(s) ('%s' .. '%s'); "
+               "scenario schedule: %d change(s), %d window(s)\n", s->n_periods,
+               s->period_name[0], s->period_name[s->n_periods - 1], s->n_years,
+               tm->year_name[0], tm->year_name[s->n_years - 1], changes, windows);
+    }
     printf("Run: %llu draws, seed %llu, output %s\n", (unsigned long long)cfg->draws,
            (unsigned long long)cfg->seed, cfg->output);
 }

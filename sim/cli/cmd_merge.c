@@ -115,7 +115,8 @@ static int take_points(results_t *merged, results_t *shard, const char *path, ch
 {
     if (shard->n_points != merged->n_points || shard->n_sweeps != merged->n_sweeps ||
         shard->n_regimes != merged->n_regimes || shard->n_thresholds != merged->n_thresholds ||
-        shard->layout.n_vars != merged->layout.n_vars) {
+        shard->layout.n_vars != merged->layout.n_vars || shard->n_periods != merged->n_periods ||
+        shard->n_years != merged->n_years) {
         snprintf(err, errlen, "%s: sweep or model dimensions differ from the first shard", path);
         return -1;
     }

@@ -43,14 +43,18 @@ typedef struct {
     report_table_t *table;
 } text_t;
 
-static void text_row(const text_t *t, const char *label, const char *name,
-                     quantity_form_t form, int exporter, int importer)
+static void text_row_at(const text_t *t, const char *label, const char *name,
+                        quantity_form_t form, int exporter, int importer, int period, int year)
 {
-    long v = quantity_index(&t->res->layout, name, form, exporter, importer);
+    long v = quantity_index_at(&t->res->layout, name, form, exporter, importer, period, year);
     if (v < 0)
         return;
     size_t at = (size_t)t->group * t->ps->n_vars + (size_t)v;
     const double *q = &t->ps->quantile[at * SUMMARY_N_QUANTILES];
+    const char *units = "";
+    for (int d = 0; d < t->res->layout.n_defs; d++)
+        if (!strcmp(t->res->layout.defs[d].name, name))
+            units = t->res->layout.defs[d].units;
     /* quantile order: 0.01 0.05 0.10 0.25 0.50 0.75 0.90 0.95 0.99 */
     report_cell_text(t->table, label);
     report_cell_number(t->table, q[4]);
@@ -58,7 +62,40 @@ static void text_row(const text_t *t, const char *label, const char *name,
     report_cell_number(t->table, q[7]);
     report_cell_number(t->table, t->ps->mean[at]);
     report_cell_number(t->table, t->ps->mcse[at]);
-    report_cell_text(t->table, report_units(name));
+    report_cell_text(t->table, units);
+}
+
+static void text_row(const text_t *t, const char *label, const char *name,
+                     quantity_form_t form, int exporter, int importer)
+{
+    text_row_at(t, label, name, form, exporter, importer, -1, -1);
+}
+
+/* A calendar: the first two exporters' shipments to the first importer by period and
+ * the first route by year, with the change vs reference, and the first exporter's stock
+ * by period. */
+static void text_calendar(const text_t *t)
+{
+    const results_t *res = t->res;
+    char label[320];
+    for (int e = 0; e < res->n_exporters && e < 2; e++)
+        for (int p = 0; p < res->n_periods; p++) {
+            snprintf(label, sizeof label, "%s -> %s, %s", res->exporter_name[e],
+                     res->importer_name[0], res->period_name[p]);
+            text_row_at(t, label, "flow", FORM_LEVEL, e, 0, p, -1);
+            text_row_at(t, "  change vs reference", "flow", FORM_CHANGE, e, 0, p, -1);
+        }
+    for (int y = 0; y < res->n_years; y++) {
+        snprintf(label, sizeof label, "%s -> %s, year %s", res->exporter_name[0],
+                 res->importer_name[0], res->year_name[y]);
+        text_row_at(t, label, "flow_year", FORM_LEVEL, 0, 0, -1, y);
+        text_row_at(t, "  change vs reference", "flow_year", FORM_CHANGE, 0, 0, -1, y);
+    }
+    for (int p = 0; p < res->n_periods; p++) {
+        snprintf(label, sizeof label, "stock %s, end of %s", res->exporter_name[0],
+                 res->period_name[p]);
+        text_row_at(t, label, "stock", FORM_LEVEL, 0, -1, p, -1);
+    }
 }
 
 static void text_quantity(const text_t *t, const char *name, const char *what, int exporter,
@@ -107,6 +144,8 @@ static int text_table(const text_t *t0, const selection_t *sel)
     const results_t *res = t.res;
     if (!(t.table = report_table_new(7, cols)))
         return -1;
+    if (res->n_periods)
+        text_calendar(&t);
     for (int e = 0; e < res->n_exporters; e++)
         for (int i = 0; i < res->n_importers; i++)
             if (sel->sel_exp[e] && sel->sel_imp[i])

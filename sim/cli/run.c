@@ -144,6 +144,15 @@ static results_t *results_for(const config_t *cfg, int shard_k, int shard_n)
         snprintf(res->threshold_name[t], RESULTS_LABEL_MAX, "%s", cfg->thresholds[t].name);
     for (int s = 0; s < cfg->n_sweeps; s++)
         snprintf(res->sweep_key[s], sizeof res->sweep_key[s], "%s", cfg->sweeps[s].key);
+    const config_time_t *tm = cfg->time;
+    if (tm && results_set_calendar(res, tm->spec->n_periods, tm->spec->n_years)) {
+        results_free(res);
+        return NULL;
+    }
+    for (int t = 0; tm && t < tm->spec->n_periods; t++)
+        snprintf(res->period_name[t], RESULTS_LABEL_MAX, "%s", tm->spec->period_name[t]);
+    for (int y = 0; tm && y < tm->spec->n_years; y++)
+        snprintf(res->year_name[y], RESULTS_LABEL_MAX, "%s", tm->year_name[y]);
     for (size_t p = 0; p < n_points; p++) {
         sweep_point_values(cfg->sweeps, cfg->n_sweeps, p,
                            &res->point_values[p * (size_t)cfg->n_sweeps]);
@@ -190,17 +199,23 @@ typedef struct {
     char err[512];
 } raw_sink_t;
 
-static int raw_dims(quantity_axes_t axes, const char **dims, int n_exporters, int n_importers,
+static int raw_dims(quantity_axes_t axes, const char **dims, const quantity_layout_t *lay,
                     size_t *sizes)
 {
     int nd = 0;
     dims[nd] = "point"; sizes[nd++] = 1;
     dims[nd] = "draw"; sizes[nd++] = 0;
-    if (axes == AXES_EXPORTER || axes == AXES_ROUTE) {
-        dims[nd] = "exporter"; sizes[nd++] = (size_t)n_exporters;
+    if (axes & AXES_EXPORTER) {
+        dims[nd] = "exporter"; sizes[nd++] = (size_t)lay->n_exporters;
     }
-    if (axes == AXES_IMPORTER || axes == AXES_ROUTE) {
-        dims[nd] = "importer"; sizes[nd++] = (size_t)n_importers;
+    if (axes & AXES_IMPORTER) {
+        dims[nd] = "importer"; sizes[nd++] = (size_t)lay->n_importers;
+    }
+    if (axes & AXES_PERIOD) {
+        dims[nd] = "period"; sizes[nd++] = (size_t)lay->n_periods;
+    }
+    if (axes & AXES_YEAR) {
+        dims[nd] = "year"; sizes[nd++] = (size_t)lay->n_years;
     }
     return nd;
 }
@@ -208,23 +223,24 @@ static int raw_dims(quantity_axes_t axes, const char **dims, int n_exporters, in
 static int raw_open(h5out_t *h, raw_sink_t *sink, char *err, size_t errlen)
 {
     const quantity_layout_t *lay = sink->layout;
-    int max_streams = 2 * quantity_def_count + 3;
+    int max_streams = 2 * lay->n_defs + 3;
     sink->streams = calloc((size_t)max_streams, sizeof *sink->streams);
-    size_t chunk = (size_t)ENGINE_CHUNK_BLOCKS * ENGINE_BLOCK_DRAWS;
-    sink->buffer = malloc(chunk * (size_t)lay->n_exporters * (size_t)lay->n_importers *
-                          sizeof(double));
+    size_t chunk = (size_t)ENGINE_CHUNK_BLOCKS * ENGINE_BLOCK_DRAWS, largest = 1;
+    for (int d = 0; d < lay->n_defs; d++)
+        largest = quantity_size(lay, d) > largest ? quantity_size(lay, d) : largest;
+    sink->buffer = malloc(chunk * largest * sizeof(double));
     sink->ibuffer = malloc(chunk * sizeof(int32_t));
     if (!sink->streams || !sink->buffer || !sink->ibuffer) {
         snprintf(err, errlen, "out of memory");
         return -1;
     }
-    for (int d = 0; d < quantity_def_count; d++) {
-        const quantity_def_t *def = &quantity_defs[d];
+    for (int d = 0; d < lay->n_defs; d++) {
+        const quantity_def_t *def = &lay->defs[d];
         for (int f = FORM_LEVEL; f <= (def->is_welfare ? FORM_LEVEL : FORM_REF); f++) {
-            const char *dims[4];
-            size_t sizes[4];
+            const char *dims[5];
+            size_t sizes[5];
             char path[160], name[96], ln[256];
-            int nd = raw_dims(def->axes, dims, lay->n_exporters, lay->n_importers, sizes);
+            int nd = raw_dims(def->axes, dims, lay, sizes);
             quantity_form_name(def, (quantity_form_t)f, name, sizeof name);
             snprintf(path, sizeof path, "draws/%s", name);
             snprintf(ln, sizeof ln, "%s (%s), per draw", def->long_name,
@@ -269,19 +285,19 @@ static int raw_write_chunk(void *ctx, uint64_t first, uint64_t n, const double *
     raw_sink_t *sink = ctx;
     const quantity_layout_t *lay = sink->layout;
     int s = 0;
-    for (int d = 0; d < quantity_def_count; d++) {
-        const quantity_def_t *def = &quantity_defs[d];
+    for (int d = 0; d < lay->n_defs; d++) {
+        const quantity_def_t *def = &lay->defs[d];
         size_t size = quantity_size(lay, d);
         for (int f = FORM_LEVEL; f <= (def->is_welfare ? FORM_LEVEL : FORM_REF); f++) {
             size_t base = quantity_base(lay, d, (quantity_form_t)f);
             for (uint64_t k = 0; k < n; k++)
                 memcpy(sink->buffer + k * size, values + k * lay->n_vars + base,
                        size * sizeof(double));
-            size_t start[4] = {sink->file_point, first, 0, 0};
-            size_t count[4] = {1, n, 0, 0};
-            const char *dims[4];
-            size_t sizes[4];
-            int nd = raw_dims(def->axes, dims, lay->n_exporters, lay->n_importers, sizes);
+            size_t start[5] = {sink->file_point, first, 0, 0, 0};
+            size_t count[5] = {1, n, 0, 0, 0};
+            const char *dims[5];
+            size_t sizes[5];
+            int nd = raw_dims(def->axes, dims, lay, sizes);
             for (int a = 2; a < nd; a++)
                 count[a] = sizes[a];
             if (h5out_stream_write(sink->streams[s++], start, count, sink->buffer, sink->err,

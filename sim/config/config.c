@@ -23,7 +23,7 @@ static int config_build(cnode_t *tree, const char *path, int check_sweeps, confi
 
 static const char *const top_keys[] = {"description", "exporters", "importers", "routes",
     "inputs", "correlation", "reference", "scenario", "regimes", "thresholds", "sweep", "run",
-    "limits", NULL};
+    "limits", "time", NULL};
 
 /* limits: the plausibility bounds a user may raise on purpose. Why: a tariff written as a
  * percentage (25 for 25 %) is a valid number, and runs as 2500 % without a word. */
@@ -91,7 +91,8 @@ static int build_all(build_t *b, const cnode_t *root, int check_sweeps)
     if ((d = cnode_get(root, "description")) && cfg_need_kind(b, d, CNODE_SCALAR, "description"))
         return CONFIG_EINVALID;
     return cfg_build_policies(b, root) || cfg_build_inputs(b, root) ||
-                   cfg_build_correlation(b, root) || cfg_build_thresholds(b, root) ||
+                   cfg_build_correlation(b, root) || cfg_build_time(b, root) ||
+                   cfg_build_thresholds(b, root) ||
                    cfg_build_run(b, root, b->cfg->path) || cfg_build_sweeps(b, root) ||
                    (check_sweeps && check_sweep_keys(b, root))
                ? CONFIG_EINVALID
@@ -156,6 +157,7 @@ void config_free(config_t *cfg)
         free(cfg->inputs[k].dist.values);
     free(cfg->inputs);
     free(cfg->correlation);
+    cfg_time_free(cfg->time, cfg->n_regimes);
     cfg_policy_release(&cfg->reference);
     cfg_policy_release(&cfg->scenario);
     for (int k = 0; k < cfg->n_regimes; k++)

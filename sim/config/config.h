@@ -18,6 +18,7 @@
 #include "sweep.h"
 #include "market.h"
 #include "policy.h"
+#include "periods.h"
 
 #define CONFIG_PATH_MAX 4096
 #define CONFIG_MSG_MAX 1024
@@ -51,10 +52,30 @@ typedef struct {
     char name[128];           /* e.g. "US -> China below 5 Mt" */
     char variable[64];        /* a per-draw quantity name, e.g. "flow", "share" */
     int exporter, importer;   /* indices, -1 where the variable has no such axis */
+    int period, year;         /* calendar indices, -1 where the variable has no such axis */
     int of_change;            /* 1: threshold on scenario-minus-reference change */
     threshold_op_t op;
     double value;
 } config_threshold_t;
+
+/* The dated part of one policy under a calendar (configs/README.md, "Time"): changes
+ * from a named period on, and window bounds. */
+typedef struct {
+    int n_changes;
+    periods_change_t *changes;    /* period indices into the calendar */
+    int n_windows;
+    periods_window_t *windows;
+} config_schedule_t;
+
+/* A scenario's calendar (the `time:` section, sim/config/config_time.c). */
+typedef struct {
+    periods_spec_t *spec;         /* baseline of the calendar; spec->regions a copy of
+                                     config->market; calibrated by the caller */
+    char (*year_name)[MARKET_NAME_MAX];   /* spec->n_years marketing-year names */
+    config_schedule_t reference, scenario;
+    config_schedule_t *regimes;   /* one per regime (the scenario's unless given) */
+    unsigned char *input_yearly;  /* per input: 1 = drawn once per marketing year */
+} config_time_t;
 
 typedef struct {
     char path[CONFIG_PATH_MAX];   /* the file loaded */
@@ -76,6 +97,7 @@ typedef struct {
     config_sweep_t *sweeps;
 
     double max_tariff;            /* limits.max_tariff: tariffs above it are refused */
+    config_time_t *time;          /* NULL: no calendar (one annual solve per draw) */
 
     /* run settings */
     uint64_t draws;

@@ -107,11 +107,16 @@ int cfg_build_market(build_t *b, const cnode_t *root);        /* config_market.c
 int cfg_build_policies(build_t *b, const cnode_t *root);      /* config_policy.c */
 int cfg_build_inputs(build_t *b, const cnode_t *root);        /* config_inputs.c */
 int cfg_build_correlation(build_t *b, const cnode_t *root);
+int cfg_build_time(build_t *b, const cnode_t *root);          /* config_time.c */
 int cfg_build_thresholds(build_t *b, const cnode_t *root);    /* config_run.c */
 int cfg_build_run(build_t *b, const cnode_t *root, const char *file);
 int cfg_build_sweeps(build_t *b, const cnode_t *root);
 /* Free a config policy's arrays (config_free). */
 void cfg_policy_release(config_policy_t *p);
+/* Free a config's calendar (config_free; NULL does nothing). */
+void cfg_time_free(config_time_t *t, int n_regimes);
+/* The index of the calendar period called name, or -1. */
+int cfg_time_period(const config_time_t *t, const char *name);
 
 
 #endif

@@ -15,8 +15,46 @@
 
 /* ---- thresholds ---- */
 
-static const char *const threshold_keys[] = {"variable", "exporter", "importer", "below",
-                                             "above", "of_change", "description", NULL};
+static const char *const threshold_keys[] = {"variable", "exporter", "importer", "period",
+                                             "year", "below", "above", "of_change",
+                                             "description", NULL};
+
+/* With a calendar: the period or the marketing year a calendar quantity is taken at. */
+static int threshold_time(build_t *b, const cnode_t *m, const char *path, quantity_axes_t axes,
+                          config_threshold_t *t)
+{
+    const config_time_t *tm = b->cfg->time;
+    const char *key[2] = {"period", "year"};
+    int need[2] = {(axes & AXES_PERIOD) != 0, (axes & AXES_YEAR) != 0};
+    int *idx[2] = {&t->period, &t->year};
+    t->period = t->year = -1;
+    for (int k = 0; k < 2; k++) {
+        char sub[256];
+        cfg_join(sub, sizeof sub, path, key[k]);
+        const cnode_t *n = cnode_get(m, key[k]);
+        if (need[k] && !n)
+            return cfg_fail(b->err, m, sub, "missing key '%s' in %s (%s has a %s axis)", key[k],
+                            path, t->variable, key[k]);
+        if (!need[k] && n)
+            return cfg_fail(b->err, n, sub, "%s: %s has no %s axis%s", sub, t->variable, key[k],
+                            tm ? "" : " (the scenario has no calendar)");
+        if (!n)
+            continue;
+        char name[MARKET_NAME_MAX];
+        if (cfg_parse_string(b, n, sub, name, sizeof name))
+            return CONFIG_EINVALID;
+        if (k == 0)
+            *idx[k] = cfg_time_period(tm, name);
+        else
+            for (int y = 0; y < tm->spec->n_years; y++)
+                if (!strcmp(tm->year_name[y], name))
+                    *idx[k] = y;
+        if (*idx[k] < 0)
+            return cfg_fail(b->err, n, sub, "%s: unknown %s '%s' in the calendar", sub, key[k],
+                            name);
+    }
+    return 0;
+}
 
 static int build_threshold(build_t *b, const cnode_t *m, const char *path,
                            config_threshold_t *t)
@@ -30,14 +68,18 @@ static int build_threshold(build_t *b, const cnode_t *m, const char *path,
         return cfg_fail(b->err, m, sub, "missing key 'variable' in %s", path);
     if (cfg_parse_string(b, n, sub, t->variable, sizeof t->variable))
         return CONFIG_EINVALID;
-    int q = quantity_find(t->variable);
+    int n_defs, calendar = b->cfg->time != NULL;
+    const quantity_def_t *defs = quantity_table(calendar, &n_defs);
+    int q = quantity_find_in(calendar, t->variable);
     if (q < 0)
-        return cfg_fail(b->err, n, sub, "%s: unknown per-draw quantity '%s' (see the table in "
-                        "sim/README.md)", sub, t->variable);
+        return cfg_fail(b->err, n, sub, "%s: unknown per-draw quantity '%s'%s (see the table in "
+                        "sim/README.md)", sub, t->variable,
+                        calendar ? " of a calendar scenario" : "");
     const char *region_key[2] = {"exporter", "importer"};
-    quantity_axes_t axes = quantity_defs[q].axes;
-    int needs[2] = {axes == AXES_EXPORTER || axes == AXES_ROUTE,
-                    axes == AXES_IMPORTER || axes == AXES_ROUTE};
+    quantity_axes_t axes = defs[q].axes;
+    if (threshold_time(b, m, path, axes, t))
+        return CONFIG_EINVALID;
+    int needs[2] = {(axes & AXES_EXPORTER) != 0, (axes & AXES_IMPORTER) != 0};
     int *idx[2] = {&t->exporter, &t->importer};
     t->exporter = t->importer = -1;
     for (int r = 0; r < 2; r++) {

@@ -234,6 +234,42 @@ static int put_dist_as_written(buf_t *b, const config_t *cfg, const char *input)
     return 1;
 }
 
+/* A subtree of the merged file in block style (the `time:` section): mappings as
+ * key: value, sequences as dash items, numbers as written (the same text reads back to
+ * the same bits), every other scalar quoted (a --set value has no quotes to keep). */
+static void put_scalar_node(buf_t *b, const cnode_t *n)
+{
+    double x;
+    if (!n->quoted && number_parse_double(n->text, &x, NULL) == NUMBER_OK)
+        put(b, "%s", n->text);
+    else
+        put_quoted(b, n->text);
+}
+
+static void put_node(buf_t *b, const cnode_t *n, int indent)
+{
+    for (int k = 0; k < n->n; k++) {
+        const cnode_t *v = n->items[k];
+        put(b, "%*s", indent, "");
+        if (n->kind == CNODE_MAP) {
+            put_quoted(b, n->keys[k]->text);
+            put(b, ":");
+        } else {
+            put(b, "-");
+        }
+        if (v->kind == CNODE_SCALAR) {
+            put(b, " ");
+            put_scalar_node(b, v);
+            put(b, "\n");
+        } else if (v->n == 0) {
+            put(b, v->kind == CNODE_MAP ? " {}\n" : " []\n");
+        } else {
+            put(b, "\n");
+            put_node(b, v, indent + 2);
+        }
+    }
+}
+
 static void put_market(buf_t *b, const market_spec_t *m)
 {
     int E = m->n_exporters, I = m->n_importers;
@@ -369,6 +405,16 @@ char *config_to_yaml(const config_t *cfg)
             put_quoted(&b, m->importer_name[t->importer]);
             put(&b, "\n");
         }
+        if (t->period >= 0) {
+            put(&b, "    period: ");
+            put_quoted(&b, cfg->time->spec->period_name[t->period]);
+            put(&b, "\n");
+        }
+        if (t->year >= 0) {
+            put(&b, "    year: ");
+            put_quoted(&b, cfg->time->year_name[t->year]);
+            put(&b, "\n");
+        }
         put_kv(&b, 4, t->op == THRESHOLD_BELOW ? "below" : "above", t->value);
         put(&b, "    of_change: %s\n", t->of_change ? "true" : "false");
     }
@@ -388,6 +434,10 @@ char *config_to_yaml(const config_t *cfg)
         put(&b, "limits:\n  max_tariff: ");
         put_num(&b, cfg->max_tariff);
         put(&b, "\n");
+    }
+    if (cfg->time) {   /* as merged: every number in it reads back to the same bits */
+        put(&b, "time:\n");
+        put_node(&b, cnode_get(cfg->tree, "time"), 2);
     }
     put(&b, "run:\n  draws: %llu\n  seed: %llu\n  output: ", (unsigned long long)cfg->draws,
         (unsigned long long)cfg->seed);

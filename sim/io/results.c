@@ -64,10 +64,14 @@ typedef int (*svar_fn)(const svar_t *var, void *arg);
 
 static void axes_dims(quantity_axes_t axes, svar_t *v)
 {
-    if (axes == AXES_EXPORTER || axes == AXES_ROUTE)
+    if (axes & AXES_EXPORTER)
         v->dims[v->ndims++] = "exporter";
-    if (axes == AXES_IMPORTER || axes == AXES_ROUTE)
+    if (axes & AXES_IMPORTER)
         v->dims[v->ndims++] = "importer";
+    if (axes & AXES_PERIOD)
+        v->dims[v->ndims++] = "period";
+    if (axes & AXES_YEAR)
+        v->dims[v->ndims++] = "year";
 }
 
 static int emit_var(svar_fn fn, void *arg, const char *name, const char *long_name,
@@ -108,8 +112,8 @@ static const char *const form_words[] = {"scenario", "reference", "change", "cha
 /* Every statistic of one quantity in one form. */
 static int each_stat(const results_t *res, int d, quantity_form_t form, svar_fn fn, void *arg)
 {
-    const quantity_def_t *def = &quantity_defs[d];
     const quantity_layout_t *lay = &res->layout;
+    const quantity_def_t *def = &lay->defs[d];
     size_t V = lay->n_vars, R = (size_t)res->n_regimes, NQ = SUMMARY_N_QUANTILES;
     size_t NB = SUMMARY_HIST_BINS, base = quantity_base(lay, d, form), n = quantity_size(lay, d);
     char stem[96], name[128], ln[256];
@@ -191,8 +195,8 @@ static int each_count(const results_t *res, svar_fn fn, void *arg)
 static int each_var(const results_t *res, svar_fn fn, void *arg)
 {
     int rc = 0;
-    for (int d = 0; d < quantity_def_count && !rc; d++) {
-        if (quantity_defs[d].is_welfare) {
+    for (int d = 0; d < res->layout.n_defs && !rc; d++) {
+        if (res->layout.defs[d].is_welfare) {
             rc = each_stat(res, d, FORM_WELFARE, fn, arg);
             continue;
         }
@@ -232,10 +236,25 @@ results_t *results_alloc(int n_exporters, int n_importers, int n_regimes, int n_
     return res;
 }
 
+int results_set_calendar(results_t *res, int n_periods, int n_years)
+{
+    res->period_name = calloc((size_t)n_periods, sizeof *res->period_name);
+    res->year_name = calloc((size_t)n_years, sizeof *res->year_name);
+    if (!res->period_name || !res->year_name)
+        return -1;
+    res->n_periods = n_periods;
+    res->n_years = n_years;
+    quantity_layout_init_periods(&res->layout, res->n_exporters, res->n_importers, n_periods,
+                                 n_years);
+    return 0;
+}
+
 void results_free(results_t *res)
 {
     if (!res)
         return;
+    free(res->period_name);
+    free(res->year_name);
     if (res->points)
         for (size_t p = 0; p < res->n_points; p++)
             point_summary_free(res->points[p]);
@@ -359,6 +378,12 @@ int results_define(h5out_t *h, const results_t *res, uint64_t n_draws, char *err
     if (!rc)
         rc = define_string_dim(h, "importer", res->n_importers, res->importer_name,
                                "importing region", err, errlen);
+    if (!rc && res->n_periods)
+        rc = define_string_dim(h, "period", res->n_periods, res->period_name,
+                               "period of the calendar", err, errlen);
+    if (!rc && res->n_periods)
+        rc = define_string_dim(h, "year", res->n_years, res->year_name, "marketing year",
+                               err, errlen);
     if (!rc)
         rc = h5out_def_dim_doubles(h, "quantile", SUMMARY_N_QUANTILES, summary_quantile_probs,
                                    "1", "quantile probability", err, errlen);
@@ -427,13 +452,17 @@ static size_t *present_points(const results_t *res, size_t *n)
 int results_copy_coords(h5out_t *h, const results_t *res, const char *group, int with_draw,
                         char *err, size_t errlen)
 {
-    const char *names[8];
+    const char *names[10];
     int n = 0;
     names[n++] = "point";
     if (with_draw)
         names[n++] = "draw";
     names[n++] = "exporter";
     names[n++] = "importer";
+    if (res->n_periods) {
+        names[n++] = "period";
+        names[n++] = "year";
+    }
     if (!with_draw) {
         names[n++] = "quantile";
         names[n++] = "hist_bin";
@@ -606,10 +635,11 @@ static results_t *fail_in_file(h5in_t *in, char *err, size_t errlen)
 
 results_t *results_read(h5in_t *in, char *err, size_t errlen)
 {
-    size_t P, E, I, R, T;
+    size_t P, E, I, R, T, NP, NY;
     int64_t total = 0;
     if (dim_len(in, "point", &P) || dim_len(in, "exporter", &E) || dim_len(in, "importer", &I) ||
-        dim_len(in, "regime", &R) || dim_len(in, "threshold", &T) || !P || !E || !I) {
+        dim_len(in, "regime", &R) || dim_len(in, "threshold", &T) || dim_len(in, "period", &NP) ||
+        dim_len(in, "year", &NY) || !P || !E || !I || !NP != !NY) {
         snprintf(err, errlen, "not an agtrade results file (missing point/exporter/importer axes)");
         return fail_in_file(in, err, errlen);
     }
@@ -627,6 +657,14 @@ results_t *results_read(h5in_t *in, char *err, size_t errlen)
     int rc = read_labels(in, "exporter", (int)E, res->exporter_name, err, errlen);
     if (!rc)
         rc = read_labels(in, "importer", (int)I, res->importer_name, err, errlen);
+    if (!rc && NP && results_set_calendar(res, (int)NP, (int)NY)) {
+        snprintf(err, errlen, "out of memory");
+        rc = -1;
+    }
+    if (!rc && NP)
+        rc = read_labels(in, "period", (int)NP, res->period_name, err, errlen);
+    if (!rc && NP)
+        rc = read_labels(in, "year", (int)NY, res->year_name, err, errlen);
     if (!rc && R)
         rc = read_labels(in, "regime", (int)R, res->regime_name, err, errlen);
     if (!rc && T)

@@ -32,6 +32,10 @@ typedef struct {
     double *point_values;            /* [n_points][n_sweeps], valid where points[p] */
     point_summary_t **points;        /* [n_points]; NULL: not in this file */
     quantity_layout_t layout;
+    /* a calendar (0, 0 and NULL without one): coordinates `period` and `year` */
+    int n_periods, n_years;
+    char (*period_name)[RESULTS_LABEL_MAX];
+    char (*year_name)[RESULTS_LABEL_MAX];
 } results_t;
 
 /* Names empty, no points present (points[p] NULL); NULL on allocation failure.
@@ -39,6 +43,10 @@ typedef struct {
 results_t *results_alloc(int n_exporters, int n_importers, int n_regimes, int n_thresholds,
                          int n_sweeps, size_t n_points);
 void results_free(results_t *res);
+/* Give res a calendar of n_periods periods in n_years years (names empty, to be filled)
+ * and the calendar layout of quantities; call before any point is allocated. 0, or -1
+ * on allocation failure. */
+int results_set_calendar(results_t *res, int n_periods, int n_years);
 size_t results_count_present(const results_t *res);
 
 /* Define the root dimensions and coordinates for the points present (and the `draw`

@@ -25,6 +25,12 @@ typedef struct {
     uint64_t *threshold_hits;     /* [group][threshold], summed over threads at the end */
     policy_t *barrier_policy;     /* the draw's policy with its non-tariff barriers, or NULL
                                      when the run has none */
+    /* a calendar (spec->pmarket): its solves, and the inputs of one year */
+    periods_workspace_t *periods_ws;
+    periods_shocks_t *periods_shocks;
+    periods_solution_t *periods_ref, *periods_scen;
+    periods_welfare_t *periods_welfare;
+    double *year_values;
 } worker_t;
 
 typedef struct {
@@ -50,6 +56,62 @@ typedef struct {
 
 static int n_groups_of(const engine_spec_t *spec) { return 1 + spec->n_regimes; }
 
+/* ---- one draw of a calendar (Part 2) ---------------------------------------------- */
+
+/* The draw's inputs in every marketing year: year 0's values are the draw's; a yearly
+ * input of year y > 0 comes from the draw under the key seed ^ (y * ENGINE_YEAR_KEY). */
+static void sample_years(const engine_spec_t *spec, worker_t *w, uint64_t draw)
+{
+    const periods_market_t *pm = spec->pmarket;
+    int any_yearly = 0, ignored;
+    for (int k = 0; spec->input_yearly && k < spec->n_inputs; k++)
+        any_yearly |= spec->input_yearly[k];
+    for (int y = 0; y < pm->n_years; y++) {
+        const double *values = w->input_values;
+        if (y > 0 && any_yearly) {
+            sampler_draw(spec->sampler, w->sample_ws, spec->seed ^ ((uint64_t)y * ENGINE_YEAR_KEY),
+                         draw, w->year_values, &ignored);
+            for (int k = 0; k < spec->n_inputs; k++)
+                if (!spec->input_yearly[k])
+                    w->year_values[k] = w->input_values[k];
+            values = w->year_values;
+        }
+        sample_apply(spec->inputs, spec->n_inputs, values, pm->period_market[0],
+                     w->periods_shocks->year[y]);
+    }
+}
+
+/* The reference from baseline prices, then the scenario (or the draw's regime)
+ * warm-started from it, as the annual draw does. */
+static int draw_periods(const engine_spec_t *spec, worker_t *w, uint64_t draw, int regime,
+                        double *row, int32_t *iterations_out)
+{
+    const quantity_layout_t *lay = spec->layout;
+    const periods_market_t *pm = spec->pmarket;
+    sample_years(spec, w, draw);
+    const periods_policy_t *policy = spec->n_regimes > 0 ? spec->p_regimes[regime]
+                                                         : spec->p_scenario;
+    int status = 0;
+    if (periods_solve(pm, spec->p_reference, w->periods_shocks, NULL, w->periods_ws,
+                      w->periods_ref))
+        status = (int)w->periods_ref->status;
+    else if (periods_solve(pm, policy, w->periods_shocks, w->periods_ref, w->periods_ws,
+                           w->periods_scen))
+        status = ENGINE_SCENARIO_FAILED + (int)w->periods_scen->status;
+    *iterations_out = w->periods_ref->iterations + (status ? 0 : w->periods_scen->iterations);
+    if (status)
+        return status;
+    double *level = row, *ref = row + lay->n_level, *change = row + 2 * lay->n_level;
+    quantities_from_periods_solution(lay, pm, w->periods_scen, level);
+    quantities_from_periods_solution(lay, pm, w->periods_ref, ref);
+    for (size_t v = 0; v < lay->n_level; v++)
+        change[v] = level[v] - ref[v];
+    periods_welfare_compute(pm, w->periods_shocks, w->periods_ref, w->periods_scen,
+                            w->periods_welfare);
+    quantities_from_periods_welfare(lay, pm, w->periods_welfare, row + 3 * lay->n_level);
+    return 0;
+}
+
 /* ---- one draw ------------------------------------------------------------------ */
 
 static void draw_one(const engine_spec_t *spec, worker_t *w, uint64_t draw, double *row,
@@ -60,6 +122,14 @@ static void draw_one(const engine_spec_t *spec, worker_t *w, uint64_t draw, doub
     sampler_draw(spec->sampler, w->sample_ws, spec->seed, draw, w->input_values, &regime);
     if (spec->n_regimes == 0)
         regime = -1;   /* the sampler may know regimes this run does not use */
+    if (spec->pmarket) {   /* a calendar: its own solves and quantities */
+        int status = draw_periods(spec, w, draw, regime, row, iterations_out);
+        *regime_out = regime;
+        *status_out = status;
+        for (size_t v = 0; status && v < lay->n_vars; v++)
+            row[v] = NAN;
+        return;
+    }
     sample_apply(spec->inputs, spec->n_inputs, w->input_values, spec->market, w->shocks);
 
     const policy_t *policy = spec->n_regimes > 0 ? spec->regimes[regime] : spec->scenario;
@@ -194,6 +264,12 @@ static void worker_free(worker_t *w)
     free(w->block_rows);
     free(w->threshold_hits);
     policy_free(w->barrier_policy);
+    periods_workspace_free(w->periods_ws);
+    periods_shocks_free(w->periods_shocks);
+    periods_solution_free(w->periods_ref);
+    periods_solution_free(w->periods_scen);
+    periods_welfare_free(w->periods_welfare);
+    free(w->year_values);
 }
 
 static int worker_init(worker_t *w, const run_t *run)
@@ -217,7 +293,18 @@ static int worker_init(worker_t *w, const run_t *run)
         if (spec->inputs[k].target == TARGET_NTB && !w->barrier_policy &&
             !(w->barrier_policy = policy_copy(spec->scenario)))
             return -1;
-    return 0;
+    const periods_market_t *pm = spec->pmarket;
+    if (!pm)
+        return 0;
+    w->periods_ws = periods_workspace_alloc(pm, spec->max_windows);
+    w->periods_shocks = periods_shocks_alloc_baseline(pm);
+    w->periods_ref = periods_solution_alloc(pm, spec->max_windows);
+    w->periods_scen = periods_solution_alloc(pm, spec->max_windows);
+    w->periods_welfare = periods_welfare_alloc(pm);
+    w->year_values = calloc((size_t)spec->n_inputs + 1, sizeof(double));
+    return w->periods_ws && w->periods_shocks && w->periods_ref && w->periods_scen &&
+                   w->periods_welfare && w->year_values
+               ? 0 : -1;
 }
 
 static stats_moments_t **moments_array_alloc(size_t count, size_t n_vars)

@@ -27,6 +27,7 @@
 #include "summary.h"
 #include "market.h"
 #include "policy.h"
+#include "periods.h"
 
 #define ENGINE_BLOCK_DRAWS 64     /* fixed: part of what makes results reproducible */
 #define ENGINE_CHUNK_BLOCKS 128   /* fixed; also the most threads a chunk can keep busy */
@@ -67,7 +68,19 @@ typedef struct {
     uint64_t progress_offset, progress_total;  /* for multi-point progress */
     volatile sig_atomic_t *stop;       /* set by a signal handler: stop at a chunk edge */
     int mpi_rank, mpi_size;            /* chunks c with c % size == rank are ours (1 rank: 0, 1) */
+    /* A calendar (Part 2): when pmarket is non-NULL each draw solves the dated policies
+     * below with periods_solve instead of the annual policies above, and the layout is
+     * a calendar layout. Inputs with input_yearly[k] set are drawn once per marketing
+     * year: year y > 0 draws them with the key seed ^ (y * ENGINE_YEAR_KEY), so they
+     * stay a pure function of (seed, draw, input, year). */
+    const periods_market_t *pmarket;
+    const periods_policy_t *p_reference, *p_scenario;
+    const periods_policy_t *const *p_regimes;   /* n_regimes */
+    int max_windows;
+    const unsigned char *input_yearly;          /* n_inputs flags, or NULL */
 } engine_spec_t;
+
+#define ENGINE_YEAR_KEY 0x9E3779B97F4A7C15ull
 
 enum { ENGINE_OK = 0, ENGINE_INTERRUPTED = 1, ENGINE_SINK_FAILED = 2, ENGINE_NOMEM = 3,
        ENGINE_NO_DRAWS = 4 };

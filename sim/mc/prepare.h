@@ -21,6 +21,12 @@ typedef struct {
     int n_regimes;
     engine_threshold_t *thresholds;
     int n_thresholds;
+    /* with a calendar (config->time): the calibrated calendar and the dated policies
+     * (reference, scenario, one per regime), all with room for max_windows windows;
+     * NULL without one */
+    periods_market_t *pmarket;
+    periods_policy_t *p_reference, *p_scenario, **p_regimes;
+    int max_windows;
 } prepared_t;
 
 /* Calibrate and build everything; on failure returns non-zero with a message naming the

@@ -26,6 +26,11 @@ spread) show the sweep point of the scenario's own policy (the value of the swep
 the scenario file, e.g. 28 % in tariff-sweep.yaml; the nearest point when it is not on
 the grid; the middle point when the file does not say), or --point N, or --at VALUE
 (the point nearest VALUE of the first swept key, in the key's own units: 0.23 for 23 %).
+A calendar scenario's file (a `period` axis) gets instead:
+  seasons.png          exporter -> importer and rival -> importer shipments by period:
+                       median, 50 % and 90 % bands, scenario vs reference
+  stocks.png           the exporter's and the rival's stocks at the end of each period,
+                       and the importer's, scenario vs reference
 """
 import argparse
 import os
@@ -504,6 +509,48 @@ def plot_spread(pds, names, point, path, info=None, why=""):
     plt.close(fig)
 
 
+# --- calendars ------------------------------------------------------------------------
+
+
+def _period_fans(ax, pds, var, sel, point, title):
+    """Scenario and reference fans of `var` along the period axis at one point."""
+    periods = [str(p) for p in pds["period"].values]
+    x = np.arange(len(periods))
+    for form, color, label in (("", SCEN, "scenario"), ("_ref", REF, "reference")):
+        q = pds[f"{var}{form}_q"].sel(**sel).isel(point=point)
+        _fan(ax, x, q.transpose("period", "quantile"), color, label)
+    step = max(1, len(periods) // 12)
+    ax.set_xticks(x[::step], periods[::step], rotation=45, ha="right")
+    ax.set_title(title)
+    ax.set_ylabel(_units(pds, f"{var}_mean"))
+    ax.grid(alpha=0.3)
+
+
+def plot_seasons(pds, names, point, path):
+    fig, axes = plt.subplots(1, 2, figsize=(13, 4.8), sharey=True)
+    for ax, ex in zip(axes, (names.ex, names.rival)):
+        _period_fans(ax, pds, "flow", {"exporter": ex, "importer": names.im}, point,
+                     f"{ex} -> {names.im} shipments by period")
+    axes[0].legend(fontsize=7, loc="upper left")
+    fig.suptitle(_point_label(pds, point) or "median, 50 % and 90 % bands over draws")
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
+
+
+def plot_stocks(pds, names, point, path):
+    fig, axes = plt.subplots(1, 3, figsize=(16, 4.8))
+    panels = (("stock", {"exporter": names.ex}, f"{names.ex} stocks, end of period"),
+              ("stock", {"exporter": names.rival}, f"{names.rival} stocks, end of period"),
+              ("importer_stock", {"importer": names.im}, f"{names.im} stocks, end of period"))
+    for ax, (var, sel, title) in zip(axes, panels):
+        _period_fans(ax, pds, var, sel, point, title)
+    axes[0].legend(fontsize=7, loc="upper right")
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
+
+
 # --- command line --------------------------------------------------------------------
 
 
@@ -529,12 +576,16 @@ def make_plots(path, outdir="outputs", thresholds=(5.0, 15.0), exporter="US",
         raise ar.ResultsError(f"--point {point}: the file has points 0..{n_points - 1}")
     lo, hi = sorted(thresholds)
     os.makedirs(outdir, exist_ok=True)
-    charts = (
-        ("tariff_response", lambda p: plot_tariff_response(ds, names, p, info)),
-        ("distributions", lambda p: plot_distributions(pds, draws, names, point, p, info, why)),
-        ("stoplight", lambda p: plot_stoplight(pds, draws, names, lo, hi, p, info)),
-        ("spread", lambda p: plot_spread(pds, names, point, p, info, why)),
-    )
+    if "period" in pds.coords:   # a calendar: the charts along the period axis
+        charts = (("seasons", lambda p: plot_seasons(pds, names, point, p)),
+                  ("stocks", lambda p: plot_stocks(pds, names, point, p)))
+    else:
+        charts = (
+            ("tariff_response", lambda p: plot_tariff_response(ds, names, p, info)),
+            ("distributions", lambda p: plot_distributions(pds, draws, names, point, p, info, why)),
+            ("stoplight", lambda p: plot_stoplight(pds, draws, names, lo, hi, p, info)),
+            ("spread", lambda p: plot_spread(pds, names, point, p, info, why)),
+        )
     written, problems = [], []
     for name, chart in charts:
         png = os.path.join(outdir, name + ".png")
@@ -594,7 +645,8 @@ def main(argv=None):
     ap = argparse.ArgumentParser(
         description="Standard charts (PNG) of an agtrade output file.",
         epilog="Charts: tariff_response.png, distributions.png, stoplight.png, spread.png "
-               "(one file); cdf_overlay.png (several)")
+               "(one file; for a calendar scenario seasons.png, stocks.png); cdf_overlay.png "
+               "(several)")
     ap.add_argument("files", nargs="+", metavar="file",
                     help="agtrade output file (.h5); several: their CDFs overlaid")
     ap.add_argument("--outdir", default="outputs", help="directory for the PNGs (outputs)")

@@ -1,0 +1,57 @@
+/*
+ * model_internal.h - what models/solve.c and welfare.c (one period) share with
+ * models/periods_solve.c and periods.c (a calendar), so that both solvers stop, damp and
+ * give up by the same rules and both welfare accounts integrate curves the same way.
+ * Internal to models/: nothing outside it includes this.
+ */
+#ifndef AGTRADE_MODEL_INTERNAL_H
+#define AGTRADE_MODEL_INTERNAL_H
+
+#define SOLVE_MAX_NEWTON 200      /* Newton steps over all active sets (per year) */
+#define SOLVE_MAX_HALVINGS 60     /* line-search halvings before giving up */
+#define SOLVE_STEP_MAX 1.0        /* largest change of a log unknown in one step */
+#define SOLVE_ARMIJO 1e-4
+#define SOLVE_WEAK_STEP 1e-3      /* a line-search step this short signals trouble */
+#define SOLVE_CD_BAND 1e-3        /* |1 - sigma| below this: Cobb-Douglas-safe branch */
+#define SOLVE_EARLY_SLACK 1e-3    /* a bound violated by this much is activated at once */
+
+#include "solve.h"
+
+/* A system for newton_run: unknowns x[0..*n) (log prices first, then log(1 + w) of the
+ * active bounds), its merit (half the squared scaled residual) and largest scaled
+ * residual after each evaluation, and its callbacks, each taking `cx`:
+ *  - start: lay out the unknowns and evaluate at x; 0 or a solve_status_t;
+ *  - eval: every quantity and residual at x; 0, or -1 when something is not finite;
+ *  - direction: Jacobian and the limited Newton step into dx; -1 when singular;
+ *  - update_active(slack, final): add violated bounds (beyond slack), and when final
+ *    drop those with a wedge of the wrong sign; returns the number of changes;
+ *  - drop_unconfirmed(all): drop bounds added on the way that do not hold up (all of
+ *    them when `all`); returns how many;
+ *  - relayout: new unknowns after a change of the active set, then evaluate; 0 or a
+ *    solve_status_t. */
+typedef struct {
+    void *cx;
+    double *x, *x0, *dx;
+    const int *n;
+    int n_prices;
+    const double *merit, *maxres;
+    int changes_budget;      /* active-set changes before SOLVE_MAX_ITER */
+    int has_bounds;          /* 0: update_active is never called */
+    int (*start)(void *cx);
+    int (*eval)(void *cx);
+    int (*direction)(void *cx);
+    int (*update_active)(void *cx, double slack, int final);
+    int (*drop_unconfirmed)(void *cx, int all);
+    int (*relayout)(void *cx);
+} newton_problem_t;
+
+/* Newton with Armijo backtracking on the current active set, then active-set updates
+ * until no bound changes; at most SOLVE_MAX_NEWTON steps (counted into *iterations). */
+solve_status_t newton_run(const newton_problem_t *problem, int *iterations);
+
+/* int_{p0}^{p1} q0 (p/p0)^e dp = q0 p0 ((p1/p0)^(e+1) - 1)/(e+1) (q0 p0 ln(p1/p0) at
+ * e = -1), with expm1 so that it stays accurate as e -> -1 and p1 -> p0; 0 when a price
+ * is not positive or q0 = 0. Defined in welfare.c. */
+double welfare_area(double q0, double p0, double p1, double elasticity);
+
+#endif

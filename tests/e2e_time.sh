@@ -1,0 +1,94 @@
+#!/usr/bin/env bash
+# End-to-end tests of calendar scenarios (configs/README.md, "Time") through the binary:
+# bitwise identity across thread counts and shards, raw draws along the period axis,
+# the period and year coordinates, summary by period and year, and a bad calendar.
+set -u
+cd "$(dirname "$0")/.."
+A=${AGTRADE:-bin/agtrade}
+C=configs/seasons-quarterly.yaml
+T=$(mktemp -d)
+trap 'rm -rf "$T"' EXIT
+fails=0
+check() {   # check NAME COMMAND...: run a check, report it
+    local name=$1; shift
+    if "$@"; then echo "  ok   $name"; else echo "  FAIL $name"; fails=$((fails + 1)); fi
+}
+same_data() {   # the datasets users read: /summary and the point coordinates
+    h5diff -q "$1" "$2" /summary /summary && h5diff -q "$1" "$2" /point /point
+}
+
+echo "e2e_time: threads and shards"
+for j in 1 3; do
+    $A run $C -n 1500 -j $j -q -o "$T/j$j.h5" || fails=$((fails + 1))
+done
+check "quarterly: 3 threads equal 1 thread bit for bit" same_data "$T/j1.h5" "$T/j3.h5"
+S="--sweep time.exporters.US.psi=1,3,6"
+$A run $C -n 700 -q $S -o "$T/whole.h5" || fails=$((fails + 1))
+for k in 0 1; do $A run $C -n 700 -q $S --shard $k/2 -o "$T/shard-$k.h5" || fails=$((fails + 1)); done
+check "quarterly psi sweep: 2 shards merged equal the whole run bit for bit" \
+    bash -c "$A merge '$T/merged.h5' '$T'/shard-*.h5 && h5diff -q '$T/whole.h5' '$T/merged.h5' /summary /summary"
+
+R="$A run $C -n 4000 --sweep time.importers.China.psi=0,1,2,4,8"
+$R -o "$T/r.h5" 2>"$T/r.log" &
+pid=$!
+for _ in $(seq 600); do   # wait (at most 60 s) until two of the five points are done
+    grep -q "point 2 of 5 done" "$T/r.log" && break
+    sleep 0.1
+done
+kill -USR1 $pid
+wait $pid
+rc=$?
+check "an interrupted calendar sweep exits 75 with a partial file" \
+    bash -c "test $rc -eq 75 && test -e '$T/r.partial.h5' && test ! -e '$T/r.h5'"
+$R -q -o "$T/r.h5" --resume
+$R -q -o "$T/r-full.h5"
+check "a resumed calendar sweep equals the uninterrupted one bit for bit" same_data "$T/r.h5" "$T/r-full.h5"
+
+echo "e2e_time: file contract"
+$A run $C -n 300 -q --raw-draws -o "$T/raw.h5" || fails=$((fails + 1))
+check "period and year coordinates, (exporter, importer, period) flows in /summary and /draws" \
+    /usr/bin/python3 -c "
+import h5py, numpy as np
+f = h5py.File('$T/raw.h5', 'r')
+assert [p.decode() for p in f['period'][:]] == ['Sep-Nov 2024', 'Dec-Feb 2025', 'Mar-May 2025', 'Jun-Aug 2025']
+assert [y.decode() for y in f['year'][:]] == ['2024/25']
+assert f['summary/flow_mean'].shape == (1, 5, 3, 4)
+assert f['summary/flow_year_mean'].shape == (1, 5, 3, 1)
+assert f['summary/stock_mean'].shape == (1, 5, 4)
+assert f['summary/importer_stock_q'].shape == (1, 3, 4, 9)
+assert f['draws/flow'].shape == (1, 300, 5, 3, 4)
+flow, year = f['draws/flow'][0], f['draws/flow_year'][0]
+assert np.allclose(flow.sum(axis=-1), year[..., 0], rtol=1e-12, atol=1e-12)   # a year = its periods
+# conservation per draw: S_t = S_t-1 + H_t - D_t - X_t from the opening stocks (Mt)
+S, H, D, X = (f['draws/' + v][0] for v in ('stock', 'harvest', 'domestic_use', 'exports'))
+opening = np.array([11.86, 51.28, 29.65, 2.74, 1.15])
+prev = np.concatenate([np.broadcast_to(opening[None, :, None], (300, 5, 1)), S[:, :, :-1]], axis=2)
+assert np.abs(prev + H - D - X - S).max() < 1e-7, np.abs(prev + H - D - X - S).max()
+assert np.allclose(X, flow.sum(axis=2), rtol=1e-12, atol=1e-12)
+fob, value = f['draws/fob_price'][0], f['draws/trade_value_year'][0]
+assert np.allclose((fob[:, :, None, :] * flow).sum(axis=-1) / 1000, value[..., 0], rtol=1e-12)
+ref = f['draws/flow_ref'][0]
+us_cn = flow[:, 0, 0, :] - ref[:, 0, 0, :]
+assert (us_cn[:, 2] < 0).all() and (us_cn[:, 1] > 0).all()   # 58.7 % from Mar: front-loading
+"
+check "xarray opens the calendar file with h5netcdf, named period axis" /usr/bin/python3 -c "
+import xarray as xr
+ds = xr.open_dataset('$T/raw.h5', engine='h5netcdf', group='summary')
+assert ds.flow_mean.dims == ('point', 'exporter', 'importer', 'period'), ds.flow_mean.dims
+v = float(ds.flow_mean.sel(exporter='US', importer='China', period='Mar-May 2025')[0])
+assert v < 1, v
+"
+check "summary prints the focus route by period and by year" \
+    bash -c "$A summary '$T/j1.h5' > '$T/s.txt' && grep -q 'US -> China, Mar-May 2025' '$T/s.txt' && grep -q 'US -> China, year 2024/25' '$T/s.txt' && grep -q 'P(US -> China Mar-May below 3 Mt)' '$T/s.txt'"
+
+check "plots.py draws the calendar charts (seasons, stocks)" \
+    bash -c "/usr/bin/python3 sim/python/plots.py '$T/raw.h5' --outdir '$T/png' >'$T/png.txt' && test -s '$T/png/seasons.png' && test -s '$T/png/stocks.png' && test ! -e '$T/png/spread.png'"
+
+echo "e2e_time: bad input"
+sed 's/- {from: Mar-May 2025, exporter: US/- {from: Apr 2025, exporter: US/' $C > "$T/bad.yaml"
+cp configs/soybeans-2024-25.yaml "$T/"
+check "a schedule naming an unknown period: file:line:key, exit 65" \
+    bash -c "$A check '$T/bad.yaml' 2>'$T/err'; test \$? -eq 65 && grep -q 'bad.yaml:[0-9]*:[0-9]*: time.schedule.scenario\[0\].from: unknown period .Apr 2025.' '$T/err'"
+
+if [ $fails -ne 0 ]; then echo "e2e_time: $fails FAILED"; exit 1; fi
+echo "e2e_time: all passed"
