@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "attrib.h"
 #include "engine.h"
 #include "quantities.h"
 #include "sample.h"
@@ -329,6 +330,56 @@ static void test_stop_flag_interrupts_at_a_chunk_edge(void **state)
     point_summary_free(ps);
 }
 
+/* Law of total variance (attrib.h): within + between regimes is the variance over all
+ * draws to 1e-12 relative, and each part is what a two-pass computation over the raw
+ * draws gives, for every variable. */
+static void test_variance_splits_into_within_and_between_regimes(void **state)
+{
+    fixture_t *f = *state;
+    point_summary_t *ps;
+    collected_t *c = run_collect(&f->spec, &ps);
+    size_t V = c->n_vars;
+    int checked = 0;
+    for (size_t v = 0; v < V; v++) {
+        long double n[3] = {0}, sum[3] = {0}, ss[3] = {0};
+        for (uint64_t d = 0; d < c->n; d++)
+            if (!c->status[d]) {
+                double x = c->values[d * V + v];
+                for (int g = 0; g < 3; g++)
+                    if (g == 0 || c->regime[d] == g - 1) {
+                        n[g] += 1;
+                        sum[g] += x;
+                    }
+            }
+        for (uint64_t d = 0; d < c->n; d++)
+            if (!c->status[d]) {
+                double x = c->values[d * V + v];
+                for (int g = 0; g < 3; g++)
+                    if (g == 0 || c->regime[d] == g - 1)
+                        ss[g] += (x - sum[g] / n[g]) * (x - sum[g] / n[g]);
+            }
+        long double within = (ss[1] + ss[2]) / (n[0] - 1), between = 0;
+        for (int g = 1; g < 3; g++) {
+            long double dm = sum[g] / n[g] - sum[0] / n[0];
+            between += n[g] * dm * dm / (n[0] - 1);
+        }
+        double w, b, total = ps->sd[v] * ps->sd[v];
+        attrib_variance_split(ps, v, &w, &b);
+        double scale = total > 0 ? total : 1.0;
+        if (fabs(w + b - total) > 1e-12 * scale)
+            fail_msg("variable %zu: within %.17g + between %.17g != variance %.17g", v, w, b,
+                     total);
+        if (fabs(w - (double)within) > 1e-10 * scale ||
+            fabs(b - (double)between) > 1e-10 * scale)
+            fail_msg("variable %zu: split (%.17g, %.17g), two-pass (%.17g, %.17g)", v, w, b,
+                     (double)within, (double)between);
+        checked += total > 0 && b > 1e-3 * total;
+    }
+    assert_true(checked > 10);   /* the tariff regimes move many quantities */
+    collected_free(c);
+    point_summary_free(ps);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -338,6 +389,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_quantiles_lie_within_their_error_bound_of_the_exact_ones, setup, teardown),
         cmocka_unit_test_setup_teardown(test_failed_draws_are_counted_and_left_out, setup, teardown),
         cmocka_unit_test_setup_teardown(test_stop_flag_interrupts_at_a_chunk_edge, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_variance_splits_into_within_and_between_regimes, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

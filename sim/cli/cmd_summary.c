@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "attrib.h"
 #include "cli.h"
 #include "h5out.h"
 #include "results.h"
@@ -88,6 +89,46 @@ static void print_table(const table_t *t)
     }
 }
 
+/* ---- what drives the spread (attrib.h) ------------------------------------------- */
+
+/* Law of total variance of one value: how much of its variance over all draws is policy
+ * (which regime happens) and how much market (the sampled inputs within a regime). */
+static void print_variance_split(const results_t *res, const point_summary_t *ps,
+                                 const char *label, const char *name, quantity_form_t form,
+                                 int exporter, int importer)
+{
+    long v = quantity_index(&res->layout, name, form, exporter, importer);
+    if (v < 0)
+        return;
+    double within, between;
+    attrib_variance_split(ps, (size_t)v, &within, &between);
+    double total = within + between;
+    if (!(total > 0))
+        return;
+    /* single spaces: the table parsers (tests/test_results.py) read only the table rows */
+    printf("  %s: %.1f %% policy (between regimes), %.1f %% market (within regimes)\n", label,
+           100.0 * between / total, 100.0 * within / total);
+}
+
+static void print_drivers(const results_t *res, const point_summary_t *ps)
+{
+    if (!res->n_regimes)
+        return;
+    char label[256];
+    printf("\n  variance split, policy vs market uncertainty (law of total variance):\n");
+    snprintf(label, sizeof label, "exports %s -> %s", res->exporter_name[0],
+             res->importer_name[0]);
+    print_variance_split(res, ps, label, "flow", FORM_LEVEL, 0, 0);
+    snprintf(label, sizeof label, "change of exports %s -> %s vs reference",
+             res->exporter_name[0], res->importer_name[0]);
+    print_variance_split(res, ps, label, "flow", FORM_CHANGE, 0, 0);
+    snprintf(label, sizeof label, "FOB price %s", res->exporter_name[0]);
+    print_variance_split(res, ps, label, "fob_price", FORM_LEVEL, 0, -1);
+    snprintf(label, sizeof label, "farm revenue %s", res->exporter_name[0]);
+    print_variance_split(res, ps, label, "farm_revenue", FORM_LEVEL, 0, -1);
+    print_variance_split(res, ps, "welfare: world total", "welfare_total", FORM_WELFARE, -1, -1);
+}
+
 static void print_point(const results_t *res, size_t p)
 {
     const point_summary_t *ps = res->points[p];
@@ -99,6 +140,7 @@ static void print_point(const results_t *res, size_t p)
            (unsigned long long)ps->draws_ok[0], (unsigned long long)ps->draws_failed[0]);
     table_t t = {res, ps, 0};
     print_table(&t);
+    print_drivers(res, ps);
     for (int r = 0; r < res->n_regimes; r++) {
         printf("\n  regime '%s': %llu draws (%.1f %%), %llu failed\n", res->regime_name[r],
                (unsigned long long)ps->draws_ok[1 + r],

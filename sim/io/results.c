@@ -1,5 +1,6 @@
 /* results.c - see results.h. */
 #include "results.h"
+#include "attrib.h"
 #include "sweep.h"
 #include "version.h"
 #include <stdio.h>
@@ -423,6 +424,74 @@ int results_copy_coords(h5out_t *h, const results_t *res, const char *group, int
     return h5out_copy_coords(h, group, n, names, err, errlen);
 }
 
+/* ---- derived statistics: written, never read back ----------------------------------
+ * What follows is computed from the summaries at write time, so a file read back and
+ * written again (merge, --resume) gives the same bits, and files written before these
+ * variables existed still read. */
+
+/* The variance units of a quantity: "1" stays "1", else "(units)^2" (UDUNITS-2). */
+static void squared_units(const char *units, char *buf, size_t len)
+{
+    if (!strcmp(units, "1"))
+        snprintf(buf, len, "1");
+    else
+        snprintf(buf, len, "(%s)^2", units);
+}
+
+/* Law of total variance (attrib.h) of one quantity in one form, for every point. */
+static int write_variance_split(h5out_t *h, const results_t *res, const size_t *present,
+                                size_t n_present, int d, quantity_form_t form, double *buf,
+                                char *err, size_t errlen)
+{
+    const quantity_def_t *def = &quantity_defs[d];
+    size_t n = quantity_size(&res->layout, d), base = quantity_base(&res->layout, d, form);
+    char stem[96], units[96];
+    quantity_form_name(def, form, stem, sizeof stem);
+    squared_units(def->units, units, sizeof units);
+    static const char *const part[2][2] = {
+        {"var_within_regimes", "variance within regimes (market uncertainty)"},
+        {"var_between_regimes", "variance between regime means (policy uncertainty)"}};
+    int rc = 0;
+    for (int k = 0; k < 2 && !rc; k++) {
+        for (size_t i = 0; i < n_present; i++)
+            for (size_t e = 0; e < n; e++) {
+                double split[2];
+                attrib_variance_split(res->points[present[i]], base + e, &split[0], &split[1]);
+                buf[i * n + e] = split[k];
+            }
+        svar_t v;
+        char name[160], ln[400];
+        memset(&v, 0, sizeof v);
+        v.dims[v.ndims++] = "point";
+        axes_dims(def->axes, &v);
+        snprintf(name, sizeof name, "summary/%s_%s", stem, part[k][0]);
+        snprintf(ln, sizeof ln, "%s (%s), %s", def->long_name, form_words[form], part[k][1]);
+        rc = h5out_write_double(h, name, v.ndims, v.dims, buf, units, ln, err, errlen);
+    }
+    return rc;
+}
+
+static int write_variance_splits(h5out_t *h, const results_t *res, const size_t *present,
+                                 size_t n_present, char *err, size_t errlen)
+{
+    size_t most = (size_t)res->n_exporters * (size_t)res->n_importers;
+    double *buf = malloc((n_present * most + 1) * sizeof *buf);
+    if (!buf) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    int rc = 0;
+    for (int d = 0; d < quantity_def_count && !rc; d++) {
+        int first = quantity_defs[d].is_welfare ? FORM_WELFARE : FORM_LEVEL;
+        int last = quantity_defs[d].is_welfare ? FORM_WELFARE : FORM_CHANGE;
+        for (int f = first; f <= last && !rc; f++)
+            rc = write_variance_split(h, res, present, n_present, d, (quantity_form_t)f, buf,
+                                      err, errlen);
+    }
+    free(buf);
+    return rc;
+}
+
 int results_write_summary(h5out_t *h, const results_t *res, char *err, size_t errlen)
 {
     svar_io_t io = {.res = res, .out = h, .err = err, .errlen = errlen};
@@ -432,6 +501,8 @@ int results_write_summary(h5out_t *h, const results_t *res, char *err, size_t er
         return -1;
     }
     int rc = each_var(res, write_var, &io);
+    if (!rc && res->n_regimes)
+        rc = write_variance_splits(h, res, io.present, io.n_present, err, errlen);
     free(io.present);
     if (!rc)
         rc = results_copy_coords(h, res, "summary", 0, err, errlen);
