@@ -85,6 +85,23 @@ static int load_config(const run_options_t *opt, config_t **out)
 
 /* ---- the results skeleton ---------------------------------------------------------- */
 
+/* Attribution (attrib.h) of the headline quantities on the scenario's inputs, when it
+ * has any. */
+static int attribution_for(const config_t *cfg, results_t *res)
+{
+    if (cfg->n_inputs == 0)
+        return 0;
+    attrib_target_t targets[ATTRIB_MAX_TARGETS];
+    char err[256];
+    int n = attrib_targets(NULL, 0, targets, err, sizeof err);
+    int k = cfg->n_inputs < ATTRIB_MAX_INPUTS ? cfg->n_inputs : ATTRIB_MAX_INPUTS;
+    if (n < 0 || results_set_attribution(res, k, targets, n))
+        return -1;
+    for (int i = 0; i < k; i++)
+        snprintf(res->input_name[i], RESULTS_LABEL_MAX, "%s", cfg->inputs[i].name);
+    return 0;
+}
+
 static results_t *results_for(const config_t *cfg, int shard_k, int shard_n)
 {
     size_t n_points = sweep_n_points(cfg->sweeps, cfg->n_sweeps);
@@ -102,6 +119,10 @@ static results_t *results_for(const config_t *cfg, int shard_k, int shard_n)
         snprintf(res->threshold_name[t], RESULTS_LABEL_MAX, "%s", cfg->thresholds[t].name);
     for (int s = 0; s < cfg->n_sweeps; s++)
         snprintf(res->sweep_key[s], sizeof res->sweep_key[s], "%s", cfg->sweeps[s].key);
+    if (attribution_for(cfg, res)) {
+        results_free(res);
+        return NULL;
+    }
     for (size_t p = 0; p < n_points; p++) {
         sweep_point_values(cfg->sweeps, cfg->n_sweeps, p,
                            &res->point_values[p * (size_t)cfg->n_sweeps]);
@@ -109,7 +130,9 @@ static results_t *results_for(const config_t *cfg, int shard_k, int shard_n)
             continue;
         res->points[p] = point_summary_alloc(res->layout.n_vars, 1 + cfg->n_regimes,
                                              cfg->n_thresholds);
-        if (!res->points[p]) {
+        if (!res->points[p] ||
+            (res->n_inputs && point_summary_alloc_attrib(res->points[p], res->n_inputs,
+                                                         results_attrib_values(res)))) {
             results_free(res);
             return NULL;
         }
@@ -140,7 +163,9 @@ static int check_points(const config_t *cfg, const results_t *res)
 
 typedef struct {
     const quantity_layout_t *layout;
-    h5out_stream_t **streams;        /* [def][form level/ref], then regime, status, iterations */
+    const config_t *cfg;             /* the inputs' names */
+    h5out_stream_t **streams;        /* [def][form level/ref], then regime, status,
+                                        iterations, then [input][value, z], compliance */
     int n_streams;
     size_t file_point;               /* index of the point along the file's point axis */
     double *buffer;                  /* a chunk of draws of one quantity */
@@ -163,10 +188,46 @@ static int raw_dims(quantity_axes_t axes, const char **dims, int n_exporters, in
     return nd;
 }
 
+/* Overrides of freight are in USD/t; every other sampled value is a factor or an
+ * index (sample.h, models/policy.h). */
+static const char *input_units(const input_spec_t *in)
+{
+    int freight = in->target == TARGET_FREIGHT_INDEX || in->target == TARGET_FREIGHT_ROUTE;
+    return freight && in->apply == APPLY_OVERRIDE ? "USD/t" : "1";
+}
+
+/* input_<name> (the value sampled, in the input's own units) and input_<name>_z (its
+ * standard normal score) per input, then the compliance factor applied. Names are
+ * sanitized like the sweep variables; the attribute input_name keeps the original. */
+static int raw_open_inputs(h5out_t *h, raw_sink_t *sink, char *err, size_t errlen)
+{
+    const config_t *cfg = sink->cfg;
+    const char *dims[2] = {"point", "draw"};
+    for (int i = 0; i < cfg->n_inputs; i++)
+        for (int z = 0; z < 2; z++) {
+            char path[200], clean[SAMPLE_NAME_MAX], ln[300];
+            results_sanitize_name(cfg->inputs[i].name, clean, sizeof clean);
+            snprintf(path, sizeof path, "draws/input_%s%s", clean, z ? "_z" : "");
+            snprintf(ln, sizeof ln, z ? "standard normal score of input %s in the copula, per draw"
+                                      : "sampled value of input %s (%s), per draw",
+                     cfg->inputs[i].name, input_target_name(cfg->inputs[i].target));
+            h5out_stream_t *st = h5out_stream_open(h, path, 2, dims, H5OUT_DOUBLE,
+                                                   z ? "1" : input_units(&cfg->inputs[i]), ln,
+                                                   err, errlen);
+            sink->streams[sink->n_streams++] = st;
+            if (!st || h5out_attr_string(h, path, "input_name", cfg->inputs[i].name, err, errlen))
+                return -1;
+        }
+    sink->streams[sink->n_streams] = h5out_stream_open(
+        h, "draws/compliance", 2, dims, H5OUT_DOUBLE, "1",
+        "compliance factor of purchase floors applied (1: none sampled), per draw", err, errlen);
+    return sink->streams[sink->n_streams++] ? 0 : -1;
+}
+
 static int raw_open(h5out_t *h, raw_sink_t *sink, char *err, size_t errlen)
 {
     const quantity_layout_t *lay = sink->layout;
-    int max_streams = 2 * quantity_def_count + 3;
+    int max_streams = 2 * quantity_def_count + 3 + 2 * sink->cfg->n_inputs + 1;
     sink->streams = calloc((size_t)max_streams, sizeof *sink->streams);
     size_t chunk = (size_t)ENGINE_CHUNK_BLOCKS * ENGINE_BLOCK_DRAWS;
     sink->buffer = malloc(chunk * (size_t)lay->n_exporters * (size_t)lay->n_importers *
@@ -205,7 +266,7 @@ static int raw_open(h5out_t *h, raw_sink_t *sink, char *err, size_t errlen)
         if (!sink->streams[sink->n_streams++])
             return -1;
     }
-    return 0;
+    return raw_open_inputs(h, sink, err, errlen);
 }
 
 static int raw_close(raw_sink_t *sink, char *err, size_t errlen)
@@ -251,6 +312,26 @@ static int raw_write_chunk(void *ctx, uint64_t first, uint64_t n, const double *
     for (int k = 0; k < 3; k++) {
         size_t start[2] = {sink->file_point, first}, count[2] = {1, n};
         if (h5out_stream_write(sink->streams[s++], start, count, ints[k], sink->err,
+                               sizeof sink->err))
+            return -1;
+    }
+    return 0;
+}
+
+/* The chunk's input rows (engine.h, ENGINE_INPUT_ROW): one column per stream. */
+static int raw_write_inputs(void *ctx, uint64_t first, uint64_t n, const double *inputs)
+{
+    raw_sink_t *sink = ctx;
+    int K = sink->cfg->n_inputs;
+    size_t row = ENGINE_INPUT_ROW(K);
+    int s = sink->n_streams - (2 * K + 1);
+    for (int c = 0; c < 2 * K + 1; c++) {
+        /* streams are [input][value, z]; the row is [values | scores | compliance] */
+        size_t col = c == 2 * K ? (size_t)c : (size_t)(c % 2 ? K + c / 2 : c / 2);
+        for (uint64_t k = 0; k < n; k++)
+            sink->buffer[k] = inputs[k * row + col];
+        size_t start[2] = {sink->file_point, first}, count[2] = {1, n};
+        if (h5out_stream_write(sink->streams[s + c], start, count, sink->buffer, sink->err,
                                sizeof sink->err))
             return -1;
     }
@@ -379,6 +460,7 @@ typedef struct {
     h5out_t *out;
     raw_sink_t raw;
     progress_t progress;
+    size_t *attrib_index, n_attrib;  /* the attributed values (attrib.h) */
 } run_state_t;
 
 static int run_one_point(run_state_t *st, size_t p, uint64_t progress_offset,
@@ -401,8 +483,11 @@ static int run_one_point(run_state_t *st, size_t p, uint64_t progress_offset,
     spec.progress_ctx = &st->progress;
     spec.progress_offset = progress_offset;
     spec.progress_total = progress_total;
+    spec.attrib_index = st->attrib_index;
+    spec.n_attrib = st->n_attrib;
     if (st->opt->raw) {
         spec.raw = raw_write_chunk;
+        spec.raw_inputs = raw_write_inputs;
         spec.raw_ctx = &st->raw;
     }
     int rc = engine_run_point(&spec, st->res->points[p], err, sizeof err);
@@ -458,6 +543,7 @@ static int open_output(run_state_t *st)
     int rc = results_define(st->out, st->res, st->opt->raw ? st->cfg->draws : 0, err, sizeof err);
     if (!rc && st->opt->raw) {
         st->raw.layout = &st->res->layout;
+        st->raw.cfg = st->cfg;
         rc = raw_open(st->out, &st->raw, err, sizeof err);
     }
     if (rc) {
@@ -531,7 +617,11 @@ static int run_config(const run_options_t *opt, const config_t *cfg)
         return EXIT_USAGE;
     }
     st.done = calloc(st.res->n_points, 1);
-    rc = st.done ? check_points(cfg, st.res) : EXIT_SOFTWARE;
+    st.attrib_index = malloc(st.res->layout.n_vars * sizeof *st.attrib_index);
+    if (st.attrib_index && st.res->n_inputs)
+        st.n_attrib = attrib_target_indices(&st.res->layout, st.res->targets, st.res->n_targets,
+                                            st.attrib_index);
+    rc = st.done && st.attrib_index ? check_points(cfg, st.res) : EXIT_SOFTWARE;
     if (rc == EXIT_OK && opt->resume) {
         char partial[CONFIG_PATH_MAX + 16];
         run_partial_path(cfg->output, partial, sizeof partial);
@@ -566,6 +656,7 @@ static int run_config(const run_options_t *opt, const config_t *cfg)
     if (rc == EXIT_OK && !opt->quiet && st.rank == 0)
         fprintf(stderr, "agtrade: wrote %s\n", cfg->output);
     free(st.done);
+    free(st.attrib_index);
     results_free(st.res);
     return rc;
 }

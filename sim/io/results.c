@@ -3,6 +3,7 @@
 #include "attrib.h"
 #include "sweep.h"
 #include "version.h"
+#include <assert.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,7 +17,7 @@
 /* Which array of point_summary_t a summary variable lives in. */
 typedef enum {
     F_MEAN, F_SD, F_MCSE, F_MIN, F_MAX, F_Q, F_QERR, F_HIST, F_EDGES, F_UNDER, F_OVER,
-    F_DRAWS_OK, F_DRAWS_FAILED, F_THR_P, F_THR_MCSE
+    F_DRAWS_OK, F_DRAWS_FAILED, F_THR_P, F_THR_MCSE, F_CORR_INPUT, F_SRC_INPUT, F_R2
 } field_t;
 
 /* One summary variable: per point, n_seg segments of `count` consecutive elements of a
@@ -55,6 +56,9 @@ static void *field_base(point_summary_t *ps, field_t f)
     case F_DRAWS_FAILED: return ps->draws_failed;
     case F_THR_P: return ps->threshold_prob;
     case F_THR_MCSE: return ps->threshold_mcse;
+    case F_CORR_INPUT: return ps->corr_input;
+    case F_SRC_INPUT: return ps->src_input;
+    case F_R2: return ps->r2;
     }
     return NULL;
 }
@@ -172,6 +176,47 @@ static int each_count(const results_t *res, svar_fn fn, void *arg)
     return rc;
 }
 
+/* Attribution of each target (attrib.h): F_corr_input and F_src_input (point, input,
+ * region axes), F_r2 (point, region axes). In a point summary a target's values start
+ * at value offset `at`; the [input][value] arrays hold n_inputs rows of them. */
+static int each_attrib(const results_t *res, svar_fn fn, void *arg)
+{
+    size_t A = results_attrib_values(res), at = 0;
+    int rc = 0;
+    for (int t = 0; t < res->n_targets && !rc; t++) {
+        const quantity_def_t *def = &quantity_defs[res->targets[t].def];
+        size_t n = quantity_size(&res->layout, res->targets[t].def);
+        char stem[96];
+        quantity_form_name(def, res->targets[t].form, stem, sizeof stem);
+        static const struct { const char *suffix, *what; field_t field; } parts[] = {
+            {"corr_input", "correlation with each input's standard normal score",
+             F_CORR_INPUT},
+            {"src_input", "standardized regression coefficient on each input's normal "
+             "score (all inputs jointly)", F_SRC_INPUT},
+            {"r2", "share of variance explained linearly by the inputs' normal scores", F_R2}};
+        for (int k = 0; k < 3 && !rc; k++) {
+            svar_t v;
+            memset(&v, 0, sizeof v);
+            snprintf(v.name, sizeof v.name, "summary/%s_%s", stem, parts[k].suffix);
+            snprintf(v.long_name, sizeof v.long_name, "%s (%s), %s", def->long_name,
+                     form_words[res->targets[t].form], parts[k].what);
+            v.units = "1";
+            v.dims[v.ndims++] = "point";
+            if (k < 2)
+                v.dims[v.ndims++] = "input";
+            axes_dims(def->axes, &v);
+            v.field = parts[k].field;
+            v.offset = at;
+            v.count = n;
+            v.n_seg = k < 2 ? (size_t)res->n_inputs : 1;
+            v.seg_stride = A;
+            rc = fn(&v, arg);
+        }
+        at += n;
+    }
+    return rc;
+}
+
 static int each_var(const results_t *res, svar_fn fn, void *arg)
 {
     int rc = 0;
@@ -183,7 +228,9 @@ static int each_var(const results_t *res, svar_fn fn, void *arg)
         for (int f = FORM_LEVEL; f <= FORM_CHANGE && !rc; f++)
             rc = each_stat(res, d, (quantity_form_t)f, fn, arg);
     }
-    return rc ? rc : each_count(res, fn, arg);
+    if (!rc)
+        rc = each_count(res, fn, arg);
+    return rc || !res->n_inputs ? rc : each_attrib(res, fn, arg);
 }
 
 /* ---- allocation ------------------------------------------------------------------ */
@@ -216,10 +263,37 @@ results_t *results_alloc(int n_exporters, int n_importers, int n_regimes, int n_
     return res;
 }
 
+size_t results_attrib_values(const results_t *res)
+{
+    size_t n = 0;
+    for (int t = 0; t < res->n_targets; t++)
+        n += quantity_size(&res->layout, res->targets[t].def);
+    return n;
+}
+
+int results_set_attribution(results_t *res, int n_inputs, const attrib_target_t *targets,
+                            int n_targets)
+{
+    assert(n_inputs > 0 && n_targets >= 0 && n_targets <= ATTRIB_MAX_TARGETS);
+    free(res->input_name);
+    res->input_name = calloc((size_t)n_inputs, sizeof *res->input_name);
+    if (!res->input_name)
+        return -1;
+    res->n_inputs = n_inputs;
+    res->n_targets = n_targets;
+    memcpy(res->targets, targets, (size_t)n_targets * sizeof *targets);
+    for (size_t p = 0; p < res->n_points; p++)
+        if (res->points[p] &&
+            point_summary_alloc_attrib(res->points[p], n_inputs, results_attrib_values(res)))
+            return -1;
+    return 0;
+}
+
 void results_free(results_t *res)
 {
     if (!res)
         return;
+    free(res->input_name);
     if (res->points)
         for (size_t p = 0; p < res->n_points; p++)
             point_summary_free(res->points[p]);
@@ -267,6 +341,11 @@ static void sanitize(const char *key, char *out, size_t len)
         out[i] = ok ? c : '_';
     }
     out[i] = '\0';
+}
+
+void results_sanitize_name(const char *key, char *out, size_t len)
+{
+    sanitize(key, out, len);
 }
 
 static int define_points(h5out_t *h, const results_t *res, char *err, size_t errlen)
@@ -346,6 +425,9 @@ int results_define(h5out_t *h, const results_t *res, uint64_t n_draws, char *err
     if (!rc && res->n_thresholds)
         rc = define_string_dim(h, "threshold", res->n_thresholds, res->threshold_name,
                                "threshold event", err, errlen);
+    if (!rc && res->n_inputs)
+        rc = define_string_dim(h, "input", res->n_inputs, res->input_name,
+                               "random input of the scenario (attribution)", err, errlen);
     if (!rc)
         rc = h5out_def_dim_index(h, "hist_bin", SUMMARY_HIST_BINS, "histogram bin", err, errlen);
     if (!rc)
@@ -405,7 +487,7 @@ static size_t *present_points(const results_t *res, size_t *n)
 int results_copy_coords(h5out_t *h, const results_t *res, const char *group, int with_draw,
                         char *err, size_t errlen)
 {
-    const char *names[8];
+    const char *names[10];
     int n = 0;
     names[n++] = "point";
     if (with_draw)
@@ -420,6 +502,8 @@ int results_copy_coords(h5out_t *h, const results_t *res, const char *group, int
             names[n++] = "regime";
         if (res->n_thresholds)
             names[n++] = "threshold";
+        if (res->n_inputs)
+            names[n++] = "input";
     }
     return h5out_copy_coords(h, group, n, names, err, errlen);
 }
@@ -621,12 +705,55 @@ static int read_points(h5in_t *in, results_t *res, sweep_scan_t *scan, size_t P,
     return rc;
 }
 
+/* The attributed targets of a file: the /summary variables named <stem>_corr_input, in
+ * the file's order (the values are read back in that order, so writing the results
+ * again gives the same data). */
+typedef struct {
+    attrib_target_t *targets;
+    int n;
+    int unknown;
+} attrib_scan_t;
+
+static void scan_attrib(const char *name, void *arg)
+{
+    attrib_scan_t *scan = arg;
+    static const char suffix[] = "_corr_input";
+    size_t len = strlen(name), sl = sizeof suffix - 1;
+    if (len <= sl || strcmp(name + len - sl, suffix) != 0)
+        return;
+    char stem[128];
+    snprintf(stem, sizeof stem, "%.*s", (int)(len - sl), name);
+    if (scan->n == ATTRIB_MAX_TARGETS || attrib_target_parse(stem, &scan->targets[scan->n]))
+        scan->unknown = 1;
+    else
+        scan->n++;
+}
+
+static int read_attribution(h5in_t *in, results_t *res, size_t n_inputs, char *err,
+                            size_t errlen)
+{
+    attrib_target_t targets[ATTRIB_MAX_TARGETS];
+    attrib_scan_t scan = {targets, 0, 0};
+    if (h5in_list(in, "summary", scan_attrib, &scan, err, errlen))
+        return -1;
+    if (scan.unknown) {
+        snprintf(err, errlen, "/summary attributes an unknown quantity (a newer agtrade?)");
+        return -1;
+    }
+    if (results_set_attribution(res, (int)n_inputs, targets, scan.n)) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    return read_labels(in, "input", (int)n_inputs, res->input_name, err, errlen);
+}
+
 results_t *results_read(h5in_t *in, char *err, size_t errlen)
 {
-    size_t P, E, I, R, T;
+    size_t P, E, I, R, T, K;
     int64_t total = 0;
     if (dim_len(in, "point", &P) || dim_len(in, "exporter", &E) || dim_len(in, "importer", &I) ||
-        dim_len(in, "regime", &R) || dim_len(in, "threshold", &T) || !P || !E || !I) {
+        dim_len(in, "regime", &R) || dim_len(in, "threshold", &T) || dim_len(in, "input", &K) ||
+        !P || !E || !I) {
         snprintf(err, errlen, "not an agtrade results file (missing point/exporter/importer axes)");
         return NULL;
     }
@@ -650,6 +777,8 @@ results_t *results_read(h5in_t *in, char *err, size_t errlen)
         rc = read_labels(in, "threshold", (int)T, res->threshold_name, err, errlen);
     if (!rc)
         rc = read_points(in, res, &scan, P, err, errlen);
+    if (!rc && K)   /* files from before attribution have no input axis */
+        rc = read_attribution(in, res, K, err, errlen);
     if (!rc) {
         svar_io_t io = {.res = res, .in = in, .err = err, .errlen = errlen};
         io.present = present_points(res, &io.n_present);

@@ -12,6 +12,7 @@
 #define AGTRADE_RESULTS_H
 
 #include <stdint.h>
+#include "attrib.h"
 #include "summary.h"
 #include "h5out.h"
 #include "quantities.h"
@@ -32,6 +33,11 @@ typedef struct {
     double *point_values;            /* [n_points][n_sweeps], valid where points[p] */
     point_summary_t **points;        /* [n_points]; NULL: not in this file */
     quantity_layout_t layout;
+    /* attribution (attrib.h): n_inputs = 0 when the file has none */
+    int n_inputs;
+    char (*input_name)[RESULTS_LABEL_MAX];
+    int n_targets;
+    attrib_target_t targets[ATTRIB_MAX_TARGETS];
 } results_t;
 
 /* Names empty, no points present (points[p] NULL); NULL on allocation failure.
@@ -40,6 +46,15 @@ results_t *results_alloc(int n_exporters, int n_importers, int n_regimes, int n_
                          int n_sweeps, size_t n_points);
 void results_free(results_t *res);
 size_t results_count_present(const results_t *res);
+
+/* Attribution of the targets' values on n_inputs inputs (n_inputs > 0): allocates the
+ * input names (empty; the caller fills them) and each present point's attribution
+ * arrays (point_summary_alloc_attrib), in target order. 0, or -1 on allocation failure.
+ * Points added later need point_summary_alloc_attrib(ps, n_inputs,
+ * results_attrib_values(res)). */
+int results_set_attribution(results_t *res, int n_inputs, const attrib_target_t *targets,
+                            int n_targets);
+size_t results_attrib_values(const results_t *res);
 
 /* Define the root dimensions and coordinates for the points present (and the `draw`
  * dimension when n_draws > 0, for raw draws). */
@@ -65,6 +80,10 @@ typedef struct {
     const char *title;           /* the scenario's name */
     const char *institution, *references;   /* run.institution, run.references */
 } results_meta_t;
+
+/* A name usable in a variable name (as the sweep_<key> variables): every character
+ * other than a-z, A-Z, 0-9 becomes '_'. */
+void results_sanitize_name(const char *key, char *out, size_t len);
 
 /* "agtrade ARGV..." (truncated to len) for the command_line attribute. */
 void results_command_line(int argc, char *const *argv, char *buf, size_t len);

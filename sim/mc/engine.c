@@ -1,8 +1,10 @@
 /* engine.c - see engine.h for the reproducibility contract. */
 #include "engine.h"
+#include "attrib.h"
 #include "solve.h"
 #include "cluster.h"
 #include "stats.h"
+#include <assert.h>
 #include <math.h>
 #include <omp.h>
 #include <stdio.h>
@@ -20,7 +22,6 @@ typedef struct {
     shocks_t *shocks;
     solution_t *ref, *scen;
     welfare_t *welfare;
-    double *input_values;
     uint64_t *threshold_hits;     /* [group][threshold], summed over threads at the end */
 } worker_t;
 
@@ -42,6 +43,12 @@ typedef struct {
     int32_t *regime, *status, *iterations;   /* a whole chunk of draws */
     double *pilot;                    /* the pilot blocks' rows, reused in chunk 0 */
     double *lo, *hi;                  /* histogram ranges from the pilot */
+    double *chunk_inputs;             /* a whole chunk of input rows (ENGINE_INPUT_ROW) */
+    /* attribution (attrib.h): like the moments, blocks -> chunk -> point, in order */
+    int attrib_k;                     /* inputs attributed; 0 with no attribution */
+    attrib_moments_t **block_attrib;  /* [k < ENGINE_CHUNK_BLOCKS] */
+    attrib_moments_t *chunk_attrib, *point_attrib;
+    double *attrib_x;                 /* [thread][n_attrib]: one draw's target values */
 } run_t;
 
 static int n_groups_of(const engine_spec_t *spec) { return 1 + spec->n_regimes; }
@@ -49,14 +56,17 @@ static int n_groups_of(const engine_spec_t *spec) { return 1 + spec->n_regimes; 
 /* ---- one draw ------------------------------------------------------------------ */
 
 static void draw_one(const engine_spec_t *spec, worker_t *w, uint64_t draw, double *row,
-                     int32_t *regime_out, int32_t *status_out, int32_t *iterations_out)
+                     double *inputs, int32_t *regime_out, int32_t *status_out,
+                     int32_t *iterations_out)
 {
     const quantity_layout_t *lay = spec->layout;
     int regime = -1;
-    sampler_draw(spec->sampler, w->sample_ws, spec->seed, draw, w->input_values, &regime);
+    sampler_draw_scores(spec->sampler, w->sample_ws, spec->seed, draw, inputs,
+                        inputs + spec->n_inputs, &regime);
     if (spec->n_regimes == 0)
         regime = -1;   /* the sampler may know regimes this run does not use */
-    sample_apply(spec->inputs, spec->n_inputs, w->input_values, spec->market, w->shocks);
+    sample_apply(spec->inputs, spec->n_inputs, inputs, spec->market, w->shocks);
+    inputs[2 * spec->n_inputs] = w->shocks->compliance;
 
     const policy_t *policy = spec->n_regimes > 0 ? spec->regimes[regime] : spec->scenario;
     int status = 0;
@@ -89,13 +99,14 @@ static uint64_t block_len(const engine_spec_t *spec, uint64_t block)
 }
 
 static void draw_block(const run_t *run, worker_t *w, uint64_t block, double *rows,
-                       int32_t *regime, int32_t *status, int32_t *iterations)
+                       double *inputs, int32_t *regime, int32_t *status, int32_t *iterations)
 {
     const engine_spec_t *spec = run->spec;
     uint64_t first = block * ENGINE_BLOCK_DRAWS, n = block_len(spec, block);
+    size_t in_row = ENGINE_INPUT_ROW(spec->n_inputs);
     for (uint64_t k = 0; k < n; k++)
-        draw_one(spec, w, first + k, rows + k * run->n_vars, &regime[k], &status[k],
-                 &iterations[k]);
+        draw_one(spec, w, first + k, rows + k * run->n_vars, inputs + k * in_row, &regime[k],
+                 &status[k], &iterations[k]);
 }
 
 /* Fold one block's rows into its block moments (in draw order) and the thread's
@@ -155,6 +166,90 @@ static void histogram_chunk(run_t *run, uint64_t n)
                                   run->members + g * chunk, run->n_members[g]);
 }
 
+/* ---- attribution (attrib.h): the co-moments of input scores and target values ------
+ * Kept apart from the moments above: one call per block (attrib_block), two per chunk
+ * (blocks into the chunk where it is computed, the chunk into the point on rank 0), the
+ * same fixed order as the moments, so the result does not depend on threads or ranks. */
+
+static void attrib_free_run(run_t *run)
+{
+    if (run->block_attrib)
+        for (int k = 0; k < ENGINE_CHUNK_BLOCKS; k++)
+            attrib_moments_free(run->block_attrib[k]);
+    free(run->block_attrib);
+    attrib_moments_free(run->chunk_attrib);
+    attrib_moments_free(run->point_attrib);
+    free(run->attrib_x);
+}
+
+static int attrib_init_run(run_t *run)
+{
+    const engine_spec_t *spec = run->spec;
+    int k = spec->n_inputs < ATTRIB_MAX_INPUTS ? spec->n_inputs : ATTRIB_MAX_INPUTS;
+    if (spec->n_attrib == 0 || k == 0)
+        return 0;
+    run->attrib_k = k;
+    run->block_attrib = calloc(ENGINE_CHUNK_BLOCKS, sizeof *run->block_attrib);
+    run->chunk_attrib = attrib_moments_alloc(k, spec->n_attrib);
+    run->point_attrib = attrib_moments_alloc(k, spec->n_attrib);
+    run->attrib_x = malloc(ENGINE_CHUNK_BLOCKS * spec->n_attrib * sizeof(double));
+    if (!run->block_attrib || !run->chunk_attrib || !run->point_attrib || !run->attrib_x)
+        return -1;
+    for (int b = 0; b < ENGINE_CHUNK_BLOCKS; b++)
+        if (!(run->block_attrib[b] = attrib_moments_alloc(k, spec->n_attrib)))
+            return -1;
+    return 0;
+}
+
+static size_t attrib_message_size(const run_t *run)
+{
+    return run->attrib_k ? attrib_moments_len(run->attrib_k, run->spec->n_attrib) * 8 : 0;
+}
+
+/* Block k of the chunk, its converged draws in draw order. */
+static void attrib_block(const run_t *run, int k, uint64_t n, const double *rows,
+                         const double *inputs, const int32_t *status)
+{
+    const engine_spec_t *spec = run->spec;
+    if (!run->attrib_k)
+        return;
+    attrib_moments_t *m = run->block_attrib[k];
+    double *x = run->attrib_x + (size_t)k * spec->n_attrib;   /* block k's own scratch */
+    size_t in_row = ENGINE_INPUT_ROW(spec->n_inputs);
+    attrib_moments_reset(m);
+    for (uint64_t d = 0; d < n; d++) {
+        if (status[d])
+            continue;
+        const double *row = rows + d * run->n_vars;
+        for (size_t t = 0; t < spec->n_attrib; t++)
+            x[t] = row[spec->attrib_index[t]];
+        attrib_moments_add(m, inputs + d * in_row + spec->n_inputs, x);
+    }
+}
+
+static void attrib_chunk_from_blocks(run_t *run, int n_blocks)
+{
+    if (!run->attrib_k)
+        return;
+    attrib_moments_reset(run->chunk_attrib);
+    for (int k = 0; k < n_blocks; k++)
+        attrib_moments_merge(run->chunk_attrib, run->block_attrib[k]);
+}
+
+static void attrib_chunk_into_point(run_t *run)
+{
+    if (run->attrib_k)
+        attrib_moments_merge(run->point_attrib, run->chunk_attrib);
+}
+
+static void attrib_summarize(const run_t *run, point_summary_t *out)
+{
+    if (!run->attrib_k)
+        return;
+    assert(out->n_inputs == run->attrib_k && out->n_attrib == run->spec->n_attrib);
+    attrib_finish(run->point_attrib, out->corr_input, out->src_input, out->r2);
+}
+
 /* ---- set-up and tear-down ------------------------------------------------------- */
 
 static void worker_free(worker_t *w)
@@ -165,7 +260,6 @@ static void worker_free(worker_t *w)
     solution_free(w->ref);
     solution_free(w->scen);
     welfare_free(w->welfare);
-    free(w->input_values);
     free(w->threshold_hits);
 }
 
@@ -179,11 +273,10 @@ static int worker_init(worker_t *w, const run_t *run)
     w->ref = solution_alloc(spec->market);
     w->scen = solution_alloc(spec->market);
     w->welfare = welfare_alloc(spec->market);
-    w->input_values = calloc((size_t)spec->n_inputs + 1, sizeof(double));
     w->threshold_hits = calloc((size_t)run->n_groups * (size_t)spec->n_thresholds + 1,
                                sizeof(uint64_t));
     if (!w->sample_ws || !w->solve_ws || !w->shocks || !w->ref || !w->scen || !w->welfare ||
-        !w->input_values || !w->threshold_hits)
+        !w->threshold_hits)
         return -1;
     return 0;
 }
@@ -239,6 +332,8 @@ static void run_free(run_t *run)
     free(run->pilot);
     free(run->lo);
     free(run->hi);
+    free(run->chunk_inputs);
+    attrib_free_run(run);
 }
 
 /* The first ENGINE_PILOT_BLOCKS blocks are drawn first, alone: their rows fix the
@@ -260,8 +355,9 @@ static int run_pilot(run_t *run)
     if (rc == 0) {
         for (uint64_t b = 0; b * ENGINE_BLOCK_DRAWS < n; b++) {
             size_t at = (size_t)b * ENGINE_BLOCK_DRAWS;
-            draw_block(run, &pilot_worker, b, run->pilot + at * V, run->regime + at,
-                       run->status + at, run->iterations + at);
+            draw_block(run, &pilot_worker, b, run->pilot + at * V,
+                       run->chunk_inputs + at * ENGINE_INPUT_ROW(spec->n_inputs),
+                       run->regime + at, run->status + at, run->iterations + at);
         }
         size_t n_ok = 0;
         for (uint64_t d = 0; d < n; d++)
@@ -286,6 +382,7 @@ static int run_init(run_t *run, const engine_spec_t *spec)
     run->regime = malloc(chunk_draws * sizeof(int32_t));
     run->status = malloc(chunk_draws * sizeof(int32_t));
     run->iterations = malloc(chunk_draws * sizeof(int32_t));
+    run->chunk_inputs = malloc(chunk_draws * ENGINE_INPUT_ROW(spec->n_inputs) * sizeof(double));
     run->ok = calloc(G, sizeof(uint64_t));
     run->failed = calloc(G, sizeof(uint64_t));
     run->block_ok = calloc(ENGINE_CHUNK_BLOCKS * G, sizeof(uint64_t));
@@ -295,7 +392,7 @@ static int run_init(run_t *run, const engine_spec_t *spec)
     run->point_moments = moments_array_alloc(G, run->n_vars);
     if (!run->regime || !run->status || !run->iterations || !run->ok || !run->failed ||
         !run->block_ok || !run->block_failed || !run->block_moments || !run->chunk_moments ||
-        !run->point_moments)
+        !run->point_moments || !run->chunk_inputs || attrib_init_run(run))
         return -1;
     if (run_pilot(run))
         return -1;
@@ -347,10 +444,11 @@ static void chunk_into_point(run_t *run)
 
 /* ---- MPI: chunks computed on other ranks travel to rank 0 ------------------------- */
 
-/* Per group: count, nonfinite, mean, m2, min, max (nvars each), then ok and failed. */
+/* Per group: count, nonfinite, mean, m2, min, max (nvars each), then ok and failed;
+ * then the chunk's attribution co-moments. */
 static size_t chunk_message_size(const run_t *run)
 {
-    return (size_t)run->n_groups * (6 * run->n_vars + 2) * 8;
+    return (size_t)run->n_groups * (6 * run->n_vars + 2) * 8 + attrib_message_size(run);
 }
 
 static void pack_chunk(const run_t *run, char *buf)
@@ -365,6 +463,8 @@ static void pack_chunk(const run_t *run, char *buf)
         memcpy(buf + 8, &run->block_failed[g], 8);
         buf += 16;
     }
+    if (run->attrib_k)
+        memcpy(buf, run->chunk_attrib->data, attrib_message_size(run));
 }
 
 static void unpack_chunk(run_t *run, const char *buf)
@@ -379,14 +479,18 @@ static void unpack_chunk(run_t *run, const char *buf)
         memcpy(&run->block_failed[g], buf + 8, 8);
         buf += 16;
     }
+    if (run->attrib_k)
+        memcpy(run->chunk_attrib->data, buf, attrib_message_size(run));
 }
 
 /* The chunk's per-draw arrays (regimes, statuses, iterations, rows) when raw draws are kept. */
 static int exchange_chunk_draws(run_t *run, int from, int tag, uint64_t n, int sending)
 {
-    void *parts[4] = {run->regime, run->status, run->iterations, run->chunk_values};
-    size_t sizes[4] = {n * 4, n * 4, n * 4, n * run->n_vars * 8};
-    int n_parts = run->chunk_values ? 4 : 0;   /* only raw draws need them on rank 0 */
+    void *parts[5] = {run->regime, run->status, run->iterations, run->chunk_values,
+                      run->chunk_inputs};
+    size_t sizes[5] = {n * 4, n * 4, n * 4, n * run->n_vars * 8,
+                       n * ENGINE_INPUT_ROW(run->spec->n_inputs) * 8};
+    int n_parts = run->chunk_values ? (run->spec->raw_inputs ? 5 : 4) : 0;   /* only raw draws need them on rank 0 */
     for (int k = 0; k < n_parts; k++) {
         int rc = sending ? cluster_send(0, tag, parts[k], sizes[k])
                          : cluster_recv(from, tag, parts[k], sizes[k]);
@@ -445,12 +549,14 @@ static void process_chunk(run_t *run, uint64_t chunk, int n_blocks)
         uint64_t n = block_len(spec, block);
         size_t at = (size_t)k * ENGINE_BLOCK_DRAWS;
         double *rows = run->chunk_values + at * run->n_vars;
-        if (block < ENGINE_PILOT_BLOCKS)   /* drawn already; its regime and status too */
+        double *inputs = run->chunk_inputs + at * ENGINE_INPUT_ROW(spec->n_inputs);
+        if (block < ENGINE_PILOT_BLOCKS)   /* drawn already; its inputs, regime and status too */
             memcpy(rows, run->pilot + at * run->n_vars, n * run->n_vars * sizeof(double));
         else
-            draw_block(run, w, block, rows, run->regime + at, run->status + at,
+            draw_block(run, w, block, rows, inputs, run->regime + at, run->status + at,
                        run->iterations + at);
         accumulate_block(run, w, k, n, rows, run->regime + at, run->status + at);
+        attrib_block(run, k, n, rows, inputs, run->status + at);
     }
 }
 
@@ -517,8 +623,11 @@ static int chunk_on_root(run_t *run, uint64_t first, uint64_t done, char *err, s
 {
     const engine_spec_t *spec = run->spec;
     chunk_into_point(run);
-    if (spec->raw && spec->raw(spec->raw_ctx, first, done - first, run->chunk_values,
-                               run->regime, run->status, run->iterations)) {
+    attrib_chunk_into_point(run);
+    if ((spec->raw && spec->raw(spec->raw_ctx, first, done - first, run->chunk_values,
+                                run->regime, run->status, run->iterations)) ||
+        (spec->raw_inputs &&
+         spec->raw_inputs(spec->raw_ctx, first, done - first, run->chunk_inputs))) {
         snprintf(err, errlen, "could not write raw draws");
         return ENGINE_SINK_FAILED;
     }
@@ -578,6 +687,7 @@ int engine_run_point(const engine_spec_t *spec, point_summary_t *out, char *err,
             process_chunk(&run, c, blocks);
             histogram_chunk(&run, done - first);
             chunk_from_blocks(&run, blocks);
+            attrib_chunk_from_blocks(&run, blocks);
         }
         /* the exchange happens even after a local failure, so no rank waits forever */
         if (ranks > 1 && exchange_chunk(&run, c, owner, done - first, msg) && rc == ENGINE_OK) {
@@ -600,8 +710,10 @@ int engine_run_point(const engine_spec_t *spec, point_summary_t *out, char *err,
             rc = ENGINE_SINK_FAILED;
         }
     }
-    if (rc == ENGINE_OK)
+    if (rc == ENGINE_OK) {
         summarize(&run, out);
+        attrib_summarize(&run, out);
+    }
     run_free(&run);
     return rc;
 }

@@ -43,6 +43,14 @@ typedef struct {
 typedef int (*engine_raw_fn)(void *ctx, uint64_t first_draw, uint64_t n, const double *values,
                              const int32_t *regime, const int32_t *status,
                              const int32_t *iterations);
+/* Called right after engine_raw_fn, with the same ctx, for the same draws: inputs is
+ * n x ENGINE_INPUT_ROW(n_inputs): each draw's input values (as sampled, before
+ * sample_apply), their standard normal scores (sampler_draw_scores), then the
+ * compliance factor the solves used (1 when no input sets it). Failed draws included.
+ * Non-zero stops the run with ENGINE_SINK_FAILED. */
+#define ENGINE_INPUT_ROW(n_inputs) (2 * (size_t)(n_inputs) + 1)
+typedef int (*engine_inputs_fn)(void *ctx, uint64_t first_draw, uint64_t n,
+                                const double *inputs);
 typedef void (*engine_progress_fn)(void *ctx, uint64_t draws_done, uint64_t draws_total);
 
 typedef struct {
@@ -61,7 +69,13 @@ typedef struct {
     uint64_t draws;
     int threads;                       /* <= 0: OpenMP's default */
     engine_raw_fn raw;                 /* NULL: no raw draws */
+    engine_inputs_fn raw_inputs;       /* NULL: no raw inputs (needs raw) */
     void *raw_ctx;
+    /* Attribution (attrib.h) of the n_attrib draw-vector values attrib_index[] on the
+     * first min(n_inputs, ATTRIB_MAX_INPUTS) inputs' scores, over all converged draws;
+     * `out` then needs point_summary_alloc_attrib with those sizes. 0: none. */
+    const size_t *attrib_index;
+    size_t n_attrib;
     engine_progress_fn progress;       /* NULL: silent */
     void *progress_ctx;
     uint64_t progress_offset, progress_total;  /* for multi-point progress */

@@ -24,7 +24,32 @@ void point_summary_free(point_summary_t *ps)
     free(ps->hist_over);
     free(ps->threshold_prob);
     free(ps->threshold_mcse);
+    free(ps->corr_input);
+    free(ps->src_input);
+    free(ps->r2);
     free(ps);
+}
+
+int point_summary_alloc_attrib(point_summary_t *ps, int n_inputs, size_t n_attrib)
+{
+    size_t n = (size_t)n_inputs * n_attrib + 1;
+    double *corr = calloc(n, sizeof(double)), *src = calloc(n, sizeof(double));
+    double *r2 = calloc(n_attrib + 1, sizeof(double));
+    if (!corr || !src || !r2) {
+        free(corr);
+        free(src);
+        free(r2);
+        return -1;
+    }
+    free(ps->corr_input);
+    free(ps->src_input);
+    free(ps->r2);
+    ps->n_inputs = n_inputs;
+    ps->n_attrib = n_attrib;
+    ps->corr_input = corr;
+    ps->src_input = src;
+    ps->r2 = r2;
+    return 0;
 }
 
 point_summary_t *point_summary_alloc(size_t n_vars, int n_groups, int n_thresholds)

@@ -33,9 +33,18 @@ typedef struct {
     int64_t *hist_under, *hist_over;  /* [var] */
     double *threshold_prob;      /* [group][threshold] */
     double *threshold_mcse;      /* [group][threshold] */
+    /* attribution (attrib.h), all draws: n_attrib target values x n_inputs scores;
+     * 0 / NULL until point_summary_alloc_attrib */
+    int n_inputs;
+    size_t n_attrib;
+    double *corr_input, *src_input;   /* [input][target value] */
+    double *r2;                       /* [target value] */
 } point_summary_t;
 
 point_summary_t *point_summary_alloc(size_t n_vars, int n_groups, int n_thresholds);
+/* Room for the attribution of n_attrib target values on n_inputs inputs (zeroed).
+ * 0, or -1 on allocation failure (ps keeps no attribution). */
+int point_summary_alloc_attrib(point_summary_t *ps, int n_inputs, size_t n_attrib);
 void point_summary_free(point_summary_t *ps);
 
 #endif
