@@ -110,11 +110,93 @@ static void print_variance_split(const results_t *res, const point_summary_t *ps
            100.0 * between / total, 100.0 * within / total);
 }
 
+/* Where value v (a draw-vector index) sits among the attributed values, or -1. */
+static long attrib_position(const results_t *res, long v)
+{
+    size_t at = 0;
+    for (int t = 0; t < res->n_targets; t++) {
+        size_t base = quantity_base(&res->layout, res->targets[t].def, res->targets[t].form);
+        size_t n = quantity_size(&res->layout, res->targets[t].def);
+        if ((size_t)v >= base && (size_t)v < base + n)
+            return (long)(at + (size_t)v - base);
+        at += n;
+    }
+    return -1;
+}
+
+#define TOP_DRIVERS 3
+
+/* The inputs with the largest standardized regression coefficients (|SRC|; the
+ * correlation where there is none) of one value. */
+static void print_top_drivers(const results_t *res, const point_summary_t *ps,
+                              const char *label, const char *name, quantity_form_t form,
+                              int exporter, int importer)
+{
+    long v = quantity_index(&res->layout, name, form, exporter, importer);
+    long a = v < 0 ? -1 : attrib_position(res, v);
+    if (a < 0 || !ps->corr_input)
+        return;
+    size_t A = ps->n_attrib;
+    int top[TOP_DRIVERS], n_top = 0;
+    for (int i = 0; i < ps->n_inputs; i++) {
+        double src = ps->src_input[(size_t)i * A + (size_t)a];
+        double key = fabs(isnan(src) ? ps->corr_input[(size_t)i * A + (size_t)a] : src);
+        if (isnan(key))
+            continue;
+        int at = n_top < TOP_DRIVERS ? n_top++ : TOP_DRIVERS;
+        while (at > 0) {
+            int j = top[at - 1];
+            double sj = ps->src_input[(size_t)j * A + (size_t)a];
+            if (fabs(isnan(sj) ? ps->corr_input[(size_t)j * A + (size_t)a] : sj) >= key)
+                break;
+            if (at < TOP_DRIVERS)
+                top[at] = j;
+            at--;
+        }
+        if (at < TOP_DRIVERS)
+            top[at] = i;
+    }
+    if (n_top == 0)
+        return;
+    /* single spaces: the table parsers (tests/test_results.py) read only the table rows */
+    printf("  %s: R^2 %.2f;", label, ps->r2[a]);
+    for (int k = 0; k < n_top; k++) {
+        size_t at = (size_t)top[k] * A + (size_t)a;
+        printf("%s %s corr %+.2f src %+.2f", k ? "," : "", res->input_name[top[k]],
+               ps->corr_input[at], ps->src_input[at]);
+    }
+    printf("\n");
+}
+
 static void print_drivers(const results_t *res, const point_summary_t *ps)
 {
+    char label[256];
+    if (res->n_inputs) {
+        printf("\n  top drivers (inputs by |standardized regression coefficient| on their normal "
+               "scores; R^2 of that linear model):\n");
+        snprintf(label, sizeof label, "exports %s -> %s", res->exporter_name[0],
+                 res->importer_name[0]);
+        print_top_drivers(res, ps, label, "flow", FORM_LEVEL, 0, 0);
+        snprintf(label, sizeof label, "change of exports %s -> %s vs reference",
+                 res->exporter_name[0], res->importer_name[0]);
+        print_top_drivers(res, ps, label, "flow", FORM_CHANGE, 0, 0);
+        if (res->n_exporters > 1) {
+            snprintf(label, sizeof label, "share of %s's imports from %s", res->importer_name[0],
+                     res->exporter_name[1]);
+            print_top_drivers(res, ps, label, "share", FORM_LEVEL, 1, 0);
+            snprintf(label, sizeof label, "FOB spread %s minus %s", res->exporter_name[0],
+                     res->exporter_name[1]);
+            print_top_drivers(res, ps, label, "fob_spread", FORM_LEVEL, 1, -1);
+        }
+        snprintf(label, sizeof label, "FOB price %s", res->exporter_name[0]);
+        print_top_drivers(res, ps, label, "fob_price", FORM_LEVEL, 0, -1);
+        snprintf(label, sizeof label, "farm revenue %s", res->exporter_name[0]);
+        print_top_drivers(res, ps, label, "farm_revenue", FORM_LEVEL, 0, -1);
+        print_top_drivers(res, ps, "welfare: world total", "welfare_total", FORM_WELFARE, -1,
+                          -1);
+    }
     if (!res->n_regimes)
         return;
-    char label[256];
     printf("\n  variance split, policy vs market uncertainty (law of total variance):\n");
     snprintf(label, sizeof label, "exports %s -> %s", res->exporter_name[0],
              res->importer_name[0]);

@@ -93,7 +93,10 @@ static int attribution_for(const config_t *cfg, results_t *res)
         return 0;
     attrib_target_t targets[ATTRIB_MAX_TARGETS];
     char err[256];
-    int n = attrib_targets(NULL, 0, targets, err, sizeof err);
+    const char *extra[ATTRIB_MAX_TARGETS];
+    for (int k = 0; k < cfg->n_attribution; k++)
+        extra[k] = cfg->attribution[k];
+    int n = attrib_targets(extra, cfg->n_attribution, targets, err, sizeof err);
     int k = cfg->n_inputs < ATTRIB_MAX_INPUTS ? cfg->n_inputs : ATTRIB_MAX_INPUTS;
     if (n < 0 || results_set_attribution(res, k, targets, n))
         return -1;

@@ -22,7 +22,7 @@ static int config_build(cnode_t *tree, const char *path, int check_sweeps, confi
 
 static const char *const top_keys[] = {"description", "exporters", "importers", "routes",
     "inputs", "correlation", "reference", "scenario", "regimes", "thresholds", "sweep", "run",
-    NULL};
+    "attribution", NULL};
 
 static int sweep_key_ok(build_t *b, const cnode_t *root_tree, const cnode_t *at,
                         const char *path, const char *key, double value)
@@ -71,6 +71,7 @@ static int build_all(build_t *b, const cnode_t *root, int check_sweeps)
         return CONFIG_EINVALID;
     return cfg_build_policies(b, root) || cfg_build_inputs(b, root) ||
                    cfg_build_correlation(b, root) || cfg_build_thresholds(b, root) ||
+                   cfg_build_attribution(b, root) ||
                    cfg_build_run(b, root, b->cfg->path) || cfg_build_sweeps(b, root) ||
                    (check_sweeps && check_sweep_keys(b, root))
                ? CONFIG_EINVALID
@@ -134,6 +135,7 @@ void config_free(config_t *cfg)
         cfg_policy_release(&cfg->regimes[k]);
     free(cfg->regimes);
     free(cfg->thresholds);
+    free(cfg->attribution);
     for (int k = 0; k < cfg->n_sweeps; k++)
         free(cfg->sweeps[k].values);
     free(cfg->sweeps);

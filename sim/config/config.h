@@ -71,6 +71,9 @@ typedef struct {
     int n_thresholds;
     config_threshold_t *thresholds;
 
+    int n_attribution;            /* quantities attributed beyond the headline ones */
+    char (*attribution)[64];      /* /summary stems: "imports", "production_change" */
+
     int n_sweeps;
     config_sweep_t *sweeps;
 

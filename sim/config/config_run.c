@@ -3,6 +3,7 @@
  * seed, output) and sweeps.
  */
 #include "config_internal.h"
+#include "attrib.h"
 #include "quantities.h"
 
 #include <math.h>
@@ -85,6 +86,37 @@ int cfg_build_thresholds(build_t *b, const cnode_t *root)
                          sizeof cfg->thresholds[k].name) ||
             build_threshold(b, n->items[k], path, &cfg->thresholds[k]))
             return CONFIG_EINVALID;
+    }
+    return 0;
+}
+
+/* ---- attribution: the quantities attributed beyond the headline ones ---- */
+
+int cfg_build_attribution(build_t *b, const cnode_t *root)
+{
+    config_t *cfg = b->cfg;
+    const cnode_t *n = cnode_get(root, "attribution");
+    if (!n)
+        return 0;
+    if (cfg_need_kind(b, n, CNODE_SEQ, "attribution"))
+        return CONFIG_EINVALID;
+    if (n->n > ATTRIB_MAX_TARGETS)
+        return cfg_fail(b->err, n, "attribution", "attribution: at most %d quantities",
+                        ATTRIB_MAX_TARGETS);
+    if (n->n > 0 && !(cfg->attribution = calloc((size_t)n->n, sizeof *cfg->attribution)))
+        return cfg_fail(b->err, NULL, NULL, "out of memory");
+    for (int k = 0; k < n->n; k++) {
+        char path[64];
+        attrib_target_t t;
+        snprintf(path, sizeof path, "attribution[%d]", k);
+        if (cfg_parse_string(b, n->items[k], path, cfg->attribution[k],
+                             sizeof cfg->attribution[k]))
+            return CONFIG_EINVALID;
+        if (attrib_target_parse(cfg->attribution[k], &t))
+            return cfg_fail(b->err, n->items[k], path, "%s: unknown quantity '%s' (a per-draw "
+                            "quantity of sim/README.md, optionally with _ref or _change)",
+                            path, cfg->attribution[k]);
+        cfg->n_attribution = k + 1;
     }
     return 0;
 }

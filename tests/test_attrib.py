@@ -1,0 +1,159 @@
+#!/usr/bin/python3
+"""test_attrib.py - attribution on files bin/agtrade wrote (tests/e2e_attrib.sh makes
+them in AGTRADE_E2E_DIR):
+  raw.h5       default.yaml -n 3000 -j 1 --raw-draws
+  threads2.h5  the same without raw draws, 2 threads
+  sweep.h5, shard0.h5, shard1.h5, merged.h5   tariff-sweep.yaml -n 300, whole and sharded
+  truce.h5     truce-uncertainty.yaml -n 3000 --raw-draws (regimes)
+  listed.h5    default.yaml with `attribution: [imports, production_change]`
+  truce.txt, raw.txt   `agtrade summary` of truce.h5 and raw.h5
+"""
+import os
+import sys
+import unittest
+
+import h5py
+import numpy as np
+
+DIR = os.environ.get("AGTRADE_E2E_DIR")
+
+
+def names(f):
+    return [x.decode() if isinstance(x, bytes) else x for x in f["input"][:]]
+
+
+def attrib_vars(f):
+    return sorted(k for k in f["summary"]
+                  if k.endswith(("_corr_input", "_src_input", "_r2")))
+
+
+@unittest.skipUnless(DIR, "needs AGTRADE_E2E_DIR (tests/e2e_attrib.sh)")
+class StreamedAttribution(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.f = h5py.File(os.path.join(DIR, "raw.h5"), "r")
+
+    def scores(self):
+        d = self.f["draws"]
+        z = np.stack([d["input_%s_z" % n][0] for n in names(self.f)], axis=1)
+        return z, d["status"][0] == 0
+
+    def test_correlations_src_and_r2_equal_numpy_on_the_raw_draws(self):
+        z, ok = self.scores()
+        z = z[ok]
+        zs = (z - z.mean(0)) / z.std(0)
+        s, d = self.f["summary"], self.f["draws"]
+        checked = 0
+        for var in ("flow", "share", "fob_price", "farm_revenue", "welfare_total"):
+            raw = d[var][0][ok]
+            raw = raw.reshape(raw.shape[0], -1)
+            corr = s[var + "_corr_input"][0].reshape(z.shape[1], -1)
+            src = s[var + "_src_input"][0].reshape(z.shape[1], -1)
+            r2 = s[var + "_r2"][0].reshape(-1)
+            for j in range(raw.shape[1]):
+                x = raw[:, j]
+                if not x.std() > 1e-12 * (1 + abs(x.mean())):
+                    continue
+                xs = (x - x.mean()) / x.std()
+                want = np.array([np.corrcoef(z[:, i], x)[0, 1] for i in range(z.shape[1])])
+                np.testing.assert_allclose(corr[:, j], want, rtol=1e-9, atol=1e-9)
+                beta = np.linalg.lstsq(zs, xs, rcond=None)[0]
+                np.testing.assert_allclose(src[:, j], beta, rtol=1e-9, atol=1e-9)
+                fit = 1 - np.sum((xs - zs @ beta) ** 2) / np.sum(xs ** 2)
+                self.assertAlmostEqual(r2[j], fit, delta=1e-9)
+                checked += 1
+        self.assertGreater(checked, 15)
+
+    def test_scores_are_standard_normal_and_match_normal_inputs(self):
+        z, ok = self.scores()
+        self.assertLess(np.max(np.abs(z.mean(0))), 0.1)
+        self.assertLess(np.max(np.abs(z.std(0) - 1)), 0.1)
+        d = self.f["draws"]
+        # a lognormal input: log value = meanlog + sdlog * z exactly
+        x, zz = np.log(d["input_sigma_China"][0]), d["input_sigma_China_z"][0]
+        slope, icpt = np.polyfit(zz, x, 1)
+        np.testing.assert_allclose(x, icpt + slope * zz, rtol=1e-12, atol=1e-12)
+        self.assertAlmostEqual(np.exp(icpt), 12.0, delta=1e-9)   # its median
+        self.assertTrue(np.all(d["compliance"][0] == 1.0))   # default.yaml samples none
+
+    def test_thread_count_changes_no_bit(self):
+        with h5py.File(os.path.join(DIR, "threads2.h5"), "r") as g:
+            for v in attrib_vars(self.f):
+                self.assertEqual(self.f["summary"][v][()].tobytes(),
+                                 g["summary"][v][()].tobytes(), v)
+
+    def test_summary_prints_the_top_drivers(self):
+        with open(os.path.join(DIR, "raw.txt")) as t:
+            text = t.read()
+        self.assertIn("top drivers", text)
+        self.assertIn("sigma_China", text)
+
+
+@unittest.skipUnless(DIR, "needs AGTRADE_E2E_DIR (tests/e2e_attrib.sh)")
+class ShardsAndLists(unittest.TestCase):
+    def test_merged_shards_equal_the_whole_sweep_bit_for_bit(self):
+        with h5py.File(os.path.join(DIR, "sweep.h5"), "r") as a, \
+                h5py.File(os.path.join(DIR, "merged.h5"), "r") as b:
+            va = attrib_vars(a)
+            self.assertGreater(len(va), 30)
+            self.assertEqual(va, attrib_vars(b))
+            self.assertEqual(names(a), names(b))
+            for v in va:
+                self.assertEqual(a["summary"][v][()].tobytes(), b["summary"][v][()].tobytes(), v)
+
+    def test_a_listed_quantity_is_attributed(self):
+        with h5py.File(os.path.join(DIR, "listed.h5"), "r") as f:
+            s = f["summary"]
+            for v in ("imports", "production_change"):
+                self.assertEqual(s[v + "_corr_input"].dims[1][0].name, "/input")
+                r2, sd = s[v + "_r2"][()], s[v + "_sd"][()]
+                # NAN exactly where the value does not vary (production does not
+                # respond to the policy in the annual model: its change is 0)
+                np.testing.assert_array_equal(np.isfinite(r2), sd > 0)
+            self.assertTrue(np.all(s["imports_r2"][()] > 0.5))
+
+
+@unittest.skipUnless(DIR, "needs AGTRADE_E2E_DIR (tests/e2e_attrib.sh)")
+class LawOfTotalVariance(unittest.TestCase):
+    def test_within_plus_between_is_the_variance_and_matches_the_raw_draws(self):
+        with h5py.File(os.path.join(DIR, "truce.h5"), "r") as f:
+            s, d = f["summary"], f["draws"]
+            ok = d["status"][0] == 0
+            reg = d["regime"][0][ok]
+            for var in ("flow", "fob_price", "welfare_total", "flow_change"):
+                w = s[var + "_var_within_regimes"][0]
+                b = s[var + "_var_between_regimes"][0]
+                sd = s[var + "_sd"][0]
+                total = sd ** 2
+                np.testing.assert_allclose(w + b, total, rtol=1e-12, atol=1e-300)
+                if var.endswith("_change"):
+                    x = d[var[:-7]][0][ok] - d[var[:-7] + "_ref"][0][ok]
+                else:
+                    x = d[var][0][ok]
+                n = x.shape[0]
+                means = [x[reg == r].mean(0) for r in np.unique(reg)]
+                within = sum(((x[reg == r] - m) ** 2).sum(0) for r, m in zip(np.unique(reg), means))
+                between = sum((reg == r).sum() * (m - x.mean(0)) ** 2
+                              for r, m in zip(np.unique(reg), means))
+                np.testing.assert_allclose(w, within / (n - 1), rtol=1e-9, atol=1e-12)
+                np.testing.assert_allclose(b, between / (n - 1), rtol=1e-9, atol=1e-12)
+
+    def test_summary_reports_policy_and_market_shares(self):
+        with open(os.path.join(DIR, "truce.txt")) as t:
+            text = t.read()
+        line = [x for x in text.splitlines()
+                if x.strip().startswith("exports US -> China:") and "% policy" in x]
+        self.assertEqual(len(line), 1, text)
+        self.assertIn("% market", line[0])
+        # the split printed is the file's
+        with h5py.File(os.path.join(DIR, "truce.h5"), "r") as f:
+            w = f["summary/flow_var_within_regimes"][0, 0, 0]
+            b = f["summary/flow_var_between_regimes"][0, 0, 0]
+        self.assertIn("%.1f %% policy" % (100 * b / (w + b)), line[0])
+
+
+if __name__ == "__main__":
+    result = unittest.main(exit=False, verbosity=2).result
+    bad = len(result.failures) + len(result.errors)
+    print("%d passed, %d failed" % (result.testsRun - bad - len(result.skipped), bad))
+    sys.exit(1 if bad or not DIR else 0)
