@@ -16,13 +16,14 @@
 #define ENGINE_SCENARIO_FAILED 16
 
 /* Per-thread state: everything a draw touches, allocated once per run. */
-typedef struct {
+typedef struct engine_worker {
     sample_workspace_t *sample_ws;
     solve_workspace_t *solve_ws;
     shocks_t *shocks;
     solution_t *ref, *scen;
     welfare_t *welfare;
     uint64_t *threshold_hits;     /* [group][threshold], summed over threads at the end */
+    double *design_inputs;        /* engine_eval_design's input row */
 } worker_t;
 
 typedef struct {
@@ -55,13 +56,14 @@ static int n_groups_of(const engine_spec_t *spec) { return 1 + spec->n_regimes; 
 
 /* ---- one draw ------------------------------------------------------------------ */
 
-static void draw_one(const engine_spec_t *spec, worker_t *w, uint64_t draw, double *row,
-                     double *inputs, int32_t *regime_out, int32_t *status_out,
-                     int32_t *iterations_out)
+/* Draw `draw` (with one stream from draw `alt`: sampler_draw_design; swap -1 for none). */
+static void draw_one(const engine_spec_t *spec, worker_t *w, uint64_t draw, uint64_t alt,
+                     int swap, double *row, double *inputs, int32_t *regime_out,
+                     int32_t *status_out, int32_t *iterations_out)
 {
     const quantity_layout_t *lay = spec->layout;
     int regime = -1;
-    sampler_draw_scores(spec->sampler, w->sample_ws, spec->seed, draw, inputs,
+    sampler_draw_design(spec->sampler, w->sample_ws, spec->seed, draw, alt, swap, inputs,
                         inputs + spec->n_inputs, &regime);
     if (spec->n_regimes == 0)
         regime = -1;   /* the sampler may know regimes this run does not use */
@@ -105,8 +107,8 @@ static void draw_block(const run_t *run, worker_t *w, uint64_t block, double *ro
     uint64_t first = block * ENGINE_BLOCK_DRAWS, n = block_len(spec, block);
     size_t in_row = ENGINE_INPUT_ROW(spec->n_inputs);
     for (uint64_t k = 0; k < n; k++)
-        draw_one(spec, w, first + k, rows + k * run->n_vars, inputs + k * in_row, &regime[k],
-                 &status[k], &iterations[k]);
+        draw_one(spec, w, first + k, first + k, -1, rows + k * run->n_vars, inputs + k * in_row,
+                 &regime[k], &status[k], &iterations[k]);
 }
 
 /* Fold one block's rows into its block moments (in draw order) and the thread's
@@ -261,6 +263,7 @@ static void worker_free(worker_t *w)
     solution_free(w->scen);
     welfare_free(w->welfare);
     free(w->threshold_hits);
+    free(w->design_inputs);
 }
 
 static int worker_init(worker_t *w, const run_t *run)
@@ -716,4 +719,40 @@ int engine_run_point(const engine_spec_t *spec, point_summary_t *out, char *err,
     }
     run_free(&run);
     return rc;
+}
+
+/* ---- single evaluations of a design (sobol.h) ------------------------------------- */
+
+engine_worker_t *engine_worker_alloc(const engine_spec_t *spec)
+{
+    run_t run;
+    memset(&run, 0, sizeof run);
+    run.spec = spec;
+    run.n_groups = n_groups_of(spec);
+    worker_t *w = malloc(sizeof *w);
+    if (!w)
+        return NULL;
+    if (worker_init(w, &run) ||
+        !(w->design_inputs = malloc(ENGINE_INPUT_ROW(spec->n_inputs) * sizeof(double)))) {
+        worker_free(w);
+        free(w);
+        return NULL;
+    }
+    return w;
+}
+
+void engine_worker_free(engine_worker_t *w)
+{
+    if (!w)
+        return;
+    worker_free(w);
+    free(w);
+}
+
+int engine_eval_design(const engine_spec_t *spec, engine_worker_t *w, uint64_t draw,
+                       uint64_t alt, int swap, double *row)
+{
+    int32_t regime, status, iterations;
+    draw_one(spec, w, draw, alt, swap, row, w->design_inputs, &regime, &status, &iterations);
+    return status;
 }

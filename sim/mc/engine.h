@@ -92,4 +92,19 @@ enum { ENGINE_OK = 0, ENGINE_INTERRUPTED = 1, ENGINE_SINK_FAILED = 2, ENGINE_NOM
  * complete on rank 0 only. */
 int engine_run_point(const engine_spec_t *spec, point_summary_t *out, char *err, size_t errlen);
 
+/* ---- single evaluations (the Sobol design, sobol.h) --------------------------------- */
+
+/* Per-thread scratch for engine_eval_design: NULL on allocation failure. */
+typedef struct engine_worker engine_worker_t;
+engine_worker_t *engine_worker_alloc(const engine_spec_t *spec);
+void engine_worker_free(engine_worker_t *w);
+
+/* One model evaluation, exactly as the draw loop makes one: draw `draw`'s inputs and
+ * regime, except one stream taken from draw `alt` (sampler_draw_design: swap = an input
+ * index, n_inputs for the regime, -1 for none), reference and scenario solves, the draw
+ * vector into row[layout->n_vars] (NaN when a solve failed). Returns the draw's status
+ * (0 converged). A pure function of (spec, draw, alt, swap): any thread, any order. */
+int engine_eval_design(const engine_spec_t *spec, engine_worker_t *w, uint64_t draw,
+                       uint64_t alt, int swap, double *row);
+
 #endif

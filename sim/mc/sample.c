@@ -386,10 +386,17 @@ int sampler_draw(const sampler_t *s, sample_workspace_t *ws, uint64_t seed,
 int sampler_draw_scores(const sampler_t *s, sample_workspace_t *ws, uint64_t seed,
                         uint64_t draw, double *values, double *z, int *regime)
 {
+    return sampler_draw_design(s, ws, seed, draw, draw, -1, values, z, regime);
+}
+
+int sampler_draw_design(const sampler_t *s, sample_workspace_t *ws, uint64_t seed,
+                        uint64_t draw, uint64_t alt, int swap, double *values, double *z,
+                        int *regime)
+{
     gsl_rng *r = ws->rng;
     int next_corr = 0;
     for (int i = 0; i < s->n_inputs; i++) {
-        rng_set_stream(r, seed, draw, (uint32_t)i);
+        rng_set_stream(r, seed, i == swap ? alt : draw, (uint32_t)i);
         if (next_corr < s->n_corr && s->corr_index[next_corr] == i)
             ws->z[next_corr++] = gsl_ran_gaussian_ziggurat(r, 1.0);
         else
@@ -416,7 +423,7 @@ int sampler_draw_scores(const sampler_t *s, sample_workspace_t *ws, uint64_t see
     if (regime) {
         *regime = -1;
         if (s->n_regimes > 0) {
-            rng_set_stream(r, seed, draw, SAMPLE_REGIME_STREAM);
+            rng_set_stream(r, seed, swap == s->n_inputs ? alt : draw, SAMPLE_REGIME_STREAM);
             double u = gsl_rng_uniform(r);
             int g = 0;
             while (g < s->n_regimes - 1 && !(u < s->regime_cum[g]))

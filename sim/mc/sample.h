@@ -116,6 +116,16 @@ int sampler_draw(const sampler_t *sampler, sample_workspace_t *ws, uint64_t seed
 int sampler_draw_scores(const sampler_t *sampler, sample_workspace_t *ws, uint64_t seed,
                         uint64_t draw, double *values, double *z, int *regime);
 
+/* sampler_draw_scores of draw `draw`, except that one stream comes from draw `alt`:
+ * input `swap`'s (0 <= swap < n_inputs), or the regime's (swap = n_inputs); swap = -1
+ * takes none. This is the Sobol design's A_B^(i) row (sobol.h): draw's inputs with
+ * input i from alt. A correlated input's stream is its independent normal before the
+ * Cholesky factor, so swapping it moves the correlated inputs with it: its Sobol
+ * indices are those of that independent factor. Allocates nothing. Returns 0. */
+int sampler_draw_design(const sampler_t *sampler, sample_workspace_t *ws, uint64_t seed,
+                        uint64_t draw, uint64_t alt, int swap, double *values, double *z,
+                        int *regime);
+
 /* Reset shocks to the market's baseline (shocks_reset_baseline) and apply each input:
  * APPLY_MULTIPLY scales the baseline level, APPLY_OVERRIDE replaces it.
  * TARGET_FREIGHT_INDEX acts on every route's freight; TARGET_FREIGHT_ROUTE on route

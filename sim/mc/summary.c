@@ -1,5 +1,6 @@
 /* summary.c - see summary.h. */
 #include "summary.h"
+#include <math.h>
 #include <stdlib.h>
 
 const double summary_quantile_probs[SUMMARY_N_QUANTILES] = {
@@ -27,7 +28,39 @@ void point_summary_free(point_summary_t *ps)
     free(ps->corr_input);
     free(ps->src_input);
     free(ps->r2);
+    free(ps->sobol_s1);
+    free(ps->sobol_st);
+    free(ps->sobol_s1_conf);
+    free(ps->sobol_st_conf);
     free(ps);
+}
+
+int point_summary_alloc_sobol(point_summary_t *ps, int k, size_t n_attrib)
+{
+    size_t n = (size_t)k * n_attrib + 1;
+    double *a[4];
+    int ok = 1;
+    for (int q = 0; q < 4; q++)
+        ok &= (a[q] = malloc(n * sizeof(double))) != NULL;
+    if (!ok || (ps->n_attrib && ps->n_attrib != n_attrib)) {
+        for (int q = 0; q < 4; q++)
+            free(a[q]);
+        return -1;
+    }
+    for (int q = 0; q < 4; q++)
+        for (size_t i = 0; i < n; i++)
+            a[q][i] = NAN;
+    free(ps->sobol_s1);
+    free(ps->sobol_st);
+    free(ps->sobol_s1_conf);
+    free(ps->sobol_st_conf);
+    ps->sobol_k = k;
+    ps->n_attrib = n_attrib;
+    ps->sobol_s1 = a[0];
+    ps->sobol_st = a[1];
+    ps->sobol_s1_conf = a[2];
+    ps->sobol_st_conf = a[3];
+    return 0;
 }
 
 int point_summary_alloc_attrib(point_summary_t *ps, int n_inputs, size_t n_attrib)
