@@ -2,7 +2,8 @@
 # e2e_attrib.sh - which uncertainty drives the outcome, on REAL files (sim/mc/attrib.h):
 # runs bin/agtrade (env AGTRADE) to write runs with raw draws, other thread counts, a
 # sharded sweep and its merge, a regime scenario and a scenario with an attribution
-# list, then tests/test_attrib.py checks the streamed attribution against numpy on the
+# list, Sobol designs (--sobol) at two thread counts and sharded, then
+# tests/test_attrib.py checks the streamed attribution against numpy on the
 # raw draws, bit-for-bit reproducibility, the law of total variance and the sampled
 # inputs. Run from the repository root (as tests/run-all does).
 set -euo pipefail
@@ -27,6 +28,13 @@ run "$AGTRADE" run configs/truce-uncertainty.yaml -n 3000 --raw-draws -q -o "$tm
 printf 'base: %s/configs/default.yaml\nattribution: [imports, production_change]\n' "$PWD" \
     > "$tmp/listed.yaml"
 run "$AGTRADE" run "$tmp/listed.yaml" -n 500 -q -o "$tmp/listed.h5"
+run "$AGTRADE" run configs/truce-uncertainty.yaml -n 2000 --sobol 300 -j 1 -q -o "$tmp/sobol1.h5"
+run "$AGTRADE" run configs/truce-uncertainty.yaml -n 2000 --sobol 300 -j 2 -q -o "$tmp/sobol2.h5"
+run "$AGTRADE" run configs/tariff-sweep.yaml -n 200 --sobol 60 -q -o "$tmp/sobol_sweep.h5"
+run "$AGTRADE" run configs/tariff-sweep.yaml -n 200 --sobol 60 -q --shard 0/2 -o "$tmp/sobol_s0.h5"
+run "$AGTRADE" run configs/tariff-sweep.yaml -n 200 --sobol 60 -q --shard 1/2 -o "$tmp/sobol_s1.h5"
+run "$AGTRADE" merge "$tmp/sobol_merged.h5" "$tmp/sobol_s0.h5" "$tmp/sobol_s1.h5"
+"$AGTRADE" summary "$tmp/sobol1.h5" > "$tmp/sobol1.txt"
 "$AGTRADE" summary "$tmp/truce.h5" > "$tmp/truce.txt"
 "$AGTRADE" summary "$tmp/raw.h5" > "$tmp/raw.txt"
 

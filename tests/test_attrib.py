@@ -7,6 +7,9 @@ them in AGTRADE_E2E_DIR):
   truce.h5     truce-uncertainty.yaml -n 3000 --raw-draws (regimes)
   listed.h5    default.yaml with `attribution: [imports, production_change]`
   truce.txt, raw.txt   `agtrade summary` of truce.h5 and raw.h5
+  sobol1.h5, sobol2.h5   truce-uncertainty.yaml -n 2000 --sobol 300, -j 1 and -j 2
+  sobol_sweep.h5, sobol_merged.h5   tariff-sweep.yaml -n 200 --sobol 60, whole and
+                                    merged from two shards; sobol1.txt its summary
 """
 import os
 import sys
@@ -150,6 +153,49 @@ class LawOfTotalVariance(unittest.TestCase):
             w = f["summary/flow_var_within_regimes"][0, 0, 0]
             b = f["summary/flow_var_between_regimes"][0, 0, 0]
         self.assertIn("%.1f %% policy" % (100 * b / (w + b)), line[0])
+
+
+def sensitivity_vars(f):
+    return sorted(k for k in f["sensitivity"] if k.endswith(("_S1", "_ST", "_conf")))
+
+
+@unittest.skipUnless(DIR, "needs AGTRADE_E2E_DIR (tests/e2e_attrib.sh)")
+class SobolIndices(unittest.TestCase):
+    def test_thread_count_and_shards_change_no_bit(self):
+        for a_name, b_name in (("sobol1.h5", "sobol2.h5"), ("sobol_sweep.h5", "sobol_merged.h5")):
+            with h5py.File(os.path.join(DIR, a_name), "r") as a, \
+                    h5py.File(os.path.join(DIR, b_name), "r") as b:
+                va = sensitivity_vars(a)
+                self.assertGreater(len(va), 40)
+                self.assertEqual(va, sensitivity_vars(b))
+                for v in va:
+                    self.assertEqual(a["sensitivity"][v][()].tobytes(),
+                                     b["sensitivity"][v][()].tobytes(), v)
+
+    def test_regime_s1_is_the_between_regime_share_of_the_variance(self):
+        # Var(E[Y | regime]) / Var(Y): the law of total variance's between part
+        with h5py.File(os.path.join(DIR, "sobol1.h5"), "r") as f:
+            labels = [x.decode() if isinstance(x, bytes) else x for x in f["sobol_input"][:]]
+            self.assertEqual(labels[-1], "regime")
+            self.assertEqual(labels[:-1], names(f))
+            s, m = f["sensitivity"], f["summary"]
+            for var in ("flow", "flow_change", "welfare_total"):
+                s1 = s[var + "_S1"][0, -1].reshape(-1)
+                conf = s[var + "_S1_conf"][0, -1].reshape(-1)
+                w = m[var + "_var_within_regimes"][0].reshape(-1)
+                b = m[var + "_var_between_regimes"][0].reshape(-1)
+                share = b / (w + b)
+                big = share > 0.2
+                self.assertTrue(np.any(big))
+                np.testing.assert_array_less(np.abs(s1[big] - share[big]), 2.5 * conf[big] + 0.02)
+                st = s[var + "_ST"][0].reshape(len(labels), -1)
+                self.assertTrue(np.all(st[:, big] > -0.05))
+
+    def test_summary_prints_sobol_drivers(self):
+        with open(os.path.join(DIR, "sobol1.txt")) as t:
+            text = t.read()
+        self.assertIn("Sobol", text)
+        self.assertIn("regime S1", text)
 
 
 if __name__ == "__main__":

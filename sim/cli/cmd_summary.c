@@ -126,46 +126,83 @@ static long attrib_position(const results_t *res, long v)
 
 #define TOP_DRIVERS 3
 
-/* The inputs with the largest standardized regression coefficients (|SRC|; the
- * correlation where there is none) of one value. */
-static void print_top_drivers(const results_t *res, const point_summary_t *ps,
+/* The (up to) TOP_DRIVERS inputs i with the largest |key[i * stride]| (NaN keys left
+ * out), largest first; returns how many. */
+static int rank_top(const double *key, size_t stride, int n, int *top)
+{
+    int n_top = 0;
+    for (int i = 0; i < n; i++) {
+        double k = fabs(key[(size_t)i * stride]);
+        if (isnan(k))
+            continue;
+        int at = n_top < TOP_DRIVERS ? n_top++ : TOP_DRIVERS;
+        for (; at > 0 && fabs(key[(size_t)top[at - 1] * stride]) < k; at--)
+            if (at < TOP_DRIVERS)
+                top[at] = top[at - 1];
+        if (at < TOP_DRIVERS)
+            top[at] = i;
+    }
+    return n_top;
+}
+
+/* One value's top drivers: by |standardized regression coefficient| (sobol 0) or by
+ * total Sobol index (sobol 1). Single spaces: the table parsers (tests/test_results.py)
+ * read only the table rows. */
+static void print_top_drivers(const results_t *res, const point_summary_t *ps, int sobol,
                               const char *label, const char *name, quantity_form_t form,
                               int exporter, int importer)
 {
     long v = quantity_index(&res->layout, name, form, exporter, importer);
     long a = v < 0 ? -1 : attrib_position(res, v);
-    if (a < 0 || !ps->corr_input)
+    if (a < 0 || !(sobol ? ps->sobol_st != NULL : ps->corr_input != NULL))
         return;
     size_t A = ps->n_attrib;
-    int top[TOP_DRIVERS], n_top = 0;
-    for (int i = 0; i < ps->n_inputs; i++) {
-        double src = ps->src_input[(size_t)i * A + (size_t)a];
-        double key = fabs(isnan(src) ? ps->corr_input[(size_t)i * A + (size_t)a] : src);
-        if (isnan(key))
-            continue;
-        int at = n_top < TOP_DRIVERS ? n_top++ : TOP_DRIVERS;
-        while (at > 0) {
-            int j = top[at - 1];
-            double sj = ps->src_input[(size_t)j * A + (size_t)a];
-            if (fabs(isnan(sj) ? ps->corr_input[(size_t)j * A + (size_t)a] : sj) >= key)
-                break;
-            if (at < TOP_DRIVERS)
-                top[at] = j;
-            at--;
-        }
-        if (at < TOP_DRIVERS)
-            top[at] = i;
-    }
+    int top[TOP_DRIVERS];
+    int n_top = sobol ? rank_top(ps->sobol_st + a, A, ps->sobol_k, top)
+                      : rank_top(ps->src_input + a, A, ps->n_inputs, top);
     if (n_top == 0)
         return;
-    /* single spaces: the table parsers (tests/test_results.py) read only the table rows */
-    printf("  %s: R^2 %.2f;", label, ps->r2[a]);
+    if (sobol)
+        printf("  %s:", label);
+    else
+        printf("  %s: R^2 %.2f;", label, ps->r2[a]);
     for (int k = 0; k < n_top; k++) {
         size_t at = (size_t)top[k] * A + (size_t)a;
-        printf("%s %s corr %+.2f src %+.2f", k ? "," : "", res->input_name[top[k]],
-               ps->corr_input[at], ps->src_input[at]);
+        if (sobol)
+            printf("%s %s S1 %.2f +- %.2f ST %.2f +- %.2f", k ? "," : "",
+                   res->sobol_name[top[k]], ps->sobol_s1[at], ps->sobol_s1_conf[at],
+                   ps->sobol_st[at], ps->sobol_st_conf[at]);
+        else
+            printf("%s %s corr %+.2f src %+.2f", k ? "," : "", res->input_name[top[k]],
+                   ps->corr_input[at], ps->src_input[at]);
     }
     printf("\n");
+}
+
+/* The headline values whose drivers are printed. */
+static void print_drivers_of(const results_t *res, const point_summary_t *ps, int sobol)
+{
+    char label[256];
+    snprintf(label, sizeof label, "exports %s -> %s", res->exporter_name[0],
+             res->importer_name[0]);
+    print_top_drivers(res, ps, sobol, label, "flow", FORM_LEVEL, 0, 0);
+    snprintf(label, sizeof label, "change of exports %s -> %s vs reference",
+             res->exporter_name[0], res->importer_name[0]);
+    print_top_drivers(res, ps, sobol, label, "flow", FORM_CHANGE, 0, 0);
+    if (res->n_exporters > 1) {
+        snprintf(label, sizeof label, "share of %s's imports from %s", res->importer_name[0],
+                 res->exporter_name[1]);
+        print_top_drivers(res, ps, sobol, label, "share", FORM_LEVEL, 1, 0);
+        snprintf(label, sizeof label, "FOB spread %s minus %s", res->exporter_name[0],
+                 res->exporter_name[1]);
+        print_top_drivers(res, ps, sobol, label, "fob_spread", FORM_LEVEL, 1, -1);
+    }
+    snprintf(label, sizeof label, "FOB price %s", res->exporter_name[0]);
+    print_top_drivers(res, ps, sobol, label, "fob_price", FORM_LEVEL, 0, -1);
+    snprintf(label, sizeof label, "farm revenue %s", res->exporter_name[0]);
+    print_top_drivers(res, ps, sobol, label, "farm_revenue", FORM_LEVEL, 0, -1);
+    print_top_drivers(res, ps, sobol, "welfare: world total", "welfare_total", FORM_WELFARE,
+                      -1, -1);
 }
 
 static void print_drivers(const results_t *res, const point_summary_t *ps)
@@ -174,26 +211,12 @@ static void print_drivers(const results_t *res, const point_summary_t *ps)
     if (res->n_inputs) {
         printf("\n  top drivers (inputs by |standardized regression coefficient| on their normal "
                "scores; R^2 of that linear model):\n");
-        snprintf(label, sizeof label, "exports %s -> %s", res->exporter_name[0],
-                 res->importer_name[0]);
-        print_top_drivers(res, ps, label, "flow", FORM_LEVEL, 0, 0);
-        snprintf(label, sizeof label, "change of exports %s -> %s vs reference",
-                 res->exporter_name[0], res->importer_name[0]);
-        print_top_drivers(res, ps, label, "flow", FORM_CHANGE, 0, 0);
-        if (res->n_exporters > 1) {
-            snprintf(label, sizeof label, "share of %s's imports from %s", res->importer_name[0],
-                     res->exporter_name[1]);
-            print_top_drivers(res, ps, label, "share", FORM_LEVEL, 1, 0);
-            snprintf(label, sizeof label, "FOB spread %s minus %s", res->exporter_name[0],
-                     res->exporter_name[1]);
-            print_top_drivers(res, ps, label, "fob_spread", FORM_LEVEL, 1, -1);
-        }
-        snprintf(label, sizeof label, "FOB price %s", res->exporter_name[0]);
-        print_top_drivers(res, ps, label, "fob_price", FORM_LEVEL, 0, -1);
-        snprintf(label, sizeof label, "farm revenue %s", res->exporter_name[0]);
-        print_top_drivers(res, ps, label, "farm_revenue", FORM_LEVEL, 0, -1);
-        print_top_drivers(res, ps, "welfare: world total", "welfare_total", FORM_WELFARE, -1,
-                          -1);
+        print_drivers_of(res, ps, 0);
+    }
+    if (res->sobol_k) {
+        printf("\n  top drivers by total Sobol index (S1 first order, ST total, +- the 95 %% "
+               "interval's half width):\n");
+        print_drivers_of(res, ps, 1);
     }
     if (!res->n_regimes)
         return;

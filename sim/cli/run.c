@@ -17,6 +17,7 @@
 #include "progress.h"
 #include "results.h"
 #include "scenario_path.h"
+#include "sobol.h"
 
 static void run_partial_path(const char *output, char *buf, size_t len)
 {
@@ -102,6 +103,15 @@ static int attribution_for(const config_t *cfg, results_t *res)
         return -1;
     for (int i = 0; i < k; i++)
         snprintf(res->input_name[i], RESULTS_LABEL_MAX, "%s", cfg->inputs[i].name);
+    if (!cfg->sobol)
+        return 0;
+    /* the Sobol design's inputs: every input, then the regime as one more */
+    if (results_set_sobol(res, cfg->n_inputs + (cfg->n_regimes > 0)))
+        return -1;
+    for (int i = 0; i < cfg->n_inputs; i++)
+        snprintf(res->sobol_name[i], RESULTS_LABEL_MAX, "%s", cfg->inputs[i].name);
+    if (cfg->n_regimes)
+        snprintf(res->sobol_name[cfg->n_inputs], RESULTS_LABEL_MAX, "regime");
     return 0;
 }
 
@@ -135,7 +145,9 @@ static results_t *results_for(const config_t *cfg, int shard_k, int shard_n)
                                              cfg->n_thresholds);
         if (!res->points[p] ||
             (res->n_inputs && point_summary_alloc_attrib(res->points[p], res->n_inputs,
-                                                         results_attrib_values(res)))) {
+                                                         results_attrib_values(res))) ||
+            (res->sobol_k && point_summary_alloc_sobol(res->points[p], res->sobol_k,
+                                                       results_attrib_values(res)))) {
             results_free(res);
             return NULL;
         }
@@ -494,6 +506,8 @@ static int run_one_point(run_state_t *st, size_t p, uint64_t progress_offset,
         spec.raw_ctx = &st->raw;
     }
     int rc = engine_run_point(&spec, st->res->points[p], err, sizeof err);
+    if (rc == ENGINE_OK && st->cfg->sobol && st->rank == 0)   /* one rank runs the design */
+        rc = sobol_run_point(&spec, st->cfg->sobol, st->res->points[p], err, sizeof err);
     prepared_free(&prep);
     config_free(pc);
     if (rc == ENGINE_OK) {
@@ -608,6 +622,11 @@ static int run_config(const run_options_t *opt, const config_t *cfg)
     st.opt = opt;
     st.cfg = cfg;
     st.threads = opt->threads > 0 ? opt->threads : omp_get_max_threads();
+    if (cfg->sobol && cfg->n_inputs == 0) {
+        fprintf(stderr, "agtrade: %s: --sobol (run.sobol) needs random inputs; the scenario "
+                "has none\n", cfg->path);
+        return EXIT_DATAERR;
+    }
     st.res = results_for(cfg, shard_k, shard_n);
     if (!st.res) {
         fprintf(stderr, "agtrade: out of memory\n");

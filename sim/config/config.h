@@ -80,6 +80,7 @@ typedef struct {
     /* run settings */
     uint64_t draws;
     uint64_t seed;
+    uint64_t sobol;               /* rows of the Sobol design (sobol.h); 0 = none */
     char output[CONFIG_PATH_MAX];
     char institution[256], references[512];   /* CF global attributes; "" = not given */
 

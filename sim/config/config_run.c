@@ -138,7 +138,7 @@ int cfg_build_run(build_t *b, const cnode_t *root, const char *file)
     if (!r)
         return 0;
     static const char *const keys[] = {"draws", "seed", "output", "institution", "references",
-                                       NULL};
+                                       "sobol", NULL};
     if (cfg_need_kind(b, r, CNODE_MAP, "run") || cfg_check_keys(b, r, "run", keys))
         return CONFIG_EINVALID;
     if ((n = cnode_get(r, "draws"))) {
@@ -153,6 +153,14 @@ int cfg_build_run(build_t *b, const cnode_t *root, const char *file)
     }
     if ((n = cnode_get(r, "seed")) && cfg_parse_u64(b, n, "run.seed", &cfg->seed))
         return CONFIG_EINVALID;
+    if ((n = cnode_get(r, "sobol"))) {   /* --sobol N */
+        if (cfg_parse_u64(b, n, "run.sobol", &cfg->sobol))
+            return CONFIG_EINVALID;
+        if (cfg->sobol < 2 || cfg->sobol > CONFIG_MAX_DRAWS)
+            return cfg_fail(b->err, n, "run.sobol", "run.sobol must be in 2..%llu (got %llu)",
+                            (unsigned long long)CONFIG_MAX_DRAWS,
+                            (unsigned long long)cfg->sobol);
+    }
     if ((n = cnode_get(r, "output")) &&
         cfg_parse_string(b, n, "run.output", cfg->output, sizeof cfg->output))
         return CONFIG_EINVALID;

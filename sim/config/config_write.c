@@ -395,6 +395,8 @@ char *config_to_yaml(const config_t *cfg)
         (unsigned long long)cfg->seed);
     put_quoted(&b, cfg->output);
     put(&b, "\n");
+    if (cfg->sobol)   /* only when given: older files' config_yaml unchanged */
+        put(&b, "  sobol: %llu\n", (unsigned long long)cfg->sobol);
     const char *const cf_keys[2][2] = {{"institution", cfg->institution},
                                        {"references", cfg->references}};
     for (int k = 0; k < 2; k++)   /* only when given: older files' config_yaml unchanged */

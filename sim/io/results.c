@@ -17,7 +17,8 @@
 /* Which array of point_summary_t a summary variable lives in. */
 typedef enum {
     F_MEAN, F_SD, F_MCSE, F_MIN, F_MAX, F_Q, F_QERR, F_HIST, F_EDGES, F_UNDER, F_OVER,
-    F_DRAWS_OK, F_DRAWS_FAILED, F_THR_P, F_THR_MCSE, F_CORR_INPUT, F_SRC_INPUT, F_R2
+    F_DRAWS_OK, F_DRAWS_FAILED, F_THR_P, F_THR_MCSE, F_CORR_INPUT, F_SRC_INPUT, F_R2,
+    F_S1, F_ST, F_S1_CONF, F_ST_CONF
 } field_t;
 
 /* One summary variable: per point, n_seg segments of `count` consecutive elements of a
@@ -59,6 +60,10 @@ static void *field_base(point_summary_t *ps, field_t f)
     case F_CORR_INPUT: return ps->corr_input;
     case F_SRC_INPUT: return ps->src_input;
     case F_R2: return ps->r2;
+    case F_S1: return ps->sobol_s1;
+    case F_ST: return ps->sobol_st;
+    case F_S1_CONF: return ps->sobol_s1_conf;
+    case F_ST_CONF: return ps->sobol_st_conf;
     }
     return NULL;
 }
@@ -217,6 +222,44 @@ static int each_attrib(const results_t *res, svar_fn fn, void *arg)
     return rc;
 }
 
+/* Sobol indices of each target (sobol.h): /sensitivity/F_S1, F_ST, F_S1_conf, F_ST_conf
+ * (point, sobol_input, region axes), laid out like the attribution. */
+static int each_sobol(const results_t *res, svar_fn fn, void *arg)
+{
+    size_t A = results_attrib_values(res), at = 0;
+    int rc = 0;
+    for (int t = 0; t < res->n_targets && !rc; t++) {
+        const quantity_def_t *def = &quantity_defs[res->targets[t].def];
+        size_t n = quantity_size(&res->layout, res->targets[t].def);
+        char stem[96];
+        quantity_form_name(def, res->targets[t].form, stem, sizeof stem);
+        static const struct { const char *suffix, *what; field_t field; } parts[] = {
+            {"S1", "first-order Sobol index (Saltelli 2010)", F_S1},
+            {"ST", "total Sobol index (Jansen)", F_ST},
+            {"S1_conf", "half width of the 95 % bootstrap interval of S1", F_S1_CONF},
+            {"ST_conf", "half width of the 95 % bootstrap interval of ST", F_ST_CONF}};
+        for (int k = 0; k < 4 && !rc; k++) {
+            svar_t v;
+            memset(&v, 0, sizeof v);
+            snprintf(v.name, sizeof v.name, "sensitivity/%s_%s", stem, parts[k].suffix);
+            snprintf(v.long_name, sizeof v.long_name, "%s (%s), %s", def->long_name,
+                     form_words[res->targets[t].form], parts[k].what);
+            v.units = "1";
+            v.dims[v.ndims++] = "point";
+            v.dims[v.ndims++] = "sobol_input";
+            axes_dims(def->axes, &v);
+            v.field = parts[k].field;
+            v.offset = at;
+            v.count = n;
+            v.n_seg = (size_t)res->sobol_k;
+            v.seg_stride = A;
+            rc = fn(&v, arg);
+        }
+        at += n;
+    }
+    return rc;
+}
+
 static int each_var(const results_t *res, svar_fn fn, void *arg)
 {
     int rc = 0;
@@ -230,7 +273,9 @@ static int each_var(const results_t *res, svar_fn fn, void *arg)
     }
     if (!rc)
         rc = each_count(res, fn, arg);
-    return rc || !res->n_inputs ? rc : each_attrib(res, fn, arg);
+    if (!rc && res->n_inputs)
+        rc = each_attrib(res, fn, arg);
+    return rc || !res->sobol_k ? rc : each_sobol(res, fn, arg);
 }
 
 /* ---- allocation ------------------------------------------------------------------ */
@@ -289,11 +334,27 @@ int results_set_attribution(results_t *res, int n_inputs, const attrib_target_t 
     return 0;
 }
 
+int results_set_sobol(results_t *res, int k)
+{
+    assert(k > 0);
+    free(res->sobol_name);
+    res->sobol_name = calloc((size_t)k, sizeof *res->sobol_name);
+    if (!res->sobol_name)
+        return -1;
+    res->sobol_k = k;
+    for (size_t p = 0; p < res->n_points; p++)
+        if (res->points[p] &&
+            point_summary_alloc_sobol(res->points[p], k, results_attrib_values(res)))
+            return -1;
+    return 0;
+}
+
 void results_free(results_t *res)
 {
     if (!res)
         return;
     free(res->input_name);
+    free(res->sobol_name);
     if (res->points)
         for (size_t p = 0; p < res->n_points; p++)
             point_summary_free(res->points[p]);
@@ -428,6 +489,10 @@ int results_define(h5out_t *h, const results_t *res, uint64_t n_draws, char *err
     if (!rc && res->n_inputs)
         rc = define_string_dim(h, "input", res->n_inputs, res->input_name,
                                "random input of the scenario (attribution)", err, errlen);
+    if (!rc && res->sobol_k)
+        rc = define_string_dim(h, "sobol_input", res->sobol_k, res->sobol_name,
+                               "input of the Sobol design (the inputs, then the regime)", err,
+                               errlen);
     if (!rc)
         rc = h5out_def_dim_index(h, "hist_bin", SUMMARY_HIST_BINS, "histogram bin", err, errlen);
     if (!rc)
@@ -487,7 +552,7 @@ static size_t *present_points(const results_t *res, size_t *n)
 int results_copy_coords(h5out_t *h, const results_t *res, const char *group, int with_draw,
                         char *err, size_t errlen)
 {
-    const char *names[10];
+    const char *names[12];
     int n = 0;
     names[n++] = "point";
     if (with_draw)
@@ -504,6 +569,8 @@ int results_copy_coords(h5out_t *h, const results_t *res, const char *group, int
             names[n++] = "threshold";
         if (res->n_inputs)
             names[n++] = "input";
+        if (res->sobol_k)
+            names[n++] = "sobol_input";
     }
     return h5out_copy_coords(h, group, n, names, err, errlen);
 }
@@ -590,6 +657,8 @@ int results_write_summary(h5out_t *h, const results_t *res, char *err, size_t er
     free(io.present);
     if (!rc)
         rc = results_copy_coords(h, res, "summary", 0, err, errlen);
+    if (!rc && res->sobol_k)
+        rc = results_copy_coords(h, res, "sensitivity", 0, err, errlen);
     return rc;
 }
 
@@ -749,10 +818,11 @@ static int read_attribution(h5in_t *in, results_t *res, size_t n_inputs, char *e
 
 results_t *results_read(h5in_t *in, char *err, size_t errlen)
 {
-    size_t P, E, I, R, T, K;
+    size_t P, E, I, R, T, K, S;
     int64_t total = 0;
     if (dim_len(in, "point", &P) || dim_len(in, "exporter", &E) || dim_len(in, "importer", &I) ||
         dim_len(in, "regime", &R) || dim_len(in, "threshold", &T) || dim_len(in, "input", &K) ||
+        dim_len(in, "sobol_input", &S) ||
         !P || !E || !I) {
         snprintf(err, errlen, "not an agtrade results file (missing point/exporter/importer axes)");
         return NULL;
@@ -779,6 +849,12 @@ results_t *results_read(h5in_t *in, char *err, size_t errlen)
         rc = read_points(in, res, &scan, P, err, errlen);
     if (!rc && K)   /* files from before attribution have no input axis */
         rc = read_attribution(in, res, K, err, errlen);
+    if (!rc && S && results_set_sobol(res, (int)S)) {
+        snprintf(err, errlen, "out of memory");
+        rc = -1;
+    }
+    if (!rc && S)
+        rc = read_labels(in, "sobol_input", (int)S, res->sobol_name, err, errlen);
     if (!rc) {
         svar_io_t io = {.res = res, .in = in, .err = err, .errlen = errlen};
         io.present = present_points(res, &io.n_present);

@@ -38,6 +38,9 @@ typedef struct {
     char (*input_name)[RESULTS_LABEL_MAX];
     int n_targets;
     attrib_target_t targets[ATTRIB_MAX_TARGETS];
+    /* Sobol indices (sobol.h) of the same targets: sobol_k = 0 when the file has none */
+    int sobol_k;
+    char (*sobol_name)[RESULTS_LABEL_MAX];   /* the inputs, then "regime" */
 } results_t;
 
 /* Names empty, no points present (points[p] NULL); NULL on allocation failure.
@@ -55,6 +58,11 @@ size_t results_count_present(const results_t *res);
 int results_set_attribution(results_t *res, int n_inputs, const attrib_target_t *targets,
                             int n_targets);
 size_t results_attrib_values(const results_t *res);
+
+/* Sobol indices on k design inputs of the attributed targets (after
+ * results_set_attribution): allocates the names (empty) and each present point's
+ * arrays (point_summary_alloc_sobol). 0, or -1 on allocation failure. */
+int results_set_sobol(results_t *res, int k);
 
 /* Define the root dimensions and coordinates for the points present (and the `draw`
  * dimension when n_draws > 0, for raw draws). */

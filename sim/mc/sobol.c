@@ -41,7 +41,7 @@ static void estimate_one(size_t n, size_t h, const double *fa, const double *fb,
         sum2 += (a - mean) * (a - mean) + (b - mean) * (b - mean);
         if (isnan(ab))
             continue;
-        num1 += b * (ab - a);
+        num1 += (b - mean) * (ab - a);
         num2 += (a - ab) * (a - ab);
         mi++;
     }
