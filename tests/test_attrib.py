@@ -198,6 +198,40 @@ class SobolIndices(unittest.TestCase):
         self.assertIn("regime S1", text)
 
 
+@unittest.skipUnless(DIR, "needs AGTRADE_E2E_DIR (tests/e2e_attrib.sh)")
+class DriverCharts(unittest.TestCase):
+    def test_tornado_and_variance_split_are_drawn(self):
+        import tempfile
+        sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..",
+                                        "sim", "python"))
+        import matplotlib
+        matplotlib.use("Agg")
+        import plots
+        import agtrade_results as ar
+        with tempfile.TemporaryDirectory() as out:
+            for name, want in (("truce.h5", {"tornado.png", "variance_split.png"}),
+                               ("sobol1.h5", {"tornado.png", "variance_split.png"}),
+                               ("raw.h5", {"tornado.png"})):
+                written = {os.path.basename(p) for p in
+                           plots.make_plots(os.path.join(DIR, name), out)}
+                self.assertTrue(want <= written, (name, written))
+                if name == "raw.h5":
+                    self.assertNotIn("variance_split.png", written)
+                for png in want:
+                    self.assertGreater(os.path.getsize(os.path.join(out, png)), 10000)
+        # the bars: largest swing first, each the 5-95 % swing of the linear model
+        pds = ar.open_results(os.path.join(DIR, "raw.h5"), unstack=False)
+        region = {"exporter": "US", "importer": "China"}
+        bars = plots.tornado_bars(pds, None, "flow", region, 0)
+        src = pds["flow_src_input"].isel(point=0).sel(**region)
+        top = str(pds["input"].values[int(np.nanargmax(np.abs(src.values)))])
+        self.assertEqual(bars[0][0], top)
+        sd = float(pds["flow_sd"].isel(point=0).sel(**region))
+        swing = [abs(hi - lo) for _, lo, hi in bars]
+        self.assertEqual(swing, sorted(swing, reverse=True))
+        self.assertAlmostEqual(swing[0], 2 * plots.Z90 * sd * float(np.nanmax(np.abs(src.values))))
+
+
 if __name__ == "__main__":
     result = unittest.main(exit=False, verbosity=2).result
     bad = len(result.failures) + len(result.errors)
