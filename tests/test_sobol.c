@@ -71,16 +71,16 @@ static void test_ishigami_indices_are_within_their_intervals(void **state)
     double *fab = malloc(K * N * sizeof *fab);
     design(ishigami, K, 1, fa, fb, fab);
     double s1[K], st[K], s1c[K], stc[K];
-    assert_int_equal(sobol_estimate(N, K, 1, fa, fb, fab, 7, BOOT, s1, st, s1c, stc), 0);
+    assert_int_equal(sobol_estimate(N, K, 1, fa, fb, fab, 7, BOOT, 1, s1, st, s1c, stc), 0);
     /* a = 7, b = 0.1: V = a^2/8 + b pi^4/5 + b^2 pi^8/18 + 1/2 */
     double a = 7, b = 0.1, pi4 = pow(M_PI, 4), pi8 = pow(M_PI, 8);
     double V1 = 0.5 * pow(1 + b * pi4 / 5, 2), V2 = a * a / 8, V13 = b * b * pi8 * (1.0 / 18 - 1.0 / 50);
     double V = V1 + V2 + V13;
     double true_s1[K] = {V1 / V, V2 / V, 0}, true_st[K] = {(V1 + V13) / V, V2 / V, V13 / V};
     check("Ishigami", K, s1, st, s1c, stc, true_s1, true_st);
-    /* reproducible: the same bits from the same seed */
+    /* reproducible: the same bits from the same seed, on 3 threads as on 1 */
     double again[K], againt[K], c1[K], c2[K];
-    sobol_estimate(N, K, 1, fa, fb, fab, 7, BOOT, again, againt, c1, c2);
+    sobol_estimate(N, K, 1, fa, fb, fab, 7, BOOT, 3, again, againt, c1, c2);
     assert_memory_equal(again, s1, sizeof s1);
     assert_memory_equal(c1, s1c, sizeof s1c);
     free(fa);
@@ -96,7 +96,7 @@ static void test_linear_model_gives_squared_standardized_coefficients(void **sta
     double *fab = malloc(K * N * sizeof *fab);
     design(linear, K, 0, fa, fb, fab);
     double s1[K], st[K], s1c[K], stc[K];
-    assert_int_equal(sobol_estimate(N, K, 1, fa, fb, fab, 11, BOOT, s1, st, s1c, stc), 0);
+    assert_int_equal(sobol_estimate(N, K, 1, fa, fb, fab, 11, BOOT, 2, s1, st, s1c, stc), 0);
     double V = 9 + 4 + 0.25;
     double truth[K] = {9 / V, 4 / V, 0.25 / V, 0};   /* x4 does not enter */
     check("linear", K, s1, st, s1c, stc, truth, truth);
@@ -118,7 +118,7 @@ static void test_failed_rows_are_left_out(void **state)
         fab[j] = NAN;   /* input 1's evaluation failed in 2 % of the rows */
     fa[3] = NAN;
     double s1[K], st[K], s1c[K], stc[K];
-    sobol_estimate(N, K, 1, fa, fb, fab, 11, BOOT, s1, st, s1c, stc);
+    sobol_estimate(N, K, 1, fa, fb, fab, 11, BOOT, 2, s1, st, s1c, stc);
     for (int i = 0; i < K; i++)
         assert_true(isfinite(s1[i]) && isfinite(st[i]) && isfinite(s1c[i]));
     assert_close(s1[0], 9 / 13.25, 0, 2 * s1c[0]);

@@ -126,8 +126,9 @@ attrib_moments_t *attrib_moments_alloc(int k, size_t h)
     m->k = k;
     m->h = h;
     m->data = calloc(attrib_moments_len(k, h), sizeof(double));
-    if (!m->data) {
-        free(m);
+    m->scratch = malloc((h + 1) * sizeof(double));
+    if (!m->data || !m->scratch) {
+        attrib_moments_free(m);
         return NULL;
     }
     return m;
@@ -138,6 +139,7 @@ void attrib_moments_free(attrib_moments_t *m)
     if (!m)
         return;
     free(m->data);
+    free(m->scratch);
     free(m);
 }
 
@@ -159,8 +161,10 @@ void attrib_moments_add(attrib_moments_t *m, const double *z, const double *x)
             return;
     double n = m->data[0] + 1.0;
     double *mean = A_MEAN(m), *czz = A_CZZ(m), *czx = A_CZX(m), *cxx = A_CXX(m);
-    double *mz = mean, *mx = mean + K;
-    /* Welford: C += (y - old mean) (y - new mean)^T; dz holds the old deviations */
+    double *mz = mean, *mx = mean + K, *ex = m->scratch;
+    /* Welford: C += (y - old mean) (y - new mean)^T; dz holds the old deviations of the
+     * scores, ex the new ones of the targets. The C_zx rows are contiguous in t, so the
+     * inner loop (the bulk of the cost: k h products) runs over consecutive memory. */
     double dz[ATTRIB_MAX_INPUTS];
     assert(K <= ATTRIB_MAX_INPUTS);
     m->data[0] = n;
@@ -174,10 +178,13 @@ void attrib_moments_add(attrib_moments_t *m, const double *z, const double *x)
     for (size_t t = 0; t < H; t++) {
         double dx = x[t] - mx[t];
         mx[t] += dx / n;
-        double ex = x[t] - mx[t];
-        cxx[t] += dx * ex;
-        for (size_t i = 0; i < K; i++)
-            czx[i * H + t] += dz[i] * ex;
+        ex[t] = x[t] - mx[t];
+        cxx[t] += dx * ex[t];
+    }
+    for (size_t i = 0; i < K; i++) {
+        double d = dz[i], *row = czx + i * H;
+        for (size_t t = 0; t < H; t++)
+            row[t] += d * ex[t];
     }
 }
 

@@ -79,6 +79,7 @@ typedef struct {
     int k;
     size_t h;
     double *data;
+    double *scratch;   /* h doubles: attrib_moments_add's working row */
 } attrib_moments_t;
 
 size_t attrib_moments_len(int k, size_t h);

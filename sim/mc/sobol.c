@@ -11,84 +11,93 @@
 
 #define Z95 1.959963984540054   /* Phi^-1(0.975) */
 
-/* One input's estimates for target t over the rows idx[0..n-1] (the identity when idx is
- * NULL). */
-static void estimate_one(size_t n, size_t h, const double *fa, const double *fb,
-                         const double *fabi, size_t t, const size_t *idx, double *s1,
-                         double *st)
+/* The pooled mean and variance (divisor 2m) of f_A and f_B for target t over the rows
+ * idx[0..n-1] (the identity when idx is NULL): two passes for accuracy. Rows with a
+ * failed A or B evaluation are left out; *m counts the values used. */
+static void pooled(size_t n, size_t h, const double *fa, const double *fb, size_t t,
+                   const size_t *idx, double *mean, double *var, size_t *m)
 {
-    double sum = 0, sum2 = 0, num1 = 0, num2 = 0;
-    size_t m = 0, mi = 0;
-    /* pooled mean and variance of f_A and f_B: two passes for accuracy */
+    double sum = 0, ss = 0;
+    *m = 0;
     for (size_t r = 0; r < n; r++) {
         size_t j = idx ? idx[r] : r;
         double a = fa[j * h + t], b = fb[j * h + t];
         if (isnan(a) || isnan(b))
             continue;
         sum += a + b;
-        m += 2;
+        *m += 2;
     }
-    if (m < 4) {
-        *s1 = *st = NAN;
-        return;
-    }
-    double mean = sum / (double)m;
+    *mean = *m ? sum / (double)*m : NAN;
     for (size_t r = 0; r < n; r++) {
         size_t j = idx ? idx[r] : r;
-        double a = fa[j * h + t], b = fb[j * h + t], ab = fabi[j * h + t];
-        if (isnan(a) || isnan(b))
-            continue;
-        sum2 += (a - mean) * (a - mean) + (b - mean) * (b - mean);
-        if (isnan(ab))
-            continue;
-        num1 += (b - mean) * (ab - a);
-        num2 += (a - ab) * (a - ab);
-        mi++;
+        double a = fa[j * h + t], b = fb[j * h + t];
+        if (!isnan(a) && !isnan(b))
+            ss += (a - *mean) * (a - *mean) + (b - *mean) * (b - *mean);
     }
-    double v = sum2 / (double)m;
-    if (!(v > 0) || mi == 0) {
-        *s1 = *st = NAN;
-        return;
+    *var = *m ? ss / (double)*m : NAN;
+}
+
+/* S1 and ST of every input for target t over the rows idx (NULL: all), into s1[i * h +
+ * t] and st[i * h + t]. */
+static void estimate_target(size_t n, int k, size_t h, const double *fa, const double *fb,
+                            const double *fab, size_t t, const size_t *idx, double *s1,
+                            double *st)
+{
+    double mean, v;
+    size_t m;
+    pooled(n, h, fa, fb, t, idx, &mean, &v, &m);
+    for (size_t i = 0; i < (size_t)k; i++) {
+        const double *fabi = fab + i * n * h;
+        double num1 = 0, num2 = 0;
+        size_t mi = 0;
+        for (size_t r = 0; r < n && m >= 4 && v > 0; r++) {
+            size_t j = idx ? idx[r] : r;
+            double a = fa[j * h + t], b = fb[j * h + t], ab = fabi[j * h + t];
+            if (isnan(a) || isnan(b) || isnan(ab))
+                continue;
+            num1 += (b - mean) * (ab - a);
+            num2 += (a - ab) * (a - ab);
+            mi++;
+        }
+        s1[i * h + t] = mi ? num1 / (double)mi / v : NAN;
+        st[i * h + t] = mi ? num2 / (double)mi / (2 * v) : NAN;
     }
-    *s1 = num1 / (double)mi / v;
-    *st = num2 / (double)mi / (2 * v);
 }
 
 int sobol_estimate(size_t n, int k, size_t h, const double *fa, const double *fb,
-                   const double *fab, uint64_t seed, int n_boot, double *s1, double *st,
-                   double *s1_conf, double *st_conf)
+                   const double *fab, uint64_t seed, int n_boot, int threads, double *s1,
+                   double *st, double *s1_conf, double *st_conf)
 {
-    size_t K = (size_t)k, B = n_boot > 1 ? (size_t)n_boot : 0;
-    size_t *idx = malloc((n + 1) * sizeof *idx);
-    double *boot = malloc((2 * B * K * h + 1) * sizeof *boot);
-    gsl_rng *r = rng_alloc();
-    if (!idx || !boot || !r) {
-        free(idx);
-        free(boot);
-        if (r)
-            gsl_rng_free(r);
-        return -1;
-    }
-    for (size_t i = 0; i < K; i++)
+    size_t K = (size_t)k, B = n_boot > 1 ? (size_t)n_boot : 0, KH = K * h;
+    int n_threads = threads > 0 ? threads : omp_get_max_threads();
+    /* per replicate: its row indices and its estimates [S1 | ST] (k x h each) */
+    size_t *idx = malloc((B * n + 1) * sizeof *idx);
+    double *boot = malloc((2 * B * KH + 1) * sizeof *boot);
+    gsl_rng **r = calloc((size_t)n_threads, sizeof *r);
+    int ok = idx && boot && r;
+    for (int w = 0; ok && w < n_threads; w++)
+        ok = (r[w] = rng_alloc()) != NULL;
+    if (ok) {
         for (size_t t = 0; t < h; t++)
-            estimate_one(n, h, fa, fb, fab + i * n * h, t, NULL, &s1[i * h + t], &st[i * h + t]);
-    for (size_t b = 0; b < B; b++) {
-        rng_set_stream(r, seed, b, SOBOL_BOOTSTRAP_STREAM);
-        for (size_t j = 0; j < n; j++)
-            idx[j] = (size_t)gsl_rng_uniform_int(r, n);
-        for (size_t i = 0; i < K; i++)
-            for (size_t t = 0; t < h; t++) {
-                double *at = &boot[2 * ((b * K + i) * h + t)];
-                estimate_one(n, h, fa, fb, fab + i * n * h, t, idx, &at[0], &at[1]);
-            }
-    }
-    for (size_t i = 0; i < K; i++)
-        for (size_t t = 0; t < h; t++)
-            for (int q = 0; q < 2; q++) {
+            estimate_target(n, k, h, fa, fb, fab, t, NULL, s1, st);
+        /* replicates are independent (each its own stream): any thread, the same bits */
+#pragma omp parallel for schedule(dynamic, 1) num_threads(n_threads)
+        for (size_t b = 0; b < B; b++) {
+            gsl_rng *g = r[omp_get_thread_num()];
+            size_t *rows = idx + b * n;
+            rng_set_stream(g, seed, b, SOBOL_BOOTSTRAP_STREAM);
+            for (size_t j = 0; j < n; j++)
+                rows[j] = (size_t)gsl_rng_uniform_int(g, n);
+            for (size_t t = 0; t < h; t++)
+                estimate_target(n, k, h, fa, fb, fab, t, rows, boot + 2 * b * KH,
+                                boot + (2 * b + 1) * KH);
+        }
+        for (size_t q = 0; q < 2; q++)
+            for (size_t e = 0; e < KH; e++) {
                 double sum = 0, ss = 0;
                 size_t m = 0;
                 for (size_t b = 0; b < B; b++) {
-                    double x = boot[2 * ((b * K + i) * h + t) + (size_t)q];
+                    double x = boot[(2 * b + q) * KH + e];
                     if (!isnan(x)) {
                         sum += x;
                         m++;
@@ -96,17 +105,21 @@ int sobol_estimate(size_t n, int k, size_t h, const double *fa, const double *fb
                 }
                 double mean = m ? sum / (double)m : NAN;
                 for (size_t b = 0; b < B; b++) {
-                    double x = boot[2 * ((b * K + i) * h + t) + (size_t)q];
+                    double x = boot[(2 * b + q) * KH + e];
                     if (!isnan(x))
                         ss += (x - mean) * (x - mean);
                 }
-                double conf = m > 1 ? Z95 * sqrt(ss / (double)(m - 1)) : NAN;
-                (q ? st_conf : s1_conf)[i * h + t] = conf;
+                (q ? st_conf : s1_conf)[e] = m > 1 ? Z95 * sqrt(ss / (double)(m - 1)) : NAN;
             }
-    gsl_rng_free(r);
+    }
+    if (r)
+        for (int w = 0; w < n_threads; w++)
+            if (r[w])
+                gsl_rng_free(r[w]);
+    free(r);
     free(idx);
     free(boot);
-    return 0;
+    return ok ? 0 : -1;
 }
 
 int sobol_n_inputs(const engine_spec_t *spec)
@@ -158,7 +171,7 @@ int sobol_run_point(const engine_spec_t *spec, uint64_t n, point_summary_t *out,
     }
     if (rc == ENGINE_OK &&
         sobol_estimate(N, k, H, f, f + N * H, f + 2 * N * H, spec->seed, SOBOL_BOOTSTRAP,
-                       out->sobol_s1, out->sobol_st, out->sobol_s1_conf, out->sobol_st_conf))
+                       n_workers, out->sobol_s1, out->sobol_st, out->sobol_s1_conf, out->sobol_st_conf))
         rc = ENGINE_NOMEM;
     if (rc == ENGINE_NOMEM)
         snprintf(err, errlen, "out of memory for the Sobol design (%llu rows, %d inputs)",

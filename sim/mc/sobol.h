@@ -16,8 +16,8 @@
  * m the pooled mean: centring leaves S1's expectation as it is (f_ABi - f_A has mean 0)
  * but removes the noise a large mean adds (a price near 400 USD/t otherwise gives
  * intervals wider than the index).
- * Confidence: 1.96 times the standard deviation (divisor R - 1) of the estimates over R
- * bootstrap resamples of the n rows, drawn from Philox stream (seed, replicate,
+ * Confidence: 1.96 times the standard deviation (divisor R - 1) of the estimates over
+ * R = SOBOL_BOOTSTRAP resamples of the n rows, drawn from Philox stream (seed, replicate,
  * SOBOL_BOOTSTRAP_STREAM): the half width of a 95 % interval, as SALib reports it. Rows
  * whose evaluations failed (NaN) are left out of the sums that need them.
  *
@@ -33,14 +33,17 @@
 #include "engine.h"
 
 #define SOBOL_BOOTSTRAP_STREAM 0xFFFFFFFEu
-#define SOBOL_BOOTSTRAP 200          /* resamples behind each interval */
+#define SOBOL_BOOTSTRAP 100          /* resamples behind each interval (SALib's default) */
 
 /* fa, fb: n x h (row-major), fab: k x n x h. Outputs k x h (input-major): s1, st,
- * s1_conf, st_conf. NAN where V = 0 or fewer than 2 rows are usable. 0, or -1 when the
- * bootstrap scratch cannot be allocated (outputs then untouched). */
+ * s1_conf, st_conf. NAN where V = 0 or fewer than 2 rows are usable. The bootstrap
+ * replicates run on `threads` OpenMP threads (<= 0: OpenMP's default), each replicate
+ * from its own stream, reduced in replicate order: the same bits for any count. 0, or
+ * -1 when the bootstrap scratch cannot be allocated (outputs then untouched or
+ * partial). Memory: n_boot (n + 2 k h) values. */
 int sobol_estimate(size_t n, int k, size_t h, const double *fa, const double *fb,
-                   const double *fab, uint64_t seed, int n_boot, double *s1, double *st,
-                   double *s1_conf, double *st_conf);
+                   const double *fab, uint64_t seed, int n_boot, int threads, double *s1,
+                   double *st, double *s1_conf, double *st_conf);
 
 /* The design inputs of a spec: n_inputs, plus one for the regime when n_regimes > 0. */
 int sobol_n_inputs(const engine_spec_t *spec);
