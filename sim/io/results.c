@@ -181,10 +181,18 @@ static int each_count(const results_t *res, svar_fn fn, void *arg)
     return rc;
 }
 
-/* Attribution of each target (attrib.h): F_corr_input and F_src_input (point, input,
- * region axes), F_r2 (point, region axes). In a point summary a target's values start
- * at value offset `at`; the [input][value] arrays hold n_inputs rows of them. */
-static int each_attrib(const results_t *res, svar_fn fn, void *arg)
+/* One statistic of every attributed target (attrib.h, sobol.h) in `group`, along
+ * `input_dim` (NULL: none) before the region axes. In a point summary a target's values
+ * start at value offset `at`; the [input][value] arrays hold n_rows rows of them. */
+typedef struct {
+    const char *suffix, *what;
+    field_t field;
+    const char *input_dim;
+} target_stat_t;
+
+static int each_target_stat(const results_t *res, const char *group,
+                            const target_stat_t *parts, int n_parts, size_t n_rows, svar_fn fn,
+                            void *arg)
 {
     size_t A = results_attrib_values(res), at = 0;
     int rc = 0;
@@ -193,27 +201,21 @@ static int each_attrib(const results_t *res, svar_fn fn, void *arg)
         size_t n = quantity_size(&res->layout, res->targets[t].def);
         char stem[96];
         quantity_form_name(def, res->targets[t].form, stem, sizeof stem);
-        static const struct { const char *suffix, *what; field_t field; } parts[] = {
-            {"corr_input", "correlation with each input's standard normal score",
-             F_CORR_INPUT},
-            {"src_input", "standardized regression coefficient on each input's normal "
-             "score (all inputs jointly)", F_SRC_INPUT},
-            {"r2", "share of variance explained linearly by the inputs' normal scores", F_R2}};
-        for (int k = 0; k < 3 && !rc; k++) {
+        for (int k = 0; k < n_parts && !rc; k++) {
             svar_t v;
             memset(&v, 0, sizeof v);
-            snprintf(v.name, sizeof v.name, "summary/%s_%s", stem, parts[k].suffix);
+            snprintf(v.name, sizeof v.name, "%s/%s_%s", group, stem, parts[k].suffix);
             snprintf(v.long_name, sizeof v.long_name, "%s (%s), %s", def->long_name,
                      form_words[res->targets[t].form], parts[k].what);
             v.units = "1";
             v.dims[v.ndims++] = "point";
-            if (k < 2)
-                v.dims[v.ndims++] = "input";
+            if (parts[k].input_dim)
+                v.dims[v.ndims++] = parts[k].input_dim;
             axes_dims(def->axes, &v);
             v.field = parts[k].field;
             v.offset = at;
             v.count = n;
-            v.n_seg = k < 2 ? (size_t)res->n_inputs : 1;
+            v.n_seg = parts[k].input_dim ? n_rows : 1;
             v.seg_stride = A;
             rc = fn(&v, arg);
         }
@@ -222,42 +224,28 @@ static int each_attrib(const results_t *res, svar_fn fn, void *arg)
     return rc;
 }
 
-/* Sobol indices of each target (sobol.h): /sensitivity/F_S1, F_ST, F_S1_conf, F_ST_conf
- * (point, sobol_input, region axes), laid out like the attribution. */
+/* F_corr_input and F_src_input (point, input, region axes), F_r2 (point, region axes). */
+static int each_attrib(const results_t *res, svar_fn fn, void *arg)
+{
+    static const target_stat_t parts[] = {
+        {"corr_input", "correlation with each input's standard normal score", F_CORR_INPUT,
+         "input"},
+        {"src_input", "standardized regression coefficient on each input's normal score "
+         "(all inputs jointly)", F_SRC_INPUT, "input"},
+        {"r2", "share of variance explained linearly by the inputs' normal scores", F_R2,
+         NULL}};
+    return each_target_stat(res, "summary", parts, 3, (size_t)res->n_inputs, fn, arg);
+}
+
+/* /sensitivity/F_S1, F_ST, F_S1_conf, F_ST_conf (point, sobol_input, region axes). */
 static int each_sobol(const results_t *res, svar_fn fn, void *arg)
 {
-    size_t A = results_attrib_values(res), at = 0;
-    int rc = 0;
-    for (int t = 0; t < res->n_targets && !rc; t++) {
-        const quantity_def_t *def = &quantity_defs[res->targets[t].def];
-        size_t n = quantity_size(&res->layout, res->targets[t].def);
-        char stem[96];
-        quantity_form_name(def, res->targets[t].form, stem, sizeof stem);
-        static const struct { const char *suffix, *what; field_t field; } parts[] = {
-            {"S1", "first-order Sobol index (Saltelli 2010)", F_S1},
-            {"ST", "total Sobol index (Jansen)", F_ST},
-            {"S1_conf", "half width of the 95 % bootstrap interval of S1", F_S1_CONF},
-            {"ST_conf", "half width of the 95 % bootstrap interval of ST", F_ST_CONF}};
-        for (int k = 0; k < 4 && !rc; k++) {
-            svar_t v;
-            memset(&v, 0, sizeof v);
-            snprintf(v.name, sizeof v.name, "sensitivity/%s_%s", stem, parts[k].suffix);
-            snprintf(v.long_name, sizeof v.long_name, "%s (%s), %s", def->long_name,
-                     form_words[res->targets[t].form], parts[k].what);
-            v.units = "1";
-            v.dims[v.ndims++] = "point";
-            v.dims[v.ndims++] = "sobol_input";
-            axes_dims(def->axes, &v);
-            v.field = parts[k].field;
-            v.offset = at;
-            v.count = n;
-            v.n_seg = (size_t)res->sobol_k;
-            v.seg_stride = A;
-            rc = fn(&v, arg);
-        }
-        at += n;
-    }
-    return rc;
+    static const target_stat_t parts[] = {
+        {"S1", "first-order Sobol index (Saltelli 2010)", F_S1, "sobol_input"},
+        {"ST", "total Sobol index (Jansen)", F_ST, "sobol_input"},
+        {"S1_conf", "half width of the 95 % bootstrap interval of S1", F_S1_CONF, "sobol_input"},
+        {"ST_conf", "half width of the 95 % bootstrap interval of ST", F_ST_CONF, "sobol_input"}};
+    return each_target_stat(res, "sensitivity", parts, 4, (size_t)res->sobol_k, fn, arg);
 }
 
 static int each_var(const results_t *res, svar_fn fn, void *arg)
