@@ -49,7 +49,7 @@ typedef struct {
     int attrib_k;                     /* inputs attributed; 0 with no attribution */
     attrib_moments_t **block_attrib;  /* [k < ENGINE_CHUNK_BLOCKS] */
     attrib_moments_t *chunk_attrib, *point_attrib;
-    double *attrib_x;                 /* [thread][n_attrib]: one draw's target values */
+    double *attrib_x;                 /* [block k][n_attrib]: one draw's target values */
 } run_t;
 
 static int n_groups_of(const engine_spec_t *spec) { return 1 + spec->n_regimes; }
