@@ -34,7 +34,7 @@ TEST_PKGS := libcmocka-dev libjson-c-dev hdf5-tools netcdf-bin time valgrind \
              openmpi-bin libopenmpi-dev clang libclang-rt-14-dev \
              slurmctld slurmd slurm-client munge \
              python3 python3-numpy python3-h5py python3-xarray python3-h5netcdf \
-             python3-netcdf4 python3-pandas python3-matplotlib python3-yaml
+             python3-netcdf4 python3-pandas python3-matplotlib python3-yaml python3-openturns
 DEB_PKGS  := $(RUN_PKGS) $(TEST_PKGS)
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 

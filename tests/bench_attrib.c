@@ -94,7 +94,7 @@ int main(int argc, char **argv)
     uint64_t rows = draws / (uint64_t)(sobol_n_inputs(&spec) + 2);
     point_summary_alloc_sobol(ps, sobol_n_inputs(&spec), n_attrib);
     double t_sobol = now();
-    if (sobol_run_point(&spec, rows, ps, err, sizeof err) != ENGINE_OK) {
+    if (sobol_run_point(&spec, rows, ps, NULL, err, sizeof err) != ENGINE_OK) {
         fprintf(stderr, "bench_attrib: %s\n", err);
         return 1;
     }

@@ -30,6 +30,7 @@ printf 'base: %s/configs/default.yaml\nattribution: [imports, production_change]
 run "$AGTRADE" run "$tmp/listed.yaml" -n 500 -q -o "$tmp/listed.h5"
 run "$AGTRADE" run configs/truce-uncertainty.yaml -n 2000 --sobol 300 -j 1 -q -o "$tmp/sobol1.h5"
 run "$AGTRADE" run configs/truce-uncertainty.yaml -n 2000 --sobol 300 -j 2 -q -o "$tmp/sobol2.h5"
+run "$AGTRADE" run configs/truce-uncertainty.yaml -n 2000 --sobol 300 --raw-draws -q -o "$tmp/sobol_raw.h5"
 run "$AGTRADE" run configs/tariff-sweep.yaml -n 200 --sobol 60 -q -o "$tmp/sobol_sweep.h5"
 run "$AGTRADE" run configs/tariff-sweep.yaml -n 200 --sobol 60 -q --shard 0/2 -o "$tmp/sobol_s0.h5"
 run "$AGTRADE" run configs/tariff-sweep.yaml -n 200 --sobol 60 -q --shard 1/2 -o "$tmp/sobol_s1.h5"

@@ -179,6 +179,9 @@ static int check_points(const config_t *cfg, const results_t *res)
 typedef struct {
     const quantity_layout_t *layout;
     const config_t *cfg;             /* the inputs' names */
+    const results_t *res;            /* the attributed targets (the Sobol design's outputs) */
+    double *design;                  /* a point's design outputs (sobol_run_point) */
+    int inputs_at, design_at;        /* the first input and design stream */
     h5out_stream_t **streams;        /* [def][form level/ref], then regime, status,
                                         iterations, then [input][value, z], compliance */
     int n_streams;
@@ -211,6 +214,69 @@ static const char *input_units(const input_spec_t *in)
     return freight && in->apply == APPLY_OVERRIDE ? "USD/t" : "1";
 }
 
+/* With --sobol: sobol_<F>(point, sobol_eval, region axes), each design evaluation's
+ * value of each attributed target, in design order (sobol.h), so that the indices can be
+ * recomputed from the file (tests/test_attrib.py does, with OpenTURNS). */
+static int raw_open_design(h5out_t *h, raw_sink_t *sink, char *err, size_t errlen)
+{
+    const results_t *res = sink->res;
+    sink->design_at = sink->n_streams;
+    if (!res->sobol_evals)
+        return 0;
+    sink->design = malloc((res->sobol_evals * results_attrib_values(res) + 1) * sizeof(double));
+    if (!sink->design) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    for (int t = 0; t < res->n_targets; t++) {
+        const quantity_def_t *def = &quantity_defs[res->targets[t].def];
+        const char *dims[4];
+        size_t sizes[4];
+        char path[160], stem[96], ln[300];
+        int nd = raw_dims(def->axes, dims, res->n_exporters, res->n_importers, sizes);
+        dims[1] = "sobol_eval";
+        quantity_form_name(def, res->targets[t].form, stem, sizeof stem);
+        snprintf(path, sizeof path, "draws/sobol_%s", stem);
+        snprintf(ln, sizeof ln, "%s (%s), per evaluation of the Sobol design", def->long_name,
+                 res->targets[t].form == FORM_CHANGE ? "change" : "scenario");
+        if (!(sink->streams[sink->n_streams++] = h5out_stream_open(
+                  h, path, nd, dims, H5OUT_DOUBLE, def->units, ln, err, errlen)))
+            return -1;
+    }
+    return 0;
+}
+
+/* The point's design outputs into the sobol_<F> streams. */
+static int raw_write_design(raw_sink_t *sink)
+{
+    const results_t *res = sink->res;
+    size_t A = results_attrib_values(res), E = res->sobol_evals, at = 0;
+    int s = sink->design_at;
+    for (int t = 0; t < res->n_targets; t++) {
+        size_t n = quantity_size(&res->layout, res->targets[t].def);
+        double *buf = malloc((E * n + 1) * sizeof *buf);
+        if (!buf) {
+            snprintf(sink->err, sizeof sink->err, "out of memory");
+            return -1;
+        }
+        for (size_t e = 0; e < E; e++)
+            memcpy(buf + e * n, sink->design + e * A + at, n * sizeof *buf);
+        const char *dims[4];
+        size_t sizes[4], start[4] = {sink->file_point, 0, 0, 0}, count[4] = {1, E, 0, 0};
+        int nd = raw_dims(quantity_defs[res->targets[t].def].axes, dims, res->n_exporters,
+                          res->n_importers, sizes);
+        for (int a = 2; a < nd; a++)
+            count[a] = sizes[a];
+        int rc = h5out_stream_write(sink->streams[s + t], start, count, buf, sink->err,
+                                    sizeof sink->err);
+        free(buf);
+        if (rc)
+            return -1;
+        at += n;
+    }
+    return 0;
+}
+
 /* input_<name> (the value sampled, in the input's own units) and input_<name>_z (its
  * standard normal score) per input, then the compliance factor applied. Names are
  * sanitized like the sweep variables; the attribute input_name keeps the original. */
@@ -218,6 +284,7 @@ static int raw_open_inputs(h5out_t *h, raw_sink_t *sink, char *err, size_t errle
 {
     const config_t *cfg = sink->cfg;
     const char *dims[2] = {"point", "draw"};
+    sink->inputs_at = sink->n_streams;
     for (int i = 0; i < cfg->n_inputs; i++)
         for (int z = 0; z < 2; z++) {
             char path[200], clean[SAMPLE_NAME_MAX], ln[300];
@@ -236,13 +303,14 @@ static int raw_open_inputs(h5out_t *h, raw_sink_t *sink, char *err, size_t errle
     sink->streams[sink->n_streams] = h5out_stream_open(
         h, "draws/compliance", 2, dims, H5OUT_DOUBLE, "1",
         "compliance factor of purchase floors applied (1: none sampled), per draw", err, errlen);
-    return sink->streams[sink->n_streams++] ? 0 : -1;
+    return sink->streams[sink->n_streams++] ? raw_open_design(h, sink, err, errlen) : -1;
 }
 
 static int raw_open(h5out_t *h, raw_sink_t *sink, char *err, size_t errlen)
 {
     const quantity_layout_t *lay = sink->layout;
-    int max_streams = 2 * quantity_def_count + 3 + 2 * sink->cfg->n_inputs + 1;
+    int max_streams = 2 * quantity_def_count + 3 + 2 * sink->cfg->n_inputs + 1 +
+                      sink->res->n_targets;
     sink->streams = calloc((size_t)max_streams, sizeof *sink->streams);
     size_t chunk = (size_t)ENGINE_CHUNK_BLOCKS * ENGINE_BLOCK_DRAWS;
     sink->buffer = malloc(chunk * (size_t)lay->n_exporters * (size_t)lay->n_importers *
@@ -291,6 +359,7 @@ static int raw_close(raw_sink_t *sink, char *err, size_t errlen)
         if (sink->streams[s] && h5out_stream_close(sink->streams[s], err, errlen))
             rc = -1;
     free(sink->streams);
+    free(sink->design);
     free(sink->buffer);
     free(sink->ibuffer);
     memset(sink, 0, sizeof *sink);
@@ -339,7 +408,7 @@ static int raw_write_inputs(void *ctx, uint64_t first, uint64_t n, const double 
     raw_sink_t *sink = ctx;
     int K = sink->cfg->n_inputs;
     size_t row = ENGINE_INPUT_ROW(K);
-    int s = sink->n_streams - (2 * K + 1);
+    int s = sink->inputs_at;
     for (int c = 0; c < 2 * K + 1; c++) {
         /* streams are [input][value, z]; the row is [values | scores | compliance] */
         size_t col = c == 2 * K ? (size_t)c : (size_t)(c % 2 ? K + c / 2 : c / 2);
@@ -506,8 +575,12 @@ static int run_one_point(run_state_t *st, size_t p, uint64_t progress_offset,
         spec.raw_ctx = &st->raw;
     }
     int rc = engine_run_point(&spec, st->res->points[p], err, sizeof err);
-    if (rc == ENGINE_OK && st->cfg->sobol && st->rank == 0)   /* one rank runs the design */
-        rc = sobol_run_point(&spec, st->cfg->sobol, st->res->points[p], err, sizeof err);
+    if (rc == ENGINE_OK && st->cfg->sobol && st->rank == 0) {   /* one rank runs the design */
+        rc = sobol_run_point(&spec, st->cfg->sobol, st->res->points[p], st->raw.design, err,
+                             sizeof err);
+        if (rc == ENGINE_OK && st->raw.design && raw_write_design(&st->raw))
+            rc = ENGINE_SINK_FAILED;
+    }
     prepared_free(&prep);
     config_free(pc);
     if (rc == ENGINE_OK) {
@@ -557,10 +630,13 @@ static int open_output(run_state_t *st)
         fprintf(stderr, "agtrade: %s\n", err);
         return EXIT_IOERR;
     }
+    if (st->opt->raw && st->cfg->sobol)   /* the design's outputs go into /draws too */
+        st->res->sobol_evals = st->cfg->sobol * (uint64_t)(st->res->sobol_k + 2);
     int rc = results_define(st->out, st->res, st->opt->raw ? st->cfg->draws : 0, err, sizeof err);
     if (!rc && st->opt->raw) {
         st->raw.layout = &st->res->layout;
         st->raw.cfg = st->cfg;
+        st->raw.res = st->res;
         rc = raw_open(st->out, &st->raw, err, sizeof err);
     }
     if (rc) {

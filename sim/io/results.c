@@ -477,6 +477,10 @@ int results_define(h5out_t *h, const results_t *res, uint64_t n_draws, char *err
     if (!rc && res->n_inputs)
         rc = define_string_dim(h, "input", res->n_inputs, res->input_name,
                                "random input of the scenario (attribution)", err, errlen);
+    if (!rc && res->sobol_evals)
+        rc = h5out_def_dim_index(h, "sobol_eval", res->sobol_evals,
+                                 "evaluation of the Sobol design (A, B, A_B^(1), ...)", err,
+                                 errlen);
     if (!rc && res->sobol_k)
         rc = define_string_dim(h, "sobol_input", res->sobol_k, res->sobol_name,
                                "input of the Sobol design (the inputs, then the regime)", err,
@@ -545,6 +549,8 @@ int results_copy_coords(h5out_t *h, const results_t *res, const char *group, int
     names[n++] = "point";
     if (with_draw)
         names[n++] = "draw";
+    if (with_draw && res->sobol_evals)
+        names[n++] = "sobol_eval";
     names[n++] = "exporter";
     names[n++] = "importer";
     if (!with_draw) {

@@ -41,6 +41,8 @@ typedef struct {
     /* Sobol indices (sobol.h) of the same targets: sobol_k = 0 when the file has none */
     int sobol_k;
     char (*sobol_name)[RESULTS_LABEL_MAX];   /* the inputs, then "regime" */
+    uint64_t sobol_evals;            /* > 0: the file has the design's raw outputs in
+                                        /draws, along the axis sobol_eval of this size */
 } results_t;
 
 /* Names empty, no points present (points[p] NULL); NULL on allocation failure.

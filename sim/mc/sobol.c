@@ -127,8 +127,8 @@ int sobol_n_inputs(const engine_spec_t *spec)
     return spec->n_inputs + (spec->n_regimes > 0 ? 1 : 0);
 }
 
-int sobol_run_point(const engine_spec_t *spec, uint64_t n, point_summary_t *out, char *err,
-                    size_t errlen)
+int sobol_run_point(const engine_spec_t *spec, uint64_t n, point_summary_t *out,
+                    double *design, char *err, size_t errlen)
 {
     int k = sobol_n_inputs(spec), n_workers = spec->threads > 0 ? spec->threads
                                                                 : omp_get_max_threads();
@@ -173,6 +173,8 @@ int sobol_run_point(const engine_spec_t *spec, uint64_t n, point_summary_t *out,
         sobol_estimate(N, k, H, f, f + N * H, f + 2 * N * H, spec->seed, SOBOL_BOOTSTRAP,
                        n_workers, out->sobol_s1, out->sobol_st, out->sobol_s1_conf, out->sobol_st_conf))
         rc = ENGINE_NOMEM;
+    if (rc == ENGINE_OK && design)
+        memcpy(design, f, n_eval * H * sizeof *f);
     if (rc == ENGINE_NOMEM)
         snprintf(err, errlen, "out of memory for the Sobol design (%llu rows, %d inputs)",
                  (unsigned long long)n, k);

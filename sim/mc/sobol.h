@@ -50,10 +50,12 @@ int sobol_n_inputs(const engine_spec_t *spec);
 
 /* Run the design of n rows for one point (spec as for engine_run_point; spec->
  * attrib_index[n_attrib] names the outputs) and fill out->sobol_* (allocated with
- * point_summary_alloc_sobol(out, sobol_n_inputs(spec), spec->n_attrib)). Returns
+ * point_summary_alloc_sobol(out, sobol_n_inputs(spec), spec->n_attrib)). design: NULL,
+ * or room for n (k + 2) x n_attrib values that receive every evaluation's outputs, rows
+ * in design order (A, B, A_B^(1), ..., A_B^(k); --raw-draws writes them). Returns
  * ENGINE_OK, ENGINE_NOMEM or ENGINE_INTERRUPTED (spec->stop set; out untouched), with a
  * message in err. */
-int sobol_run_point(const engine_spec_t *spec, uint64_t n, point_summary_t *out, char *err,
-                    size_t errlen);
+int sobol_run_point(const engine_spec_t *spec, uint64_t n, point_summary_t *out,
+                    double *design, char *err, size_t errlen);
 
 #endif
