@@ -11,56 +11,55 @@
 
 #define Z95 1.959963984540054   /* Phi^-1(0.975) */
 
-/* The pooled mean and variance (divisor 2m) of f_A and f_B for target t over the rows
- * idx[0..n-1] (the identity when idx is NULL): two passes for accuracy. Rows with a
- * failed A or B evaluation are left out; *m counts the values used. */
-static void pooled(size_t n, size_t h, const double *fa, const double *fb, size_t t,
-                   const size_t *idx, double *mean, double *var, size_t *m)
+/* The pooled mean and variance (divisor 2m) of f_A and f_B over the rows idx[0..n-1]
+ * (the identity when idx is NULL): two passes for accuracy. Rows with a failed A or B
+ * evaluation are left out; *m counts the values used. */
+static void pooled(size_t n, const double *fa, const double *fb, const size_t *idx,
+                   double *mean, double *var, size_t *m)
 {
     double sum = 0, ss = 0;
     *m = 0;
     for (size_t r = 0; r < n; r++) {
         size_t j = idx ? idx[r] : r;
-        double a = fa[j * h + t], b = fb[j * h + t];
-        if (isnan(a) || isnan(b))
+        if (isnan(fa[j]) || isnan(fb[j]))
             continue;
-        sum += a + b;
+        sum += fa[j] + fb[j];
         *m += 2;
     }
     *mean = *m ? sum / (double)*m : NAN;
     for (size_t r = 0; r < n; r++) {
         size_t j = idx ? idx[r] : r;
-        double a = fa[j * h + t], b = fb[j * h + t];
-        if (!isnan(a) && !isnan(b))
-            ss += (a - *mean) * (a - *mean) + (b - *mean) * (b - *mean);
+        if (!isnan(fa[j]) && !isnan(fb[j]))
+            ss += (fa[j] - *mean) * (fa[j] - *mean) + (fb[j] - *mean) * (fb[j] - *mean);
     }
     *var = *m ? ss / (double)*m : NAN;
 }
 
-/* S1 and ST of every input for target t over the rows idx (NULL: all), into s1[i * h +
- * t] and st[i * h + t]. */
-static void estimate_target(size_t n, int k, size_t h, const double *fa, const double *fb,
-                            const double *fab, size_t t, const size_t *idx, double *s1,
-                            double *st)
+/* S1 and ST of every input for one target over the rows idx (NULL: all): blk holds the
+ * target's (k + 2) n outputs, [A | B | A_B^(1) | ... | A_B^(k)], contiguous so that the
+ * resampled rows stay in cache; results into s1[i * stride], st[i * stride]. */
+static void estimate_target(size_t n, int k, const double *blk, const size_t *idx,
+                            double *s1, double *st, size_t stride)
 {
+    const double *fa = blk, *fb = blk + n;
     double mean, v;
     size_t m;
-    pooled(n, h, fa, fb, t, idx, &mean, &v, &m);
+    pooled(n, fa, fb, idx, &mean, &v, &m);
     for (size_t i = 0; i < (size_t)k; i++) {
-        const double *fabi = fab + i * n * h;
+        const double *fabi = blk + (2 + i) * n;
         double num1 = 0, num2 = 0;
         size_t mi = 0;
         for (size_t r = 0; r < n && m >= 4 && v > 0; r++) {
             size_t j = idx ? idx[r] : r;
-            double a = fa[j * h + t], b = fb[j * h + t], ab = fabi[j * h + t];
+            double a = fa[j], b = fb[j], ab = fabi[j];
             if (isnan(a) || isnan(b) || isnan(ab))
                 continue;
             num1 += (b - mean) * (ab - a);
             num2 += (a - ab) * (a - ab);
             mi++;
         }
-        s1[i * h + t] = mi ? num1 / (double)mi / v : NAN;
-        st[i * h + t] = mi ? num2 / (double)mi / (2 * v) : NAN;
+        s1[i * stride] = mi ? num1 / (double)mi / v : NAN;
+        st[i * stride] = mi ? num2 / (double)mi / (2 * v) : NAN;
     }
 }
 
@@ -68,18 +67,27 @@ int sobol_estimate(size_t n, int k, size_t h, const double *fa, const double *fb
                    const double *fab, uint64_t seed, int n_boot, int threads, double *s1,
                    double *st, double *s1_conf, double *st_conf)
 {
-    size_t K = (size_t)k, B = n_boot > 1 ? (size_t)n_boot : 0, KH = K * h;
+    size_t K = (size_t)k, B = n_boot > 1 ? (size_t)n_boot : 0, KH = K * h, M = (K + 2) * n;
     int n_threads = threads > 0 ? threads : omp_get_max_threads();
-    /* per replicate: its row indices and its estimates [S1 | ST] (k x h each) */
+    /* per replicate: its row indices and its estimates [S1 | ST] (k x h each); the
+     * outputs regrouped by target (estimate_target's blocks) */
     size_t *idx = malloc((B * n + 1) * sizeof *idx);
     double *boot = malloc((2 * B * KH + 1) * sizeof *boot);
+    double *blk = malloc((M * h + 1) * sizeof *blk);
     gsl_rng **r = calloc((size_t)n_threads, sizeof *r);
-    int ok = idx && boot && r;
+    int ok = idx && boot && blk && r;
     for (int w = 0; ok && w < n_threads; w++)
         ok = (r[w] = rng_alloc()) != NULL;
     if (ok) {
         for (size_t t = 0; t < h; t++)
-            estimate_target(n, k, h, fa, fb, fab, t, NULL, s1, st);
+            for (size_t j = 0; j < n; j++) {
+                blk[t * M + j] = fa[j * h + t];
+                blk[t * M + n + j] = fb[j * h + t];
+                for (size_t i = 0; i < K; i++)
+                    blk[t * M + (2 + i) * n + j] = fab[(i * n + j) * h + t];
+            }
+        for (size_t t = 0; t < h; t++)
+            estimate_target(n, k, blk + t * M, NULL, s1 + t, st + t, h);
         /* replicates are independent (each its own stream): any thread, the same bits */
 #pragma omp parallel for schedule(dynamic, 1) num_threads(n_threads)
         for (size_t b = 0; b < B; b++) {
@@ -89,8 +97,8 @@ int sobol_estimate(size_t n, int k, size_t h, const double *fa, const double *fb
             for (size_t j = 0; j < n; j++)
                 rows[j] = (size_t)gsl_rng_uniform_int(g, n);
             for (size_t t = 0; t < h; t++)
-                estimate_target(n, k, h, fa, fb, fab, t, rows, boot + 2 * b * KH,
-                                boot + (2 * b + 1) * KH);
+                estimate_target(n, k, blk + t * M, rows, boot + 2 * b * KH + t,
+                                boot + (2 * b + 1) * KH + t, h);
         }
         for (size_t q = 0; q < 2; q++)
             for (size_t e = 0; e < KH; e++) {
@@ -119,6 +127,7 @@ int sobol_estimate(size_t n, int k, size_t h, const double *fa, const double *fb
     free(r);
     free(idx);
     free(boot);
+    free(blk);
     return ok ? 0 : -1;
 }
 
