@@ -224,9 +224,9 @@ bench: deps all $(BENCH_BIN)
 # tests/data/fuzz-regressions/, which test_config loads). FUZZ_SECONDS=600 by default.
 FUZZ_SECONDS ?= 600
 # The loader's sources: the config layer, what it calls (numbers, quantity names, the
-# distributions' names and rules, sweep ranges) and the models.
+# distributions' names and rules, sweep ranges, the attributed quantities) and the models.
 FUZZ_SRC := $(wildcard sim/config/*.c models/*.c) sim/mc/quantities.c sim/mc/dist.c \
-            sim/mc/sample.c sim/mc/rng.c sim/mc/sweep.c
+            sim/mc/sample.c sim/mc/rng.c sim/mc/sweep.c sim/mc/attrib.c
 build-fuzz/gen/version.h: FORCE
 	@sh sim/gen-version.sh $@ $(VERSION)
 build-fuzz/fuzz_config: $(FUZZ_SRC) $(wildcard sim/*/*.h models/*.h) build-fuzz/gen/version.h

@@ -154,7 +154,9 @@ double attrib_moments_count(const attrib_moments_t *m) { return m->data[0]; }
  * restrict and the cheap cost model let GCC use SSE2's two-lane multiply and add, which
  * round exactly as the scalar ones (no fused multiply-add: -ffp-contract=off), so the
  * bits are the same on every x86-64 CPU. */
+#if defined(__GNUC__) && !defined(__clang__)   /* clang vectorizes it at -O2 anyway */
 __attribute__((optimize("tree-loop-vectorize", "vect-cost-model=cheap")))
+#endif
 static void add_scaled(double *restrict y, const double *restrict x, double a, size_t n)
 {
     for (size_t t = 0; t < n; t++)
