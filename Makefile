@@ -34,7 +34,7 @@ TEST_PKGS := libcmocka-dev libjson-c-dev hdf5-tools netcdf-bin time valgrind \
              openmpi-bin libopenmpi-dev clang libclang-rt-14-dev \
              slurmctld slurmd slurm-client munge \
              python3 python3-numpy python3-h5py python3-xarray python3-h5netcdf \
-             python3-netcdf4 python3-pandas python3-matplotlib python3-yaml
+             python3-netcdf4 python3-pandas python3-matplotlib python3-yaml python3-openturns
 DEB_PKGS  := $(RUN_PKGS) $(TEST_PKGS)
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
@@ -233,9 +233,9 @@ bench: deps all $(BENCH_BIN)
 # tests/data/fuzz-regressions/, which test_config loads). FUZZ_SECONDS=600 by default.
 FUZZ_SECONDS ?= 600
 # The loader's sources: the config layer, what it calls (numbers, quantity names, the
-# distributions' names and rules, sweep ranges) and the models.
+# distributions' names and rules, sweep ranges, the attributed quantities) and the models.
 FUZZ_SRC := $(wildcard sim/config/*.c models/*.c) sim/mc/quantities.c sim/mc/dist.c \
-            sim/mc/sample.c sim/mc/rng.c sim/mc/sweep.c
+            sim/mc/sample.c sim/mc/rng.c sim/mc/sweep.c sim/mc/attrib.c
 build-fuzz/gen/version.h: FORCE
 	@sh sim/gen-version.sh $@ $(VERSION)
 build-fuzz/fuzz_config: $(FUZZ_SRC) $(wildcard sim/*/*.h models/*.h) build-fuzz/gen/version.h

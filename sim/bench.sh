@@ -14,7 +14,13 @@ echo "agtrade bench on $(hostname): $cores cores, $(grep -m1 'model name' /proc/
 echo
 
 echo "== equilibrium solves and a draw's statistics (one core)"
-for b in "$@"; do "$b" | tee -a "$T/micro"; done
+for b in "$@"; do case $b in *bench_attrib) ;; *) "$b" | tee -a "$T/micro" ;; esac; done
+echo
+
+# the cost of the streamed attribution (target < 15 % extra time) and of one Sobol
+# design evaluation (target: one ordinary draw), measured in the engine (bench_attrib.c)
+echo "== attribution and Sobol design (one core)"
+for b in "$@"; do case $b in *bench_attrib) "$b" 40000 ;; esac; done
 echo
 
 # seconds and peak resident memory (kB): the fastest of three runs (the machine is shared)

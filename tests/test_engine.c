@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "attrib.h"
 #include "engine.h"
 #include "quantities.h"
 #include "sample.h"
@@ -389,6 +390,180 @@ static void test_stop_flag_interrupts_at_a_chunk_edge(void **state)
     point_summary_free(ps);
 }
 
+/* Law of total variance (attrib.h): within + between regimes is the variance over all
+ * draws to 1e-12 relative, and each part is what a two-pass computation over the raw
+ * draws gives, for every variable. */
+static void test_variance_splits_into_within_and_between_regimes(void **state)
+{
+    fixture_t *f = *state;
+    point_summary_t *ps;
+    collected_t *c = run_collect(&f->spec, &ps);
+    size_t V = c->n_vars;
+    int checked = 0;
+    for (size_t v = 0; v < V; v++) {
+        long double n[3] = {0}, sum[3] = {0}, ss[3] = {0};
+        for (uint64_t d = 0; d < c->n; d++)
+            if (!c->status[d]) {
+                double x = c->values[d * V + v];
+                for (int g = 0; g < 3; g++)
+                    if (g == 0 || c->regime[d] == g - 1) {
+                        n[g] += 1;
+                        sum[g] += x;
+                    }
+            }
+        for (uint64_t d = 0; d < c->n; d++)
+            if (!c->status[d]) {
+                double x = c->values[d * V + v];
+                for (int g = 0; g < 3; g++)
+                    if (g == 0 || c->regime[d] == g - 1)
+                        ss[g] += (x - sum[g] / n[g]) * (x - sum[g] / n[g]);
+            }
+        long double within = (ss[1] + ss[2]) / (n[0] - 1), between = 0;
+        for (int g = 1; g < 3; g++) {
+            long double dm = sum[g] / n[g] - sum[0] / n[0];
+            between += n[g] * dm * dm / (n[0] - 1);
+        }
+        double w, b, total = ps->sd[v] * ps->sd[v];
+        attrib_variance_split(ps, v, &w, &b);
+        double scale = total > 0 ? total : 1.0;
+        if (fabs(w + b - total) > 1e-12 * scale)
+            fail_msg("variable %zu: within %.17g + between %.17g != variance %.17g", v, w, b,
+                     total);
+        if (fabs(w - (double)within) > 1e-10 * scale ||
+            fabs(b - (double)between) > 1e-10 * scale)
+            fail_msg("variable %zu: split (%.17g, %.17g), two-pass (%.17g, %.17g)", v, w, b,
+                     (double)within, (double)between);
+        checked += total > 0 && b > 1e-3 * total;
+    }
+    assert_true(checked > 10);   /* the tariff regimes move many quantities */
+    collected_free(c);
+    point_summary_free(ps);
+}
+
+/* ---- attribution and sampled inputs (attrib.h, engine_inputs_fn) ------------------ */
+
+typedef struct {
+    collected_t draws;
+    size_t row;
+    double *inputs;
+} collected_inputs_t;
+
+static int collect_inputs(void *ctx, uint64_t first, uint64_t n, const double *inputs)
+{
+    collected_inputs_t *c = ctx;
+    memcpy(c->inputs + first * c->row, inputs, n * c->row * sizeof(double));
+    return 0;
+}
+
+static point_summary_t *run_attrib(engine_spec_t *spec, collected_inputs_t *c)
+{
+    point_summary_t *ps = point_summary_alloc(spec->layout->n_vars, 1 + spec->n_regimes,
+                                              spec->n_thresholds);
+    assert_int_equal(point_summary_alloc_attrib(ps, spec->n_inputs, spec->n_attrib), 0);
+    if (c) {
+        spec->raw = collect;
+        spec->raw_inputs = collect_inputs;
+        spec->raw_ctx = c;
+    }
+    char err[256];
+    int rc = engine_run_point(spec, ps, err, sizeof err);
+    spec->raw = NULL;
+    spec->raw_inputs = NULL;
+    assert_int_equal(rc, ENGINE_OK);
+    return ps;
+}
+
+/* Every value attributed: the correlations, regression coefficients and R^2 are the same
+ * bits for 1, 2, 3 and 8 threads and what a two-pass computation over the raw draws
+ * gives; each draw's inputs are the sampler's, their scores the copula's. */
+static void test_attribution_is_reproducible_and_matches_the_raw_draws(void **state)
+{
+    fixture_t *f = *state;
+    engine_spec_t *spec = &f->spec;
+    size_t V = f->layout.n_vars, K = N_INPUTS, row = ENGINE_INPUT_ROW(N_INPUTS);
+    size_t *index = malloc(V * sizeof *index);
+    for (size_t v = 0; v < V; v++)
+        index[v] = v;
+    spec->attrib_index = index;
+    spec->n_attrib = V;
+    spec->threads = 1;
+    collected_inputs_t c = {.row = row};
+    c.draws.n_vars = V;
+    c.draws.values = malloc(spec->draws * V * sizeof(double));
+    c.draws.regime = malloc(spec->draws * sizeof(int32_t));
+    c.draws.status = malloc(spec->draws * sizeof(int32_t));
+    c.inputs = malloc(spec->draws * row * sizeof(double));
+    point_summary_t *one = run_attrib(spec, &c);
+
+    /* the inputs: the sampler's values and scores, bit for bit */
+    sample_workspace_t *ws = sample_workspace_alloc(f->sampler);
+    double values[N_INPUTS], z[N_INPUTS];
+    for (uint64_t d = 0; d < spec->draws; d += 97) {
+        int g;
+        sampler_draw_scores(f->sampler, ws, spec->seed, d, values, z, &g);
+        assert_memory_equal(values, c.inputs + d * row, sizeof values);
+        assert_memory_equal(z, c.inputs + d * row + K, sizeof z);
+        assert_true(c.inputs[d * row + 2 * K] == 1.0);   /* no compliance input */
+        /* normal, correlated: value = mean + sd z; lognormal: log value = sdlog z */
+        assert_close(values[0], 1.0 + 0.061 * z[0], 1e-14, 0);
+        assert_close(log(values[2]), 0.41 * z[2], 1e-12, 1e-14);
+    }
+    sample_workspace_free(ws);
+
+    /* the statistics, from the raw draws */
+    int checked = 0;
+    for (size_t v = 0; v < V; v += 7) {
+        long double n = 0, mx = 0, mz[N_INPUTS] = {0};
+        for (uint64_t d = 0; d < spec->draws; d++)
+            if (!c.draws.status[d]) {
+                n += 1;
+                mx += c.draws.values[d * V + v];
+                for (size_t i = 0; i < K; i++)
+                    mz[i] += c.inputs[d * row + K + i];
+            }
+        mx /= n;
+        for (size_t i = 0; i < K; i++)
+            mz[i] /= n;
+        long double sxx = 0, szx[N_INPUTS] = {0}, szz[N_INPUTS] = {0};
+        for (uint64_t d = 0; d < spec->draws; d++)
+            if (!c.draws.status[d]) {
+                long double dx = c.draws.values[d * V + v] - mx;
+                sxx += dx * dx;
+                for (size_t i = 0; i < K; i++) {
+                    long double dz = c.inputs[d * row + K + i] - mz[i];
+                    szx[i] += dz * dx;
+                    szz[i] += dz * dz;
+                }
+            }
+        if (!(sxx > 1e-20 * n * (1 + mx * mx)))
+            continue;
+        for (size_t i = 0; i < K; i++) {
+            double expect = (double)(szx[i] / sqrtl(szz[i] * sxx));
+            assert_close(one->corr_input[i * V + v], expect, 1e-9, 1e-9);
+        }
+        assert_true(one->r2[v] >= -1e-12 && one->r2[v] <= 1 + 1e-12);
+        checked++;
+    }
+    assert_true(checked > 20);
+    static const int counts[3] = {2, 3, 8};
+    for (int k = 0; k < 3; k++) {
+        spec->threads = counts[k];
+        point_summary_t *many = run_attrib(spec, NULL);
+        assert_same_bits(one->corr_input, many->corr_input, K * V * 8, "corr_input");
+        assert_same_bits(one->src_input, many->src_input, K * V * 8, "src_input");
+        assert_same_bits(one->r2, many->r2, V * 8, "r2");
+        point_summary_free(many);
+    }
+    point_summary_free(one);
+    free(c.draws.values);
+    free(c.draws.regime);
+    free(c.draws.status);
+    free(c.inputs);
+    free(index);
+    spec->attrib_index = NULL;
+    spec->n_attrib = 0;
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -399,6 +574,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_failed_draws_are_counted_and_left_out, setup, teardown),
         cmocka_unit_test_setup_teardown(test_moments_are_row_by_row_welford_merged_in_block_order, setup, teardown),
         cmocka_unit_test_setup_teardown(test_stop_flag_interrupts_at_a_chunk_edge, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_variance_splits_into_within_and_between_regimes, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_attribution_is_reproducible_and_matches_the_raw_draws, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

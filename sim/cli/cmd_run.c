@@ -26,6 +26,9 @@ static const char run_usage[] =
     "                         SLURM_ARRAY_TASK_ID/_MIN/_COUNT when set)\n"
     "      --resume           continue from OUT.partial.h5 left by an interrupted run\n"
     "      --raw-draws        also write every draw's values (group /draws)\n"
+    "      --sobol N          also run the Saltelli design of N rows (N (k + 2) model runs\n"
+    "                         for k inputs, the regime one of them) and write Sobol\n"
+    "                         indices with intervals (group /sensitivity; = run.sobol)\n"
     "      --print-config     print the resolved configuration as YAML and exit\n"
     "  -q, --quiet            no progress on stderr\n"
     "  -h, --help, -V, --version\n"
@@ -69,7 +72,7 @@ static int bad_value(const char *option, const char *arg, const char *what)
     return usage_error(msg);
 }
 
-enum { OPT_SET = 1000, OPT_SWEEP, OPT_SHARD, OPT_RESUME, OPT_RAW, OPT_PRINT };
+enum { OPT_SET = 1000, OPT_SWEEP, OPT_SHARD, OPT_RESUME, OPT_RAW, OPT_PRINT, OPT_SOBOL };
 
 static int parse_options(int argc, char **argv, run_options_t *o)
 {
@@ -79,6 +82,7 @@ static int parse_options(int argc, char **argv, run_options_t *o)
         {"set", required_argument, NULL, OPT_SET}, {"sweep", required_argument, NULL, OPT_SWEEP},
         {"shard", required_argument, NULL, OPT_SHARD}, {"resume", no_argument, NULL, OPT_RESUME},
         {"raw-draws", no_argument, NULL, OPT_RAW}, {"print-config", no_argument, NULL, OPT_PRINT},
+        {"sobol", required_argument, NULL, OPT_SOBOL},
         {"quiet", no_argument, NULL, 'q'},         {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, 'V'},       {NULL, 0, NULL, 0}};
     char err[512];
@@ -110,6 +114,15 @@ static int parse_options(int argc, char **argv, run_options_t *o)
             break;
         }
         case OPT_SET: o->sets[o->n_sets++] = optarg; break;
+        case OPT_SOBOL: {   /* --set run.sobol=N in disguise, so config_yaml records it */
+            static char set[64];
+            uint64_t n;
+            if (parse_u64(optarg, &n) || n < 2)
+                return bad_value("--sobol", optarg, "must be an integer >= 2");
+            snprintf(set, sizeof set, "run.sobol=%llu", (unsigned long long)n);
+            o->sets[o->n_sets++] = set;
+            break;
+        }
         case OPT_SWEEP:
             if (o->n_sweeps >= SWEEP_MAX_KEYS)
                 return bad_value("--sweep", optarg, "too many swept keys (at most 16)");

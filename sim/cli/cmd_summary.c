@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "attrib.h"
 #include "cli.h"
 #include "report.h"
 #include "sweep.h"
@@ -185,6 +186,151 @@ static int text_table(const text_t *t0, const selection_t *sel)
     return 0;
 }
 
+/* ---- what drives the spread (attrib.h) ------------------------------------------- */
+
+/* Law of total variance of one value: how much of its variance over all draws is policy
+ * (which regime happens) and how much market (the sampled inputs within a regime). */
+static void print_variance_split(const results_t *res, const point_summary_t *ps,
+                                 const char *label, const char *name, quantity_form_t form,
+                                 int exporter, int importer)
+{
+    long v = quantity_index(&res->layout, name, form, exporter, importer);
+    if (v < 0)
+        return;
+    double within, between;
+    attrib_variance_split(ps, (size_t)v, &within, &between);
+    double total = within + between;
+    if (!(total > 0))
+        return;
+    /* single spaces: the table parsers (tests/test_results.py) read only the table rows */
+    printf("  %s: %.1f %% policy (between regimes), %.1f %% market (within regimes)\n", label,
+           100.0 * between / total, 100.0 * within / total);
+}
+
+/* Where value v (a draw-vector index) sits among the attributed values, or -1. */
+static long attrib_position(const results_t *res, long v)
+{
+    size_t at = 0;
+    for (int t = 0; t < res->n_targets; t++) {
+        size_t base = quantity_base(&res->layout, res->targets[t].def, res->targets[t].form);
+        size_t n = quantity_size(&res->layout, res->targets[t].def);
+        if ((size_t)v >= base && (size_t)v < base + n)
+            return (long)(at + (size_t)v - base);
+        at += n;
+    }
+    return -1;
+}
+
+#define TOP_DRIVERS 3
+
+/* The (up to) TOP_DRIVERS inputs i with the largest |key[i * stride]| (NaN keys left
+ * out), largest first; returns how many. */
+static int rank_top(const double *key, size_t stride, int n, int *top)
+{
+    int n_top = 0;
+    for (int i = 0; i < n; i++) {
+        double k = fabs(key[(size_t)i * stride]);
+        if (isnan(k))
+            continue;
+        int at = n_top < TOP_DRIVERS ? n_top++ : TOP_DRIVERS;
+        for (; at > 0 && fabs(key[(size_t)top[at - 1] * stride]) < k; at--)
+            if (at < TOP_DRIVERS)
+                top[at] = top[at - 1];
+        if (at < TOP_DRIVERS)
+            top[at] = i;
+    }
+    return n_top;
+}
+
+/* One value's top drivers: by |standardized regression coefficient| (sobol 0) or by
+ * total Sobol index (sobol 1). Single spaces: the table parsers (tests/test_results.py)
+ * read only the table rows. */
+static void print_top_drivers(const results_t *res, const point_summary_t *ps, int sobol,
+                              const char *label, const char *name, quantity_form_t form,
+                              int exporter, int importer)
+{
+    long v = quantity_index(&res->layout, name, form, exporter, importer);
+    long a = v < 0 ? -1 : attrib_position(res, v);
+    if (a < 0 || !(sobol ? ps->sobol_st != NULL : ps->corr_input != NULL))
+        return;
+    size_t A = ps->n_attrib;
+    int top[TOP_DRIVERS];
+    int n_top = sobol ? rank_top(ps->sobol_st + a, A, ps->sobol_k, top)
+                      : rank_top(ps->src_input + a, A, ps->n_inputs, top);
+    if (n_top == 0)
+        return;
+    if (sobol)
+        printf("  %s:", label);
+    else
+        printf("  %s: R^2 %.2f;", label, ps->r2[a]);
+    for (int k = 0; k < n_top; k++) {
+        size_t at = (size_t)top[k] * A + (size_t)a;
+        if (sobol)
+            printf("%s %s S1 %.2f +- %.2f ST %.2f +- %.2f", k ? "," : "",
+                   res->sobol_name[top[k]], ps->sobol_s1[at], ps->sobol_s1_conf[at],
+                   ps->sobol_st[at], ps->sobol_st_conf[at]);
+        else
+            printf("%s %s corr %+.2f src %+.2f", k ? "," : "", res->input_name[top[k]],
+                   ps->corr_input[at], ps->src_input[at]);
+    }
+    printf("\n");
+}
+
+/* The headline values whose drivers are printed. */
+static void print_drivers_of(const results_t *res, const point_summary_t *ps, int sobol)
+{
+    char label[256];
+    snprintf(label, sizeof label, "exports %s -> %s", res->exporter_name[0],
+             res->importer_name[0]);
+    print_top_drivers(res, ps, sobol, label, "flow", FORM_LEVEL, 0, 0);
+    snprintf(label, sizeof label, "change of exports %s -> %s vs reference",
+             res->exporter_name[0], res->importer_name[0]);
+    print_top_drivers(res, ps, sobol, label, "flow", FORM_CHANGE, 0, 0);
+    if (res->n_exporters > 1) {
+        snprintf(label, sizeof label, "share of %s's imports from %s", res->importer_name[0],
+                 res->exporter_name[1]);
+        print_top_drivers(res, ps, sobol, label, "share", FORM_LEVEL, 1, 0);
+        snprintf(label, sizeof label, "FOB spread %s minus %s", res->exporter_name[0],
+                 res->exporter_name[1]);
+        print_top_drivers(res, ps, sobol, label, "fob_spread", FORM_LEVEL, 1, -1);
+    }
+    snprintf(label, sizeof label, "FOB price %s", res->exporter_name[0]);
+    print_top_drivers(res, ps, sobol, label, "fob_price", FORM_LEVEL, 0, -1);
+    snprintf(label, sizeof label, "farm revenue %s", res->exporter_name[0]);
+    print_top_drivers(res, ps, sobol, label, "farm_revenue", FORM_LEVEL, 0, -1);
+    print_top_drivers(res, ps, sobol, "world welfare change", "welfare_total", FORM_WELFARE,
+                      -1, -1);
+}
+
+static void print_drivers(const results_t *res, const point_summary_t *ps)
+{
+    char label[256];
+    if (res->n_inputs) {
+        printf("\n  top drivers (inputs by |standardized regression coefficient| on their normal "
+               "scores; R^2 of that linear model):\n");
+        print_drivers_of(res, ps, 0);
+    }
+    if (res->sobol_k) {
+        printf("\n  top drivers by total Sobol index (S1 first order, ST total, +- the 95 %% "
+               "interval's half width):\n");
+        print_drivers_of(res, ps, 1);
+    }
+    if (!res->n_regimes)
+        return;
+    printf("\n  variance split, policy vs market uncertainty (law of total variance):\n");
+    snprintf(label, sizeof label, "exports %s -> %s", res->exporter_name[0],
+             res->importer_name[0]);
+    print_variance_split(res, ps, label, "flow", FORM_LEVEL, 0, 0);
+    snprintf(label, sizeof label, "change of exports %s -> %s vs reference",
+             res->exporter_name[0], res->importer_name[0]);
+    print_variance_split(res, ps, label, "flow", FORM_CHANGE, 0, 0);
+    snprintf(label, sizeof label, "FOB price %s", res->exporter_name[0]);
+    print_variance_split(res, ps, label, "fob_price", FORM_LEVEL, 0, -1);
+    snprintf(label, sizeof label, "farm revenue %s", res->exporter_name[0]);
+    print_variance_split(res, ps, label, "farm_revenue", FORM_LEVEL, 0, -1);
+    print_variance_split(res, ps, "world welfare change", "welfare_total", FORM_WELFARE, -1, -1);
+}
+
 static int text_point(const results_t *res, const selection_t *sel, size_t p)
 {
     const point_summary_t *ps = res->points[p];
@@ -197,6 +343,7 @@ static int text_point(const results_t *res, const selection_t *sel, size_t p)
     text_t t = {res, ps, 0, NULL};
     if (text_table(&t, sel))
         return -1;
+    print_drivers(res, ps);
     for (int r = 0; r < res->n_regimes; r++) {
         printf("\n  regime '%s': %llu draws (%.1f %%), %llu failed\n", res->regime_name[r],
                (unsigned long long)ps->draws_ok[1 + r],

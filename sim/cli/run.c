@@ -17,6 +17,7 @@
 #include "progress.h"
 #include "results.h"
 #include "scenario_path.h"
+#include "sobol.h"
 
 static void run_partial_path(const char *output, char *buf, size_t len)
 {
@@ -127,6 +128,36 @@ static int load_config(const run_options_t *opt, config_t **out)
 
 /* ---- the results skeleton ---------------------------------------------------------- */
 
+/* Attribution (attrib.h) of the headline quantities on the scenario's inputs, when it
+ * has any. */
+static int attribution_for(const config_t *cfg, results_t *res)
+{
+    /* the targets are annual quantities: a calendar scenario has none of them (yet) */
+    if (cfg->n_inputs == 0 || cfg->time)
+        return 0;
+    attrib_target_t targets[ATTRIB_MAX_TARGETS];
+    char err[256];
+    const char *extra[ATTRIB_MAX_TARGETS];
+    for (int k = 0; k < cfg->n_attribution; k++)
+        extra[k] = cfg->attribution[k];
+    int n = attrib_targets(extra, cfg->n_attribution, targets, err, sizeof err);
+    int k = cfg->n_inputs < ATTRIB_MAX_INPUTS ? cfg->n_inputs : ATTRIB_MAX_INPUTS;
+    if (n < 0 || results_set_attribution(res, k, targets, n))
+        return -1;
+    for (int i = 0; i < k; i++)
+        snprintf(res->input_name[i], RESULTS_LABEL_MAX, "%s", cfg->inputs[i].name);
+    if (!cfg->sobol)
+        return 0;
+    /* the Sobol design's inputs: every input, then the regime as one more */
+    if (results_set_sobol(res, cfg->n_inputs + (cfg->n_regimes > 0)))
+        return -1;
+    for (int i = 0; i < cfg->n_inputs; i++)
+        snprintf(res->sobol_name[i], RESULTS_LABEL_MAX, "%s", cfg->inputs[i].name);
+    if (cfg->n_regimes)
+        snprintf(res->sobol_name[cfg->n_inputs], RESULTS_LABEL_MAX, "regime");
+    return 0;
+}
+
 static results_t *results_for(const config_t *cfg, int shard_k, int shard_n)
 {
     size_t n_points = sweep_n_points(cfg->sweeps, cfg->n_sweeps);
@@ -153,6 +184,10 @@ static results_t *results_for(const config_t *cfg, int shard_k, int shard_n)
         snprintf(res->period_name[t], RESULTS_LABEL_MAX, "%s", tm->spec->period_name[t]);
     for (int y = 0; tm && y < tm->spec->n_years; y++)
         snprintf(res->year_name[y], RESULTS_LABEL_MAX, "%s", tm->year_name[y]);
+    if (attribution_for(cfg, res)) {
+        results_free(res);
+        return NULL;
+    }
     for (size_t p = 0; p < n_points; p++) {
         sweep_point_values(cfg->sweeps, cfg->n_sweeps, p,
                            &res->point_values[p * (size_t)cfg->n_sweeps]);
@@ -160,7 +195,11 @@ static results_t *results_for(const config_t *cfg, int shard_k, int shard_n)
             continue;
         res->points[p] = point_summary_alloc(res->layout.n_vars, 1 + cfg->n_regimes,
                                              cfg->n_thresholds);
-        if (!res->points[p]) {
+        if (!res->points[p] ||
+            (res->n_inputs && point_summary_alloc_attrib(res->points[p], res->n_inputs,
+                                                         results_attrib_values(res))) ||
+            (res->sobol_k && point_summary_alloc_sobol(res->points[p], res->sobol_k,
+                                                       results_attrib_values(res)))) {
             results_free(res);
             return NULL;
         }
@@ -191,7 +230,12 @@ static int check_points(const config_t *cfg, const results_t *res)
 
 typedef struct {
     const quantity_layout_t *layout;
-    h5out_stream_t **streams;        /* [def][form level/ref], then regime, status, iterations */
+    const config_t *cfg;             /* the inputs' names */
+    const results_t *res;            /* the attributed targets (the Sobol design's outputs) */
+    double *design;                  /* a point's design outputs (sobol_run_point) */
+    int inputs_at, design_at;        /* the first input and design stream */
+    h5out_stream_t **streams;        /* [def][form level/ref], then regime, status,
+                                        iterations, then [input][value, z], compliance */
     int n_streams;
     size_t file_point;               /* index of the point along the file's point axis */
     double *buffer;                  /* a chunk of draws of one quantity */
@@ -220,10 +264,109 @@ static int raw_dims(quantity_axes_t axes, const char **dims, const quantity_layo
     return nd;
 }
 
+/* Overrides of freight are in USD/t; every other sampled value is a factor or an
+ * index (sample.h, models/policy.h). */
+static const char *input_units(const input_spec_t *in)
+{
+    int freight = in->target == TARGET_FREIGHT_INDEX || in->target == TARGET_FREIGHT_ROUTE;
+    return freight && in->apply == APPLY_OVERRIDE ? "USD/t" : "1";
+}
+
+/* With --sobol: sobol_<F>(point, sobol_eval, region axes), each design evaluation's
+ * value of each attributed target, in design order (sobol.h), so that the indices can be
+ * recomputed from the file (tests/test_attrib.py does, with OpenTURNS). */
+static int raw_open_design(h5out_t *h, raw_sink_t *sink, char *err, size_t errlen)
+{
+    const results_t *res = sink->res;
+    sink->design_at = sink->n_streams;
+    if (!res->sobol_evals)
+        return 0;
+    sink->design = malloc((res->sobol_evals * results_attrib_values(res) + 1) * sizeof(double));
+    if (!sink->design) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    for (int t = 0; t < res->n_targets; t++) {
+        const quantity_def_t *def = &quantity_defs[res->targets[t].def];
+        const char *dims[4];
+        size_t sizes[4];
+        char path[160], stem[96], ln[300];
+        int nd = raw_dims(def->axes, dims, &res->layout, sizes);
+        dims[1] = "sobol_eval";
+        quantity_form_name(def, res->targets[t].form, stem, sizeof stem);
+        snprintf(path, sizeof path, "draws/sobol_%s", stem);
+        snprintf(ln, sizeof ln, "%s (%s), per evaluation of the Sobol design", def->long_name,
+                 res->targets[t].form == FORM_CHANGE ? "change" : "scenario");
+        if (!(sink->streams[sink->n_streams++] = h5out_stream_open(
+                  h, path, nd, dims, H5OUT_DOUBLE, def->units, ln, err, errlen)))
+            return -1;
+    }
+    return 0;
+}
+
+/* The point's design outputs into the sobol_<F> streams. */
+static int raw_write_design(raw_sink_t *sink)
+{
+    const results_t *res = sink->res;
+    size_t A = results_attrib_values(res), E = res->sobol_evals, at = 0;
+    int s = sink->design_at;
+    for (int t = 0; t < res->n_targets; t++) {
+        size_t n = quantity_size(&res->layout, res->targets[t].def);
+        double *buf = malloc((E * n + 1) * sizeof *buf);
+        if (!buf) {
+            snprintf(sink->err, sizeof sink->err, "out of memory");
+            return -1;
+        }
+        for (size_t e = 0; e < E; e++)
+            memcpy(buf + e * n, sink->design + e * A + at, n * sizeof *buf);
+        const char *dims[4];
+        size_t sizes[4], start[4] = {sink->file_point, 0, 0, 0}, count[4] = {1, E, 0, 0};
+        int nd = raw_dims(quantity_defs[res->targets[t].def].axes, dims, &res->layout, sizes);
+        for (int a = 2; a < nd; a++)
+            count[a] = sizes[a];
+        int rc = h5out_stream_write(sink->streams[s + t], start, count, buf, sink->err,
+                                    sizeof sink->err);
+        free(buf);
+        if (rc)
+            return -1;
+        at += n;
+    }
+    return 0;
+}
+
+/* input_<name> (the value sampled, in the input's own units) and input_<name>_z (its
+ * standard normal score) per input, then the compliance factor applied. Names are
+ * sanitized like the sweep variables; the attribute input_name keeps the original. */
+static int raw_open_inputs(h5out_t *h, raw_sink_t *sink, char *err, size_t errlen)
+{
+    const config_t *cfg = sink->cfg;
+    const char *dims[2] = {"point", "draw"};
+    sink->inputs_at = sink->n_streams;
+    for (int i = 0; i < cfg->n_inputs; i++)
+        for (int z = 0; z < 2; z++) {
+            char path[200], clean[SAMPLE_NAME_MAX], ln[300];
+            results_sanitize_name(cfg->inputs[i].name, clean, sizeof clean);
+            snprintf(path, sizeof path, "draws/input_%s%s", clean, z ? "_z" : "");
+            snprintf(ln, sizeof ln, z ? "standard normal score of input %s in the copula, per draw"
+                                      : "sampled value of input %s (%s), per draw",
+                     cfg->inputs[i].name, input_target_name(cfg->inputs[i].target));
+            h5out_stream_t *st = h5out_stream_open(h, path, 2, dims, H5OUT_DOUBLE,
+                                                   z ? "1" : input_units(&cfg->inputs[i]), ln,
+                                                   err, errlen);
+            sink->streams[sink->n_streams++] = st;
+            if (!st || h5out_attr_string(h, path, "input_name", cfg->inputs[i].name, err, errlen))
+                return -1;
+        }
+    sink->streams[sink->n_streams] = h5out_stream_open(
+        h, "draws/compliance", 2, dims, H5OUT_DOUBLE, "1",
+        "compliance factor of purchase floors applied (1: none sampled), per draw", err, errlen);
+    return sink->streams[sink->n_streams++] ? raw_open_design(h, sink, err, errlen) : -1;
+}
+
 static int raw_open(h5out_t *h, raw_sink_t *sink, char *err, size_t errlen)
 {
     const quantity_layout_t *lay = sink->layout;
-    int max_streams = 2 * lay->n_defs + 3;
+    int max_streams = 2 * lay->n_defs + 3 + 2 * sink->cfg->n_inputs + 1 + sink->res->n_targets;
     sink->streams = calloc((size_t)max_streams, sizeof *sink->streams);
     size_t chunk = (size_t)ENGINE_CHUNK_BLOCKS * ENGINE_BLOCK_DRAWS, largest = 1;
     for (int d = 0; d < lay->n_defs; d++)
@@ -263,7 +406,7 @@ static int raw_open(h5out_t *h, raw_sink_t *sink, char *err, size_t errlen)
         if (!sink->streams[sink->n_streams++])
             return -1;
     }
-    return 0;
+    return raw_open_inputs(h, sink, err, errlen);
 }
 
 static int raw_close(raw_sink_t *sink, char *err, size_t errlen)
@@ -273,6 +416,7 @@ static int raw_close(raw_sink_t *sink, char *err, size_t errlen)
         if (sink->streams[s] && h5out_stream_close(sink->streams[s], err, errlen))
             rc = -1;
     free(sink->streams);
+    free(sink->design);
     free(sink->buffer);
     free(sink->ibuffer);
     memset(sink, 0, sizeof *sink);
@@ -309,6 +453,26 @@ static int raw_write_chunk(void *ctx, uint64_t first, uint64_t n, const double *
     for (int k = 0; k < 3; k++) {
         size_t start[2] = {sink->file_point, first}, count[2] = {1, n};
         if (h5out_stream_write(sink->streams[s++], start, count, ints[k], sink->err,
+                               sizeof sink->err))
+            return -1;
+    }
+    return 0;
+}
+
+/* The chunk's input rows (engine.h, ENGINE_INPUT_ROW): one column per stream. */
+static int raw_write_inputs(void *ctx, uint64_t first, uint64_t n, const double *inputs)
+{
+    raw_sink_t *sink = ctx;
+    int K = sink->cfg->n_inputs;
+    size_t row = ENGINE_INPUT_ROW(K);
+    int s = sink->inputs_at;
+    for (int c = 0; c < 2 * K + 1; c++) {
+        /* streams are [input][value, z]; the row is [values | scores | compliance] */
+        size_t col = c == 2 * K ? (size_t)c : (size_t)(c % 2 ? K + c / 2 : c / 2);
+        for (uint64_t k = 0; k < n; k++)
+            sink->buffer[k] = inputs[k * row + col];
+        size_t start[2] = {sink->file_point, first}, count[2] = {1, n};
+        if (h5out_stream_write(sink->streams[s + c], start, count, sink->buffer, sink->err,
                                sizeof sink->err))
             return -1;
     }
@@ -466,6 +630,7 @@ typedef struct {
     h5out_t *out;
     raw_sink_t raw;
     progress_t progress;
+    size_t *attrib_index, n_attrib;  /* the attributed values (attrib.h) */
 } run_state_t;
 
 static int run_one_point(run_state_t *st, size_t p, uint64_t progress_offset,
@@ -488,11 +653,20 @@ static int run_one_point(run_state_t *st, size_t p, uint64_t progress_offset,
     spec.progress_ctx = &st->progress;
     spec.progress_offset = progress_offset;
     spec.progress_total = progress_total;
+    spec.attrib_index = st->attrib_index;
+    spec.n_attrib = st->n_attrib;
     if (st->opt->raw) {
         spec.raw = raw_write_chunk;
+        spec.raw_inputs = raw_write_inputs;
         spec.raw_ctx = &st->raw;
     }
     int rc = engine_run_point(&spec, st->res->points[p], err, sizeof err);
+    if (rc == ENGINE_OK && st->cfg->sobol && st->rank == 0) {   /* one rank runs the design */
+        rc = sobol_run_point(&spec, st->cfg->sobol, st->res->points[p], st->raw.design, err,
+                             sizeof err);
+        if (rc == ENGINE_OK && st->raw.design && raw_write_design(&st->raw))
+            rc = ENGINE_SINK_FAILED;
+    }
     prepared_free(&prep);
     config_free(pc);
     if (rc == ENGINE_OK) {
@@ -542,9 +716,13 @@ static int open_output(run_state_t *st)
         fprintf(stderr, "agtrade: %s\n", err);
         return EXIT_IOERR;
     }
+    if (st->opt->raw && st->cfg->sobol)   /* the design's outputs go into /draws too */
+        st->res->sobol_evals = st->cfg->sobol * (uint64_t)(st->res->sobol_k + 2);
     int rc = results_define(st->out, st->res, st->opt->raw ? st->cfg->draws : 0, err, sizeof err);
     if (!rc && st->opt->raw) {
         st->raw.layout = &st->res->layout;
+        st->raw.cfg = st->cfg;
+        st->raw.res = st->res;
         rc = raw_open(st->out, &st->raw, err, sizeof err);
     }
     if (rc) {
@@ -606,6 +784,11 @@ static int run_config(const run_options_t *opt, const config_t *cfg)
     st.opt = opt;
     st.cfg = cfg;
     st.threads = opt->threads > 0 ? opt->threads : omp_get_max_threads();
+    if (cfg->sobol && cfg->n_inputs == 0) {
+        fprintf(stderr, "agtrade: %s: --sobol (run.sobol) needs random inputs; the scenario "
+                "has none\n", cfg->path);
+        return EXIT_DATAERR;
+    }
     st.res = results_for(cfg, shard_k, shard_n);
     if (!st.res) {
         fprintf(stderr, "agtrade: out of memory\n");
@@ -620,7 +803,11 @@ static int run_config(const run_options_t *opt, const config_t *cfg)
     st.rank = cluster_rank();
     st.ranks = cluster_size();
     st.done = calloc(st.res->n_points, 1);
-    rc = st.done ? check_points(cfg, st.res) : EXIT_SOFTWARE;
+    st.attrib_index = malloc(st.res->layout.n_vars * sizeof *st.attrib_index);
+    if (st.attrib_index && st.res->n_inputs)
+        st.n_attrib = attrib_target_indices(&st.res->layout, st.res->targets, st.res->n_targets,
+                                            st.attrib_index);
+    rc = st.done && st.attrib_index ? check_points(cfg, st.res) : EXIT_SOFTWARE;
     if (rc == EXIT_OK && output_is_config(opt, cfg))
         rc = EXIT_IOERR;
     if (rc == EXIT_OK && opt->resume) {
@@ -669,6 +856,7 @@ static int run_config(const run_options_t *opt, const config_t *cfg)
     if (rc == EXIT_OK && !opt->quiet && st.rank == 0)
         fprintf(stderr, "agtrade: wrote %s\n", cfg->output);
     free(st.done);
+    free(st.attrib_index);
     results_free(st.res);
     return rc;
 }

@@ -23,7 +23,7 @@ static int config_build(cnode_t *tree, const char *path, int check_sweeps, confi
 
 static const char *const top_keys[] = {"description", "exporters", "importers", "routes",
     "inputs", "correlation", "reference", "scenario", "regimes", "thresholds", "sweep", "run",
-    "limits", "time", NULL};
+    "limits", "time", "attribution", NULL};
 
 /* limits: the plausibility bounds a user may raise on purpose. Why: a tariff written as a
  * percentage (25 for 25 %) is a valid number, and runs as 2500 % without a word. */
@@ -93,6 +93,7 @@ static int build_all(build_t *b, const cnode_t *root, int check_sweeps)
     return cfg_build_policies(b, root) || cfg_build_inputs(b, root) ||
                    cfg_build_correlation(b, root) || cfg_build_time(b, root) ||
                    cfg_build_thresholds(b, root) ||
+                   cfg_build_attribution(b, root) ||
                    cfg_build_run(b, root, b->cfg->path) || cfg_build_sweeps(b, root) ||
                    (check_sweeps && check_sweep_keys(b, root))
                ? CONFIG_EINVALID
@@ -164,6 +165,7 @@ void config_free(config_t *cfg)
         cfg_policy_release(&cfg->regimes[k]);
     free(cfg->regimes);
     free(cfg->thresholds);
+    free(cfg->attribution);
     for (int k = 0; k < cfg->n_sweeps; k++)
         free(cfg->sweeps[k].values);
     free(cfg->sweeps);

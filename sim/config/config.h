@@ -93,6 +93,9 @@ typedef struct {
     int n_thresholds;
     config_threshold_t *thresholds;
 
+    int n_attribution;            /* quantities attributed beyond the headline ones */
+    char (*attribution)[64];      /* /summary stems: "imports", "production_change" */
+
     int n_sweeps;
     config_sweep_t *sweeps;
 
@@ -102,6 +105,7 @@ typedef struct {
     /* run settings */
     uint64_t draws;
     uint64_t seed;
+    uint64_t sobol;               /* rows of the Sobol design (sobol.h); 0 = none */
     char output[CONFIG_PATH_MAX];
     char institution[256], references[512];   /* CF global attributes; "" = not given */
 

@@ -109,6 +109,7 @@ int cfg_build_inputs(build_t *b, const cnode_t *root);        /* config_inputs.c
 int cfg_build_correlation(build_t *b, const cnode_t *root);
 int cfg_build_time(build_t *b, const cnode_t *root);          /* config_time.c */
 int cfg_build_thresholds(build_t *b, const cnode_t *root);    /* config_run.c */
+int cfg_build_attribution(build_t *b, const cnode_t *root);
 int cfg_build_run(build_t *b, const cnode_t *root, const char *file);
 int cfg_build_sweeps(build_t *b, const cnode_t *root);
 /* Free a config policy's arrays (config_free). */

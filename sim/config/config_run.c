@@ -3,6 +3,7 @@
  * seed, output) and sweeps.
  */
 #include "config_internal.h"
+#include "attrib.h"
 #include "quantities.h"
 
 #include <math.h>
@@ -131,6 +132,40 @@ int cfg_build_thresholds(build_t *b, const cnode_t *root)
     return 0;
 }
 
+/* ---- attribution: the quantities attributed beyond the headline ones ---- */
+
+int cfg_build_attribution(build_t *b, const cnode_t *root)
+{
+    config_t *cfg = b->cfg;
+    const cnode_t *n = cnode_get(root, "attribution");
+    if (!n)
+        return 0;
+    if (cfg_need_kind(b, n, CNODE_SEQ, "attribution"))
+        return CONFIG_EINVALID;
+    if (n->n > 0 && cfg->time)   /* the attributed targets are annual quantities (attrib.h) */
+        return cfg_fail(b->err, n, "attribution", "attribution: not available for a calendar "
+                        "scenario (time:) yet; remove the list or the calendar");
+    if (n->n > ATTRIB_MAX_TARGETS)
+        return cfg_fail(b->err, n, "attribution", "attribution: at most %d quantities",
+                        ATTRIB_MAX_TARGETS);
+    if (n->n > 0 && !(cfg->attribution = calloc((size_t)n->n, sizeof *cfg->attribution)))
+        return cfg_fail(b->err, NULL, NULL, "out of memory");
+    for (int k = 0; k < n->n; k++) {
+        char path[64];
+        attrib_target_t t;
+        snprintf(path, sizeof path, "attribution[%d]", k);
+        if (cfg_parse_string(b, n->items[k], path, cfg->attribution[k],
+                             sizeof cfg->attribution[k]))
+            return CONFIG_EINVALID;
+        if (attrib_target_parse(cfg->attribution[k], &t))
+            return cfg_fail(b->err, n->items[k], path, "%s: unknown quantity '%s' (a per-draw "
+                            "quantity of sim/README.md, optionally with _ref or _change)",
+                            path, cfg->attribution[k]);
+        cfg->n_attribution = k + 1;
+    }
+    return 0;
+}
+
 /* ---- run settings and sweeps ---- */
 
 int cfg_build_run(build_t *b, const cnode_t *root, const char *file)
@@ -148,7 +183,7 @@ int cfg_build_run(build_t *b, const cnode_t *root, const char *file)
     if (!r)
         return 0;
     static const char *const keys[] = {"draws", "seed", "output", "institution", "references",
-                                       NULL};
+                                       "sobol", NULL};
     if (cfg_need_kind(b, r, CNODE_MAP, "run") || cfg_check_keys(b, r, "run", keys))
         return CONFIG_EINVALID;
     if ((n = cnode_get(r, "draws"))) {
@@ -163,6 +198,17 @@ int cfg_build_run(build_t *b, const cnode_t *root, const char *file)
     }
     if ((n = cnode_get(r, "seed")) && cfg_parse_u64(b, n, "run.seed", &cfg->seed))
         return CONFIG_EINVALID;
+    if ((n = cnode_get(r, "sobol"))) {   /* --sobol N */
+        if (cfg_parse_u64(b, n, "run.sobol", &cfg->sobol))
+            return CONFIG_EINVALID;
+        if (cfg->sobol < 2 || cfg->sobol > CONFIG_MAX_DRAWS)
+            return cfg_fail(b->err, n, "run.sobol", "run.sobol must be in 2..%llu (got %llu)",
+                            (unsigned long long)CONFIG_MAX_DRAWS,
+                            (unsigned long long)cfg->sobol);
+        if (cfg->time)   /* the design's targets are annual quantities (sobol.h) */
+            return cfg_fail(b->err, n, "run.sobol", "run.sobol (--sobol): Sobol indices are "
+                            "not available for a calendar scenario (time:) yet");
+    }
     if ((n = cnode_get(r, "output")) &&
         cfg_parse_string(b, n, "run.output", cfg->output, sizeof cfg->output))
         return CONFIG_EINVALID;

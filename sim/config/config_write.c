@@ -418,6 +418,13 @@ char *config_to_yaml(const config_t *cfg)
         put_kv(&b, 4, t->op == THRESHOLD_BELOW ? "below" : "above", t->value);
         put(&b, "    of_change: %s\n", t->of_change ? "true" : "false");
     }
+    if (cfg->n_attribution)   /* only when given: older files' config_yaml unchanged */
+        put(&b, "attribution:\n");
+    for (int k = 0; k < cfg->n_attribution; k++) {
+        put(&b, "  - ");
+        put_quoted(&b, cfg->attribution[k]);
+        put(&b, "\n");
+    }
     if (cfg->n_sweeps)
         put(&b, "sweep:\n");
     for (int k = 0; k < cfg->n_sweeps; k++) {
@@ -443,6 +450,8 @@ char *config_to_yaml(const config_t *cfg)
         (unsigned long long)cfg->seed);
     put_quoted(&b, cfg->output);
     put(&b, "\n");
+    if (cfg->sobol)   /* only when given: older files' config_yaml unchanged */
+        put(&b, "  sobol: %llu\n", (unsigned long long)cfg->sobol);
     const char *const cf_keys[2][2] = {{"institution", cfg->institution},
                                        {"references", cfg->references}};
     for (int k = 0; k < 2; k++)   /* only when given: older files' config_yaml unchanged */

@@ -1,5 +1,6 @@
 /* results.c - see results.h. */
 #include "results.h"
+#include "attrib.h"
 #include "sweep.h"
 #include "version.h"
 #include <assert.h>
@@ -16,7 +17,8 @@
 /* Which array of point_summary_t a summary variable lives in. */
 typedef enum {
     F_MEAN, F_SD, F_MCSE, F_MIN, F_MAX, F_Q, F_QERR, F_HIST, F_EDGES, F_UNDER, F_OVER,
-    F_DRAWS_OK, F_DRAWS_FAILED, F_THR_P, F_THR_MCSE
+    F_DRAWS_OK, F_DRAWS_FAILED, F_THR_P, F_THR_MCSE, F_CORR_INPUT, F_SRC_INPUT, F_R2,
+    F_S1, F_ST, F_S1_CONF, F_ST_CONF
 } field_t;
 
 /* One summary variable: per point, n_seg segments of `count` consecutive elements of a
@@ -56,6 +58,13 @@ static void *field_base(point_summary_t *ps, field_t f)
     case F_DRAWS_FAILED: return ps->draws_failed;
     case F_THR_P: return ps->threshold_prob;
     case F_THR_MCSE: return ps->threshold_mcse;
+    case F_CORR_INPUT: return ps->corr_input;
+    case F_SRC_INPUT: return ps->src_input;
+    case F_R2: return ps->r2;
+    case F_S1: return ps->sobol_s1;
+    case F_ST: return ps->sobol_st;
+    case F_S1_CONF: return ps->sobol_s1_conf;
+    case F_ST_CONF: return ps->sobol_st_conf;
     }
     return NULL;
 }
@@ -192,6 +201,73 @@ static int each_count(const results_t *res, svar_fn fn, void *arg)
     return rc;
 }
 
+/* One statistic of every attributed target (attrib.h, sobol.h) in `group`, along
+ * `input_dim` (NULL: none) before the region axes. In a point summary a target's values
+ * start at value offset `at`; the [input][value] arrays hold n_rows rows of them. */
+typedef struct {
+    const char *suffix, *what;
+    field_t field;
+    const char *input_dim;
+} target_stat_t;
+
+static int each_target_stat(const results_t *res, const char *group,
+                            const target_stat_t *parts, int n_parts, size_t n_rows, svar_fn fn,
+                            void *arg)
+{
+    size_t A = results_attrib_values(res), at = 0;
+    int rc = 0;
+    for (int t = 0; t < res->n_targets && !rc; t++) {
+        const quantity_def_t *def = &quantity_defs[res->targets[t].def];
+        size_t n = quantity_size(&res->layout, res->targets[t].def);
+        char stem[96];
+        quantity_form_name(def, res->targets[t].form, stem, sizeof stem);
+        for (int k = 0; k < n_parts && !rc; k++) {
+            svar_t v;
+            memset(&v, 0, sizeof v);
+            snprintf(v.name, sizeof v.name, "%s/%s_%s", group, stem, parts[k].suffix);
+            snprintf(v.long_name, sizeof v.long_name, "%s (%s), %s", def->long_name,
+                     form_words[res->targets[t].form], parts[k].what);
+            v.units = "1";
+            v.dims[v.ndims++] = "point";
+            if (parts[k].input_dim)
+                v.dims[v.ndims++] = parts[k].input_dim;
+            axes_dims(def->axes, &v);
+            v.field = parts[k].field;
+            v.offset = at;
+            v.count = n;
+            v.n_seg = parts[k].input_dim ? n_rows : 1;
+            v.seg_stride = A;
+            rc = fn(&v, arg);
+        }
+        at += n;
+    }
+    return rc;
+}
+
+/* F_corr_input and F_src_input (point, input, region axes), F_r2 (point, region axes). */
+static int each_attrib(const results_t *res, svar_fn fn, void *arg)
+{
+    static const target_stat_t parts[] = {
+        {"corr_input", "correlation with each input's standard normal score", F_CORR_INPUT,
+         "input"},
+        {"src_input", "standardized regression coefficient on each input's normal score "
+         "(all inputs jointly)", F_SRC_INPUT, "input"},
+        {"r2", "share of variance explained linearly by the inputs' normal scores", F_R2,
+         NULL}};
+    return each_target_stat(res, "summary", parts, 3, (size_t)res->n_inputs, fn, arg);
+}
+
+/* /sensitivity/F_S1, F_ST, F_S1_conf, F_ST_conf (point, sobol_input, region axes). */
+static int each_sobol(const results_t *res, svar_fn fn, void *arg)
+{
+    static const target_stat_t parts[] = {
+        {"S1", "first-order Sobol index (Saltelli 2010)", F_S1, "sobol_input"},
+        {"ST", "total Sobol index (Jansen)", F_ST, "sobol_input"},
+        {"S1_conf", "half width of the 95 % bootstrap interval of S1", F_S1_CONF, "sobol_input"},
+        {"ST_conf", "half width of the 95 % bootstrap interval of ST", F_ST_CONF, "sobol_input"}};
+    return each_target_stat(res, "sensitivity", parts, 4, (size_t)res->sobol_k, fn, arg);
+}
+
 static int each_var(const results_t *res, svar_fn fn, void *arg)
 {
     int rc = 0;
@@ -203,7 +279,11 @@ static int each_var(const results_t *res, svar_fn fn, void *arg)
         for (int f = FORM_LEVEL; f <= FORM_CHANGE && !rc; f++)
             rc = each_stat(res, d, (quantity_form_t)f, fn, arg);
     }
-    return rc ? rc : each_count(res, fn, arg);
+    if (!rc)
+        rc = each_count(res, fn, arg);
+    if (!rc && res->n_inputs)
+        rc = each_attrib(res, fn, arg);
+    return rc || !res->sobol_k ? rc : each_sobol(res, fn, arg);
 }
 
 /* ---- allocation ------------------------------------------------------------------ */
@@ -249,12 +329,55 @@ int results_set_calendar(results_t *res, int n_periods, int n_years)
     return 0;
 }
 
+size_t results_attrib_values(const results_t *res)
+{
+    size_t n = 0;
+    for (int t = 0; t < res->n_targets; t++)
+        n += quantity_size(&res->layout, res->targets[t].def);
+    return n;
+}
+
+int results_set_attribution(results_t *res, int n_inputs, const attrib_target_t *targets,
+                            int n_targets)
+{
+    assert(n_inputs > 0 && n_targets >= 0 && n_targets <= ATTRIB_MAX_TARGETS);
+    free(res->input_name);
+    res->input_name = calloc((size_t)n_inputs, sizeof *res->input_name);
+    if (!res->input_name)
+        return -1;
+    res->n_inputs = n_inputs;
+    res->n_targets = n_targets;
+    memcpy(res->targets, targets, (size_t)n_targets * sizeof *targets);
+    for (size_t p = 0; p < res->n_points; p++)
+        if (res->points[p] &&
+            point_summary_alloc_attrib(res->points[p], n_inputs, results_attrib_values(res)))
+            return -1;
+    return 0;
+}
+
+int results_set_sobol(results_t *res, int k)
+{
+    assert(k > 0);
+    free(res->sobol_name);
+    res->sobol_name = calloc((size_t)k, sizeof *res->sobol_name);
+    if (!res->sobol_name)
+        return -1;
+    res->sobol_k = k;
+    for (size_t p = 0; p < res->n_points; p++)
+        if (res->points[p] &&
+            point_summary_alloc_sobol(res->points[p], k, results_attrib_values(res)))
+            return -1;
+    return 0;
+}
+
 void results_free(results_t *res)
 {
     if (!res)
         return;
     free(res->period_name);
     free(res->year_name);
+    free(res->input_name);
+    free(res->sobol_name);
     if (res->points)
         for (size_t p = 0; p < res->n_points; p++)
             point_summary_free(res->points[p]);
@@ -309,6 +432,11 @@ void results_sweep_var(const char *key, char *out, size_t len)
     char clean[256];
     sanitize(key, clean, sizeof clean);
     snprintf(out, len, "sweep_%s", clean);
+}
+
+void results_sanitize_name(const char *key, char *out, size_t len)
+{
+    sanitize(key, out, len);
 }
 
 static int define_points(h5out_t *h, const results_t *res, char *err, size_t errlen)
@@ -393,6 +521,17 @@ int results_define(h5out_t *h, const results_t *res, uint64_t n_draws, char *err
     if (!rc && res->n_thresholds)
         rc = define_string_dim(h, "threshold", res->n_thresholds, res->threshold_name,
                                "threshold event", err, errlen);
+    if (!rc && res->n_inputs)
+        rc = define_string_dim(h, "input", res->n_inputs, res->input_name,
+                               "random input of the scenario (attribution)", err, errlen);
+    if (!rc && res->sobol_evals)
+        rc = h5out_def_dim_index(h, "sobol_eval", res->sobol_evals,
+                                 "evaluation of the Sobol design (A, B, A_B^(1), ...)", err,
+                                 errlen);
+    if (!rc && res->sobol_k)
+        rc = define_string_dim(h, "sobol_input", res->sobol_k, res->sobol_name,
+                               "input of the Sobol design (the inputs, then the regime)", err,
+                               errlen);
     if (!rc)
         rc = h5out_def_dim_index(h, "hist_bin", SUMMARY_HIST_BINS, "histogram bin", err, errlen);
     if (!rc)
@@ -452,11 +591,13 @@ static size_t *present_points(const results_t *res, size_t *n)
 int results_copy_coords(h5out_t *h, const results_t *res, const char *group, int with_draw,
                         char *err, size_t errlen)
 {
-    const char *names[10];
+    const char *names[16];
     int n = 0;
     names[n++] = "point";
     if (with_draw)
         names[n++] = "draw";
+    if (with_draw && res->sobol_evals)
+        names[n++] = "sobol_eval";
     names[n++] = "exporter";
     names[n++] = "importer";
     if (res->n_periods) {
@@ -471,8 +612,83 @@ int results_copy_coords(h5out_t *h, const results_t *res, const char *group, int
             names[n++] = "regime";
         if (res->n_thresholds)
             names[n++] = "threshold";
+        if (res->n_inputs)
+            names[n++] = "input";
+        if (res->sobol_k)
+            names[n++] = "sobol_input";
     }
     return h5out_copy_coords(h, group, n, names, err, errlen);
+}
+
+/* ---- derived statistics: written, never read back ----------------------------------
+ * What follows is computed from the summaries at write time, so a file read back and
+ * written again (merge, --resume) gives the same bits, and files written before these
+ * variables existed still read. */
+
+/* The variance units of a quantity: "1" stays "1", else "(units)^2" (UDUNITS-2). */
+static void squared_units(const char *units, char *buf, size_t len)
+{
+    if (!strcmp(units, "1"))
+        snprintf(buf, len, "1");
+    else
+        snprintf(buf, len, "(%s)^2", units);
+}
+
+/* Law of total variance (attrib.h) of one quantity in one form, for every point. */
+static int write_variance_split(h5out_t *h, const results_t *res, const size_t *present,
+                                size_t n_present, int d, quantity_form_t form, double *buf,
+                                char *err, size_t errlen)
+{
+    const quantity_def_t *def = &res->layout.defs[d];   /* annual or calendar table */
+    size_t n = quantity_size(&res->layout, d), base = quantity_base(&res->layout, d, form);
+    char stem[96], units[96];
+    quantity_form_name(def, form, stem, sizeof stem);
+    squared_units(def->units, units, sizeof units);
+    static const char *const part[2][2] = {
+        {"var_within_regimes", "variance within regimes (market uncertainty)"},
+        {"var_between_regimes", "variance between regime means (policy uncertainty)"}};
+    int rc = 0;
+    for (int k = 0; k < 2 && !rc; k++) {
+        for (size_t i = 0; i < n_present; i++)
+            for (size_t e = 0; e < n; e++) {
+                double split[2];
+                attrib_variance_split(res->points[present[i]], base + e, &split[0], &split[1]);
+                buf[i * n + e] = split[k];
+            }
+        svar_t v;
+        char name[160], ln[400];
+        memset(&v, 0, sizeof v);
+        v.dims[v.ndims++] = "point";
+        axes_dims(def->axes, &v);
+        snprintf(name, sizeof name, "summary/%s_%s", stem, part[k][0]);
+        snprintf(ln, sizeof ln, "%s (%s), %s", def->long_name, form_words[form], part[k][1]);
+        rc = h5out_write_double(h, name, v.ndims, v.dims, buf, units, ln, err, errlen);
+    }
+    return rc;
+}
+
+static int write_variance_splits(h5out_t *h, const results_t *res, const size_t *present,
+                                 size_t n_present, char *err, size_t errlen)
+{
+    size_t most = 1;   /* the largest quantity (a calendar's carry a period axis) */
+    for (int d = 0; d < res->layout.n_defs; d++)
+        if (quantity_size(&res->layout, d) > most)
+            most = quantity_size(&res->layout, d);
+    double *buf = malloc((n_present * most + 1) * sizeof *buf);
+    if (!buf) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    int rc = 0;
+    for (int d = 0; d < res->layout.n_defs && !rc; d++) {
+        int first = res->layout.defs[d].is_welfare ? FORM_WELFARE : FORM_LEVEL;
+        int last = res->layout.defs[d].is_welfare ? FORM_WELFARE : FORM_CHANGE;
+        for (int f = first; f <= last && !rc; f++)
+            rc = write_variance_split(h, res, present, n_present, d, (quantity_form_t)f, buf,
+                                      err, errlen);
+    }
+    free(buf);
+    return rc;
 }
 
 int results_write_summary(h5out_t *h, const results_t *res, char *err, size_t errlen)
@@ -484,9 +700,13 @@ int results_write_summary(h5out_t *h, const results_t *res, char *err, size_t er
         return -1;
     }
     int rc = each_var(res, write_var, &io);
+    if (!rc && res->n_regimes)
+        rc = write_variance_splits(h, res, io.present, io.n_present, err, errlen);
     free(io.present);
     if (!rc)
         rc = results_copy_coords(h, res, "summary", 0, err, errlen);
+    if (!rc && res->sobol_k)
+        rc = results_copy_coords(h, res, "sensitivity", 0, err, errlen);
     return rc;
 }
 
@@ -633,13 +853,56 @@ static results_t *fail_in_file(h5in_t *in, char *err, size_t errlen)
     return NULL;
 }
 
+/* The attributed targets of a file: the /summary variables named <stem>_corr_input, in
+ * the file's order (the values are read back in that order, so writing the results
+ * again gives the same data). */
+typedef struct {
+    attrib_target_t *targets;
+    int n;
+    int unknown;
+} attrib_scan_t;
+
+static void scan_attrib(const char *name, void *arg)
+{
+    attrib_scan_t *scan = arg;
+    static const char suffix[] = "_corr_input";
+    size_t len = strlen(name), sl = sizeof suffix - 1;
+    if (len <= sl || strcmp(name + len - sl, suffix) != 0)
+        return;
+    char stem[128];
+    snprintf(stem, sizeof stem, "%.*s", (int)(len - sl), name);
+    if (scan->n == ATTRIB_MAX_TARGETS || attrib_target_parse(stem, &scan->targets[scan->n]))
+        scan->unknown = 1;
+    else
+        scan->n++;
+}
+
+static int read_attribution(h5in_t *in, results_t *res, size_t n_inputs, char *err,
+                            size_t errlen)
+{
+    attrib_target_t targets[ATTRIB_MAX_TARGETS];
+    attrib_scan_t scan = {targets, 0, 0};
+    if (h5in_list(in, "summary", scan_attrib, &scan, err, errlen))
+        return -1;
+    if (scan.unknown) {
+        snprintf(err, errlen, "/summary attributes an unknown quantity (a newer agtrade?)");
+        return -1;
+    }
+    if (results_set_attribution(res, (int)n_inputs, targets, scan.n)) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    return read_labels(in, "input", (int)n_inputs, res->input_name, err, errlen);
+}
+
 results_t *results_read(h5in_t *in, char *err, size_t errlen)
 {
-    size_t P, E, I, R, T, NP, NY;
+    size_t P, E, I, R, T, NP, NY, K, S;
     int64_t total = 0;
     if (dim_len(in, "point", &P) || dim_len(in, "exporter", &E) || dim_len(in, "importer", &I) ||
         dim_len(in, "regime", &R) || dim_len(in, "threshold", &T) || dim_len(in, "period", &NP) ||
-        dim_len(in, "year", &NY) || !P || !E || !I || !NP != !NY) {
+        dim_len(in, "year", &NY) || dim_len(in, "input", &K) || dim_len(in, "sobol_input", &S) ||
+        !P || !E || !I || !NP != !NY) {
         snprintf(err, errlen, "not an agtrade results file (missing point/exporter/importer axes)");
         return fail_in_file(in, err, errlen);
     }
@@ -671,6 +934,14 @@ results_t *results_read(h5in_t *in, char *err, size_t errlen)
         rc = read_labels(in, "threshold", (int)T, res->threshold_name, err, errlen);
     if (!rc)
         rc = read_points(in, res, &scan, P, err, errlen);
+    if (!rc && K)   /* files from before attribution have no input axis */
+        rc = read_attribution(in, res, K, err, errlen);
+    if (!rc && S && results_set_sobol(res, (int)S)) {
+        snprintf(err, errlen, "out of memory");
+        rc = -1;
+    }
+    if (!rc && S)
+        rc = read_labels(in, "sobol_input", (int)S, res->sobol_name, err, errlen);
     if (!rc) {
         svar_io_t io = {.res = res, .in = in, .err = err, .errlen = errlen};
         io.present = present_points(res, &io.n_present);

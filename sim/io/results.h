@@ -12,6 +12,7 @@
 #define AGTRADE_RESULTS_H
 
 #include <stdint.h>
+#include "attrib.h"
 #include "summary.h"
 #include "h5out.h"
 #include "quantities.h"
@@ -36,6 +37,16 @@ typedef struct {
     int n_periods, n_years;
     char (*period_name)[RESULTS_LABEL_MAX];
     char (*year_name)[RESULTS_LABEL_MAX];
+    /* attribution (attrib.h): n_inputs = 0 when the file has none */
+    int n_inputs;
+    char (*input_name)[RESULTS_LABEL_MAX];
+    int n_targets;
+    attrib_target_t targets[ATTRIB_MAX_TARGETS];
+    /* Sobol indices (sobol.h) of the same targets: sobol_k = 0 when the file has none */
+    int sobol_k;
+    char (*sobol_name)[RESULTS_LABEL_MAX];   /* the inputs, then "regime" */
+    uint64_t sobol_evals;            /* > 0: the file has the design's raw outputs in
+                                        /draws, along the axis sobol_eval of this size */
 } results_t;
 
 /* Names empty, no points present (points[p] NULL); NULL on allocation failure.
@@ -48,6 +59,20 @@ void results_free(results_t *res);
  * on allocation failure. */
 int results_set_calendar(results_t *res, int n_periods, int n_years);
 size_t results_count_present(const results_t *res);
+
+/* Attribution of the targets' values on n_inputs inputs (n_inputs > 0): allocates the
+ * input names (empty; the caller fills them) and each present point's attribution
+ * arrays (point_summary_alloc_attrib), in target order. 0, or -1 on allocation failure.
+ * Points added later need point_summary_alloc_attrib(ps, n_inputs,
+ * results_attrib_values(res)). */
+int results_set_attribution(results_t *res, int n_inputs, const attrib_target_t *targets,
+                            int n_targets);
+size_t results_attrib_values(const results_t *res);
+
+/* Sobol indices on k design inputs of the attributed targets (after
+ * results_set_attribution): allocates the names (empty) and each present point's
+ * arrays (point_summary_alloc_sobol). 0, or -1 on allocation failure. */
+int results_set_sobol(results_t *res, int k);
 
 /* Define the root dimensions and coordinates for the points present (and the `draw`
  * dimension when n_draws > 0, for raw draws). */
@@ -73,6 +98,10 @@ typedef struct {
     const char *title;           /* the scenario's name */
     const char *institution, *references;   /* run.institution, run.references */
 } results_meta_t;
+
+/* A name usable in a variable name (as the sweep_<key> variables): every character
+ * other than a-z, A-Z, 0-9 becomes '_'. */
+void results_sanitize_name(const char *key, char *out, size_t len);
 
 /* "agtrade ARGV..." (truncated to len) for the command_line attribute. */
 void results_command_line(int argc, char *const *argv, char *buf, size_t len);

@@ -1,8 +1,10 @@
 /* engine.c - see engine.h for the reproducibility contract. */
 #include "engine.h"
+#include "attrib.h"
 #include "solve.h"
 #include "cluster.h"
 #include "stats.h"
+#include <assert.h>
 #include <math.h>
 #include <omp.h>
 #include <stdio.h>
@@ -14,13 +16,12 @@
 #define ENGINE_SCENARIO_FAILED 16
 
 /* Per-thread state: everything a draw touches, allocated once per run. */
-typedef struct {
+typedef struct engine_worker {
     sample_workspace_t *sample_ws;
     solve_workspace_t *solve_ws;
     shocks_t *shocks;
     solution_t *ref, *scen;
     welfare_t *welfare;
-    double *input_values;
     double *block_rows;           /* one block's rows (when raw draws do not keep them) */
     uint64_t *threshold_hits;     /* [group][threshold], summed over threads at the end */
     policy_t *barrier_policy;     /* the draw's policy with its non-tariff barriers, or NULL
@@ -31,6 +32,7 @@ typedef struct {
     periods_solution_t *periods_ref, *periods_scen;
     periods_welfare_t *periods_welfare;
     double *year_values;
+    double *design_inputs;        /* engine_eval_design's input row */
 } worker_t;
 
 typedef struct {
@@ -52,6 +54,12 @@ typedef struct {
     int32_t *regime, *status, *iterations;   /* a whole chunk of draws */
     double *pilot;                    /* the pilot blocks' rows, reused in chunk 0 */
     double *lo, *hi;                  /* histogram ranges from the pilot */
+    double *chunk_inputs;             /* a whole chunk of input rows (ENGINE_INPUT_ROW) */
+    /* attribution (attrib.h): like the moments, blocks -> chunk -> point, in order */
+    int attrib_k;                     /* inputs attributed; 0 with no attribution */
+    attrib_moments_t **block_attrib;  /* [k < ENGINE_CHUNK_BLOCKS] */
+    attrib_moments_t *chunk_attrib, *point_attrib;
+    double *attrib_x;                 /* [block k][n_attrib]: one draw's target values */
 } run_t;
 
 static int n_groups_of(const engine_spec_t *spec) { return 1 + spec->n_regimes; }
@@ -60,20 +68,21 @@ static int n_groups_of(const engine_spec_t *spec) { return 1 + spec->n_regimes; 
 
 /* The draw's inputs in every marketing year: year 0's values are the draw's; a yearly
  * input of year y > 0 comes from the draw under the key seed ^ (y * ENGINE_YEAR_KEY). */
-static void sample_years(const engine_spec_t *spec, worker_t *w, uint64_t draw)
+static void sample_years(const engine_spec_t *spec, worker_t *w, uint64_t draw,
+                         const double *inputs)
 {
     const periods_market_t *pm = spec->pmarket;
     int any_yearly = 0, ignored;
     for (int k = 0; spec->input_yearly && k < spec->n_inputs; k++)
         any_yearly |= spec->input_yearly[k];
     for (int y = 0; y < pm->n_years; y++) {
-        const double *values = w->input_values;
+        const double *values = inputs;
         if (y > 0 && any_yearly) {
             sampler_draw(spec->sampler, w->sample_ws, spec->seed ^ ((uint64_t)y * ENGINE_YEAR_KEY),
                          draw, w->year_values, &ignored);
             for (int k = 0; k < spec->n_inputs; k++)
                 if (!spec->input_yearly[k])
-                    w->year_values[k] = w->input_values[k];
+                    w->year_values[k] = inputs[k];
             values = w->year_values;
         }
         sample_apply(spec->inputs, spec->n_inputs, values, pm->period_market[0],
@@ -83,12 +92,13 @@ static void sample_years(const engine_spec_t *spec, worker_t *w, uint64_t draw)
 
 /* The reference from baseline prices, then the scenario (or the draw's regime)
  * warm-started from it, as the annual draw does. */
-static int draw_periods(const engine_spec_t *spec, worker_t *w, uint64_t draw, int regime,
-                        double *row, int32_t *iterations_out)
+static int draw_periods(const engine_spec_t *spec, worker_t *w, uint64_t draw,
+                        double *inputs, int regime, double *row, int32_t *iterations_out)
 {
     const quantity_layout_t *lay = spec->layout;
     const periods_market_t *pm = spec->pmarket;
-    sample_years(spec, w, draw);
+    sample_years(spec, w, draw, inputs);
+    inputs[2 * spec->n_inputs] = w->periods_shocks->year[0]->compliance;
     const periods_policy_t *policy = spec->n_regimes > 0 ? spec->p_regimes[regime]
                                                          : spec->p_scenario;
     int status = 0;
@@ -114,26 +124,31 @@ static int draw_periods(const engine_spec_t *spec, worker_t *w, uint64_t draw, i
 
 /* ---- one draw ------------------------------------------------------------------ */
 
-static void draw_one(const engine_spec_t *spec, worker_t *w, uint64_t draw, double *row,
-                     int32_t *regime_out, int32_t *status_out, int32_t *iterations_out)
+/* Draw `draw` (with one stream from draw `alt`: sampler_draw_design; swap -1 for none);
+ * inputs receives its input row (ENGINE_INPUT_ROW: values, normal scores, compliance). */
+static void draw_one(const engine_spec_t *spec, worker_t *w, uint64_t draw, uint64_t alt,
+                     int swap, double *row, double *inputs, int32_t *regime_out,
+                     int32_t *status_out, int32_t *iterations_out)
 {
     const quantity_layout_t *lay = spec->layout;
     int regime = -1;
-    sampler_draw(spec->sampler, w->sample_ws, spec->seed, draw, w->input_values, &regime);
+    sampler_draw_design(spec->sampler, w->sample_ws, spec->seed, draw, alt, swap, inputs,
+                        inputs + spec->n_inputs, &regime);
     if (spec->n_regimes == 0)
         regime = -1;   /* the sampler may know regimes this run does not use */
     if (spec->pmarket) {   /* a calendar: its own solves and quantities */
-        int status = draw_periods(spec, w, draw, regime, row, iterations_out);
+        int status = draw_periods(spec, w, draw, inputs, regime, row, iterations_out);
         *regime_out = regime;
         *status_out = status;
         for (size_t v = 0; status && v < lay->n_vars; v++)
             row[v] = NAN;
         return;
     }
-    sample_apply(spec->inputs, spec->n_inputs, w->input_values, spec->market, w->shocks);
+    sample_apply(spec->inputs, spec->n_inputs, inputs, spec->market, w->shocks);
+    inputs[2 * spec->n_inputs] = w->shocks->compliance;
 
     const policy_t *policy = spec->n_regimes > 0 ? spec->regimes[regime] : spec->scenario;
-    if (w->barrier_policy && sample_apply_barriers(spec->inputs, spec->n_inputs, w->input_values,
+    if (w->barrier_policy && sample_apply_barriers(spec->inputs, spec->n_inputs, inputs,
                                                    policy, w->barrier_policy))
         policy = w->barrier_policy;   /* non-tariff barriers of this draw added */
     int status = 0;
@@ -166,13 +181,14 @@ static uint64_t block_len(const engine_spec_t *spec, uint64_t block)
 }
 
 static void draw_block(const run_t *run, worker_t *w, uint64_t block, double *rows,
-                       int32_t *regime, int32_t *status, int32_t *iterations)
+                       double *inputs, int32_t *regime, int32_t *status, int32_t *iterations)
 {
     const engine_spec_t *spec = run->spec;
     uint64_t first = block * ENGINE_BLOCK_DRAWS, n = block_len(spec, block);
+    size_t in_row = ENGINE_INPUT_ROW(spec->n_inputs);
     for (uint64_t k = 0; k < n; k++)
-        draw_one(spec, w, first + k, rows + k * run->n_vars, &regime[k], &status[k],
-                 &iterations[k]);
+        draw_one(spec, w, first + k, first + k, -1, rows + k * run->n_vars, inputs + k * in_row,
+                 &regime[k], &status[k], &iterations[k]);
 }
 
 /* Fold one block's rows into its block moments (in draw order) and the thread's
@@ -250,6 +266,90 @@ static void histogram_chunk(run_t *run, uint64_t n)
                                  run->n_members[g]);
 }
 
+/* ---- attribution (attrib.h): the co-moments of input scores and target values ------
+ * Kept apart from the moments above: one call per block (attrib_block), two per chunk
+ * (blocks into the chunk where it is computed, the chunk into the point on rank 0), the
+ * same fixed order as the moments, so the result does not depend on threads or ranks. */
+
+static void attrib_free_run(run_t *run)
+{
+    if (run->block_attrib)
+        for (int k = 0; k < ENGINE_CHUNK_BLOCKS; k++)
+            attrib_moments_free(run->block_attrib[k]);
+    free(run->block_attrib);
+    attrib_moments_free(run->chunk_attrib);
+    attrib_moments_free(run->point_attrib);
+    free(run->attrib_x);
+}
+
+static int attrib_init_run(run_t *run)
+{
+    const engine_spec_t *spec = run->spec;
+    int k = spec->n_inputs < ATTRIB_MAX_INPUTS ? spec->n_inputs : ATTRIB_MAX_INPUTS;
+    if (spec->n_attrib == 0 || k == 0)
+        return 0;
+    run->attrib_k = k;
+    run->block_attrib = calloc(ENGINE_CHUNK_BLOCKS, sizeof *run->block_attrib);
+    run->chunk_attrib = attrib_moments_alloc(k, spec->n_attrib);
+    run->point_attrib = attrib_moments_alloc(k, spec->n_attrib);
+    run->attrib_x = malloc(ENGINE_CHUNK_BLOCKS * spec->n_attrib * sizeof(double));
+    if (!run->block_attrib || !run->chunk_attrib || !run->point_attrib || !run->attrib_x)
+        return -1;
+    for (int b = 0; b < ENGINE_CHUNK_BLOCKS; b++)
+        if (!(run->block_attrib[b] = attrib_moments_alloc(k, spec->n_attrib)))
+            return -1;
+    return 0;
+}
+
+static size_t attrib_message_size(const run_t *run)
+{
+    return run->attrib_k ? attrib_moments_len(run->attrib_k, run->spec->n_attrib) * 8 : 0;
+}
+
+/* Block k of the chunk, its converged draws in draw order. */
+static void attrib_block(const run_t *run, int k, uint64_t n, const double *rows,
+                         const double *inputs, const int32_t *status)
+{
+    const engine_spec_t *spec = run->spec;
+    if (!run->attrib_k)
+        return;
+    attrib_moments_t *m = run->block_attrib[k];
+    double *x = run->attrib_x + (size_t)k * spec->n_attrib;   /* block k's own scratch */
+    size_t in_row = ENGINE_INPUT_ROW(spec->n_inputs);
+    attrib_moments_reset(m);
+    for (uint64_t d = 0; d < n; d++) {
+        if (status[d])
+            continue;
+        const double *row = rows + d * run->n_vars;
+        for (size_t t = 0; t < spec->n_attrib; t++)
+            x[t] = row[spec->attrib_index[t]];
+        attrib_moments_add(m, inputs + d * in_row + spec->n_inputs, x);
+    }
+}
+
+static void attrib_chunk_from_blocks(run_t *run, int n_blocks)
+{
+    if (!run->attrib_k)
+        return;
+    attrib_moments_reset(run->chunk_attrib);
+    for (int k = 0; k < n_blocks; k++)
+        attrib_moments_merge(run->chunk_attrib, run->block_attrib[k]);
+}
+
+static void attrib_chunk_into_point(run_t *run)
+{
+    if (run->attrib_k)
+        attrib_moments_merge(run->point_attrib, run->chunk_attrib);
+}
+
+static void attrib_summarize(const run_t *run, point_summary_t *out)
+{
+    if (!run->attrib_k)
+        return;
+    assert(out->n_inputs == run->attrib_k && out->n_attrib == run->spec->n_attrib);
+    attrib_finish(run->point_attrib, out->corr_input, out->src_input, out->r2);
+}
+
 /* ---- set-up and tear-down ------------------------------------------------------- */
 
 static void worker_free(worker_t *w)
@@ -260,7 +360,6 @@ static void worker_free(worker_t *w)
     solution_free(w->ref);
     solution_free(w->scen);
     welfare_free(w->welfare);
-    free(w->input_values);
     free(w->block_rows);
     free(w->threshold_hits);
     policy_free(w->barrier_policy);
@@ -270,6 +369,7 @@ static void worker_free(worker_t *w)
     periods_solution_free(w->periods_scen);
     periods_welfare_free(w->periods_welfare);
     free(w->year_values);
+    free(w->design_inputs);
 }
 
 static int worker_init(worker_t *w, const run_t *run)
@@ -282,12 +382,11 @@ static int worker_init(worker_t *w, const run_t *run)
     w->ref = solution_alloc(spec->market);
     w->scen = solution_alloc(spec->market);
     w->welfare = welfare_alloc(spec->market);
-    w->input_values = calloc((size_t)spec->n_inputs + 1, sizeof(double));
     w->threshold_hits = calloc((size_t)run->n_groups * (size_t)spec->n_thresholds + 1,
                                sizeof(uint64_t));
     w->block_rows = malloc((size_t)ENGINE_BLOCK_DRAWS * run->n_vars * sizeof(double));
     if (!w->sample_ws || !w->solve_ws || !w->shocks || !w->ref || !w->scen || !w->welfare ||
-        !w->input_values || !w->threshold_hits || !w->block_rows)
+        !w->threshold_hits || !w->block_rows)
         return -1;
     for (int k = 0; k < spec->n_inputs; k++)   /* only runs with barriers copy policies */
         if (spec->inputs[k].target == TARGET_NTB && !w->barrier_policy &&
@@ -359,6 +458,8 @@ static void run_free(run_t *run)
     free(run->pilot);
     free(run->lo);
     free(run->hi);
+    free(run->chunk_inputs);
+    attrib_free_run(run);
 }
 
 /* The first ENGINE_PILOT_BLOCKS blocks are drawn first, alone: their rows fix the
@@ -385,7 +486,8 @@ static int run_pilot(run_t *run)
     for (int b = 0; b < n_blocks; b++) {
         size_t at = (size_t)b * ENGINE_BLOCK_DRAWS;
         draw_block(run, &run->workers[omp_get_thread_num()], (uint64_t)b, run->pilot + at * V,
-                   run->regime + at, run->status + at, run->iterations + at);
+                   run->chunk_inputs + at * ENGINE_INPUT_ROW(spec->n_inputs), run->regime + at,
+                   run->status + at, run->iterations + at);
     }
     size_t n_ok = 0;
     for (uint64_t d = 0; d < n; d++)
@@ -408,6 +510,7 @@ static int run_init(run_t *run, const engine_spec_t *spec)
     run->regime = malloc(chunk_draws * sizeof(int32_t));
     run->status = malloc(chunk_draws * sizeof(int32_t));
     run->iterations = malloc(chunk_draws * sizeof(int32_t));
+    run->chunk_inputs = malloc(chunk_draws * ENGINE_INPUT_ROW(spec->n_inputs) * sizeof(double));
     run->ok = calloc(G, sizeof(uint64_t));
     run->failed = calloc(G, sizeof(uint64_t));
     run->block_ok = calloc(ENGINE_CHUNK_BLOCKS * G, sizeof(uint64_t));
@@ -417,7 +520,7 @@ static int run_init(run_t *run, const engine_spec_t *spec)
     run->point_moments = moments_array_alloc(G, run->n_vars);
     if (!run->regime || !run->status || !run->iterations || !run->ok || !run->failed ||
         !run->block_ok || !run->block_failed || !run->block_moments || !run->chunk_moments ||
-        !run->point_moments)
+        !run->point_moments || !run->chunk_inputs || attrib_init_run(run))
         return -1;
     run->workers = calloc((size_t)run->n_workers, sizeof(worker_t));
     if (!run->workers)
@@ -471,10 +574,11 @@ static void chunk_into_point(run_t *run)
 
 /* ---- MPI: chunks computed on other ranks travel to rank 0 ------------------------- */
 
-/* Per group: count, nonfinite, mean, m2, min, max (nvars each), then ok and failed. */
+/* Per group: count, nonfinite, mean, m2, min, max (nvars each), then ok and failed;
+ * then the chunk's attribution co-moments. */
 static size_t chunk_message_size(const run_t *run)
 {
-    return (size_t)run->n_groups * (6 * run->n_vars + 2) * 8;
+    return (size_t)run->n_groups * (6 * run->n_vars + 2) * 8 + attrib_message_size(run);
 }
 
 static void pack_chunk(const run_t *run, char *buf)
@@ -489,6 +593,8 @@ static void pack_chunk(const run_t *run, char *buf)
         memcpy(buf + 8, &run->block_failed[g], 8);
         buf += 16;
     }
+    if (run->attrib_k)
+        memcpy(buf, run->chunk_attrib->data, attrib_message_size(run));
 }
 
 static void unpack_chunk(run_t *run, const char *buf)
@@ -503,14 +609,19 @@ static void unpack_chunk(run_t *run, const char *buf)
         memcpy(&run->block_failed[g], buf + 8, 8);
         buf += 16;
     }
+    if (run->attrib_k)
+        memcpy(run->chunk_attrib->data, buf, attrib_message_size(run));
 }
 
 /* The chunk's per-draw arrays (regimes, statuses, iterations, rows) when raw draws are kept. */
 static int exchange_chunk_draws(run_t *run, int from, int tag, uint64_t n, int sending)
 {
-    void *parts[4] = {run->regime, run->status, run->iterations, run->chunk_values};
-    size_t sizes[4] = {n * 4, n * 4, n * 4, n * run->n_vars * 8};
-    int n_parts = run->chunk_values ? 4 : 0;   /* only raw draws need them on rank 0 */
+    void *parts[5] = {run->regime, run->status, run->iterations, run->chunk_values,
+                      run->chunk_inputs};
+    size_t sizes[5] = {n * 4, n * 4, n * 4, n * run->n_vars * 8,
+                       n * ENGINE_INPUT_ROW(run->spec->n_inputs) * 8};
+    /* only raw draws need them on rank 0 (the inputs when they are written too) */
+    int n_parts = run->chunk_values ? (run->spec->raw_inputs ? 5 : 4) : 0;
     for (int k = 0; k < n_parts; k++) {
         int rc = sending ? cluster_send(0, tag, parts[k], sizes[k])
                          : cluster_recv(from, tag, parts[k], sizes[k]);
@@ -569,12 +680,14 @@ static void process_chunk(run_t *run, uint64_t chunk, int n_blocks)
         uint64_t n = block_len(spec, block);
         size_t at = (size_t)k * ENGINE_BLOCK_DRAWS;
         double *rows = run->chunk_values ? run->chunk_values + at * run->n_vars : w->block_rows;
-        if (block < ENGINE_PILOT_BLOCKS)   /* drawn already; its regime and status too */
+        double *inputs = run->chunk_inputs + at * ENGINE_INPUT_ROW(spec->n_inputs);
+        if (block < ENGINE_PILOT_BLOCKS)   /* drawn already; its inputs, regime and status too */
             memcpy(rows, run->pilot + at * run->n_vars, n * run->n_vars * sizeof(double));
         else
-            draw_block(run, w, block, rows, run->regime + at, run->status + at,
+            draw_block(run, w, block, rows, inputs, run->regime + at, run->status + at,
                        run->iterations + at);
         accumulate_block(run, w, k, n, rows, run->regime + at, run->status + at);
+        attrib_block(run, k, n, rows, inputs, run->status + at);
         block_to_slots(run, at, n, rows);
     }
 }
@@ -644,8 +757,11 @@ static int chunk_on_root(run_t *run, uint64_t first, uint64_t done, char *err, s
 {
     const engine_spec_t *spec = run->spec;
     chunk_into_point(run);
-    if (spec->raw && spec->raw(spec->raw_ctx, first, done - first, run->chunk_values,
-                               run->regime, run->status, run->iterations)) {
+    attrib_chunk_into_point(run);
+    if ((spec->raw && spec->raw(spec->raw_ctx, first, done - first, run->chunk_values,
+                                run->regime, run->status, run->iterations)) ||
+        (spec->raw_inputs &&
+         spec->raw_inputs(spec->raw_ctx, first, done - first, run->chunk_inputs))) {
         snprintf(err, errlen, "could not write raw draws");
         return ENGINE_SINK_FAILED;
     }
@@ -705,6 +821,7 @@ int engine_run_point(const engine_spec_t *spec, point_summary_t *out, char *err,
             process_chunk(&run, c, blocks);
             histogram_chunk(&run, done - first);
             chunk_from_blocks(&run, blocks);
+            attrib_chunk_from_blocks(&run, blocks);
         }
         /* the exchange happens even after a local failure, so no rank waits forever */
         if (ranks > 1 && exchange_chunk(&run, c, owner, done - first, msg) && rc == ENGINE_OK) {
@@ -727,8 +844,47 @@ int engine_run_point(const engine_spec_t *spec, point_summary_t *out, char *err,
             rc = ENGINE_SINK_FAILED;
         }
     }
-    if (rc == ENGINE_OK)
+    if (rc == ENGINE_OK) {
         summarize(&run, out);
+        attrib_summarize(&run, out);
+    }
     run_free(&run);
     return rc;
+}
+
+/* ---- single evaluations of a design (sobol.h) ------------------------------------- */
+
+engine_worker_t *engine_worker_alloc(const engine_spec_t *spec)
+{
+    run_t run;
+    memset(&run, 0, sizeof run);
+    run.spec = spec;
+    run.n_vars = spec->layout->n_vars;   /* worker_init sizes its block buffer by it */
+    run.n_groups = n_groups_of(spec);
+    worker_t *w = malloc(sizeof *w);
+    if (!w)
+        return NULL;
+    if (worker_init(w, &run) ||
+        !(w->design_inputs = malloc(ENGINE_INPUT_ROW(spec->n_inputs) * sizeof(double)))) {
+        worker_free(w);
+        free(w);
+        return NULL;
+    }
+    return w;
+}
+
+void engine_worker_free(engine_worker_t *w)
+{
+    if (!w)
+        return;
+    worker_free(w);
+    free(w);
+}
+
+int engine_eval_design(const engine_spec_t *spec, engine_worker_t *w, uint64_t draw,
+                       uint64_t alt, int swap, double *row)
+{
+    int32_t regime, status, iterations;
+    draw_one(spec, w, draw, alt, swap, row, w->design_inputs, &regime, &status, &iterations);
+    return status;
 }

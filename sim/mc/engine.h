@@ -44,6 +44,14 @@ typedef struct {
 typedef int (*engine_raw_fn)(void *ctx, uint64_t first_draw, uint64_t n, const double *values,
                              const int32_t *regime, const int32_t *status,
                              const int32_t *iterations);
+/* Called right after engine_raw_fn, with the same ctx, for the same draws: inputs is
+ * n x ENGINE_INPUT_ROW(n_inputs): each draw's input values (as sampled, before
+ * sample_apply), their standard normal scores (sampler_draw_scores), then the
+ * compliance factor the solves used (1 when no input sets it). Failed draws included.
+ * Non-zero stops the run with ENGINE_SINK_FAILED. */
+#define ENGINE_INPUT_ROW(n_inputs) (2 * (size_t)(n_inputs) + 1)
+typedef int (*engine_inputs_fn)(void *ctx, uint64_t first_draw, uint64_t n,
+                                const double *inputs);
 typedef void (*engine_progress_fn)(void *ctx, uint64_t draws_done, uint64_t draws_total);
 
 typedef struct {
@@ -62,7 +70,13 @@ typedef struct {
     uint64_t draws;
     int threads;                       /* <= 0: OpenMP's default */
     engine_raw_fn raw;                 /* NULL: no raw draws */
+    engine_inputs_fn raw_inputs;       /* NULL: no raw inputs (needs raw) */
     void *raw_ctx;
+    /* Attribution (attrib.h) of the n_attrib draw-vector values attrib_index[] on the
+     * first min(n_inputs, ATTRIB_MAX_INPUTS) inputs' scores, over all converged draws;
+     * `out` then needs point_summary_alloc_attrib with those sizes. 0: none. */
+    const size_t *attrib_index;
+    size_t n_attrib;
     engine_progress_fn progress;       /* NULL: silent */
     void *progress_ctx;
     uint64_t progress_offset, progress_total;  /* for multi-point progress */
@@ -90,5 +104,20 @@ enum { ENGINE_OK = 0, ENGINE_INTERRUPTED = 1, ENGINE_SINK_FAILED = 2, ENGINE_NOM
  * in err. On ENGINE_INTERRUPTED `out` is not filled. In the MPI build the summary is
  * complete on rank 0 only. */
 int engine_run_point(const engine_spec_t *spec, point_summary_t *out, char *err, size_t errlen);
+
+/* ---- single evaluations (the Sobol design, sobol.h) --------------------------------- */
+
+/* Per-thread scratch for engine_eval_design: NULL on allocation failure. */
+typedef struct engine_worker engine_worker_t;
+engine_worker_t *engine_worker_alloc(const engine_spec_t *spec);
+void engine_worker_free(engine_worker_t *w);
+
+/* One model evaluation, exactly as the draw loop makes one: draw `draw`'s inputs and
+ * regime, except one stream taken from draw `alt` (sampler_draw_design: swap = an input
+ * index, n_inputs for the regime, -1 for none), reference and scenario solves, the draw
+ * vector into row[layout->n_vars] (NaN when a solve failed). Returns the draw's status
+ * (0 converged). A pure function of (spec, draw, alt, swap): any thread, any order. */
+int engine_eval_design(const engine_spec_t *spec, engine_worker_t *w, uint64_t draw,
+                       uint64_t alt, int swap, double *row);
 
 #endif

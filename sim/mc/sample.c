@@ -354,13 +354,50 @@ static double from_normal_score(const dist_t *d, double zc)
     }
 }
 
+/* The standard normal score of value x of a directly drawn input: Phi^-1(F(x)), in
+ * closed form where there is one (the exact inverse of the copula's map, so correlated
+ * and independent inputs get the same score for the same value). A discrete empirical
+ * value takes the middle of its probability step (values assumed distinct); the CDF is
+ * kept off 0 and 1 so that the score stays finite at a bounded support's ends. */
+static double normal_score(const dist_t *d, double x)
+{
+    switch (d->kind) {
+    case DIST_FIXED:
+        return 0.0;
+    case DIST_NORMAL:
+        return (x - d->p[0]) / d->p[1];
+    case DIST_LOGNORMAL:
+        return (log(x) - d->p[0]) / d->p[1];
+    default:
+        break;
+    }
+    double u = dist_cdf(d, x);
+    if (d->kind == DIST_EMPIRICAL)
+        u -= 0.5 / (double)d->n_values;
+    const double tiny = 1e-300, top = 1.0 - 1e-16;
+    return gsl_cdf_ugaussian_Pinv(u < tiny ? tiny : u > top ? top : u);
+}
+
 int sampler_draw(const sampler_t *s, sample_workspace_t *ws, uint64_t seed,
                  uint64_t draw, double *values, int *regime)
+{
+    return sampler_draw_scores(s, ws, seed, draw, values, NULL, regime);
+}
+
+int sampler_draw_scores(const sampler_t *s, sample_workspace_t *ws, uint64_t seed,
+                        uint64_t draw, double *values, double *z, int *regime)
+{
+    return sampler_draw_design(s, ws, seed, draw, draw, -1, values, z, regime);
+}
+
+int sampler_draw_design(const sampler_t *s, sample_workspace_t *ws, uint64_t seed,
+                        uint64_t draw, uint64_t alt, int swap, double *values, double *z,
+                        int *regime)
 {
     gsl_rng *r = ws->rng;
     int next_corr = 0;
     for (int i = 0; i < s->n_inputs; i++) {
-        rng_set_stream(r, seed, draw, (uint32_t)i);
+        rng_set_stream(r, seed, i == swap ? alt : draw, (uint32_t)i);
         if (next_corr < s->n_corr && s->corr_index[next_corr] == i)
             ws->z[next_corr++] = gsl_ran_gaussian_ziggurat(r, 1.0);
         else
@@ -373,11 +410,21 @@ int sampler_draw(const sampler_t *s, sample_workspace_t *ws, uint64_t seed,
             zc += s->chol[a * k + b] * ws->z[b];
         int i = s->corr_index[a];
         values[i] = from_normal_score(&s->dists[i], zc);
+        if (z)
+            z[i] = zc;
+    }
+    /* scores are read off the values drawn: they use no random numbers */
+    for (int i = 0, a = 0; z && i < s->n_inputs; i++) {
+        if (a < k && s->corr_index[a] == i) {
+            a++;
+            continue;
+        }
+        z[i] = normal_score(&s->dists[i], values[i]);
     }
     if (regime) {
         *regime = -1;
         if (s->n_regimes > 0) {
-            rng_set_stream(r, seed, draw, SAMPLE_REGIME_STREAM);
+            rng_set_stream(r, seed, swap == s->n_inputs ? alt : draw, SAMPLE_REGIME_STREAM);
             double u = gsl_rng_uniform(r);
             int g = 0;
             while (g < s->n_regimes - 1 && !(u < s->regime_cum[g]))

@@ -109,6 +109,25 @@ void sample_workspace_free(sample_workspace_t *ws);
 int sampler_draw(const sampler_t *sampler, sample_workspace_t *ws, uint64_t seed,
                  uint64_t draw, double *values, int *regime);
 
+/* sampler_draw, plus each input's standard normal score z[n_inputs] (z NULL: none):
+ * for a correlated input the copula's zc_i itself; for an independent one
+ * Phi^-1(F(value)) of its marginal F ((value - mean) / sd for a normal, (log value -
+ * meanlog) / sdlog for a lognormal, 0 for a fixed value, the middle of the value's step
+ * for an empirical one, F kept inside [1e-300, 1 - 1e-16] at bounded supports). The
+ * values are bit for bit those of sampler_draw. Allocates nothing. Returns 0. */
+int sampler_draw_scores(const sampler_t *sampler, sample_workspace_t *ws, uint64_t seed,
+                        uint64_t draw, double *values, double *z, int *regime);
+
+/* sampler_draw_scores of draw `draw`, except that one stream comes from draw `alt`:
+ * input `swap`'s (0 <= swap < n_inputs), or the regime's (swap = n_inputs); swap = -1
+ * takes none. This is the Sobol design's A_B^(i) row (sobol.h): draw's inputs with
+ * input i from alt. A correlated input's stream is its independent normal before the
+ * Cholesky factor, so swapping it moves the correlated inputs with it: its Sobol
+ * indices are those of that independent factor. Allocates nothing. Returns 0. */
+int sampler_draw_design(const sampler_t *sampler, sample_workspace_t *ws, uint64_t seed,
+                        uint64_t draw, uint64_t alt, int swap, double *values, double *z,
+                        int *regime);
+
 /* Reset shocks to the market's baseline (shocks_reset_baseline) and apply each input:
  * APPLY_MULTIPLY scales the baseline level, APPLY_OVERRIDE replaces it.
  * TARGET_FREIGHT_INDEX acts on every route's freight; TARGET_FREIGHT_ROUTE on route

@@ -25,7 +25,64 @@ void point_summary_free(point_summary_t *ps)
     free(ps->hist_over);
     free(ps->threshold_prob);
     free(ps->threshold_mcse);
+    free(ps->corr_input);
+    free(ps->src_input);
+    free(ps->r2);
+    free(ps->sobol_s1);
+    free(ps->sobol_st);
+    free(ps->sobol_s1_conf);
+    free(ps->sobol_st_conf);
     free(ps);
+}
+
+int point_summary_alloc_sobol(point_summary_t *ps, int k, size_t n_attrib)
+{
+    size_t n = (size_t)k * n_attrib + 1;
+    double *a[4];
+    int ok = 1;
+    for (int q = 0; q < 4; q++)
+        ok &= (a[q] = malloc(n * sizeof(double))) != NULL;
+    if (!ok || (ps->n_attrib && ps->n_attrib != n_attrib)) {
+        for (int q = 0; q < 4; q++)
+            free(a[q]);
+        return -1;
+    }
+    for (int q = 0; q < 4; q++)
+        for (size_t i = 0; i < n; i++)
+            a[q][i] = NAN;
+    free(ps->sobol_s1);
+    free(ps->sobol_st);
+    free(ps->sobol_s1_conf);
+    free(ps->sobol_st_conf);
+    ps->sobol_k = k;
+    ps->n_attrib = n_attrib;
+    ps->sobol_s1 = a[0];
+    ps->sobol_st = a[1];
+    ps->sobol_s1_conf = a[2];
+    ps->sobol_st_conf = a[3];
+    return 0;
+}
+
+int point_summary_alloc_attrib(point_summary_t *ps, int n_inputs, size_t n_attrib)
+{
+    size_t n = (size_t)n_inputs * n_attrib + 1;
+    double *corr = calloc(n, sizeof(double)), *src = calloc(n, sizeof(double));
+    double *r2 = calloc(n_attrib + 1, sizeof(double));
+    if (!corr || !src || !r2) {
+        free(corr);
+        free(src);
+        free(r2);
+        return -1;
+    }
+    free(ps->corr_input);
+    free(ps->src_input);
+    free(ps->r2);
+    ps->n_inputs = n_inputs;
+    ps->n_attrib = n_attrib;
+    ps->corr_input = corr;
+    ps->src_input = src;
+    ps->r2 = r2;
+    return 0;
 }
 
 point_summary_t *point_summary_alloc(size_t n_vars, int n_groups, int n_thresholds)

@@ -33,9 +33,26 @@ typedef struct {
     int64_t *hist_under, *hist_over;  /* [var] */
     double *threshold_prob;      /* [group][threshold] */
     double *threshold_mcse;      /* [group][threshold] */
+    /* attribution (attrib.h), all draws: n_attrib target values x n_inputs scores;
+     * 0 / NULL until point_summary_alloc_attrib */
+    int n_inputs;
+    size_t n_attrib;
+    double *corr_input, *src_input;   /* [input][target value] */
+    double *r2;                       /* [target value] */
+    /* Sobol indices (sobol.h) of the same target values: sobol_k design inputs (the
+     * inputs, then the regime); 0 / NULL until point_summary_alloc_sobol */
+    int sobol_k;
+    double *sobol_s1, *sobol_st, *sobol_s1_conf, *sobol_st_conf;   /* [input][value] */
 } point_summary_t;
 
 point_summary_t *point_summary_alloc(size_t n_vars, int n_groups, int n_thresholds);
+/* Room for the attribution of n_attrib target values on n_inputs inputs (zeroed).
+ * 0, or -1 on allocation failure (ps keeps no attribution). */
+int point_summary_alloc_attrib(point_summary_t *ps, int n_inputs, size_t n_attrib);
+/* Room for Sobol indices of n_attrib values on k design inputs (NAN-filled); sets
+ * n_attrib when no attribution set it (they must agree). 0, or -1 on allocation
+ * failure (ps keeps no indices). */
+int point_summary_alloc_sobol(point_summary_t *ps, int k, size_t n_attrib);
 void point_summary_free(point_summary_t *ps);
 
 /* Monte Carlo standard error of a proportion p estimated from n draws,

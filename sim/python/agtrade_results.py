@@ -33,7 +33,7 @@ __all__ = [
 ]
 
 ROOT_DIMS = ("point", "draw", "exporter", "importer", "quantile", "regime", "threshold",
-             "hist_bin", "hist_edge")
+             "hist_bin", "hist_edge", "input")
 SWEEP_PREFIX = "sweep_"
 NC_DIM_ONLY = "This is a netCDF dimension but not a netCDF variable."   # never written
 
@@ -241,7 +241,7 @@ def _open_results(path, group, engine, unstack, load):
         coords = {name: root[name] for name in root.coords if name in ROOT_DIMS
                   and name in ds.dims}
         ds = ds.assign_coords(coords)
-    for name in ("exporter", "importer", "regime", "threshold"):
+    for name in ("exporter", "importer", "regime", "threshold", "input"):
         if name in ds.coords and ds[name].dtype.kind == "S":   # fixed-length strings
             ds = ds.assign_coords({name: ds[name].astype(str)})
     sweeps = sweep_dims(root)

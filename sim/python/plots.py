@@ -16,6 +16,13 @@ One file: writes into --outdir
   stoplight.png        probability that exporter -> importer exports are below the lower
                        threshold (red), between (yellow), above the upper one (green)
   spread.png           FOB spread first exporter - rival: scenario vs reference
+  tornado.png          (files with random inputs) per headline quantity, how far each
+                       input's 5-95 % range moves it: from the Sobol total indices when
+                       the file has /sensitivity, else the standardized regression
+                       coefficients; inputs labelled with their 5-95 % range when the
+                       file has raw draws
+  variance_split.png   (regime scenarios) policy vs market share of each headline
+                       quantity's variance (law of total variance)
 Several files: writes cdf_overlay.png, the CDFs of exporter -> importer exports and of
 the exporter's farm revenue change of every file in one chart (one line per file, at
 its own policy point), labelled with the scenario names.
@@ -538,6 +545,86 @@ def plot_seasons(pds, names, point, path):
     plt.close(fig)
 
 
+# --- drivers: tornado and policy vs market ----------------------------------------------
+
+Z90 = 1.6448536269514722   # Phi^-1(0.95): a 5-95 % range is +- Z90 standard deviations
+TORNADO_BARS = 8
+
+
+def _headline_values(names):
+    """(title, variable stem, region selection) of the headline quantities."""
+    ex, im, rival = names.ex, names.im, names.rival
+    return [
+        (f"exports {ex} -> {im}", "flow", {"exporter": ex, "importer": im}),
+        (f"change of exports {ex} -> {im}", "flow_change", {"exporter": ex, "importer": im}),
+        (f"share of {im}'s imports from {rival}", "share", {"exporter": rival, "importer": im}),
+        (f"FOB price {ex}", "fob_price", {"exporter": ex}),
+        (f"farm revenue {ex}", "farm_revenue", {"exporter": ex}),
+        ("world welfare change", "welfare_total", {}),
+    ]
+
+
+def _input_ranges(draws, point):
+    """{input name: "lo-hi"} 5-95 % of each sampled input, from /draws when present."""
+    if draws is None:
+        return {}
+    out = {}
+    for var in draws.data_vars:
+        name = str(draws[var].attrs.get("input_name", ""))
+        if var.startswith("input_") and not var.endswith("_z") and name:
+            lo, hi = np.nanquantile(draws[var].isel(point=point).values, [0.05, 0.95])
+            out[name] = f"{lo:.3g}-{hi:.3g}"
+    return out
+
+
+def tornado_bars(pds, sens, stem, region, point):
+    """[(input, low, high)] largest first: the output's 5-95 % swing explained by each
+    input. From the Sobol total indices when the file has them (+- Z90 sd(F) sqrt(ST)),
+    else from the standardized regression coefficients (mean +- Z90 SRC sd(F))."""
+    sd = float(pds[stem + "_sd"].isel(point=point).sel(**region))
+    mean = float(pds[stem + "_mean"].isel(point=point).sel(**region))
+    if sens is not None and stem + "_ST" in sens:
+        st = sens[stem + "_ST"].isel(point=point).sel(**region)
+        labels = [str(v) for v in sens["sobol_input"].values]
+        half = Z90 * sd * np.sqrt(np.clip(st.values, 0, None))
+        signs = np.ones_like(half)
+    else:
+        src = pds[stem + "_src_input"].isel(point=point).sel(**region)
+        labels = [str(v) for v in pds["input"].values]
+        half = Z90 * sd * np.abs(src.values)
+        signs = np.sign(src.values)
+    bars = [(lab, mean - s * h, mean + s * h, h) for lab, h, s in zip(labels, half, signs)
+            if np.isfinite(h)]
+    bars.sort(key=lambda b: -b[3])
+    return [b[:3] for b in bars[:TORNADO_BARS]]
+
+
+def plot_tornado(pds, sens, draws, names, point, path):
+    """One tornado per headline quantity: how far each input's 5-95 % range moves it."""
+    values = [v for v in _headline_values(names) if v[1] + "_src_input" in pds]
+    ranges = _input_ranges(draws, point)
+    fig, axes = plt.subplots(len(values), 1, figsize=(8, 2.2 * len(values)), squeeze=False)
+    how = "Sobol total index" if sens is not None else "standardized regression coefficient"
+    for ax, (title, stem, region) in zip(axes[:, 0], values):
+        bars = tornado_bars(pds, sens, stem, region, point)
+        mean = float(pds[stem + "_mean"].isel(point=point).sel(**region))
+        for k, (lab, lo, hi) in enumerate(bars):
+            ax.barh(k, hi - lo, left=lo, color=SCEN if hi >= lo else RED, height=0.6)
+        ax.set_yticks(range(len(bars)))
+        ax.set_yticklabels([f"{lab} ({ranges[lab]})" if lab in ranges else lab
+                            for lab, _, _ in bars], fontsize=8)
+        ax.invert_yaxis()
+        ax.axvline(mean, color=REF, lw=1)
+        units = _units(pds, stem + "_mean")
+        ax.set_title(f"{title}{' [' + units + ']' if units else ''}", fontsize=9)
+    fig.suptitle(f"What drives the outcome: each input's 5-95 % range ({how})"
+                 + (f"\n{_point_label(pds, point)}" if _point_label(pds, point) else ""),
+                 fontsize=10)
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
+
+
 def plot_stocks(pds, names, point, path):
     fig, axes = plt.subplots(1, 3, figsize=(16, 4.8))
     panels = (("stock", {"exporter": names.ex}, f"{names.ex} stocks, end of period"),
@@ -549,6 +636,48 @@ def plot_stocks(pds, names, point, path):
     fig.tight_layout()
     fig.savefig(path, dpi=120)
     plt.close(fig)
+
+
+def plot_variance_split(pds, names, point, path):
+    """Policy (between regimes) vs market (within regimes) share of each headline
+    quantity's variance: the law of total variance."""
+    rows = []
+    for title, stem, region in _headline_values(names):
+        if stem + "_var_within_regimes" not in pds:
+            continue
+        w = float(pds[stem + "_var_within_regimes"].isel(point=point).sel(**region))
+        b = float(pds[stem + "_var_between_regimes"].isel(point=point).sel(**region))
+        if w + b > 0:
+            rows.append((title, 100 * b / (w + b), 100 * w / (w + b)))
+    fig, ax = plt.subplots(figsize=(8, 0.6 * len(rows) + 1.5))
+    y = np.arange(len(rows))
+    ax.barh(y, [r[1] for r in rows], color=RED, label="policy (which regime happens)")
+    ax.barh(y, [r[2] for r in rows], left=[r[1] for r in rows], color=SCEN,
+            label="market (sampled inputs within a regime)")
+    ax.set_yticks(y)
+    ax.set_yticklabels([r[0] for r in rows], fontsize=8)
+    ax.invert_yaxis()
+    ax.set_xlim(0, 100)
+    ax.set_xlabel("share of the variance over all draws (%)")
+    ax.legend(loc="lower right", fontsize=8)
+    ax.set_title("Policy vs market uncertainty (law of total variance)", fontsize=10)
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
+
+
+def driver_charts(path, pds, draws, names, point):
+    """The driver charts the file supports: (name, draw function) pairs."""
+    charts = []
+    if "flow_src_input" in pds:
+        try:
+            sens = ar.open_results(path, group="sensitivity", unstack=False)
+        except ar.ResultsError:
+            sens = None
+        charts.append(("tornado", lambda p: plot_tornado(pds, sens, draws, names, point, p)))
+    if "flow_var_within_regimes" in pds:
+        charts.append(("variance_split", lambda p: plot_variance_split(pds, names, point, p)))
+    return charts
 
 
 # --- command line --------------------------------------------------------------------
@@ -586,6 +715,7 @@ def make_plots(path, outdir="outputs", thresholds=(5.0, 15.0), exporter="US",
             ("stoplight", lambda p: plot_stoplight(pds, draws, names, lo, hi, p, info)),
             ("spread", lambda p: plot_spread(pds, names, point, p, info, why)),
         )
+    charts = tuple(charts) + tuple(driver_charts(path, pds, draws, names, point))
     written, problems = [], []
     for name, chart in charts:
         png = os.path.join(outdir, name + ".png")
@@ -645,7 +775,8 @@ def main(argv=None):
     ap = argparse.ArgumentParser(
         description="Standard charts (PNG) of an agtrade output file.",
         epilog="Charts: tariff_response.png, distributions.png, stoplight.png, spread.png "
-               "(one file; for a calendar scenario seasons.png, stocks.png); cdf_overlay.png "
+               "(one file; for a calendar scenario seasons.png, stocks.png), tornado.png, "
+               "variance_split.png (when the file has what they need); cdf_overlay.png "
                "(several)")
     ap.add_argument("files", nargs="+", metavar="file",
                     help="agtrade output file (.h5); several: their CDFs overlaid")
