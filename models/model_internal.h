@@ -49,6 +49,10 @@ typedef struct {
  * until no bound changes; at most SOLVE_MAX_NEWTON steps (counted into *iterations). */
 solve_status_t newton_run(const newton_problem_t *problem, int *iterations);
 
+/* calloc of at least one element (so that a zero-sized array is not NULL); NULL when out
+ * of memory. Defined in solve.c. */
+void *solve_calloc(size_t n, size_t size);
+
 /* int_{p0}^{p1} q0 (p/p0)^e dp = q0 p0 ((p1/p0)^(e+1) - 1)/(e+1) (q0 p0 ln(p1/p0) at
  * e = -1), with expm1 so that it stays accurate as e -> -1 and p1 -> p0; 0 when a price
  * is not positive or q0 = 0. Defined in welfare.c. */
@@ -108,6 +112,10 @@ typedef struct {
     int nx;                   /* all unknowns: N + active bounds */
     double merit, maxres;
 } pctx_t;
+
+/* periods.c: a zeroed array of n doubles (room for one when n = 0); NULL when out of
+ * memory. */
+double *periods_vec(size_t n);
 
 /* periods_system.c: checks the year's inputs and fills its constants (0 or
  * SOLVE_BAD_INPUT); newton_run on the year's system. */
