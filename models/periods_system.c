@@ -9,8 +9,6 @@
 #include "model_internal.h"
 
 #include <math.h>
-#include <stdlib.h>
-#include <string.h>
 
 /* ---------- setup of one year ---------- */
 
