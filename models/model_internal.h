@@ -1,6 +1,6 @@
 /*
  * model_internal.h - what models/solve.c and welfare.c (one period) share with
- * models/periods_solve.c and periods.c (a calendar), so that both solvers stop, damp and
+ * models/periods_*.c (a calendar), so that both solvers stop, damp and
  * give up by the same rules and both welfare accounts integrate curves the same way.
  * Internal to models/: nothing outside it includes this.
  */
