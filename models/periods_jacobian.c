@@ -12,7 +12,6 @@
  * Written here because GSL has only scalar tridiagonal solvers and no banded or block
  * LU, and the factorisation must run in the preallocated workspace (as solve.c's LU).
  *
- *
  * The importer bound M_jt >= 0 is decided at every evaluation, M = max(0, Mr) with Mr
  * the storage rule's imports (continuous; Newton differentiates the branch it is on:
  * semismooth Newton). An active-set loop over these bounds was tried first and dropped:
