@@ -47,6 +47,17 @@ int tree_set(cnode_t *root, const char *key, const char *value, config_error_t *
 int cfg_fail(config_error_t *err, const cnode_t *at, const char *key, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 
+/* As cfg_fail, at a position given by file, line and column (line 0: the file as a
+ * whole). Returns CONFIG_EINVALID. */
+int cfg_fail_file(config_error_t *err, const char *file, int line, int column,
+                  const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+
+/* Parse `len` bytes of YAML text from `file` (the name for messages) into *out, a tree
+ * whose top level is a mapping (config_yaml.c). 0, or CONFIG_EINVALID with err filled
+ * and *out NULL. */
+int tree_parse(const char *text, size_t len, const char *file, cnode_t **out,
+               config_error_t *err);
+
 /* Escape control characters in msg so that it stays one line. */
 void cfg_one_line(char *msg, size_t cap);
 

@@ -1,6 +1,7 @@
 /*
- * h5common.h - shared by the writer (h5out.c) and the reader (h5in.c) only: HDF5's
- * error capture (process-wide, see sim/README.md) and small HDF5 helpers (h5common.c).
+ * h5common.h - shared by the writer (h5out.c, h5out_file.c) and the reader (h5in.c) only:
+ * HDF5's error capture (process-wide, see sim/README.md), small HDF5 helpers
+ * (h5common.c), and the writer's handles.
  */
 #ifndef AGTRADE_H5COMMON_H
 #define AGTRADE_H5COMMON_H
@@ -31,5 +32,34 @@ void close_id(hid_t id);
 hid_t string_type(void);
 /* The one string of a scalar attribute (is_attr) or dataset, malloc'd; NULL on failure. */
 char *read_one_string(hid_t obj, int is_attr);
+
+/* ---- the writer's handles, shared by h5out.c (contents) and h5out_file.c (the file on
+ * disk); the reader does not use them ---- */
+
+#include "h5out.h"
+
+typedef struct {
+    char name[H5OUT_NAME_MAX];
+    hsize_t len;
+    char coordinates[H5OUT_COORDS_MAX];  /* "" or h5out_dim_coordinates' value */
+} dim_t;
+
+struct h5out {
+    hid_t file;
+    char final_path[PATH_MAX];
+    char temp_path[PATH_MAX];
+    dim_t *dims;
+    size_t ndims, dims_cap;
+    h5out_stream_t *streams;        /* open streams, closed by abort */
+};
+
+struct h5out_stream {
+    h5out_t *h;
+    hid_t dset, memtype;
+    int ndims;
+    hsize_t shape[H5OUT_MAX_DIMS];
+    char path[PATH_MAX];
+    h5out_stream_t *next;
+};
 
 #endif
