@@ -4,27 +4,8 @@
 # points, interruption and --resume, and the exit codes and messages of bad input.
 set -u
 cd "$(dirname "$0")/.."
-A=${AGTRADE:-bin/agtrade}
+. tests/e2e-common.sh
 C=configs/default.yaml
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
-fails=0
-check() {   # check NAME COMMAND...: run a check, report it
-    local name=$1; shift
-    if "$@"; then echo "  ok   $name"; else echo "  FAIL $name"; fails=$((fails + 1)); fi
-}
-same_data() {   # the datasets users read: /summary and the point coordinates
-    h5diff -q "$1" "$2" /summary /summary && h5diff -q "$1" "$2" /point /point
-}
-expect_exit() {   # expect_exit CODE PATTERN COMMAND...: exit code and a stderr message
-    local code=$1 pattern=$2; shift 2
-    "$@" >"$T/out" 2>"$T/err"
-    local rc=$?
-    if [ $rc -ne "$code" ] || ! grep -q -- "$pattern" "$T/err"; then
-        echo "    got exit $rc, stderr: $(head -c 300 "$T/err")"
-        return 1
-    fi
-}
 
 echo "e2e_run: threads"
 for j in 1 2 3 8; do

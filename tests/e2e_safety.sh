@@ -5,24 +5,7 @@
 # pipes, huge files; messages that name file, line and key.
 set -u
 cd "$(dirname "$0")/.."
-A=${AGTRADE:-bin/agtrade}
-PY=/usr/bin/python3
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
-fails=0
-check() {   # check NAME COMMAND...: run a check, report it
-    local name=$1; shift
-    if "$@"; then echo "  ok   $name"; else echo "  FAIL $name"; fails=$((fails + 1)); fi
-}
-expect_exit() {   # expect_exit CODE PATTERN COMMAND...: exit code and a stderr message
-    local code=$1 pattern=$2; shift 2
-    timeout 60 "$@" >"$T/out" 2>"$T/err"
-    local rc=$?
-    if [ $rc -ne "$code" ] || ! grep -q -- "$pattern" "$T/err"; then
-        echo "    got exit $rc, stderr: $(head -c 300 "$T/err")"
-        return 1
-    fi
-}
+. tests/e2e-common.sh
 py_refuses() {   # py_refuses FILE TEXT: agtrade_results raises ResultsError containing TEXT
     $PY -c "
 import sys; sys.path.insert(0, 'sim/python'); import agtrade_results as ar

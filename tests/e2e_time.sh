@@ -4,18 +4,8 @@
 # the period and year coordinates, summary by period and year, and a bad calendar.
 set -u
 cd "$(dirname "$0")/.."
-A=${AGTRADE:-bin/agtrade}
+. tests/e2e-common.sh
 C=configs/seasons-quarterly.yaml
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
-fails=0
-check() {   # check NAME COMMAND...: run a check, report it
-    local name=$1; shift
-    if "$@"; then echo "  ok   $name"; else echo "  FAIL $name"; fails=$((fails + 1)); fi
-}
-same_data() {   # the datasets users read: /summary and the point coordinates
-    h5diff -q "$1" "$2" /summary /summary && h5diff -q "$1" "$2" /point /point
-}
 
 echo "e2e_time: threads and shards"
 for j in 1 3; do
