@@ -89,6 +89,10 @@ sed 's/- {from: Mar-May 2025, exporter: US/- {from: Apr 2025, exporter: US/' $C 
 cp configs/soybeans-2024-25.yaml "$T/"
 check "a schedule naming an unknown period: file:line:key, exit 65" \
     bash -c "$A check '$T/bad.yaml' 2>'$T/err'; test \$? -eq 65 && grep -q 'bad.yaml:[0-9]*:[0-9]*: time.schedule.scenario\[0\].from: unknown period .Apr 2025.' '$T/err'"
+cp $C "$T/ntb.yaml"
+printf 'inputs:\n  barrier_US_China: {target: ntb, exporter: US, importer: China, dist: beta, mean: 0.35, sd: 0.25}\n' >> "$T/ntb.yaml"
+check "a non-tariff barrier with a calendar is refused: file:line:key, exit 65" \
+    bash -c "$A run '$T/ntb.yaml' -n 10 -q -o '$T/ntb.h5' 2>'$T/err'; test \$? -eq 65 && grep -q 'ntb.yaml:[0-9]*:[0-9]*: inputs.barrier_US_China.target: a non-tariff barrier' '$T/err' && test ! -e '$T/ntb.h5'"
 
 if [ $fails -ne 0 ]; then echo "e2e_time: $fails FAILED"; exit 1; fi
 echo "e2e_time: all passed"
