@@ -84,6 +84,22 @@ check "summary prints the focus route by period and by year" \
 check "plots.py draws the calendar charts (seasons, stocks)" \
     bash -c "/usr/bin/python3 sim/python/plots.py '$T/raw.h5' --outdir '$T/png' >'$T/png.txt' && test -s '$T/png/seasons.png' && test -s '$T/png/stocks.png' && test ! -e '$T/png/spread.png'"
 
+$A summary "$T/j1.h5" --format csv > "$T/tidy.csv"
+check "summary --format csv of a calendar file: one row per cell, every /summary cell, bit for bit" \
+    /usr/bin/python3 tests/check_tidy.py "$T/j1.h5" "$T/tidy.csv"
+check "summary --period: the headline rows at that period only" \
+    bash -c "$A summary '$T/j1.h5' --period 'Mar-May 2025' > '$T/p.txt' && grep -q 'US -> China, Mar-May 2025' '$T/p.txt' && grep -q 'stock US, end of Mar-May 2025' '$T/p.txt' && ! grep -q 'Sep-Nov 2024' '$T/p.txt'"
+check "summary --year -f csv keeps the rows of that year only" \
+    bash -c "$A summary '$T/j1.h5' --year 2024/25 -f csv | /usr/bin/python3 -c \"
+import pandas as pd, sys
+d = pd.read_csv(sys.stdin, keep_default_na=False)
+q = d[~d.quantity.isin(['draws_ok', 'draws_failed', 'threshold'])]
+assert len(q) and set(q.year) == {'2024/25'} and set(q.period) == {''}, (set(q.year), set(q.period))
+assert 'flow_year' in set(q.quantity)
+\""
+check "summary --period with an unknown name or on an annual file: exit 64, clear message" \
+    bash -c "$A summary '$T/j1.h5' --period Apr 2>'$T/e1'; r1=\$?; $A run configs/baseline.yaml -n 50 -q -o '$T/annual.h5' && $A summary '$T/annual.h5' --year 2025 2>'$T/e2'; r2=\$?; test \$r1 -eq 64 -a \$r2 -eq 64 && grep -q \"no period 'Apr' (it has: 'Sep-Nov 2024'\" '$T/e1' && grep -q 'needs a file with a calendar' '$T/e2'"
+
 echo "e2e_time: bad input"
 sed 's/- {from: Mar-May 2025, exporter: US/- {from: Apr 2025, exporter: US/' $C > "$T/bad.yaml"
 cp configs/soybeans-2024-25.yaml "$T/"

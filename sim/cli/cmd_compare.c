@@ -265,14 +265,14 @@ static int compare_point(report_file_t *files, int n_files, const items_t *items
             report_cell_number(tidy, k ? delta[k].diff : NAN);
             report_cell_number(tidy, k ? delta[k].se : NAN);
             report_cell_text(tidy, k ? delta[k].method : "");
-            report_cell_text(tidy, report_units(it->name));
+            report_cell_text(tidy, report_units(res, it->name));
         }
         if (wide && !rc) {
             for (int k = 1; k < n_files; k++) {
                 report_cell_number(wide, delta[k].diff);
                 report_cell_number(wide, delta[k].se);
             }
-            report_cell_text(wide, report_units(it->name));
+            report_cell_text(wide, report_units(res, it->name));
         }
     }
     if (wide && !rc && report_table_print(wide, REPORT_TEXT, 2, stdout)) {
