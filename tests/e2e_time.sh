@@ -105,10 +105,23 @@ sed 's/- {from: Mar-May 2025, exporter: US/- {from: Apr 2025, exporter: US/' $C 
 cp configs/soybeans-2024-25.yaml "$T/"
 check "a schedule naming an unknown period: file:line:key, exit 65" \
     bash -c "$A check '$T/bad.yaml' 2>'$T/err'; test \$? -eq 65 && grep -q 'bad.yaml:[0-9]*:[0-9]*: time.schedule.scenario\[0\].from: unknown period .Apr 2025.' '$T/err'"
-cp $C "$T/ntb.yaml"
-printf 'inputs:\n  barrier_US_China: {target: ntb, exporter: US, importer: China, dist: beta, mean: 0.35, sd: 0.25}\n' >> "$T/ntb.yaml"
-check "a non-tariff barrier with a calendar is refused: file:line:key, exit 65" \
-    bash -c "$A run '$T/ntb.yaml' -n 10 -q -o '$T/ntb.h5' 2>'$T/err'; test \$? -eq 65 && grep -q 'ntb.yaml:[0-9]*:[0-9]*: inputs.barrier_US_China.target: a non-tariff barrier' '$T/err' && test ! -e '$T/ntb.h5'"
+# a barrier b on tariff t is tariff t + b (values exact in binary: the sums are exact)
+sed -e 's/tariff: 0.587}/tariff: 0.5}/' -e 's/tariff: 0.23}/tariff: 0.25}/' $C > "$T/ntb-base.yaml"
+cp "$T/ntb-base.yaml" "$T/ntb.yaml"
+printf 'inputs:\n  barrier_US_China: {target: ntb, exporter: US, importer: China, dist: fixed, value: 0.25}\n' >> "$T/ntb.yaml"
+sed -e 's/tariff: 0.5}/tariff: 0.75}/' -e 's/tariff: 0.25}/tariff: 0.5}/' \
+    -e 's/^\(      \)- {from: Mar-May 2025, exporter: US/\1- {from: Sep-Nov 2024, exporter: US, importer: China, tariff: 0.28}\n&/' \
+    "$T/ntb-base.yaml" > "$T/ntb-sum.yaml"   # 0.03 (MFN) + 0.25 is 0.28 exactly in binary
+for v in ntb ntb-sum ntb-base; do $A run "$T/$v.yaml" -n 400 -q -o "$T/$v.h5" || fails=$((fails + 1)); done
+check "quarterly: a barrier 0.25 on the scenario tariffs equals tariffs + 0.25 bit for bit" \
+    bash -c "grep -c 'importer: China, tariff: 0.28}' '$T/ntb-sum.yaml' | grep -q 1 && h5diff -q '$T/ntb.h5' '$T/ntb-sum.h5' /summary /summary"
+check "quarterly: the barrier changes the scenario (US -> China Mar-May falls), not the reference" /usr/bin/python3 -c "
+import h5py
+a, b = h5py.File('$T/ntb.h5', 'r'), h5py.File('$T/ntb-base.h5', 'r')
+assert (a['summary/flow_ref_mean'][...] == b['summary/flow_ref_mean'][...]).all()
+assert a['summary/flow_mean'][0, 0, 0, 2] < b['summary/flow_mean'][0, 0, 0, 2]
+"
+
 
 if [ $fails -ne 0 ]; then echo "e2e_time: $fails FAILED"; exit 1; fi
 echo "e2e_time: all passed"

@@ -708,32 +708,11 @@ static int check_calibration(build_t *b, const cnode_t *time, const config_time_
     return cfg_fail(b->err, at, key, "%s: %s", key, why);
 }
 
-/* The calendar solve takes its tariffs from the dated schedules, which a draw's
- * non-tariff barrier (an annual policy edit, sample_apply_barriers) does not reach:
- * refuse the pair rather than run it with the barrier silently left out. */
-static int refuse_barriers(build_t *b, const cnode_t *root)
-{
-    const cnode_t *inputs = cnode_get(root, "inputs");
-    for (int k = 0; k < b->cfg->n_inputs; k++)
-        if (b->cfg->inputs[k].target == TARGET_NTB) {
-            char path[256];
-            cfg_join(path, sizeof path, "inputs", b->cfg->inputs[k].name);
-            const cnode_t *at = inputs ? cnode_get(inputs, b->cfg->inputs[k].name) : NULL;
-            return cfg_fail(b->err, at ? cnode_get(at, "target") : NULL, path,
-                            "%s.target: a non-tariff barrier (target ntb) cannot be combined "
-                            "with a time: calendar yet; write it into the dated schedule's "
-                            "tariffs instead", path);
-        }
-    return 0;
-}
-
 int cfg_build_time(build_t *b, const cnode_t *root)
 {
     const cnode_t *time = cnode_get(root, "time");
     if (!time)
         return 0;
-    if (refuse_barriers(b, root))
-        return CONFIG_EINVALID;
     if (cfg_need_kind(b, time, CNODE_MAP, "time") || cfg_check_keys(b, time, "time", time_keys))
         return CONFIG_EINVALID;
     config_time_t *t = calloc(1, sizeof *t);
