@@ -120,6 +120,16 @@ static void headline(const results_t *res, const char *sel_exp, const char *sel_
 
 /* ---- the files ---------------------------------------------------------------------- */
 
+/* Non-zero when the first n names of a and b agree. */
+static int same_names(const char (*a)[RESULTS_LABEL_MAX], const char (*b)[RESULTS_LABEL_MAX],
+                      int n)
+{
+    for (int k = 0; k < n; k++)
+        if (strcmp(a[k], b[k]))
+            return 0;
+    return 1;
+}
+
 /* 0 when a and b have the same calendar: none, or the same period and year names in the
  * same order; otherwise -1 with the reason. */
 static int same_calendar(const report_file_t *a, const report_file_t *b, char *err,
@@ -133,12 +143,9 @@ static int same_calendar(const report_file_t *a, const report_file_t *b, char *e
                  cal->res->n_periods, ann->path);
         return -1;
     }
-    int same = ra->n_periods == rb->n_periods && ra->n_years == rb->n_years;
-    for (int p = 0; same && p < ra->n_periods; p++)
-        same = !strcmp(ra->period_name[p], rb->period_name[p]);
-    for (int y = 0; same && y < ra->n_years; y++)
-        same = !strcmp(ra->year_name[y], rb->year_name[y]);
-    if (!same) {
+    if (ra->n_periods != rb->n_periods || ra->n_years != rb->n_years ||
+        !same_names(ra->period_name, rb->period_name, ra->n_periods) ||
+        !same_names(ra->year_name, rb->year_name, ra->n_years)) {
         snprintf(err, errlen, "%s and %s have different calendars (%d periods '%s' ... in %d "
                  "year(s) vs %d periods '%s' ... in %d): compare files of the same calendar",
                  a->path, b->path, ra->n_periods, ra->period_name[0], ra->n_years,
@@ -153,11 +160,9 @@ static int same_calendar(const report_file_t *a, const report_file_t *b, char *e
 static int same_market(const report_file_t *a, const report_file_t *b, char *err, size_t errlen)
 {
     const results_t *ra = a->res, *rb = b->res;
-    int same = ra->n_exporters == rb->n_exporters && ra->n_importers == rb->n_importers;
-    for (int e = 0; same && e < ra->n_exporters; e++)
-        same = !strcmp(ra->exporter_name[e], rb->exporter_name[e]);
-    for (int i = 0; same && i < ra->n_importers; i++)
-        same = !strcmp(ra->importer_name[i], rb->importer_name[i]);
+    int same = ra->n_exporters == rb->n_exporters && ra->n_importers == rb->n_importers &&
+               same_names(ra->exporter_name, rb->exporter_name, ra->n_exporters) &&
+               same_names(ra->importer_name, rb->importer_name, ra->n_importers);
     if (!same) {
         snprintf(err, errlen, "%s and %s model different markets (%d exporters x %d importers "
                  "'%s' ... '%s' vs %d x %d '%s' ... '%s'): compare scenarios of one market",

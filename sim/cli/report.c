@@ -119,6 +119,17 @@ int report_parse_options(int argc, char **argv, const char *usage, report_option
     return -1;
 }
 
+/* "no exporter 'X' (it has: 'US', 'Brazil', ...)" into err. */
+static void unknown_name(const char (*names)[RESULTS_LABEL_MAX], int n, const char *what,
+                         const char *name, char *err, size_t errlen)
+{
+    int used = snprintf(err, errlen, "no %s '%s' (it has:", what, name);
+    for (int k = 0; k < n && used >= 0 && (size_t)used < errlen; k++)
+        used += snprintf(err + used, errlen - (size_t)used, "%s '%s'", k ? "," : "", names[k]);
+    if (used >= 0 && (size_t)used < errlen)
+        snprintf(err + used, errlen - (size_t)used, ")");
+}
+
 /* Marks the regions of one side; -1 when `name` is not among them. */
 static int select_side(const char (*names)[RESULTS_LABEL_MAX], int n, const char *name,
                        int every, char *sel)
@@ -145,11 +156,7 @@ int report_select(const results_t *res, const report_options_t *opt, int every_b
         names = res->importer_name, n = res->n_importers, what = "importer", name = opt->importer;
     if (!names)
         return 0;
-    int used = snprintf(err, errlen, "no %s '%s' (it has:", what, name);
-    for (int k = 0; k < n && used >= 0 && (size_t)used < errlen; k++)
-        used += snprintf(err + used, errlen - (size_t)used, "%s '%s'", k ? "," : "", names[k]);
-    if (used >= 0 && (size_t)used < errlen)
-        snprintf(err + used, errlen - (size_t)used, ")");
+    unknown_name(names, n, what, name, err, errlen);
     return -1;
 }
 
@@ -160,11 +167,7 @@ static int select_name(const char (*names)[RESULTS_LABEL_MAX], int n, const char
     for (int k = 0; k < n; k++)
         if (!strcmp(names[k], name))
             return k;
-    int at = snprintf(err, errlen, "no %s '%s' (it has:", what, name);
-    for (int k = 0; k < n && at >= 0 && (size_t)at < errlen; k++)
-        at += snprintf(err + at, errlen - (size_t)at, "%s '%s'", k ? "," : "", names[k]);
-    if (at >= 0 && (size_t)at < errlen)
-        snprintf(err + at, errlen - (size_t)at, ")");
+    unknown_name(names, n, what, name, err, errlen);
     return -1;
 }
 
