@@ -105,6 +105,7 @@ sed 's/- {from: Mar-May 2025, exporter: US/- {from: Apr 2025, exporter: US/' $C 
 cp configs/soybeans-2024-25.yaml "$T/"
 check "a schedule naming an unknown period: file:line:key, exit 65" \
     bash -c "$A check '$T/bad.yaml' 2>'$T/err'; test \$? -eq 65 && grep -q 'bad.yaml:[0-9]*:[0-9]*: time.schedule.scenario\[0\].from: unknown period .Apr 2025.' '$T/err'"
+echo "e2e_time: non-tariff barriers"
 # a barrier b on tariff t is tariff t + b (values exact in binary: the sums are exact)
 sed -e 's/tariff: 0.587}/tariff: 0.5}/' -e 's/tariff: 0.23}/tariff: 0.25}/' $C > "$T/ntb-base.yaml"
 cp "$T/ntb-base.yaml" "$T/ntb.yaml"
@@ -115,6 +116,11 @@ sed -e 's/tariff: 0.5}/tariff: 0.75}/' -e 's/tariff: 0.25}/tariff: 0.5}/' \
 for v in ntb ntb-sum ntb-base; do $A run "$T/$v.yaml" -n 400 -q -o "$T/$v.h5" || fails=$((fails + 1)); done
 check "quarterly: a barrier 0.25 on the scenario tariffs equals tariffs + 0.25 bit for bit" \
     bash -c "grep -c 'importer: China, tariff: 0.28}' '$T/ntb-sum.yaml' | grep -q 1 && h5diff -q '$T/ntb.h5' '$T/ntb-sum.h5' /summary /summary"
+cp "$T/ntb-base.yaml" "$T/ntb-beta.yaml"
+printf 'inputs:\n  barrier_US_China: {target: ntb, exporter: US, importer: China, dist: beta, mean: 0.35, sd: 0.25}\n' >> "$T/ntb-beta.yaml"
+for j in 1 3; do $A run "$T/ntb-beta.yaml" -n 600 -j $j -q -o "$T/ntb-beta-$j.h5" || fails=$((fails + 1)); done
+check "quarterly, a random barrier: 3 threads equal 1 thread bit for bit" \
+    h5diff -q "$T/ntb-beta-1.h5" "$T/ntb-beta-3.h5" /summary /summary
 check "quarterly: the barrier changes the scenario (US -> China Mar-May falls), not the reference" /usr/bin/python3 -c "
 import h5py
 a, b = h5py.File('$T/ntb.h5', 'r'), h5py.File('$T/ntb-base.h5', 'r')
