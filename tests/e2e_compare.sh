@@ -71,6 +71,47 @@ check "a sweep against itself: one table per point, zero differences" \
 check "--exporter Brazil --importer EU" \
     bash -c "$A compare '$T/busan.h5' '$T/geneva.h5' --exporter Brazil --importer EU | grep -q '^  flow Brazil -> EU '"
 
+echo "e2e_compare: calendars"
+Q=configs/seasons-quarterly.yaml
+run $Q -n 400 -s 7 --raw-draws -o "$T/q1.h5"
+sed 's/tariff: 0.23}/tariff: 0.5}/' $Q >"$T/q2.yaml"
+cp configs/soybeans-2024-25.yaml "$T/"
+run "$T/q2.yaml" -n 400 -s 7 --raw-draws -o "$T/q2.h5"
+run configs/soybeans-2024-25-monthly.yaml -n 20 -s 7 -o "$T/monthly.h5"
+$A compare "$T/q1.h5" "$T/q2.h5" >"$T/q.txt"
+check "calendar files: US -> China by period side by side, units from the file's layout" \
+    bash -c "grep -Eq '^  flow US -> China, Jun-Aug 2025 .* Mt\$' '$T/q.txt' && grep -Eq '^  flow_year US -> China, 2024/25 .* Mt\$' '$T/q.txt' && [ \$(grep -c '^  flow US -> China, ' '$T/q.txt') = 4 ]"
+$A compare "$T/q1.h5" "$T/q2.h5" -f csv >"$T/q.csv"
+check "calendar files, paired: each period's difference is the mean of the per-draw differences" $PY - "$T" <<'EOF'
+import sys, h5py, numpy as np, pandas as pd
+T = sys.argv[1]
+d = pd.read_csv(f"{T}/q.csv", float_precision="round_trip", keep_default_na=False)
+a, b = h5py.File(f"{T}/q1.h5", "r"), h5py.File(f"{T}/q2.h5", "r")
+ok = (a["draws/status"][0] == 0) & (b["draws/status"][0] == 0)
+per = [x.decode() for x in a["period"][...]]
+key = [c for c in d.columns if c not in ("mean", "mcse", "diff", "diff_se", "method")]
+assert not d.duplicated(key).any()
+for t, name in enumerate(per):
+    m = (d.quantity == "flow") & (d.form == "level") & (d.file == 2) & (d.period == name) \
+        & (d.exporter == "US") & (d.importer == "China")
+    assert m.sum() == 1, (name, m.sum())
+    r = d[m].iloc[0]
+    diff = (b["draws/flow"][0, :, 0, 0, t] - a["draws/flow"][0, :, 0, 0, t])[ok]
+    assert r["method"] == "paired" and r["units"] == "Mt", r
+    assert abs(float(r["diff"]) - diff.mean()) <= 1e-12 * max(1, abs(diff.mean())), (name, r["diff"], diff.mean())
+m = (d.quantity == "flow_year") & (d.file == 1) & (d.form == "level")
+assert set(d[m].year) == {"2024/25"} and set(d[m].period) == {""}
+assert float(d[(d.quantity == "flow") & (d.period == "Jun-Aug 2025") & (d.file == 2) & (d.form == "level")]["diff"].iloc[0]) < 0
+EOF
+check "calendar files --period: that period's rows only" \
+    bash -c "$A compare '$T/q1.h5' '$T/q2.h5' --period 'Mar-May 2025' >'$T/qp.txt' && [ \$(grep -c '^  flow' '$T/qp.txt') = 2 ] && grep -q 'flow US -> China, Mar-May 2025' '$T/qp.txt'"
+check "a calendar file against an annual one: exit 65 with a clear message" \
+    expect_exit 65 "has a calendar (4 periods) and .*busan.h5 is annual" $A compare "$T/q1.h5" "$T/busan.h5"
+check "files of different calendars (quarterly vs monthly): exit 65" \
+    expect_exit 65 "have different calendars" $A compare "$T/q1.h5" "$T/monthly.h5"
+check "--period on annual files: exit 64" \
+    expect_exit 64 "needs a file with a calendar" $A compare "$T/busan.h5" "$T/geneva.h5" --period Mar
+
 echo "e2e_compare: refusals"
 check "files of different markets: exit 65 with a clear message" \
     expect_exit 65 "model different markets" $A compare "$T/busan.h5" "$T/other.h5"

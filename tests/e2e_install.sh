@@ -34,7 +34,8 @@ for f in bin/agtrade share/man/man1/agtrade.1 share/bash-completion/completions/
 done
 check "the slurm scripts are executable" test -x "$P/share/agtrade/configs/slurm/sweep-array.sbatch"
 check "the man page has every subcommand and the exit codes" bash -c "
-    for w in 'agtrade check' 'agtrade run' 'agtrade summary' 'agtrade merge' '.SH EXIT STATUS' \
+    for w in 'agtrade check' 'agtrade run' 'agtrade summary' 'agtrade compare' 'agtrade merge' \
+             '\\\\-\\\\-period' '.SH EXIT STATUS' \
              'AGTRADE_CONFIG_PATH' '\\\\-\\\\-raw\\\\-draws' '\\\\-\\\\-resume'; do
         grep -q -- \"\$w\" '$P/share/man/man1/agtrade.1' || { echo \"    no '\$w'\"; exit 1; }
     done"
@@ -102,7 +103,10 @@ check "completes subcommands, options and shipped scenario names" bash -c "
     source '$P/share/bash-completion/completions/agtrade'
     COMP_WORDS=(agtrade ru); COMP_CWORD=1; _agtrade; [[ \" \${COMPREPLY[*]} \" == *' run '* ]] || exit 1
     COMP_WORDS=(agtrade run --ra); COMP_CWORD=2; _agtrade; [[ \" \${COMPREPLY[*]} \" == *' --raw-draws '* ]] || exit 1
-    COMP_WORDS=(agtrade run trade-w); COMP_CWORD=2; _agtrade; [[ \" \${COMPREPLY[*]} \" == *'trade-war-2018.yaml'* ]]"
+    COMP_WORDS=(agtrade run trade-w); COMP_CWORD=2; _agtrade; [[ \" \${COMPREPLY[*]} \" == *'trade-war-2018.yaml'* ]] || exit 1
+    COMP_WORDS=(agtrade comp); COMP_CWORD=1; _agtrade; [[ \" \${COMPREPLY[*]} \" == *' compare '* ]] || exit 1
+    COMP_WORDS=(agtrade summary --pe); COMP_CWORD=2; _agtrade; [[ \" \${COMPREPLY[*]} \" == *' --period '* ]] || exit 1
+    COMP_WORDS=(agtrade compare --format c); COMP_CWORD=3; _agtrade; [[ \" \${COMPREPLY[*]} \" == *' csv '* ]]"
 
 echo "e2e_install: DESTDIR staging"
 cd "$ROOT"

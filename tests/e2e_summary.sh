@@ -99,7 +99,8 @@ T = sys.argv[1]
 d = pd.read_csv(f"{T}/truce.csv", keep_default_na=False, na_values=[""],
                 float_precision="round_trip")
 assert list(d.columns) == ["point", "regime", "quantity", "form", "exporter", "importer",
-                           "threshold", "statistic", "value", "units"], list(d.columns)
+                           "period", "year", "threshold", "statistic", "value", "units"], list(d.columns)
+assert d["period"].isna().all() and d["year"].isna().all()   # an annual file: empty
 assert d["value"].dtype == np.float64 and d["point"].dtype == np.int64
 key = [c for c in d.columns if c not in ("value", "units")]
 assert not d.duplicated(key).any(), "two rows for one cell"

@@ -18,25 +18,31 @@
 
 static const char compare_usage[] =
     "usage: agtrade compare A.h5 B.h5 [C.h5 ...] [--exporter X] [--importer Y] [--all]\n"
-    "                       [--format text|csv|json]\n"
+    "                       [--format text|csv|json] [--period P] [--year Y]\n"
     "\n"
     "Sets the headline results of several output files of the same market side by side:\n"
     "the mean of each file, and the difference of each file's mean from the first file's\n"
     "with its standard error. The standard error is paired per draw when both files hold\n"
     "raw draws (agtrade run --raw-draws) of the same seed and draw count (common random\n"
     "numbers make the pairing exact), otherwise the runs are taken as independent.\n"
-    "Files must model the same exporters and importers and hold the same sweep points.\n"
+    "Files must model the same exporters and importers, hold the same sweep points and\n"
+    "have the same calendar (none, or the same periods and marketing years); with a\n"
+    "calendar the routes' flows are compared by period and by year.\n"
     "  -e, --exporter X   routes and regions of exporter X (default: the first one)\n"
     "  -i, --importer Y   routes and regions of importer Y (default: the first one)\n"
     "  -a, --all          every exporter and importer\n"
     "  -f, --format F     text (default), csv or json (one row per point x quantity x\n"
-    "                     form x region x file)\n";
+    "                     form x region x period or year x file)\n"
+    "      --period P     calendar files: the rows of period P only\n"
+    "      --year Y       calendar files: the rows of marketing year Y only (with both:\n"
+    "                     the rows of P and of Y)\n";
 
-/* One compared value: a quantity in one form at one exporter / importer (-1: none). */
+/* One compared value: a quantity in one form at one exporter / importer / period / year
+ * (-1: none). */
 typedef struct {
     const char *name;
     quantity_form_t form;
-    int exporter, importer;
+    int exporter, importer, period, year;
 } item_t;
 
 #define MAX_ITEMS 4096
@@ -46,10 +52,46 @@ typedef struct {
     int n;
 } items_t;
 
-static void add(items_t *it, const char *name, quantity_form_t form, int e, int i)
+static void add_at(items_t *it, const char *name, quantity_form_t form, int e, int i, int p,
+                   int y)
 {
     if (it->n < MAX_ITEMS)
-        it->item[it->n++] = (item_t){name, form, e, i};
+        it->item[it->n++] = (item_t){name, form, e, i, p, y};
+}
+
+static void add(items_t *it, const char *name, quantity_form_t form, int e, int i)
+{
+    add_at(it, name, form, e, i, -1, -1);
+}
+
+/* A calendar's headline: the selected routes' flows by period and by marketing year
+ * (level and change), their yearly shares, and the world welfare (total and by year);
+ * --period / --year (period, year >= 0) keep that period's or year's rows. */
+static void headline_calendar(const results_t *res, const char *sel_exp, const char *sel_imp,
+                              int period, int year, items_t *it)
+{
+    int narrowed = period >= 0 || year >= 0;
+    for (int e = 0; e < res->n_exporters; e++)
+        for (int i = 0; i < res->n_importers; i++) {
+            if (!sel_exp[e] || !sel_imp[i])
+                continue;
+            for (int p = 0; p < res->n_periods; p++)
+                if (!narrowed || p == period) {
+                    add_at(it, "flow", FORM_LEVEL, e, i, p, -1);
+                    add_at(it, "flow", FORM_CHANGE, e, i, p, -1);
+                }
+            for (int y = 0; y < res->n_years; y++)
+                if (!narrowed || y == year) {
+                    add_at(it, "flow_year", FORM_LEVEL, e, i, -1, y);
+                    add_at(it, "flow_year", FORM_CHANGE, e, i, -1, y);
+                    add_at(it, "share_year", FORM_LEVEL, e, i, -1, y);
+                }
+        }
+    for (int y = 0; y < res->n_years; y++)
+        if (!narrowed || y == year)
+            add_at(it, "welfare_total_year", FORM_WELFARE, -1, -1, -1, y);
+    if (!narrowed)
+        add(it, "welfare_total", FORM_WELFARE, -1, -1);
 }
 
 /* The headline quantities (the same list as summary's text table, welfare as the total
@@ -78,16 +120,49 @@ static void headline(const results_t *res, const char *sel_exp, const char *sel_
 
 /* ---- the files ---------------------------------------------------------------------- */
 
-/* 0 when b models the market of a (same region names in the same order) and holds the
- * same sweep points; otherwise -1 with the reason. */
+/* Non-zero when the first n names of a and b agree. */
+static int same_names(const char (*a)[RESULTS_LABEL_MAX], const char (*b)[RESULTS_LABEL_MAX],
+                      int n)
+{
+    for (int k = 0; k < n; k++)
+        if (strcmp(a[k], b[k]))
+            return 0;
+    return 1;
+}
+
+/* 0 when a and b have the same calendar: none, or the same period and year names in the
+ * same order; otherwise -1 with the reason. */
+static int same_calendar(const report_file_t *a, const report_file_t *b, char *err,
+                         size_t errlen)
+{
+    const results_t *ra = a->res, *rb = b->res;
+    if (!ra->n_periods != !rb->n_periods) {
+        const report_file_t *cal = ra->n_periods ? a : b, *ann = ra->n_periods ? b : a;
+        snprintf(err, errlen, "%s has a calendar (%d periods) and %s is annual: their "
+                 "quantities differ; compare files of the same calendar", cal->path,
+                 cal->res->n_periods, ann->path);
+        return -1;
+    }
+    if (ra->n_periods != rb->n_periods || ra->n_years != rb->n_years ||
+        !same_names(ra->period_name, rb->period_name, ra->n_periods) ||
+        !same_names(ra->year_name, rb->year_name, ra->n_years)) {
+        snprintf(err, errlen, "%s and %s have different calendars (%d periods '%s' ... in %d "
+                 "year(s) vs %d periods '%s' ... in %d): compare files of the same calendar",
+                 a->path, b->path, ra->n_periods, ra->period_name[0], ra->n_years,
+                 rb->n_periods, rb->period_name[0], rb->n_years);
+        return -1;
+    }
+    return 0;
+}
+
+/* 0 when b models the market of a (same region names in the same order), with the same
+ * calendar, and holds the same sweep points; otherwise -1 with the reason. */
 static int same_market(const report_file_t *a, const report_file_t *b, char *err, size_t errlen)
 {
     const results_t *ra = a->res, *rb = b->res;
-    int same = ra->n_exporters == rb->n_exporters && ra->n_importers == rb->n_importers;
-    for (int e = 0; same && e < ra->n_exporters; e++)
-        same = !strcmp(ra->exporter_name[e], rb->exporter_name[e]);
-    for (int i = 0; same && i < ra->n_importers; i++)
-        same = !strcmp(ra->importer_name[i], rb->importer_name[i]);
+    int same = ra->n_exporters == rb->n_exporters && ra->n_importers == rb->n_importers &&
+               same_names(ra->exporter_name, rb->exporter_name, ra->n_exporters) &&
+               same_names(ra->importer_name, rb->importer_name, ra->n_importers);
     if (!same) {
         snprintf(err, errlen, "%s and %s model different markets (%d exporters x %d importers "
                  "'%s' ... '%s' vs %d x %d '%s' ... '%s'): compare scenarios of one market",
@@ -96,6 +171,8 @@ static int same_market(const report_file_t *a, const report_file_t *b, char *err
                  rb->exporter_name[0], rb->importer_name[rb->n_importers - 1]);
         return -1;
     }
+    if (same_calendar(a, b, err, errlen))
+        return -1;
     same = ra->n_points == rb->n_points;
     for (size_t p = 0; same && p < ra->n_points; p++)
         same = !ra->points[p] == !rb->points[p];
@@ -131,7 +208,7 @@ static int read_draws(const report_file_t *f, const item_t *it, size_t p, double
 {
     uint64_t n = f->draws;
     size_t fp = file_point(f->res, p);
-    size_t start[4] = {fp, 0, 0, 0}, count[4] = {1, (size_t)n, 1, 1};
+    size_t start[5] = {fp, 0, 0, 0, 0}, count[5] = {1, (size_t)n, 1, 1, 1};
     if (h5in_read_double_slab(f->in, "draws/status", start, count, status, err, errlen))
         return -1;
     int nd = 2;
@@ -139,6 +216,8 @@ static int read_draws(const report_file_t *f, const item_t *it, size_t p, double
         start[nd++] = (size_t)it->exporter;
     if (it->importer >= 0)
         start[nd++] = (size_t)it->importer;
+    if (it->period >= 0 || it->year >= 0)   /* a calendar axis is last */
+        start[nd++] = (size_t)(it->period >= 0 ? it->period : it->year);
     char path[160];
     snprintf(path, sizeof path, "draws/%s", it->name);
     if (h5in_read_double_slab(f->in, path, start, count, x, err, errlen))
@@ -232,12 +311,16 @@ static int compare_point(report_file_t *files, int n_files, const items_t *items
     int rc = 0;
     for (int j = 0; j < items->n && !rc; j++) {
         const item_t *it = &items->item[j];
-        long v = quantity_index(&res->layout, it->name, it->form, it->exporter, it->importer);
+        long v = quantity_index_at(&res->layout, it->name, it->form, it->exporter,
+                                   it->importer, it->period, it->year);
         if (v < 0)
             continue;
-        char label[400], what[100];
+        char label[400], what[100], region[300];
         snprintf(what, sizeof what, "%s%s", it->name, it->form == FORM_CHANGE ? "_change" : "");
-        report_region_label(res, what, it->exporter, it->importer, label, sizeof label);
+        report_region_label(res, what, it->exporter, it->importer, region, sizeof region);
+        const char *when = it->period >= 0 ? res->period_name[it->period]
+                           : it->year >= 0 ? res->year_name[it->year] : NULL;
+        snprintf(label, sizeof label, "%s%s%s", region, when ? ", " : "", when ? when : "");
         if (wide)
             report_cell_text(wide, label);
         delta_t delta[64];
@@ -257,6 +340,8 @@ static int compare_point(report_file_t *files, int n_files, const items_t *items
             report_cell_text(tidy, form_label[f]);
             report_cell_text(tidy, it->exporter >= 0 ? res->exporter_name[it->exporter] : "");
             report_cell_text(tidy, it->importer >= 0 ? res->importer_name[it->importer] : "");
+            report_cell_text(tidy, it->period >= 0 ? res->period_name[it->period] : "");
+            report_cell_text(tidy, it->year >= 0 ? res->year_name[it->year] : "");
             report_cell_number(tidy, k + 1);
             report_cell_text(tidy, files[k].path);
             report_cell_text(tidy, files[k].scenario);
@@ -265,14 +350,14 @@ static int compare_point(report_file_t *files, int n_files, const items_t *items
             report_cell_number(tidy, k ? delta[k].diff : NAN);
             report_cell_number(tidy, k ? delta[k].se : NAN);
             report_cell_text(tidy, k ? delta[k].method : "");
-            report_cell_text(tidy, report_units(it->name));
+            report_cell_text(tidy, report_units(res, it->name));
         }
         if (wide && !rc) {
             for (int k = 1; k < n_files; k++) {
                 report_cell_number(wide, delta[k].diff);
                 report_cell_number(wide, delta[k].se);
             }
-            report_cell_text(wide, report_units(it->name));
+            report_cell_text(wide, report_units(res, it->name));
         }
     }
     if (wide && !rc && report_table_print(wide, REPORT_TEXT, 2, stdout)) {
@@ -284,7 +369,8 @@ static int compare_point(report_file_t *files, int n_files, const items_t *items
 }
 
 static int run_compare(report_file_t *files, int n_files, const char *sel_exp,
-                       const char *sel_imp, report_format_t format, char *err, size_t errlen)
+                       const char *sel_imp, int period, int year, report_format_t format,
+                       char *err, size_t errlen)
 {
     const results_t *res = files[0].res;
     items_t *items = calloc(1, sizeof *items);
@@ -292,7 +378,10 @@ static int run_compare(report_file_t *files, int n_files, const char *sel_exp,
         snprintf(err, errlen, "out of memory");
         return -1;
     }
-    headline(res, sel_exp, sel_imp, items);
+    if (res->n_periods)
+        headline_calendar(res, sel_exp, sel_imp, period, year, items);
+    else
+        headline(res, sel_exp, sel_imp, items);
     uint64_t nd = files[0].draws + 1;
     scratch_t s = {malloc(nd * sizeof(double)), malloc(nd * sizeof(double)),
                    malloc(nd * sizeof(double)), malloc(nd * sizeof(double)),
@@ -314,7 +403,7 @@ static int run_compare(report_file_t *files, int n_files, const char *sel_exp,
                    : "independent runs (no raw draws of the same seed and draw count in both)");
         printf("(means over converged draws; se: standard error of the difference)\n");
     } else if (!rc) {
-        const char *cols[SWEEP_MAX_KEYS + 16];
+        const char *cols[SWEEP_MAX_KEYS + 18];
         char sweep_var[SWEEP_MAX_KEYS][300];
         int n = 0;
         cols[n++] = "point";
@@ -322,7 +411,8 @@ static int run_compare(report_file_t *files, int n_files, const char *sel_exp,
             results_sweep_var(res->sweep_key[q], sweep_var[q], sizeof sweep_var[q]);
             cols[n++] = sweep_var[q];
         }
-        static const char *const rest[] = {"quantity", "form", "exporter", "importer", "file",
+        static const char *const rest[] = {"quantity", "form", "exporter", "importer", "period",
+                                           "year", "file",
                                            "path", "scenario", "mean", "mcse", "diff",
                                            "diff_se", "method", "units"};
         for (size_t k = 0; k < sizeof rest / sizeof rest[0]; k++)
@@ -374,10 +464,13 @@ int cmd_compare(int argc, char **argv)
             rc = EXIT_DATAERR;
     }
     char sel_exp[MARKET_MAX_REGIONS + 1] = {0}, sel_imp[MARKET_MAX_REGIONS + 1] = {0};
+    int period = -1, year = -1;
     if (rc == EXIT_OK &&
-        report_select(files[0].res, &opt, 0, sel_exp, sel_imp, err, sizeof err))
+        (report_select(files[0].res, &opt, 0, sel_exp, sel_imp, err, sizeof err) ||
+         report_select_time(files[0].res, &opt, &period, &year, err, sizeof err)))
         rc = EXIT_USAGE;
-    if (rc == EXIT_OK && run_compare(files, n_files, sel_exp, sel_imp, opt.format, err, sizeof err))
+    if (rc == EXIT_OK && run_compare(files, n_files, sel_exp, sel_imp, period, year, opt.format,
+                                     err, sizeof err))
         rc = EXIT_IOERR;
     if (rc == EXIT_OK && (fflush(stdout) || ferror(stdout))) {
         snprintf(err, sizeof err, "cannot write the table");

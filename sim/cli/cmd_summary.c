@@ -11,6 +11,7 @@
 
 static const char summary_usage[] =
     "usage: agtrade summary OUT.h5 [--exporter X] [--importer Y] [--all] [--format F]\n"
+    "                              [--period P] [--year Y]\n"
     "\n"
     "Prints the results of an agtrade output file, per sweep point and per regime.\n"
     "  -e, --exporter X   routes and regions of exporter X (default: the first one)\n"
@@ -21,13 +22,21 @@ static const char summary_usage[] =
     "                     term of every region is listed (terms zero in every draw left\n"
     "                     out), so the means of the welfare rows add up to the world total;\n"
     "                     csv or json: every statistic of every quantity, one row per point\n"
-    "                     x regime x quantity x form x exporter x importer x statistic, with\n"
-    "                     the sweep coordinates and units as columns (every region unless\n"
-    "                     --exporter / --importer narrow it)\n";
+    "                     x regime x quantity x form x exporter x importer x period x year\n"
+    "                     x statistic, with the sweep coordinates and units as columns\n"
+    "                     (every region unless --exporter / --importer narrow it; the\n"
+    "                     period and year columns are empty where a quantity has no such\n"
+    "                     axis)\n"
+    "      --period P     a calendar file's period P (a name of its period coordinate):\n"
+    "                     text shows the headline rows at P; csv / json keep the rows of\n"
+    "                     quantities at P (plus draw counts and thresholds)\n"
+    "      --year Y       the same for marketing year Y (its year coordinate); with both,\n"
+    "                     csv / json keep the rows at P and those at Y\n";
 
 /* Which regions the output covers: sel_exp[e] / sel_imp[i] non-zero. */
 typedef struct {
     const char *sel_exp, *sel_imp;
+    int period, year;            /* --period / --year: an index, or -1 */
 } selection_t;
 
 static double stat_at(const point_summary_t *ps, const double *arr, int group, long v)
@@ -99,6 +108,66 @@ static void text_calendar(const text_t *t)
     }
 }
 
+/* --period P: the selected routes' flows, the exporters' FOB prices and stocks and the
+ * importers' stocks at P. */
+static void text_at_period(const text_t *t, const selection_t *sel)
+{
+    const results_t *res = t->res;
+    const char *pn = res->period_name[sel->period];
+    char label[400];
+    for (int e = 0; e < res->n_exporters; e++)
+        for (int i = 0; i < res->n_importers; i++)
+            if (sel->sel_exp[e] && sel->sel_imp[i]) {
+                snprintf(label, sizeof label, "%s -> %s, %s", res->exporter_name[e],
+                         res->importer_name[i], pn);
+                text_row_at(t, label, "flow", FORM_LEVEL, e, i, sel->period, -1);
+                text_row_at(t, "  change vs reference", "flow", FORM_CHANGE, e, i, sel->period, -1);
+            }
+    for (int e = 0; e < res->n_exporters; e++) {
+        snprintf(label, sizeof label, "FOB price %s, %s", res->exporter_name[e], pn);
+        text_row_at(t, label, "fob_price", FORM_LEVEL, e, -1, sel->period, -1);
+    }
+    for (int e = 0; e < res->n_exporters; e++)
+        if (sel->sel_exp[e]) {
+            snprintf(label, sizeof label, "stock %s, end of %s", res->exporter_name[e], pn);
+            text_row_at(t, label, "stock", FORM_LEVEL, e, -1, sel->period, -1);
+        }
+    for (int i = 0; i < res->n_importers; i++)
+        if (sel->sel_imp[i]) {
+            snprintf(label, sizeof label, "stock %s, end of %s", res->importer_name[i], pn);
+            text_row_at(t, label, "importer_stock", FORM_LEVEL, -1, i, sel->period, -1);
+        }
+}
+
+/* --year Y: the selected routes' flows and shares, the exporters' farm revenue and the
+ * world welfare of marketing year Y. */
+static void text_at_year(const text_t *t, const selection_t *sel)
+{
+    const results_t *res = t->res;
+    const char *yn = res->year_name[sel->year];
+    char label[400];
+    for (int e = 0; e < res->n_exporters; e++)
+        for (int i = 0; i < res->n_importers; i++)
+            if (sel->sel_exp[e] && sel->sel_imp[i]) {
+                snprintf(label, sizeof label, "%s -> %s, year %s", res->exporter_name[e],
+                         res->importer_name[i], yn);
+                text_row_at(t, label, "flow_year", FORM_LEVEL, e, i, -1, sel->year);
+                text_row_at(t, "  change vs reference", "flow_year", FORM_CHANGE, e, i, -1, sel->year);
+                snprintf(label, sizeof label, "share of %s's imports from %s, year %s",
+                         res->importer_name[i], res->exporter_name[e], yn);
+                text_row_at(t, label, "share_year", FORM_LEVEL, e, i, -1, sel->year);
+            }
+    for (int e = 0; e < res->n_exporters; e++)
+        if (sel->sel_exp[e]) {
+            snprintf(label, sizeof label, "farm revenue %s, year %s", res->exporter_name[e], yn);
+            text_row_at(t, label, "farm_revenue_year", FORM_LEVEL, e, -1, -1, sel->year);
+            text_row_at(t, "  change vs reference", "farm_revenue_year", FORM_CHANGE, e, -1, -1,
+                        sel->year);
+        }
+    snprintf(label, sizeof label, "welfare: world total, year %s", yn);
+    text_row_at(t, label, "welfare_total_year", FORM_WELFARE, -1, -1, -1, sel->year);
+}
+
 static void text_quantity(const text_t *t, const char *name, const char *what, int exporter,
                           int importer, int with_change)
 {
@@ -145,6 +214,13 @@ static int text_table(const text_t *t0, const selection_t *sel)
     const results_t *res = t.res;
     if (!(t.table = report_table_new(7, cols)))
         return -1;
+    if (sel->period >= 0 || sel->year >= 0) {   /* a named period or year: its rows only */
+        if (sel->period >= 0)
+            text_at_period(&t, sel);
+        if (sel->year >= 0)
+            text_at_year(&t, sel);
+        goto print;
+    }
     if (res->n_periods)
         text_calendar(&t);
     for (int e = 0; e < res->n_exporters; e++)
@@ -174,6 +250,7 @@ static int text_table(const text_t *t0, const selection_t *sel)
         if (sel->sel_exp[e])
             text_quantity(&t, "farm_revenue", "farm revenue", e, -1, 1);
     text_welfare(&t);
+print:;
     int rc = report_table_print(t.table, REPORT_TEXT, 2, stdout);
     report_table_free(t.table);
     if (rc)
@@ -376,16 +453,25 @@ static void tidy_lead(const tidy_t *t, int group)
     report_cell_text(t->table, group ? res->regime_name[group - 1] : "all");
 }
 
+/* Where a cell sits: exporter, importer, period, year (-1: the quantity has no such axis). */
+typedef struct {
+    int exporter, importer, period, year;
+} cell_at_t;
+
+static const cell_at_t no_axes = {-1, -1, -1, -1};
+
 static void tidy_row(const tidy_t *t, int group, const char *quantity, const char *form,
-                     int exporter, int importer, const char *threshold, const char *stat,
-                     double value, const char *units)
+                     cell_at_t at, const char *threshold, const char *stat, double value,
+                     const char *units)
 {
     const results_t *res = t->res;
     tidy_lead(t, group);
     report_cell_text(t->table, quantity);
     report_cell_text(t->table, form);
-    report_cell_text(t->table, exporter >= 0 ? res->exporter_name[exporter] : "");
-    report_cell_text(t->table, importer >= 0 ? res->importer_name[importer] : "");
+    report_cell_text(t->table, at.exporter >= 0 ? res->exporter_name[at.exporter] : "");
+    report_cell_text(t->table, at.importer >= 0 ? res->importer_name[at.importer] : "");
+    report_cell_text(t->table, at.period >= 0 ? res->period_name[at.period] : "");
+    report_cell_text(t->table, at.year >= 0 ? res->year_name[at.year] : "");
     report_cell_text(t->table, threshold);
     report_cell_text(t->table, stat);
     report_cell_number(t->table, value);
@@ -394,10 +480,10 @@ static void tidy_row(const tidy_t *t, int group, const char *quantity, const cha
 
 static const char *const form_label[] = {"level", "reference", "change", "change"};
 
-static void tidy_value(const tidy_t *t, int d, quantity_form_t form, int e, int i, long v)
+static void tidy_value(const tidy_t *t, int d, quantity_form_t form, cell_at_t c, long v)
 {
     const point_summary_t *ps = t->res->points[t->point];
-    const quantity_def_t *def = &quantity_defs[d];
+    const quantity_def_t *def = &t->res->layout.defs[d];
     static const char *const qname[SUMMARY_N_QUANTILES] = {
         "q01", "q05", "q10", "q25", "q50", "q75", "q90", "q95", "q99"};
     for (int g = 0; g < ps->n_groups; g++) {
@@ -407,46 +493,62 @@ static void tidy_value(const tidy_t *t, int d, quantity_form_t form, int e, int 
             {"min", ps->min[at]}, {"max", ps->max[at]}};
         /* min and max are kept for all draws only */
         for (int k = 0; k < (g ? 3 : 5); k++)
-            tidy_row(t, g, def->name, form_label[form], e, i, "", st[k].name, st[k].x, def->units);
+            tidy_row(t, g, def->name, form_label[form], c, "", st[k].name, st[k].x, def->units);
         for (int k = 0; k < SUMMARY_N_QUANTILES; k++)
-            tidy_row(t, g, def->name, form_label[form], e, i, "", qname[k],
+            tidy_row(t, g, def->name, form_label[form], c, "", qname[k],
                      ps->quantile[at * SUMMARY_N_QUANTILES + (size_t)k], def->units);
         if (!g)
-            tidy_row(t, g, def->name, form_label[form], e, i, "", "q_error_bound",
+            tidy_row(t, g, def->name, form_label[form], c, "", "q_error_bound",
                      ps->quantile_error[v], def->units);
     }
+}
+
+/* Every cell of quantity d (layout.defs[d]) the selection keeps, in storage order. */
+static void tidy_quantity(const tidy_t *t, int d)
+{
+    const results_t *res = t->res;
+    const selection_t *sel = t->sel;
+    const quantity_def_t *def = &res->layout.defs[d];
+    int has_e = (def->axes & AXES_EXPORTER) != 0, has_i = (def->axes & AXES_IMPORTER) != 0;
+    int has_p = (def->axes & AXES_PERIOD) != 0, has_y = (def->axes & AXES_YEAR) != 0;
+    int narrowed = sel->period >= 0 || sel->year >= 0;
+    int f0 = def->is_welfare ? FORM_WELFARE : FORM_LEVEL;
+    int f1 = def->is_welfare ? FORM_WELFARE : FORM_CHANGE;
+    for (int f = f0; f <= f1; f++)
+        for (int e = 0; e < (has_e ? res->n_exporters : 1); e++)
+            for (int i = 0; i < (has_i ? res->n_importers : 1); i++)
+                for (int p = 0; p < (has_p ? res->n_periods : 1); p++)
+                    for (int y = 0; y < (has_y ? res->n_years : 1); y++) {
+                        cell_at_t c = {has_e ? e : -1, has_i ? i : -1, has_p ? p : -1,
+                                       has_y ? y : -1};
+                        if ((has_e && !sel->sel_exp[e]) || (has_i && !sel->sel_imp[i]))
+                            continue;
+                        if (narrowed && !(has_p && sel->period == p) &&
+                            !(has_y && sel->year == y))
+                            continue;
+                        long v = quantity_index_at(&res->layout, def->name, (quantity_form_t)f,
+                                                   c.exporter, c.importer, c.period, c.year);
+                        if (v >= 0)
+                            tidy_value(t, d, (quantity_form_t)f, c, v);
+                    }
 }
 
 static void tidy_point(const tidy_t *t)
 {
     const results_t *res = t->res;
     const point_summary_t *ps = res->points[t->point];
-    for (int d = 0; d < quantity_def_count; d++) {
-        const quantity_def_t *def = &quantity_defs[d];
-        int has_e = def->axes == AXES_EXPORTER || def->axes == AXES_ROUTE;
-        int has_i = def->axes == AXES_IMPORTER || def->axes == AXES_ROUTE;
-        int f0 = def->is_welfare ? FORM_WELFARE : FORM_LEVEL;
-        int f1 = def->is_welfare ? FORM_WELFARE : FORM_CHANGE;
-        for (int f = f0; f <= f1; f++)
-            for (int e = 0; e < (has_e ? res->n_exporters : 1); e++)
-                for (int i = 0; i < (has_i ? res->n_importers : 1); i++) {
-                    if ((has_e && !t->sel->sel_exp[e]) || (has_i && !t->sel->sel_imp[i]))
-                        continue;
-                    long v = quantity_index(&res->layout, def->name, (quantity_form_t)f,
-                                            has_e ? e : -1, has_i ? i : -1);
-                    if (v >= 0)
-                        tidy_value(t, d, (quantity_form_t)f, has_e ? e : -1, has_i ? i : -1, v);
-                }
-    }
+    /* the file's own table (annual or calendar), so every /summary cell has a row */
+    for (int d = 0; d < res->layout.n_defs; d++)
+        tidy_quantity(t, d);
     for (int g = 0; g < ps->n_groups; g++) {
-        tidy_row(t, g, "draws_ok", "level", -1, -1, "", "count", (double)ps->draws_ok[g], "1");
-        tidy_row(t, g, "draws_failed", "level", -1, -1, "", "count",
+        tidy_row(t, g, "draws_ok", "level", no_axes, "", "count", (double)ps->draws_ok[g], "1");
+        tidy_row(t, g, "draws_failed", "level", no_axes, "", "count",
                  (double)ps->draws_failed[g], "1");
         for (int k = 0; k < res->n_thresholds; k++) {
             size_t at = (size_t)g * (size_t)res->n_thresholds + (size_t)k;
-            tidy_row(t, g, "threshold", "level", -1, -1, res->threshold_name[k], "probability",
+            tidy_row(t, g, "threshold", "level", no_axes, res->threshold_name[k], "probability",
                      ps->threshold_prob[at], "1");
-            tidy_row(t, g, "threshold", "level", -1, -1, res->threshold_name[k], "mcse",
+            tidy_row(t, g, "threshold", "level", no_axes, res->threshold_name[k], "mcse",
                      ps->threshold_mcse[at], "1");
         }
     }
@@ -454,7 +556,7 @@ static void tidy_point(const tidy_t *t)
 
 static int tidy_print(const results_t *res, const selection_t *sel, report_format_t format)
 {
-    const char *cols[SWEEP_MAX_KEYS + 12];
+    const char *cols[SWEEP_MAX_KEYS + 14];
     char sweep_var[SWEEP_MAX_KEYS][300];
     int n = 0;
     cols[n++] = "point";
@@ -463,7 +565,7 @@ static int tidy_print(const results_t *res, const selection_t *sel, report_forma
         cols[n++] = sweep_var[s];
     }
     static const char *const rest[] = {"regime", "quantity", "form", "exporter", "importer",
-                                       "threshold", "statistic", "value", "units"};
+                                       "period", "year", "threshold", "statistic", "value", "units"};
     for (size_t k = 0; k < sizeof rest / sizeof rest[0]; k++)
         cols[n++] = rest[k];
     tidy_t t = {res, sel, report_table_new(n, cols), 0};
@@ -508,7 +610,12 @@ int cmd_summary(int argc, char **argv)
         report_file_close(&rf);
         return EXIT_USAGE;
     }
-    selection_t sel = {sel_exp, sel_imp};
+    selection_t sel = {sel_exp, sel_imp, -1, -1};
+    if (report_select_time(res, &opt, &sel.period, &sel.year, err, sizeof err)) {
+        fprintf(stderr, "agtrade summary: %s: %s\n", path, err);
+        report_file_close(&rf);
+        return EXIT_USAGE;
+    }
     if (format == REPORT_TEXT) {
         printf("%s: scenario '%s', agtrade %s, seed %llu, %llu draws per point, %zu point(s), "
                "%llu draws failed\n", path, rf.scenario, rf.version, (unsigned long long)rf.seed,

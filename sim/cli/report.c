@@ -86,6 +86,7 @@ int report_parse_options(int argc, char **argv, const char *usage, report_option
         {"exporter", required_argument, NULL, 'e'}, {"importer", required_argument, NULL, 'i'},
         {"all", no_argument, NULL, 'a'},           {"format", required_argument, NULL, 'f'},
         {"help", no_argument, NULL, 'h'},          {"version", no_argument, NULL, 'V'},
+        {"period", required_argument, NULL, 'P'},  {"year", required_argument, NULL, 'Y'},
         {NULL, 0, NULL, 0}};
     memset(opt, 0, sizeof *opt);
     opt->format = REPORT_TEXT;
@@ -96,6 +97,8 @@ int report_parse_options(int argc, char **argv, const char *usage, report_option
         case 'e': opt->exporter = optarg; break;
         case 'i': opt->importer = optarg; break;
         case 'a': opt->all = 1; break;
+        case 'P': opt->period = optarg; break;
+        case 'Y': opt->year = optarg; break;
         case 'f':
             if (report_format_parse(optarg, &opt->format)) {
                 fprintf(stderr, "agtrade %s: --format must be text, csv or json (got '%s')\n",
@@ -114,6 +117,17 @@ int report_parse_options(int argc, char **argv, const char *usage, report_option
         return EXIT_USAGE;
     }
     return -1;
+}
+
+/* "no exporter 'X' (it has: 'US', 'Brazil', ...)" into err. */
+static void unknown_name(const char (*names)[RESULTS_LABEL_MAX], int n, const char *what,
+                         const char *name, char *err, size_t errlen)
+{
+    int used = snprintf(err, errlen, "no %s '%s' (it has:", what, name);
+    for (int k = 0; k < n && used >= 0 && (size_t)used < errlen; k++)
+        used += snprintf(err + used, errlen - (size_t)used, "%s '%s'", k ? "," : "", names[k]);
+    if (used >= 0 && (size_t)used < errlen)
+        snprintf(err + used, errlen - (size_t)used, ")");
 }
 
 /* Marks the regions of one side; -1 when `name` is not among them. */
@@ -142,19 +156,45 @@ int report_select(const results_t *res, const report_options_t *opt, int every_b
         names = res->importer_name, n = res->n_importers, what = "importer", name = opt->importer;
     if (!names)
         return 0;
-    int used = snprintf(err, errlen, "no %s '%s' (it has:", what, name);
-    for (int k = 0; k < n && used >= 0 && (size_t)used < errlen; k++)
-        used += snprintf(err + used, errlen - (size_t)used, "%s '%s'", k ? "," : "", names[k]);
-    if (used >= 0 && (size_t)used < errlen)
-        snprintf(err + used, errlen - (size_t)used, ")");
+    unknown_name(names, n, what, name, err, errlen);
     return -1;
 }
 
-const char *report_units(const char *name)
+/* The index of `name` among names[0..n), or -1 with the list in err. */
+static int select_name(const char (*names)[RESULTS_LABEL_MAX], int n, const char *what,
+                       const char *name, char *err, size_t errlen)
 {
-    for (int d = 0; d < quantity_def_count; d++)
-        if (!strcmp(quantity_defs[d].name, name))
-            return quantity_defs[d].units;
+    for (int k = 0; k < n; k++)
+        if (!strcmp(names[k], name))
+            return k;
+    unknown_name(names, n, what, name, err, errlen);
+    return -1;
+}
+
+int report_select_time(const results_t *res, const report_options_t *opt, int *period,
+                       int *year, char *err, size_t errlen)
+{
+    *period = *year = -1;
+    if ((opt->period || opt->year) && !res->n_periods) {
+        snprintf(err, errlen, "--%s needs a file with a calendar (a time: section); this one "
+                 "is annual", opt->period ? "period" : "year");
+        return -1;
+    }
+    if (opt->period &&
+        (*period = select_name(res->period_name, res->n_periods, "period", opt->period, err,
+                               errlen)) < 0)
+        return -1;
+    if (opt->year &&
+        (*year = select_name(res->year_name, res->n_years, "year", opt->year, err, errlen)) < 0)
+        return -1;
+    return 0;
+}
+
+const char *report_units(const results_t *res, const char *name)
+{
+    for (int d = 0; d < res->layout.n_defs; d++)
+        if (!strcmp(res->layout.defs[d].name, name))
+            return res->layout.defs[d].units;
     return "";
 }
 

@@ -48,9 +48,11 @@ typedef struct {
     const char *exporter, *importer;   /* --exporter / --importer, NULL when not given */
     int all;                           /* --all */
     report_format_t format;            /* --format, default text */
+    const char *period, *year;         /* --period / --year, NULL when not given */
 } report_options_t;
 
-/* Parses -e/--exporter X, -i/--importer Y, -a/--all, -f/--format F, -h/--help (prints
+/* Parses -e/--exporter X, -i/--importer Y, -a/--all, -f/--format F, --period P, --year Y,
+ * -h/--help (prints
  * usage) and -V/--version of subcommand argv[0] with cli_getopt: -1 to go on with the
  * operands argv[optind..argc), otherwise the exit code (EXIT_OK after --help or
  * --version; EXIT_USAGE after a bad option or --all with a region, said on stderr). */
@@ -63,8 +65,15 @@ int report_parse_options(int argc, char **argv, const char *usage, report_option
 int report_select(const results_t *res, const report_options_t *opt, int every_by_default,
                   char *sel_exp, char *sel_imp, char *err, size_t errlen);
 
-/* The units of quantity `name` (quantity_defs), "" when there is none. */
-const char *report_units(const char *name);
+/* The period and year an output is narrowed to (--period / --year): their indices into
+ * res->period_name / year_name, -1 where not given. 0, or -1 with "no period 'X' (it has:
+ * 'Sep-Nov 2024', ...)" or "--period needs a file with a calendar ..." in err. */
+int report_select_time(const results_t *res, const report_options_t *opt, int *period,
+                       int *year, char *err, size_t errlen);
+
+/* The units of quantity `name` in the file's own layout (annual or calendar table), ""
+ * when there is none. */
+const char *report_units(const results_t *res, const char *name);
 
 /* "what US -> China" (exporter and importer), "what US" / "what China" (one of them) or
  * "what" (neither: -1, -1), for row labels. */

@@ -33,6 +33,8 @@ typedef struct engine_worker {
     periods_welfare_t *periods_welfare;
     double *year_values;
     double *design_inputs;        /* engine_eval_design's input row */
+    periods_policy_t *periods_barrier;   /* the draw's calendar policy with its non-tariff
+                                            barriers, or NULL when the run has none */
 } worker_t;
 
 typedef struct {
@@ -66,8 +68,29 @@ static int n_groups_of(const engine_spec_t *spec) { return 1 + spec->n_regimes; 
 
 /* ---- one draw of a calendar (Part 2) ---------------------------------------------- */
 
+/* Year y's non-tariff barriers (TARGET_NTB) added to the route's tariff in each of year
+ * y's periods of w->periods_barrier: the calendar form of sample_apply_barriers, which
+ * edits an annual policy_t. The reference policy never gets them. */
+static void barriers_of_year(const engine_spec_t *spec, worker_t *w, int y, const double *values)
+{
+    const periods_market_t *pm = spec->pmarket;
+    periods_policy_t *pol = w->periods_barrier;
+    int ne = pol->n_exporters, ni = pol->n_importers;
+    for (int k = 0; k < spec->n_inputs; k++) {
+        const input_spec_t *in = &spec->inputs[k];
+        if (in->target != TARGET_NTB || in->exporter < 0 || in->exporter >= ne ||
+            in->importer < 0 || in->importer >= ni)
+            continue;
+        for (int t = pm->year_first[y]; t < pm->year_first[y + 1]; t++)
+            pol->tariff[((size_t)t * (size_t)ne + (size_t)in->exporter) * (size_t)ni +
+                        (size_t)in->importer] += values[k];
+    }
+}
+
 /* The draw's inputs in every marketing year: year 0's values are the draw's; a yearly
- * input of year y > 0 comes from the draw under the key seed ^ (y * ENGINE_YEAR_KEY). */
+ * input of year y > 0 comes from the draw under the key seed ^ (y * ENGINE_YEAR_KEY).
+ * With non-tariff barriers, w->periods_barrier (a copy of the draw's policy) gets each
+ * year's. */
 static void sample_years(const engine_spec_t *spec, worker_t *w, uint64_t draw,
                          const double *inputs)
 {
@@ -87,6 +110,8 @@ static void sample_years(const engine_spec_t *spec, worker_t *w, uint64_t draw,
         }
         sample_apply(spec->inputs, spec->n_inputs, values, pm->period_market[0],
                      w->periods_shocks->year[y]);
+        if (w->periods_barrier)
+            barriers_of_year(spec, w, y, values);
     }
 }
 
@@ -97,10 +122,14 @@ static int draw_periods(const engine_spec_t *spec, worker_t *w, uint64_t draw,
 {
     const quantity_layout_t *lay = spec->layout;
     const periods_market_t *pm = spec->pmarket;
-    sample_years(spec, w, draw, inputs);
-    inputs[2 * spec->n_inputs] = w->periods_shocks->year[0]->compliance;
     const periods_policy_t *policy = spec->n_regimes > 0 ? spec->p_regimes[regime]
                                                          : spec->p_scenario;
+    if (w->periods_barrier) {   /* sample_years adds the draw's barriers to a copy */
+        periods_policy_copy_into(w->periods_barrier, policy);
+        policy = w->periods_barrier;
+    }
+    sample_years(spec, w, draw, inputs);
+    inputs[2 * spec->n_inputs] = w->periods_shocks->year[0]->compliance;
     int status = 0;
     if (periods_solve(pm, spec->p_reference, w->periods_shocks, NULL, w->periods_ws,
                       w->periods_ref))
@@ -370,6 +399,7 @@ static void worker_free(worker_t *w)
     periods_welfare_free(w->periods_welfare);
     free(w->year_values);
     free(w->design_inputs);
+    periods_policy_free(w->periods_barrier);
 }
 
 static int worker_init(worker_t *w, const run_t *run)
@@ -401,6 +431,8 @@ static int worker_init(worker_t *w, const run_t *run)
     w->periods_scen = periods_solution_alloc(pm, spec->max_windows);
     w->periods_welfare = periods_welfare_alloc(pm);
     w->year_values = calloc((size_t)spec->n_inputs + 1, sizeof(double));
+    if (w->barrier_policy && !(w->periods_barrier = periods_policy_alloc(pm, spec->max_windows)))
+        return -1;
     return w->periods_ws && w->periods_shocks && w->periods_ref && w->periods_scen &&
                    w->periods_welfare && w->year_values
                ? 0 : -1;
