@@ -1,5 +1,6 @@
-/* run.c - see run.h. */
+/* run.c - see run.h. The raw-draw sink of --raw-draws is run_raw.c (run_raw.h). */
 #include "run.h"
+#include "run_raw.h"
 #include <errno.h>
 #include <limits.h>
 #include <sys/stat.h>
@@ -226,259 +227,6 @@ static int check_points(const config_t *cfg, const results_t *res)
     return EXIT_OK;
 }
 
-/* ---- raw draws ------------------------------------------------------------------- */
-
-typedef struct {
-    const quantity_layout_t *layout;
-    const config_t *cfg;             /* the inputs' names */
-    const results_t *res;            /* the attributed targets (the Sobol design's outputs) */
-    double *design;                  /* a point's design outputs (sobol_run_point) */
-    int inputs_at, design_at;        /* the first input and design stream */
-    h5out_stream_t **streams;        /* [def][form level/ref], then regime, status,
-                                        iterations, then [input][value, z], compliance */
-    int n_streams;
-    size_t file_point;               /* index of the point along the file's point axis */
-    double *buffer;                  /* a chunk of draws of one quantity */
-    int32_t *ibuffer;
-    char err[512];
-} raw_sink_t;
-
-static int raw_dims(quantity_axes_t axes, const char **dims, const quantity_layout_t *lay,
-                    size_t *sizes)
-{
-    int nd = 0;
-    dims[nd] = "point"; sizes[nd++] = 1;
-    dims[nd] = "draw"; sizes[nd++] = 0;
-    if (axes & AXES_EXPORTER) {
-        dims[nd] = "exporter"; sizes[nd++] = (size_t)lay->n_exporters;
-    }
-    if (axes & AXES_IMPORTER) {
-        dims[nd] = "importer"; sizes[nd++] = (size_t)lay->n_importers;
-    }
-    if (axes & AXES_PERIOD) {
-        dims[nd] = "period"; sizes[nd++] = (size_t)lay->n_periods;
-    }
-    if (axes & AXES_YEAR) {
-        dims[nd] = "year"; sizes[nd++] = (size_t)lay->n_years;
-    }
-    return nd;
-}
-
-/* Overrides of freight are in USD/t; every other sampled value is a factor or an
- * index (sample.h, models/policy.h). */
-static const char *input_units(const input_spec_t *in)
-{
-    int freight = in->target == TARGET_FREIGHT_INDEX || in->target == TARGET_FREIGHT_ROUTE;
-    return freight && in->apply == APPLY_OVERRIDE ? "USD/t" : "1";
-}
-
-/* With --sobol: sobol_<F>(point, sobol_eval, region axes), each design evaluation's
- * value of each attributed target, in design order (sobol.h), so that the indices can be
- * recomputed from the file (tests/test_attrib.py does, with OpenTURNS). */
-static int raw_open_design(h5out_t *h, raw_sink_t *sink, char *err, size_t errlen)
-{
-    const results_t *res = sink->res;
-    sink->design_at = sink->n_streams;
-    if (!res->sobol_evals)
-        return 0;
-    sink->design = malloc((res->sobol_evals * results_attrib_values(res) + 1) * sizeof(double));
-    if (!sink->design) {
-        snprintf(err, errlen, "out of memory");
-        return -1;
-    }
-    for (int t = 0; t < res->n_targets; t++) {
-        const quantity_def_t *def = &quantity_defs[res->targets[t].def];
-        const char *dims[4];
-        size_t sizes[4];
-        char path[160], stem[96], ln[300];
-        int nd = raw_dims(def->axes, dims, &res->layout, sizes);
-        dims[1] = "sobol_eval";
-        quantity_form_name(def, res->targets[t].form, stem, sizeof stem);
-        snprintf(path, sizeof path, "draws/sobol_%s", stem);
-        snprintf(ln, sizeof ln, "%s (%s), per evaluation of the Sobol design", def->long_name,
-                 res->targets[t].form == FORM_CHANGE ? "change" : "scenario");
-        if (!(sink->streams[sink->n_streams++] = h5out_stream_open(
-                  h, path, nd, dims, H5OUT_DOUBLE, def->units, ln, err, errlen)))
-            return -1;
-    }
-    return 0;
-}
-
-/* The point's design outputs into the sobol_<F> streams. */
-static int raw_write_design(raw_sink_t *sink)
-{
-    const results_t *res = sink->res;
-    size_t A = results_attrib_values(res), E = res->sobol_evals, at = 0;
-    int s = sink->design_at;
-    for (int t = 0; t < res->n_targets; t++) {
-        size_t n = quantity_size(&res->layout, res->targets[t].def);
-        double *buf = malloc((E * n + 1) * sizeof *buf);
-        if (!buf) {
-            snprintf(sink->err, sizeof sink->err, "out of memory");
-            return -1;
-        }
-        for (size_t e = 0; e < E; e++)
-            memcpy(buf + e * n, sink->design + e * A + at, n * sizeof *buf);
-        const char *dims[4];
-        size_t sizes[4], start[4] = {sink->file_point, 0, 0, 0}, count[4] = {1, E, 0, 0};
-        int nd = raw_dims(quantity_defs[res->targets[t].def].axes, dims, &res->layout, sizes);
-        for (int a = 2; a < nd; a++)
-            count[a] = sizes[a];
-        int rc = h5out_stream_write(sink->streams[s + t], start, count, buf, sink->err,
-                                    sizeof sink->err);
-        free(buf);
-        if (rc)
-            return -1;
-        at += n;
-    }
-    return 0;
-}
-
-/* input_<name> (the value sampled, in the input's own units) and input_<name>_z (its
- * standard normal score) per input, then the compliance factor applied. Names are
- * sanitized like the sweep variables; the attribute input_name keeps the original. */
-static int raw_open_inputs(h5out_t *h, raw_sink_t *sink, char *err, size_t errlen)
-{
-    const config_t *cfg = sink->cfg;
-    const char *dims[2] = {"point", "draw"};
-    sink->inputs_at = sink->n_streams;
-    for (int i = 0; i < cfg->n_inputs; i++)
-        for (int z = 0; z < 2; z++) {
-            char path[200], clean[SAMPLE_NAME_MAX], ln[300];
-            results_sanitize_name(cfg->inputs[i].name, clean, sizeof clean);
-            snprintf(path, sizeof path, "draws/input_%s%s", clean, z ? "_z" : "");
-            snprintf(ln, sizeof ln, z ? "standard normal score of input %s in the copula, per draw"
-                                      : "sampled value of input %s (%s), per draw",
-                     cfg->inputs[i].name, input_target_name(cfg->inputs[i].target));
-            h5out_stream_t *st = h5out_stream_open(h, path, 2, dims, H5OUT_DOUBLE,
-                                                   z ? "1" : input_units(&cfg->inputs[i]), ln,
-                                                   err, errlen);
-            sink->streams[sink->n_streams++] = st;
-            if (!st || h5out_attr_string(h, path, "input_name", cfg->inputs[i].name, err, errlen))
-                return -1;
-        }
-    sink->streams[sink->n_streams] = h5out_stream_open(
-        h, "draws/compliance", 2, dims, H5OUT_DOUBLE, "1",
-        "compliance factor of purchase floors applied (1: none sampled), per draw", err, errlen);
-    return sink->streams[sink->n_streams++] ? raw_open_design(h, sink, err, errlen) : -1;
-}
-
-static int raw_open(h5out_t *h, raw_sink_t *sink, char *err, size_t errlen)
-{
-    const quantity_layout_t *lay = sink->layout;
-    int max_streams = 2 * lay->n_defs + 3 + 2 * sink->cfg->n_inputs + 1 + sink->res->n_targets;
-    sink->streams = calloc((size_t)max_streams, sizeof *sink->streams);
-    size_t chunk = (size_t)ENGINE_CHUNK_BLOCKS * ENGINE_BLOCK_DRAWS, largest = 1;
-    for (int d = 0; d < lay->n_defs; d++)
-        largest = quantity_size(lay, d) > largest ? quantity_size(lay, d) : largest;
-    sink->buffer = malloc(chunk * largest * sizeof(double));
-    sink->ibuffer = malloc(chunk * sizeof(int32_t));
-    if (!sink->streams || !sink->buffer || !sink->ibuffer) {
-        snprintf(err, errlen, "out of memory");
-        return -1;
-    }
-    for (int d = 0; d < lay->n_defs; d++) {
-        const quantity_def_t *def = &lay->defs[d];
-        for (int f = FORM_LEVEL; f <= (def->is_welfare ? FORM_LEVEL : FORM_REF); f++) {
-            const char *dims[5];
-            size_t sizes[5];
-            char path[160], name[96], ln[256];
-            int nd = raw_dims(def->axes, dims, lay, sizes);
-            quantity_form_name(def, (quantity_form_t)f, name, sizeof name);
-            snprintf(path, sizeof path, "draws/%s", name);
-            snprintf(ln, sizeof ln, "%s (%s), per draw", def->long_name,
-                     f == FORM_REF ? "reference" : def->is_welfare ? "change" : "scenario");
-            sink->streams[sink->n_streams] = h5out_stream_open(h, path, nd, dims, H5OUT_DOUBLE,
-                                                               def->units, ln, err, errlen);
-            if (!sink->streams[sink->n_streams++])
-                return -1;
-        }
-    }
-    static const char *const int_vars[3][2] = {
-        {"draws/regime", "policy regime of the draw (-1: no regimes)"},
-        {"draws/status", "solver status (0 converged; 1-15 reference failed; 16+ scenario failed)"},
-        {"draws/iterations", "solver iterations, reference plus scenario"}};
-    for (int k = 0; k < 3; k++) {
-        const char *dims[2] = {"point", "draw"};
-        sink->streams[sink->n_streams] = h5out_stream_open(h, int_vars[k][0], 2, dims,
-                                                           H5OUT_INT32, "1", int_vars[k][1],
-                                                           err, errlen);
-        if (!sink->streams[sink->n_streams++])
-            return -1;
-    }
-    return raw_open_inputs(h, sink, err, errlen);
-}
-
-static int raw_close(raw_sink_t *sink, char *err, size_t errlen)
-{
-    int rc = 0;
-    for (int s = 0; s < sink->n_streams; s++)
-        if (sink->streams[s] && h5out_stream_close(sink->streams[s], err, errlen))
-            rc = -1;
-    free(sink->streams);
-    free(sink->design);
-    free(sink->buffer);
-    free(sink->ibuffer);
-    memset(sink, 0, sizeof *sink);
-    return rc;
-}
-
-static int raw_write_chunk(void *ctx, uint64_t first, uint64_t n, const double *values,
-                           const int32_t *regime, const int32_t *status, const int32_t *iterations)
-{
-    raw_sink_t *sink = ctx;
-    const quantity_layout_t *lay = sink->layout;
-    int s = 0;
-    for (int d = 0; d < lay->n_defs; d++) {
-        const quantity_def_t *def = &lay->defs[d];
-        size_t size = quantity_size(lay, d);
-        for (int f = FORM_LEVEL; f <= (def->is_welfare ? FORM_LEVEL : FORM_REF); f++) {
-            size_t base = quantity_base(lay, d, (quantity_form_t)f);
-            for (uint64_t k = 0; k < n; k++)
-                memcpy(sink->buffer + k * size, values + k * lay->n_vars + base,
-                       size * sizeof(double));
-            size_t start[5] = {sink->file_point, first, 0, 0, 0};
-            size_t count[5] = {1, n, 0, 0, 0};
-            const char *dims[5];
-            size_t sizes[5];
-            int nd = raw_dims(def->axes, dims, lay, sizes);
-            for (int a = 2; a < nd; a++)
-                count[a] = sizes[a];
-            if (h5out_stream_write(sink->streams[s++], start, count, sink->buffer, sink->err,
-                                   sizeof sink->err))
-                return -1;
-        }
-    }
-    const int32_t *ints[3] = {regime, status, iterations};
-    for (int k = 0; k < 3; k++) {
-        size_t start[2] = {sink->file_point, first}, count[2] = {1, n};
-        if (h5out_stream_write(sink->streams[s++], start, count, ints[k], sink->err,
-                               sizeof sink->err))
-            return -1;
-    }
-    return 0;
-}
-
-/* The chunk's input rows (engine.h, ENGINE_INPUT_ROW): one column per stream. */
-static int raw_write_inputs(void *ctx, uint64_t first, uint64_t n, const double *inputs)
-{
-    raw_sink_t *sink = ctx;
-    int K = sink->cfg->n_inputs;
-    size_t row = ENGINE_INPUT_ROW(K);
-    int s = sink->inputs_at;
-    for (int c = 0; c < 2 * K + 1; c++) {
-        /* streams are [input][value, z]; the row is [values | scores | compliance] */
-        size_t col = c == 2 * K ? (size_t)c : (size_t)(c % 2 ? K + c / 2 : c / 2);
-        for (uint64_t k = 0; k < n; k++)
-            sink->buffer[k] = inputs[k * row + col];
-        size_t start[2] = {sink->file_point, first}, count[2] = {1, n};
-        if (h5out_stream_write(sink->streams[s + c], start, count, sink->buffer, sink->err,
-                               sizeof sink->err))
-            return -1;
-    }
-    return 0;
-}
-
 /* ---- metadata -------------------------------------------------------------------- */
 
 static int write_metadata(h5out_t *h, const run_options_t *opt, const config_t *cfg,
@@ -656,15 +404,15 @@ static int run_one_point(run_state_t *st, size_t p, uint64_t progress_offset,
     spec.attrib_index = st->attrib_index;
     spec.n_attrib = st->n_attrib;
     if (st->opt->raw) {
-        spec.raw = raw_write_chunk;
-        spec.raw_inputs = raw_write_inputs;
+        spec.raw = run_raw_write_chunk;
+        spec.raw_inputs = run_raw_write_inputs;
         spec.raw_ctx = &st->raw;
     }
     int rc = engine_run_point(&spec, st->res->points[p], err, sizeof err);
     if (rc == ENGINE_OK && st->cfg->sobol && st->rank == 0) {   /* one rank runs the design */
         rc = sobol_run_point(&spec, st->cfg->sobol, st->res->points[p], st->raw.design, err,
                              sizeof err);
-        if (rc == ENGINE_OK && st->raw.design && raw_write_design(&st->raw))
+        if (rc == ENGINE_OK && st->raw.design && run_raw_write_design(&st->raw))
             rc = ENGINE_SINK_FAILED;
     }
     prepared_free(&prep);
@@ -723,7 +471,7 @@ static int open_output(run_state_t *st)
         st->raw.layout = &st->res->layout;
         st->raw.cfg = st->cfg;
         st->raw.res = st->res;
-        rc = raw_open(st->out, &st->raw, err, sizeof err);
+        rc = run_raw_open(st->out, &st->raw, err, sizeof err);
     }
     if (rc) {
         fprintf(stderr, "agtrade: %s\n", err);
@@ -735,7 +483,7 @@ static int open_output(run_state_t *st)
 static int finish_output(run_state_t *st, int shard_k, int shard_n)
 {
     char err[1024];
-    int rc = st->opt->raw ? raw_close(&st->raw, err, sizeof err) : 0;
+    int rc = st->opt->raw ? run_raw_close(&st->raw, err, sizeof err) : 0;
     if (!rc && st->opt->raw)
         rc = results_copy_coords(st->out, st->res, "draws", 1, err, sizeof err);
     if (!rc)
@@ -845,7 +593,7 @@ static int run_config(const run_options_t *opt, const config_t *cfg)
     } else if (st.out) {
         char ignored[256];
         if (st.opt->raw)
-            raw_close(&st.raw, ignored, sizeof ignored);
+            run_raw_close(&st.raw, ignored, sizeof ignored);
         h5out_abort(st.out, NULL, ignored, sizeof ignored);
         if (rc == EXIT_INTERRUPTED && st.rank == 0 && opt->raw)
             report_raw_interrupt();

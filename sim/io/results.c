@@ -1,7 +1,8 @@
-/* results.c - see results.h. */
+/* results.c - see results.h: the table of summary variables, allocation, the writer and
+ * the metadata; reading a file back is results_read.c. */
 #include "results.h"
+#include "results_internal.h"
 #include "attrib.h"
-#include "sweep.h"
 #include "version.h"
 #include <assert.h>
 #include <stdio.h>
@@ -14,33 +15,13 @@
     "Philox4x32-10 (Random123); key = seed, counter = (draw, input stream, position); " \
     "regime from stream 0xFFFFFFFF"
 
-/* Which array of point_summary_t a summary variable lives in. */
-typedef enum {
-    F_MEAN, F_SD, F_MCSE, F_MIN, F_MAX, F_Q, F_QERR, F_HIST, F_EDGES, F_UNDER, F_OVER,
-    F_DRAWS_OK, F_DRAWS_FAILED, F_THR_P, F_THR_MCSE, F_CORR_INPUT, F_SRC_INPUT, F_R2,
-    F_S1, F_ST, F_S1_CONF, F_ST_CONF
-} field_t;
-
-/* One summary variable: per point, n_seg segments of `count` consecutive elements of a
- * point_summary_t array, the first at `offset`, each `seg_stride` after the previous. */
-typedef struct {
-    char name[128];
-    char long_name[256];
-    const char *units;
-    int ndims;
-    const char *dims[H5OUT_MAX_DIMS];
-    field_t field;
-    size_t offset, count, n_seg, seg_stride;
-    int optional;   /* may be absent from files of older versions (see read_var) */
-} svar_t;
-
-static int field_is_int(field_t f)
+int results_field_is_int(field_t f)
 {
     return f == F_HIST || f == F_UNDER || f == F_OVER || f == F_DRAWS_OK || f == F_DRAWS_FAILED;
 }
 
 /* 8-byte elements either way: doubles, or int64/uint64 counts stored as int64. */
-static void *field_base(point_summary_t *ps, field_t f)
+void *results_field_base(point_summary_t *ps, field_t f)
 {
     switch (f) {
     case F_MEAN: return ps->mean;
@@ -68,8 +49,6 @@ static void *field_base(point_summary_t *ps, field_t f)
     }
     return NULL;
 }
-
-typedef int (*svar_fn)(const svar_t *var, void *arg);
 
 static void axes_dims(quantity_axes_t axes, svar_t *v)
 {
@@ -268,7 +247,7 @@ static int each_sobol(const results_t *res, svar_fn fn, void *arg)
     return each_target_stat(res, "sensitivity", parts, 4, (size_t)res->sobol_k, fn, arg);
 }
 
-static int each_var(const results_t *res, svar_fn fn, void *arg)
+int results_each_var(const results_t *res, svar_fn fn, void *arg)
 {
     int rc = 0;
     for (int d = 0; d < res->layout.n_defs && !rc; d++) {
@@ -540,19 +519,6 @@ int results_define(h5out_t *h, const results_t *res, uint64_t n_draws, char *err
     return rc;
 }
 
-typedef struct {
-    const results_t *res;
-    h5out_t *out;
-    h5in_t *in;
-    size_t *present;      /* global indices of the points in the file, in file order */
-    size_t n_present;
-    void *buffer;
-    char *err;
-    size_t errlen;
-} svar_io_t;
-
-static size_t svar_len(const svar_t *v) { return v->n_seg * v->count; }
-
 static int write_var(const svar_t *v, void *arg)
 {
     svar_io_t *io = arg;
@@ -563,12 +529,12 @@ static int write_var(const svar_t *v, void *arg)
         return -1;
     }
     for (size_t i = 0; i < io->n_present; i++) {
-        char *base = field_base(io->res->points[io->present[i]], v->field);
+        char *base = results_field_base(io->res->points[io->present[i]], v->field);
         for (size_t s = 0; s < v->n_seg; s++)
             memcpy(buf + (i * len + s * v->count) * 8, base + (v->offset + s * v->seg_stride) * 8,
                    v->count * 8);
     }
-    int rc = field_is_int(v->field)
+    int rc = results_field_is_int(v->field)
         ? h5out_write_int64(io->out, v->name, v->ndims, v->dims, (const int64_t *)(void *)buf,
                             v->units, v->long_name, io->err, io->errlen)
         : h5out_write_double(io->out, v->name, v->ndims, v->dims, (const double *)(void *)buf,
@@ -577,7 +543,7 @@ static int write_var(const svar_t *v, void *arg)
     return rc;
 }
 
-static size_t *present_points(const results_t *res, size_t *n)
+size_t *results_present_points(const results_t *res, size_t *n)
 {
     size_t *present = malloc((res->n_points + 1) * sizeof *present);
     *n = 0;
@@ -694,12 +660,12 @@ static int write_variance_splits(h5out_t *h, const results_t *res, const size_t 
 int results_write_summary(h5out_t *h, const results_t *res, char *err, size_t errlen)
 {
     svar_io_t io = {.res = res, .out = h, .err = err, .errlen = errlen};
-    io.present = present_points(res, &io.n_present);
+    io.present = results_present_points(res, &io.n_present);
     if (!io.present) {
         snprintf(err, errlen, "out of memory");
         return -1;
     }
-    int rc = each_var(res, write_var, &io);
+    int rc = results_each_var(res, write_var, &io);
     if (!rc && res->n_regimes)
         rc = write_variance_splits(h, res, io.present, io.n_present, err, errlen);
     free(io.present);
@@ -708,251 +674,6 @@ int results_write_summary(h5out_t *h, const results_t *res, char *err, size_t er
     if (!rc && res->sobol_k)
         rc = results_copy_coords(h, res, "sensitivity", 0, err, errlen);
     return rc;
-}
-
-/* ---- reading --------------------------------------------------------------------- */
-
-/* A threshold MCSE missing from an older file: the engine's formula from the
- * probabilities and draw counts read before it (each_count's order). */
-static void fill_threshold_mcse(point_summary_t *ps)
-{
-    for (int g = 0; g < ps->n_groups; g++)
-        for (int k = 0; k < ps->n_thresholds; k++) {
-            size_t at = (size_t)g * (size_t)ps->n_thresholds + (size_t)k;
-            ps->threshold_mcse[at] = summary_proportion_mcse(ps->threshold_prob[at],
-                                                             ps->draws_ok[g]);
-        }
-}
-
-static int read_var(const svar_t *v, void *arg)
-{
-    svar_io_t *io = arg;
-    size_t len = svar_len(v);
-    if (v->optional && !h5in_exists(io->in, v->name)) {
-        assert(v->field == F_THR_MCSE);
-        for (size_t i = 0; i < io->n_present; i++)
-            fill_threshold_mcse(io->res->points[io->present[i]]);
-        return 0;
-    }
-    char *buf = malloc(io->n_present * len * 8 + 8);
-    if (!buf) {
-        snprintf(io->err, io->errlen, "out of memory reading %s", v->name);
-        return -1;
-    }
-    int rc = field_is_int(v->field)
-        ? h5in_read_int64(io->in, v->name, (int64_t *)(void *)buf, io->err, io->errlen)
-        : h5in_read_double(io->in, v->name, (double *)(void *)buf, io->err, io->errlen);
-    for (size_t i = 0; i < io->n_present && !rc; i++) {
-        char *base = field_base(io->res->points[io->present[i]], v->field);
-        for (size_t s = 0; s < v->n_seg; s++)
-            memcpy(base + (v->offset + s * v->seg_stride) * 8, buf + (i * len + s * v->count) * 8,
-                   v->count * 8);
-    }
-    free(buf);
-    return rc;
-}
-
-static int read_labels(h5in_t *in, const char *dim, int n, char (*labels)[RESULTS_LABEL_MAX],
-                       char *err, size_t errlen)
-{
-    char **strings = NULL;
-    size_t got = 0;
-    if (h5in_read_strings(in, dim, &strings, &got, err, errlen))
-        return -1;
-    int rc = 0;
-    if ((int)got != n) {
-        snprintf(err, errlen, "coordinate '%s' has %zu entries, expected %d", dim, got, n);
-        rc = -1;
-    }
-    for (size_t i = 0; i < got && !rc; i++)
-        snprintf(labels[i], RESULTS_LABEL_MAX, "%s", strings[i]);
-    h5in_free_strings(strings, got);
-    return rc;
-}
-
-static int dim_len(h5in_t *in, const char *name, size_t *len)
-{
-    int ndims;
-    size_t shape[H5OUT_MAX_DIMS];
-    char dimnames[H5OUT_MAX_DIMS][H5OUT_NAME_MAX];
-    h5out_type_t type;
-    char err[256];
-    *len = 0;
-    if (!h5in_exists(in, name))
-        return 0;
-    if (h5in_var_info(in, name, &ndims, shape, dimnames, &type, err, sizeof err) || ndims != 1)
-        return -1;
-    *len = shape[0];
-    return 0;
-}
-
-typedef struct {
-    char (*keys)[256];
-    char (*vars)[300];
-    int n, max;
-    h5in_t *in;
-} sweep_scan_t;
-
-static void scan_sweep(const char *name, void *arg)
-{
-    sweep_scan_t *scan = arg;
-    if (strncmp(name, "sweep_", 6) != 0 || scan->n >= scan->max)
-        return;
-    char *key = NULL, err[256];
-    if (h5in_attr_string(scan->in, name, "sweep_key", &key, err, sizeof err))
-        return;
-    snprintf(scan->keys[scan->n], 256, "%s", key);
-    snprintf(scan->vars[scan->n], 300, "%s", name);
-    scan->n++;
-    free(key);
-}
-
-static int read_points(h5in_t *in, results_t *res, sweep_scan_t *scan, size_t P, char *err,
-                       size_t errlen)
-{
-    int64_t *index = malloc((P + 1) * sizeof *index);
-    double *values = malloc((P + 1) * sizeof *values);
-    int rc = (!index || !values) ? -1 : h5in_read_int64(in, "point", index, err, errlen);
-    for (size_t i = 0; i < P && !rc; i++)
-        if (index[i] < 0 || (size_t)index[i] >= res->n_points) {
-            snprintf(err, errlen, "point index %lld outside the sweep of %zu points",
-                     (long long)index[i], res->n_points);
-            rc = -1;
-        }
-    for (int s = 0; s < scan->n && !rc; s++) {
-        snprintf(res->sweep_key[s], 256, "%s", scan->keys[s]);
-        rc = h5in_read_double(in, scan->vars[s], values, err, errlen);
-        for (size_t i = 0; i < P && !rc; i++)
-            res->point_values[(size_t)index[i] * (size_t)scan->n + (size_t)s] = values[i];
-    }
-    for (size_t i = 0; i < P && !rc; i++) {
-        if (res->points[index[i]]) {
-            snprintf(err, errlen, "point %lld appears twice", (long long)index[i]);
-            rc = -1;
-        } else if (!(res->points[index[i]] = point_summary_alloc(
-                         res->layout.n_vars, 1 + res->n_regimes, res->n_thresholds))) {
-            snprintf(err, errlen, "out of memory");
-            rc = -1;
-        }
-    }
-    free(index);
-    free(values);
-    return rc;
-}
-
-/* Every message of results_read names the file once: the reader's own already do. */
-static results_t *fail_in_file(h5in_t *in, char *err, size_t errlen)
-{
-    const char *path = h5in_path(in);
-    size_t n = strlen(path);
-    if (strncmp(err, path, n) != 0 || err[n] != ':') {
-        char why[1024];
-        snprintf(why, sizeof why, "%s", err);
-        snprintf(err, errlen, "%s: %s", path, why);
-    }
-    return NULL;
-}
-
-/* The attributed targets of a file: the /summary variables named <stem>_corr_input, in
- * the file's order (the values are read back in that order, so writing the results
- * again gives the same data). */
-typedef struct {
-    attrib_target_t *targets;
-    int n;
-    int unknown;
-} attrib_scan_t;
-
-static void scan_attrib(const char *name, void *arg)
-{
-    attrib_scan_t *scan = arg;
-    static const char suffix[] = "_corr_input";
-    size_t len = strlen(name), sl = sizeof suffix - 1;
-    if (len <= sl || strcmp(name + len - sl, suffix) != 0)
-        return;
-    char stem[128];
-    snprintf(stem, sizeof stem, "%.*s", (int)(len - sl), name);
-    if (scan->n == ATTRIB_MAX_TARGETS || attrib_target_parse(stem, &scan->targets[scan->n]))
-        scan->unknown = 1;
-    else
-        scan->n++;
-}
-
-static int read_attribution(h5in_t *in, results_t *res, size_t n_inputs, char *err,
-                            size_t errlen)
-{
-    attrib_target_t targets[ATTRIB_MAX_TARGETS];
-    attrib_scan_t scan = {targets, 0, 0};
-    if (h5in_list(in, "summary", scan_attrib, &scan, err, errlen))
-        return -1;
-    if (scan.unknown) {
-        snprintf(err, errlen, "/summary attributes an unknown quantity (a newer agtrade?)");
-        return -1;
-    }
-    if (results_set_attribution(res, (int)n_inputs, targets, scan.n)) {
-        snprintf(err, errlen, "out of memory");
-        return -1;
-    }
-    return read_labels(in, "input", (int)n_inputs, res->input_name, err, errlen);
-}
-
-results_t *results_read(h5in_t *in, char *err, size_t errlen)
-{
-    size_t P, E, I, R, T, NP, NY, K, S;
-    int64_t total = 0;
-    if (dim_len(in, "point", &P) || dim_len(in, "exporter", &E) || dim_len(in, "importer", &I) ||
-        dim_len(in, "regime", &R) || dim_len(in, "threshold", &T) || dim_len(in, "period", &NP) ||
-        dim_len(in, "year", &NY) || dim_len(in, "input", &K) || dim_len(in, "sobol_input", &S) ||
-        !P || !E || !I || !NP != !NY) {
-        snprintf(err, errlen, "not an agtrade results file (missing point/exporter/importer axes)");
-        return fail_in_file(in, err, errlen);
-    }
-    if (h5in_attr_int64(in, "/", "points_total", &total, err, errlen))
-        return fail_in_file(in, err, errlen);
-    char keys[SWEEP_MAX_KEYS][256], vars[SWEEP_MAX_KEYS][300];
-    sweep_scan_t scan = {keys, vars, 0, SWEEP_MAX_KEYS, in};
-    if (h5in_list(in, "/", scan_sweep, &scan, err, errlen))
-        return fail_in_file(in, err, errlen);
-    results_t *res = results_alloc((int)E, (int)I, (int)R, (int)T, scan.n, (size_t)total);
-    if (!res) {
-        snprintf(err, errlen, "out of memory");
-        return fail_in_file(in, err, errlen);
-    }
-    int rc = read_labels(in, "exporter", (int)E, res->exporter_name, err, errlen);
-    if (!rc)
-        rc = read_labels(in, "importer", (int)I, res->importer_name, err, errlen);
-    if (!rc && NP && results_set_calendar(res, (int)NP, (int)NY)) {
-        snprintf(err, errlen, "out of memory");
-        rc = -1;
-    }
-    if (!rc && NP)
-        rc = read_labels(in, "period", (int)NP, res->period_name, err, errlen);
-    if (!rc && NP)
-        rc = read_labels(in, "year", (int)NY, res->year_name, err, errlen);
-    if (!rc && R)
-        rc = read_labels(in, "regime", (int)R, res->regime_name, err, errlen);
-    if (!rc && T)
-        rc = read_labels(in, "threshold", (int)T, res->threshold_name, err, errlen);
-    if (!rc)
-        rc = read_points(in, res, &scan, P, err, errlen);
-    if (!rc && K)   /* files from before attribution have no input axis */
-        rc = read_attribution(in, res, K, err, errlen);
-    if (!rc && S && results_set_sobol(res, (int)S)) {
-        snprintf(err, errlen, "out of memory");
-        rc = -1;
-    }
-    if (!rc && S)
-        rc = read_labels(in, "sobol_input", (int)S, res->sobol_name, err, errlen);
-    if (!rc) {
-        svar_io_t io = {.res = res, .in = in, .err = err, .errlen = errlen};
-        io.present = present_points(res, &io.n_present);
-        rc = io.present ? each_var(res, read_var, &io) : -1;
-        free(io.present);
-    }
-    if (rc) {
-        results_free(res);
-        return fail_in_file(in, err, errlen);
-    }
-    return res;
 }
 
 /* ---- metadata -------------------------------------------------------------------- */

@@ -1,5 +1,8 @@
-/* engine.c - see engine.h for the reproducibility contract. */
+/* engine.c - see engine.h for the reproducibility contract: the draws, set-up, the chunk
+ * loop and single evaluations of a design; attribution is engine_attrib.c, the MPI
+ * exchange engine_mpi.c, their shared state engine_internal.h. */
 #include "engine.h"
+#include "engine_internal.h"
 #include "attrib.h"
 #include "solve.h"
 #include "cluster.h"
@@ -14,55 +17,6 @@
 /* A draw whose reference solve failed reports that solve's status; one whose scenario
  * solve failed reports ENGINE_SCENARIO_FAILED + its status. */
 #define ENGINE_SCENARIO_FAILED 16
-
-/* Per-thread state: everything a draw touches, allocated once per run. */
-typedef struct engine_worker {
-    sample_workspace_t *sample_ws;
-    solve_workspace_t *solve_ws;
-    shocks_t *shocks;
-    solution_t *ref, *scen;
-    welfare_t *welfare;
-    double *block_rows;           /* one block's rows (when raw draws do not keep them) */
-    uint64_t *threshold_hits;     /* [group][threshold], summed over threads at the end */
-    policy_t *barrier_policy;     /* the draw's policy with its non-tariff barriers, or NULL
-                                     when the run has none */
-    /* a calendar (spec->pmarket): its solves, and the inputs of one year */
-    periods_workspace_t *periods_ws;
-    periods_shocks_t *periods_shocks;
-    periods_solution_t *periods_ref, *periods_scen;
-    periods_welfare_t *periods_welfare;
-    double *year_values;
-    double *design_inputs;        /* engine_eval_design's input row */
-    periods_policy_t *periods_barrier;   /* the draw's calendar policy with its non-tariff
-                                            barriers, or NULL when the run has none */
-} worker_t;
-
-typedef struct {
-    const engine_spec_t *spec;
-    size_t n_vars;
-    int n_groups;
-    int n_workers;
-    worker_t *workers;
-    stats_moments_t **block_moments;  /* [k][group], k < ENGINE_CHUNK_BLOCKS */
-    stats_moments_t **chunk_moments;  /* [group] */
-    stats_moments_t **point_moments;  /* [group] */
-    uint64_t *ok, *failed;            /* [group], summed in order by the calling thread */
-    uint64_t *block_ok, *block_failed;  /* [k][group] */
-    double *chunk_values;             /* a whole chunk of rows: raw draws only, else NULL */
-    stats_slot_t *chunk_slots;        /* [var][draw in chunk]: histogram bins of the values */
-    stats_hist_t **hist;              /* [group]: one set per point, shared by the threads */
-    size_t *members;                  /* [group][draw in chunk]: rows of each group */
-    size_t *n_members;                /* [group] */
-    int32_t *regime, *status, *iterations;   /* a whole chunk of draws */
-    double *pilot;                    /* the pilot blocks' rows, reused in chunk 0 */
-    double *lo, *hi;                  /* histogram ranges from the pilot */
-    double *chunk_inputs;             /* a whole chunk of input rows (ENGINE_INPUT_ROW) */
-    /* attribution (attrib.h): like the moments, blocks -> chunk -> point, in order */
-    int attrib_k;                     /* inputs attributed; 0 with no attribution */
-    attrib_moments_t **block_attrib;  /* [k < ENGINE_CHUNK_BLOCKS] */
-    attrib_moments_t *chunk_attrib, *point_attrib;
-    double *attrib_x;                 /* [block k][n_attrib]: one draw's target values */
-} run_t;
 
 static int n_groups_of(const engine_spec_t *spec) { return 1 + spec->n_regimes; }
 
@@ -295,90 +249,6 @@ static void histogram_chunk(run_t *run, uint64_t n)
                                  run->n_members[g]);
 }
 
-/* ---- attribution (attrib.h): the co-moments of input scores and target values ------
- * Kept apart from the moments above: one call per block (attrib_block), two per chunk
- * (blocks into the chunk where it is computed, the chunk into the point on rank 0), the
- * same fixed order as the moments, so the result does not depend on threads or ranks. */
-
-static void attrib_free_run(run_t *run)
-{
-    if (run->block_attrib)
-        for (int k = 0; k < ENGINE_CHUNK_BLOCKS; k++)
-            attrib_moments_free(run->block_attrib[k]);
-    free(run->block_attrib);
-    attrib_moments_free(run->chunk_attrib);
-    attrib_moments_free(run->point_attrib);
-    free(run->attrib_x);
-}
-
-static int attrib_init_run(run_t *run)
-{
-    const engine_spec_t *spec = run->spec;
-    int k = spec->n_inputs < ATTRIB_MAX_INPUTS ? spec->n_inputs : ATTRIB_MAX_INPUTS;
-    if (spec->n_attrib == 0 || k == 0)
-        return 0;
-    run->attrib_k = k;
-    run->block_attrib = calloc(ENGINE_CHUNK_BLOCKS, sizeof *run->block_attrib);
-    run->chunk_attrib = attrib_moments_alloc(k, spec->n_attrib);
-    run->point_attrib = attrib_moments_alloc(k, spec->n_attrib);
-    run->attrib_x = malloc(ENGINE_CHUNK_BLOCKS * spec->n_attrib * sizeof(double));
-    if (!run->block_attrib || !run->chunk_attrib || !run->point_attrib || !run->attrib_x)
-        return -1;
-    for (int b = 0; b < ENGINE_CHUNK_BLOCKS; b++)
-        if (!(run->block_attrib[b] = attrib_moments_alloc(k, spec->n_attrib)))
-            return -1;
-    return 0;
-}
-
-static size_t attrib_message_size(const run_t *run)
-{
-    return run->attrib_k ? attrib_moments_len(run->attrib_k, run->spec->n_attrib) * 8 : 0;
-}
-
-/* Block k of the chunk, its converged draws in draw order. */
-static void attrib_block(const run_t *run, int k, uint64_t n, const double *rows,
-                         const double *inputs, const int32_t *status)
-{
-    const engine_spec_t *spec = run->spec;
-    if (!run->attrib_k)
-        return;
-    attrib_moments_t *m = run->block_attrib[k];
-    double *x = run->attrib_x + (size_t)k * spec->n_attrib;   /* block k's own scratch */
-    size_t in_row = ENGINE_INPUT_ROW(spec->n_inputs);
-    attrib_moments_reset(m);
-    for (uint64_t d = 0; d < n; d++) {
-        if (status[d])
-            continue;
-        const double *row = rows + d * run->n_vars;
-        for (size_t t = 0; t < spec->n_attrib; t++)
-            x[t] = row[spec->attrib_index[t]];
-        attrib_moments_add(m, inputs + d * in_row + spec->n_inputs, x);
-    }
-}
-
-static void attrib_chunk_from_blocks(run_t *run, int n_blocks)
-{
-    if (!run->attrib_k)
-        return;
-    attrib_moments_reset(run->chunk_attrib);
-    for (int k = 0; k < n_blocks; k++)
-        attrib_moments_merge(run->chunk_attrib, run->block_attrib[k]);
-}
-
-static void attrib_chunk_into_point(run_t *run)
-{
-    if (run->attrib_k)
-        attrib_moments_merge(run->point_attrib, run->chunk_attrib);
-}
-
-static void attrib_summarize(const run_t *run, point_summary_t *out)
-{
-    if (!run->attrib_k)
-        return;
-    assert(out->n_inputs == run->attrib_k && out->n_attrib == run->spec->n_attrib);
-    attrib_finish(run->point_attrib, out->corr_input, out->src_input, out->r2);
-}
-
 /* ---- set-up and tear-down ------------------------------------------------------- */
 
 static void worker_free(worker_t *w)
@@ -491,7 +361,7 @@ static void run_free(run_t *run)
     free(run->lo);
     free(run->hi);
     free(run->chunk_inputs);
-    attrib_free_run(run);
+    engine_attrib_free_run(run);
 }
 
 /* The first ENGINE_PILOT_BLOCKS blocks are drawn first, alone: their rows fix the
@@ -552,7 +422,7 @@ static int run_init(run_t *run, const engine_spec_t *spec)
     run->point_moments = moments_array_alloc(G, run->n_vars);
     if (!run->regime || !run->status || !run->iterations || !run->ok || !run->failed ||
         !run->block_ok || !run->block_failed || !run->block_moments || !run->chunk_moments ||
-        !run->point_moments || !run->chunk_inputs || attrib_init_run(run))
+        !run->point_moments || !run->chunk_inputs || engine_attrib_init_run(run))
         return -1;
     run->workers = calloc((size_t)run->n_workers, sizeof(worker_t));
     if (!run->workers)
@@ -604,103 +474,6 @@ static void chunk_into_point(run_t *run)
     }
 }
 
-/* ---- MPI: chunks computed on other ranks travel to rank 0 ------------------------- */
-
-/* Per group: count, nonfinite, mean, m2, min, max (nvars each), then ok and failed;
- * then the chunk's attribution co-moments. */
-static size_t chunk_message_size(const run_t *run)
-{
-    return (size_t)run->n_groups * (6 * run->n_vars + 2) * 8 + attrib_message_size(run);
-}
-
-static void pack_chunk(const run_t *run, char *buf)
-{
-    size_t V = run->n_vars * 8;
-    for (int g = 0; g < run->n_groups; g++) {
-        const stats_moments_t *m = run->chunk_moments[g];
-        const void *parts[6] = {m->count, m->nonfinite, m->mean, m->m2, m->min, m->max};
-        for (int k = 0; k < 6; k++, buf += V)
-            memcpy(buf, parts[k], V);
-        memcpy(buf, &run->block_ok[g], 8);
-        memcpy(buf + 8, &run->block_failed[g], 8);
-        buf += 16;
-    }
-    if (run->attrib_k)
-        memcpy(buf, run->chunk_attrib->data, attrib_message_size(run));
-}
-
-static void unpack_chunk(run_t *run, const char *buf)
-{
-    size_t V = run->n_vars * 8;
-    for (int g = 0; g < run->n_groups; g++) {
-        stats_moments_t *m = run->chunk_moments[g];
-        void *parts[6] = {m->count, m->nonfinite, m->mean, m->m2, m->min, m->max};
-        for (int k = 0; k < 6; k++, buf += V)
-            memcpy(parts[k], buf, V);
-        memcpy(&run->block_ok[g], buf, 8);
-        memcpy(&run->block_failed[g], buf + 8, 8);
-        buf += 16;
-    }
-    if (run->attrib_k)
-        memcpy(run->chunk_attrib->data, buf, attrib_message_size(run));
-}
-
-/* The chunk's per-draw arrays (regimes, statuses, iterations, rows) when raw draws are kept. */
-static int exchange_chunk_draws(run_t *run, int from, int tag, uint64_t n, int sending)
-{
-    void *parts[5] = {run->regime, run->status, run->iterations, run->chunk_values,
-                      run->chunk_inputs};
-    size_t sizes[5] = {n * 4, n * 4, n * 4, n * run->n_vars * 8,
-                       n * ENGINE_INPUT_ROW(run->spec->n_inputs) * 8};
-    /* only raw draws need them on rank 0 (the inputs when they are written too) */
-    int n_parts = run->chunk_values ? (run->spec->raw_inputs ? 5 : 4) : 0;
-    for (int k = 0; k < n_parts; k++) {
-        int rc = sending ? cluster_send(0, tag, parts[k], sizes[k])
-                         : cluster_recv(from, tag, parts[k], sizes[k]);
-        if (rc)
-            return -1;
-    }
-    return 0;
-}
-
-/* On rank != 0 after computing chunk c: send it. On rank 0 for a chunk of another rank:
- * receive it. */
-static int exchange_chunk(run_t *run, uint64_t c, int owner, uint64_t n_draws, char *msg)
-{
-    /* messages between two ranks arrive in the order they were sent: one tag will do
-     * (MPI only promises tags up to 32767) */
-    int rank = run->spec->mpi_rank, tag = 1;
-    (void)c;
-    if (rank == owner && rank != 0) {
-        pack_chunk(run, msg);
-        if (cluster_send(0, tag, msg, chunk_message_size(run)))
-            return -1;
-        return exchange_chunk_draws(run, 0, tag, n_draws, 1);
-    }
-    if (rank == 0 && owner != 0) {
-        if (cluster_recv(owner, tag, msg, chunk_message_size(run)))
-            return -1;
-        unpack_chunk(run, msg);
-        return exchange_chunk_draws(run, owner, tag, n_draws, 0);
-    }
-    return 0;
-}
-
-/* Histograms and threshold counts are integer sums: reduce them onto rank 0. */
-static int reduce_counts(run_t *run)
-{
-    worker_t *total = &run->workers[0];
-    for (int g = 0; g < run->n_groups; g++) {
-        stats_hist_t *h = run->hist[g];
-        if (cluster_sum_to_root(h->bins, h->nvars * STATS_FINE_BINS) ||
-            cluster_sum_to_root(h->under, h->nvars) || cluster_sum_to_root(h->over, h->nvars) ||
-            cluster_sum_to_root(h->nonfinite, h->nvars))
-            return -1;
-    }
-    return cluster_sum_to_root(total->threshold_hits,
-                               (size_t)run->n_groups * (size_t)run->spec->n_thresholds);
-}
-
 static void process_chunk(run_t *run, uint64_t chunk, int n_blocks)
 {
     const engine_spec_t *spec = run->spec;
@@ -719,7 +492,7 @@ static void process_chunk(run_t *run, uint64_t chunk, int n_blocks)
             draw_block(run, w, block, rows, inputs, run->regime + at, run->status + at,
                        run->iterations + at);
         accumulate_block(run, w, k, n, rows, run->regime + at, run->status + at);
-        attrib_block(run, k, n, rows, inputs, run->status + at);
+        engine_attrib_block(run, k, n, rows, inputs, run->status + at);
         block_to_slots(run, at, n, rows);
     }
 }
@@ -789,7 +562,7 @@ static int chunk_on_root(run_t *run, uint64_t first, uint64_t done, char *err, s
 {
     const engine_spec_t *spec = run->spec;
     chunk_into_point(run);
-    attrib_chunk_into_point(run);
+    engine_attrib_chunk_into_point(run);
     if ((spec->raw && spec->raw(spec->raw_ctx, first, done - first, run->chunk_values,
                                 run->regime, run->status, run->iterations)) ||
         (spec->raw_inputs &&
@@ -839,7 +612,7 @@ int engine_run_point(const engine_spec_t *spec, point_summary_t *out, char *err,
     uint64_t n_blocks = (spec->draws + ENGINE_BLOCK_DRAWS - 1) / ENGINE_BLOCK_DRAWS;
     uint64_t n_chunks = (n_blocks + ENGINE_CHUNK_BLOCKS - 1) / ENGINE_CHUNK_BLOCKS;
     int ranks = spec->mpi_size > 1 ? spec->mpi_size : 1, rank = ranks > 1 ? spec->mpi_rank : 0;
-    char *msg = ranks > 1 ? malloc(chunk_message_size(&run)) : NULL;
+    char *msg = ranks > 1 ? malloc(engine_chunk_message_size(&run)) : NULL;
     int rc = (ranks > 1 && !msg) ? ENGINE_NOMEM : ENGINE_OK;
     for (uint64_t c = 0; c < n_chunks; c++) {
         int owner = (int)(c % (uint64_t)ranks);
@@ -853,10 +626,11 @@ int engine_run_point(const engine_spec_t *spec, point_summary_t *out, char *err,
             process_chunk(&run, c, blocks);
             histogram_chunk(&run, done - first);
             chunk_from_blocks(&run, blocks);
-            attrib_chunk_from_blocks(&run, blocks);
+            engine_attrib_chunk_from_blocks(&run, blocks);
         }
         /* the exchange happens even after a local failure, so no rank waits forever */
-        if (ranks > 1 && exchange_chunk(&run, c, owner, done - first, msg) && rc == ENGINE_OK) {
+        if (ranks > 1 && engine_exchange_chunk(&run, c, owner, done - first, msg) &&
+            rc == ENGINE_OK) {
             snprintf(err, errlen, "MPI transfer of chunk %llu failed", (unsigned long long)c);
             rc = ENGINE_SINK_FAILED;
         }
@@ -871,14 +645,14 @@ int engine_run_point(const engine_spec_t *spec, point_summary_t *out, char *err,
     free(msg);
     if (rc == ENGINE_OK) {
         merge_workers(&run);
-        if (ranks > 1 && reduce_counts(&run)) {
+        if (ranks > 1 && engine_reduce_counts(&run)) {
             snprintf(err, errlen, "MPI reduction of histograms failed");
             rc = ENGINE_SINK_FAILED;
         }
     }
     if (rc == ENGINE_OK) {
         summarize(&run, out);
-        attrib_summarize(&run, out);
+        engine_attrib_summarize(&run, out);
     }
     run_free(&run);
     return rc;
