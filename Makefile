@@ -3,6 +3,8 @@
 #   make            build bin/agtrade and build/libagtrade.a
 #   make run        install missing packages (only what running needs), build, run
 #                   configs/default.yaml
+#   make run-seasons  the same set-up, then the quarterly and the monthly 2025 calendar
+#                   scenarios (configs/seasons-quarterly.yaml, front-loading-2025.yaml)
 #   make test       install missing packages (what testing needs), build, check layers,
 #                   run every suite
 #   make deps       install every package any target uses
@@ -185,7 +187,8 @@ run: deps-run
 
 # The calendar scenarios (configs/README.md, "Time"): quarters, then the 2025 tariff path
 # by month over two marketing years.
-run-seasons: deps $(AGTRADE)
+run-seasons: deps-run
+	@$(MAKE) --no-print-directory $(AGTRADE)
 	@mkdir -p outputs
 	$(AGTRADE) run configs/seasons-quarterly.yaml -o outputs/seasons-quarterly.h5
 	$(AGTRADE) summary outputs/seasons-quarterly.h5
