@@ -568,6 +568,7 @@ static int run_config(const run_options_t *opt, const config_t *cfg)
                 fprintf(stderr, "agtrade: --resume: %s is already complete for this "
                         "configuration and seed; nothing to do\n", cfg->output);
             free(st.done);
+            free(st.attrib_index);
             results_free(st.res);
             return EXIT_OK;
         } else if (st.rank == 0) {
