@@ -112,6 +112,19 @@ check "a flipped bit in the root attributes: summary and merge say checksum erro
     $A summary '$T/badattr.h5' 2>'$T/e'; test \$? -eq 65 && grep -q 'badattr.h5: .*checksum error: the file is corrupt' '$T/e' &&
     $A merge '$T/m.h5' '$T/s0.h5' '$T/badattr.h5' 2>'$T/e'; test \$? -eq 65 && grep -q 'checksum error' '$T/e'"
 check "... and the Python reader too" py_refuses "$T/badattr.h5" "checksum error in the attributes of /"
+cat > "$T/flipheader.py" <<'EOF'
+import sys, h5py
+# flipheader.py FILE NAME: flip a bit inside the object header of dataset NAME
+with h5py.File(sys.argv[1], "r") as f:
+    addr = h5py.h5o.get_info(f[sys.argv[2]].id).addr
+data = bytearray(open(sys.argv[1], "rb").read())
+data[addr + 24] ^= 1
+open(sys.argv[1], "wb").write(data)
+EOF
+cp "$T/s1.h5" "$T/badhdr.h5"
+$PY "$T/flipheader.py" "$T/badhdr.h5" config_yaml
+check "a flipped bit in config_yaml's object header: summary exits 65 (not a blank scenario name)" \
+    expect_exit 65 "badhdr.h5" $A summary "$T/badhdr.h5"
 check "--resume from a corrupt partial file: exit 65, checksum error" bash -c "
     $A run $C -n 300 -q $S -o '$T/r.h5' && mv '$T/r.h5' '$T/r.partial.h5' && $PY '$T/flip.py' '$T/r.partial.h5' summary/flow_mean &&
     $A run $C -n 300 -q $S --resume -o '$T/r.h5' 2>'$T/e'; test \$? -eq 65 && grep -q 'checksum error' '$T/e'"

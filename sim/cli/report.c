@@ -22,17 +22,22 @@ int report_format_parse(const char *name, report_format_t *out)
 
 /* The scenario's name from the resolved configuration the file carries (the config
  * module is the one reader of that YAML); "" when it cannot be read. */
-static void scenario_name(h5in_t *in, char *out, size_t len)
+/* The scenario's name from the file's resolved configuration; -1 with the reader's
+ * message in err when config_yaml cannot be read (every agtrade file has it: a failure is
+ * a damaged file, e.g. a failed checksum of its object header, never an empty name). */
+static int scenario_name(h5in_t *in, char *out, size_t len, char *err, size_t errlen)
 {
-    char *yaml = NULL, err[256];
+    char *yaml = NULL;
     config_t *cfg = NULL;
     config_error_t cerr;
     out[0] = '\0';
-    if (!h5in_read_string_scalar(in, "config_yaml", &yaml, err, sizeof err) &&
-        config_load_string(yaml, strlen(yaml), "config_yaml", &cfg, &cerr) == CONFIG_OK)
+    if (h5in_read_string_scalar(in, "config_yaml", &yaml, err, errlen))
+        return -1;
+    if (config_load_string(yaml, strlen(yaml), "config_yaml", &cfg, &cerr) == CONFIG_OK)
         snprintf(out, len, "%s", cfg->scenario.name);
     config_free(cfg);
     free(yaml);
+    return 0;
 }
 
 int report_file_open(const char *path, report_file_t *rf, char *err, size_t errlen)
@@ -65,7 +70,11 @@ int report_file_open(const char *path, report_file_t *rf, char *err, size_t errl
         report_file_close(rf);
         return EXIT_DATAERR;
     }
-    scenario_name(rf->in, rf->scenario, sizeof rf->scenario);
+    if (scenario_name(rf->in, rf->scenario, sizeof rf->scenario, msg, sizeof msg)) {
+        snprintf(err, errlen, "%s", msg);   /* the reader's messages name the file */
+        report_file_close(rf);
+        return EXIT_DATAERR;
+    }
     return EXIT_OK;
 }
 
