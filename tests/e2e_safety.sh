@@ -123,8 +123,10 @@ open(sys.argv[1], "wb").write(data)
 EOF
 cp "$T/s1.h5" "$T/badhdr.h5"
 $PY "$T/flipheader.py" "$T/badhdr.h5" config_yaml
+# (under ASan: HDF5's own leak on corrupt metadata is suppressed here, as in e2e_mutate.sh)
 check "a flipped bit in config_yaml's object header: summary exits 65 (not a blank scenario name)" \
-    expect_exit 65 "badhdr.h5" $A summary "$T/badhdr.h5"
+    env LSAN_OPTIONS="suppressions=$PWD/tests/lsan.supp:print_suppressions=0" \
+    bash -c "$A summary '$T/badhdr.h5' >/dev/null 2>'$T/e'; test \$? -eq 65 && grep -q 'badhdr.h5' '$T/e'"
 check "--resume from a corrupt partial file: exit 65, checksum error" bash -c "
     $A run $C -n 300 -q $S -o '$T/r.h5' && mv '$T/r.h5' '$T/r.partial.h5' && $PY '$T/flip.py' '$T/r.partial.h5' summary/flow_mean &&
     $A run $C -n 300 -q $S --resume -o '$T/r.h5' 2>'$T/e'; test \$? -eq 65 && grep -q 'checksum error' '$T/e'"
