@@ -21,11 +21,6 @@
 
 /* ---------- allocation ---------- */
 
-static void *pcalloc(size_t n, size_t size)
-{
-    return calloc(n ? n : 1, size);
-}
-
 void periods_workspace_free(periods_workspace_t *ws)
 {
     if (!ws)
@@ -75,34 +70,46 @@ periods_workspace_t *periods_workspace_alloc(const periods_market_t *pm, int max
     ws->sh1 = shocks_alloc_baseline(pm->period_market[0]);
     ws->sol1 = solution_alloc(pm->period_market[0]);
     ws->ws1 = solve_workspace_alloc(pm->period_market[0]);
-    ws->hbase = pcalloc(nE, d); ws->hc = pcalloc(nE, d); ws->dbase = pcalloc(nE, d);
-    ws->dc = pcalloc(nE, d); ws->sb = pcalloc(nE, d); ws->sq = pcalloc(nE, d);
-    ws->scale = pcalloc(nE, d); ws->omx = pcalloc(nE, d);
-    ws->cbase = pcalloc(nI, d); ws->zb = pcalloc(nI, d);
-    ws->kroute = pcalloc(nR, d); ws->onepw = pcalloc(nR, d); ws->removed = pcalloc(nI, d);
-    ws->on = pcalloc(nR, 1);
-    ws->sopen = pcalloc(E, d); ws->zopen = pcalloc(I, d); ws->afac = pcalloc(E, d);
-    ws->P = pcalloc(nE, d); ws->H = pcalloc(nE, d); ws->D = pcalloc(nE, d);
-    ws->S = pcalloc(nE, d); ws->ex = pcalloc(nE, d);
-    ws->lnpi = pcalloc(nI, d); ws->C = pcalloc(nI, d); ws->Zr = pcalloc(nI, d);
-    ws->Z = pcalloc(nI, d); ws->Mr = pcalloc(nI, d); ws->M = pcalloc(nI, d);
-    ws->mc = pcalloc(3 * nI, d); ws->zd = pcalloc(3 * nI, d); ws->mact = pcalloc(nI, 1);
-    ws->rsig = pcalloc(nR, d); ws->vs = pcalloc(nR, d); ws->phi = pcalloc(nR, d);
-    ws->X = pcalloc(nR, d); ws->theta = pcalloc(nR, d); ws->cj = pcalloc(nR, d);
-    ws->b_route = pcalloc(B, sizeof(int)); ws->b_first = pcalloc(B, sizeof(int));
-    ws->b_last = pcalloc(B, sizeof(int)); ws->b_kind = pcalloc(B, sizeof(int));
-    ws->b_win = pcalloc(B, sizeof(int)); ws->act = pcalloc(A, sizeof(int));
-    ws->b_target = pcalloc(B, d); ws->b_logtarget = pcalloc(B, d);
-    ws->b_omega = pcalloc(B, d); ws->b_xsum = pcalloc(B, d);
-    ws->b_active = pcalloc(B, 1); ws->b_dropped = pcalloc(B, 1); ws->b_early = pcalloc(B, 1);
-    ws->x = pcalloc(nE + A, d); ws->x0 = pcalloc(nE + A, d); ws->dx = pcalloc(nE + A, d);
-    ws->F = pcalloc(nE + A, d);
-    ws->Lb = pcalloc(n * E * E, d); ws->Db = pcalloc(n * E * E, d); ws->Ub = pcalloc(n * E * E, d);
-    ws->Y = pcalloc(nE * nc, d); ws->Cm = pcalloc(A * nE, d); ws->Dm = pcalloc(A * A, d);
-    ws->piv = pcalloc(nE, sizeof(int)); ws->spiv = pcalloc(A, sizeof(int));
-    ws->aux_j = pcalloc((size_t)ws->maxaux, sizeof(int));
-    ws->aux_t = pcalloc((size_t)ws->maxaux, sizeof(int));
-    ws->aux_far = pcalloc((size_t)ws->maxaux * n, d);
+    ws->hbase = solve_calloc(nE, d); ws->hc = solve_calloc(nE, d); ws->dbase = solve_calloc(nE, d);
+    ws->dc = solve_calloc(nE, d); ws->sb = solve_calloc(nE, d); ws->sq = solve_calloc(nE, d);
+    ws->scale = solve_calloc(nE, d); ws->omx = solve_calloc(nE, d);
+    ws->cbase = solve_calloc(nI, d); ws->zb = solve_calloc(nI, d);
+    ws->kroute = solve_calloc(nR, d);
+    ws->onepw = solve_calloc(nR, d);
+    ws->removed = solve_calloc(nI, d);
+    ws->on = solve_calloc(nR, 1);
+    ws->sopen = solve_calloc(E, d); ws->zopen = solve_calloc(I, d); ws->afac = solve_calloc(E, d);
+    ws->P = solve_calloc(nE, d); ws->H = solve_calloc(nE, d); ws->D = solve_calloc(nE, d);
+    ws->S = solve_calloc(nE, d); ws->ex = solve_calloc(nE, d);
+    ws->lnpi = solve_calloc(nI, d); ws->C = solve_calloc(nI, d); ws->Zr = solve_calloc(nI, d);
+    ws->Z = solve_calloc(nI, d); ws->Mr = solve_calloc(nI, d); ws->M = solve_calloc(nI, d);
+    ws->mc = solve_calloc(3 * nI, d);
+    ws->zd = solve_calloc(3 * nI, d);
+    ws->mact = solve_calloc(nI, 1);
+    ws->rsig = solve_calloc(nR, d); ws->vs = solve_calloc(nR, d); ws->phi = solve_calloc(nR, d);
+    ws->X = solve_calloc(nR, d); ws->theta = solve_calloc(nR, d); ws->cj = solve_calloc(nR, d);
+    ws->b_route = solve_calloc(B, sizeof(int)); ws->b_first = solve_calloc(B, sizeof(int));
+    ws->b_last = solve_calloc(B, sizeof(int)); ws->b_kind = solve_calloc(B, sizeof(int));
+    ws->b_win = solve_calloc(B, sizeof(int)); ws->act = solve_calloc(A, sizeof(int));
+    ws->b_target = solve_calloc(B, d); ws->b_logtarget = solve_calloc(B, d);
+    ws->b_omega = solve_calloc(B, d); ws->b_xsum = solve_calloc(B, d);
+    ws->b_active = solve_calloc(B, 1);
+    ws->b_dropped = solve_calloc(B, 1);
+    ws->b_early = solve_calloc(B, 1);
+    ws->x = solve_calloc(nE + A, d);
+    ws->x0 = solve_calloc(nE + A, d);
+    ws->dx = solve_calloc(nE + A, d);
+    ws->F = solve_calloc(nE + A, d);
+    ws->Lb = solve_calloc(n * E * E, d);
+    ws->Db = solve_calloc(n * E * E, d);
+    ws->Ub = solve_calloc(n * E * E, d);
+    ws->Y = solve_calloc(nE * nc, d);
+    ws->Cm = solve_calloc(A * nE, d);
+    ws->Dm = solve_calloc(A * A, d);
+    ws->piv = solve_calloc(nE, sizeof(int)); ws->spiv = solve_calloc(A, sizeof(int));
+    ws->aux_j = solve_calloc((size_t)ws->maxaux, sizeof(int));
+    ws->aux_t = solve_calloc((size_t)ws->maxaux, sizeof(int));
+    ws->aux_far = solve_calloc((size_t)ws->maxaux * n, d);
     if (!ws->pol1 || !ws->sh1 || !ws->sol1 || !ws->ws1 || !ws->hbase || !ws->hc ||
         !ws->dbase || !ws->dc || !ws->sb || !ws->sq || !ws->scale || !ws->omx || !ws->cbase ||
         !ws->zb || !ws->kroute || !ws->onepw || !ws->removed || !ws->on || !ws->sopen ||

@@ -344,16 +344,24 @@ static int corrupt_index(h5in_t *h, const char *path, char *err, size_t errlen)
     return -1;
 }
 
+/* open_var, then the chunk-index check every numeric read needs; -1 with err set. */
+static hid_t open_checked_var(h5in_t *h, const char *path, char *err, size_t errlen)
+{
+    hid_t d = open_var(h, path, err, errlen);
+    if (d >= 0 && !chunks_intact(d)) {
+        close_id(d);
+        corrupt_index(h, path, err, errlen);
+        return -1;
+    }
+    return d;
+}
+
 static int read_numbers(h5in_t *h, const char *path, hid_t memtype, void *out,
                         char *err, size_t errlen)
 {
-    hid_t d = open_var(h, path, err, errlen);
+    hid_t d = open_checked_var(h, path, err, errlen);
     if (d < 0)
         return -1;
-    if (!chunks_intact(d)) {
-        close_id(d);
-        return corrupt_index(h, path, err, errlen);
-    }
     hid_t ftype = H5Dget_type(d);
     H5T_class_t cls = ftype >= 0 ? H5Tget_class(ftype) : H5T_NO_CLASS;
     close_id(ftype);
@@ -385,13 +393,9 @@ int h5in_read_int32(h5in_t *h, const char *path, int32_t *out, char *err, size_t
 int h5in_read_double_slab(h5in_t *h, const char *path, const size_t *start,
                           const size_t *count, double *out, char *err, size_t errlen)
 {
-    hid_t d = open_var(h, path, err, errlen);
+    hid_t d = open_checked_var(h, path, err, errlen);
     if (d < 0)
         return -1;
-    if (!chunks_intact(d)) {
-        close_id(d);
-        return corrupt_index(h, path, err, errlen);
-    }
     hid_t fspace = H5Dget_space(d);
     int n = fspace >= 0 ? H5Sget_simple_extent_ndims(fspace) : -1;
     hsize_t st[H5OUT_MAX_DIMS], ct[H5OUT_MAX_DIMS], dims[H5OUT_MAX_DIMS];
