@@ -10,6 +10,9 @@
  * rate): the cold reference solve, then the scenario warm-started from it. The draws
  * are generated before the clock starts. Chain: the same, but each reference solve
  * starts from the previous draw's reference solution (an engine option, see README).
+ * Batch: the mix's draws through solve_batch (models/solve_batch.h), once per kernel
+ * variant this CPU runs, with the ratio to the scalar mix of the same run (target
+ * issue 13: >= 3).
  * Periods (MODEL.md Part 2): the same market in 12 months and in 4 quarters
  * (tests/model_fixture.h's calendar, psi = psiM = 3, psiT = psiTM = 1), the scenario
  * tariff in every period; cold, warm (from the reference) and mix (the engine's pair per
@@ -24,6 +27,7 @@
 #include <time.h>
 
 #include "model_fixture.h"
+#include "solve_batch.h"
 
 static double bench_now(void)
 {
@@ -172,6 +176,70 @@ static int bench_mix(const char *label, const market_t *m, const policy_t *ref,
     return failed ? -1 : 0;
 }
 
+/* The same draws as bench_mix, SOLVE_LANES at a time through solve_batch (the
+ * reference cold, the scenario warm from it, as the engine does), lanes the batch does
+ * not take by solve_equilibrium; ratio = scalar mix us / batched us of this run. */
+static int bench_batch(solve_kernel_t kernel, const market_t *m, const policy_t *ref,
+                       const policy_t *scen, solve_workspace_t *ws, long draws,
+                       double scalar_us)
+{
+    if (m->n_exporters != MIX_E || m->n_importers != MIX_I)
+        return 0;
+    solve_batch_t *b = solve_batch_alloc(m, kernel);
+    if (!b)
+        return 0;   /* not on this CPU */
+    double *params = malloc((size_t)draws * MIX_PARAMS * sizeof(double));
+    shocks_t *sh[SOLVE_LANES];
+    solution_t *rs[SOLVE_LANES], *ss[SOLVE_LANES];
+    const policy_t *rp[SOLVE_LANES], *sp[SOLVE_LANES];
+    for (int l = 0; l < SOLVE_LANES; l++) {
+        sh[l] = shocks_alloc_baseline(m);
+        rs[l] = solution_alloc(m);
+        ss[l] = solution_alloc(m);
+        rp[l] = ref;
+        sp[l] = scen;
+    }
+    bench_rng_t g = { 20250512u };
+    for (long d = 0; d < draws; d++)
+        bench_mix_draw(&g, m, params + d * MIX_PARAMS);
+    long fallback = 0, failed = 0;
+    double checksum = 0, t0 = bench_now();
+    for (long d0 = 0; d0 < draws; d0 += SOLVE_LANES) {
+        int n = draws - d0 < SOLVE_LANES ? (int)(draws - d0) : SOLVE_LANES;
+        for (int l = 0; l < n; l++)
+            bench_mix_apply(m, params + (d0 + l) * MIX_PARAMS, sh[l]);
+        unsigned ok = solve_batch(m, rp, (const shocks_t *const *)sh, NULL, n, b, rs);
+        ok &= solve_batch(m, sp, (const shocks_t *const *)sh, (const solution_t *const *)rs,
+                          n, b, ss);
+        for (int l = 0; l < n; l++) {
+            if (!(ok >> l & 1u)) {
+                fallback++;
+                if (solve_equilibrium(m, ref, sh[l], NULL, ws, rs[l]) != 0 ||
+                    solve_equilibrium(m, scen, sh[l], rs[l], ws, ss[l]) != 0) {
+                    failed++;
+                    continue;
+                }
+            }
+            checksum += ss[l]->fob_price[0] - rs[l]->fob_price[0];
+        }
+    }
+    double dt = bench_now() - t0, us = 1e6 * dt / (2.0 * (double)draws);
+    char label[32];
+    snprintf(label, sizeof label, "batch %s", solve_batch_kernel_name(kernel));
+    printf("%-14s %9.0f draws/s   %7.3f us/solve  ratio scalar/batched %.2f  (%d lanes; "
+           "%ld draws, %ld by the scalar solve, %ld failed; mean US FOB change %.6f)\n",
+           label, (double)draws / dt, us, scalar_us / us, SOLVE_LANES, draws, fallback,
+           failed, checksum / (double)(draws - failed));
+    for (int l = 0; l < SOLVE_LANES; l++) {
+        shocks_free(sh[l]);
+        solution_free(rs[l]);
+        solution_free(ss[l]);
+    }
+    free(params);
+    solve_batch_free(b);
+    return failed ? -1 : 0;
+}
+
 /* ---- periods ---- */
 
 static int bench_periods_run(const char *label, const periods_market_t *pm,
@@ -307,6 +375,10 @@ int main(int argc, char **argv)
     rc = rc || bench_mix("mix", m, ref, scen, ws, draws, 0) != 0;
     annual_us[2] = bench_last_us;
     rc = rc || bench_mix("chain", m, ref, scen, ws, draws, 1) != 0;
+    const solve_kernel_t kernels[] = { SOLVE_KERNEL_PORTABLE, SOLVE_KERNEL_AVX,
+                                       SOLVE_KERNEL_AVX512 };
+    for (size_t k = 0; k < sizeof kernels / sizeof kernels[0] && !rc; k++)
+        rc = bench_batch(kernels[k], m, ref, scen, ws, draws, annual_us[2]) != 0;
     if (!rc) {
         printf("periods: the same market and scenario by month and by quarter "
                "(ratio = us / (T x annual us, same start))\n");

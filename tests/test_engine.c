@@ -10,6 +10,7 @@
 
 #include "attrib.h"
 #include "engine.h"
+#include "solve_batch.h"
 #include "quantities.h"
 #include "sample.h"
 #include "stats.h"
@@ -564,6 +565,58 @@ static void test_attribution_is_reproducible_and_matches_the_raw_draws(void **st
     spec->n_attrib = 0;
 }
 
+/* The batched solve (engine.h's solve_kernel): every kernel variant this CPU runs gives
+ * the default's bits, on 1 and 3 threads; the scalar path agrees draw by draw to 1e-12
+ * relative in levels (scaled by the level's largest value) and in changes (scaled by
+ * their level's), welfare terms to 1e-10 billion USD (each is a difference of integrals
+ * of size P Q ~ 50 billion USD, so rounding alone moves it by ~1e-14), and differs in
+ * some bits, so the batch did run. */
+static void test_batched_solve_is_one_result_and_agrees_with_the_scalar_path(void **state)
+{
+    fixture_t *f = *state;
+    f->spec.draws = 3000;
+    f->spec.threads = 1;
+    point_summary_t *base, *other;
+    collected_t *cb = run_collect(&f->spec, &base);
+    const int kernels[] = { SOLVE_KERNEL_PORTABLE, SOLVE_KERNEL_AVX, SOLVE_KERNEL_AVX512 };
+    for (size_t k = 0; k < sizeof kernels / sizeof kernels[0]; k++) {
+        if (!solve_batch_kernel_available((solve_kernel_t)kernels[k]))
+            continue;
+        f->spec.solve_kernel = kernels[k];
+        f->spec.threads = 1 + 2 * (int)(k % 2);
+        other = run(&f->spec);
+        assert_summaries_identical(base, other);
+        point_summary_free(other);
+    }
+    f->spec.solve_kernel = ENGINE_SOLVE_SCALAR;
+    f->spec.threads = 2;
+    collected_t *cs = run_collect(&f->spec, &other);
+    size_t V = f->layout.n_vars, L = f->layout.n_level, differ = 0;
+    for (size_t v = 0; v < V; v++) {
+        double big = 0, tol;
+        size_t scale_of = v < 3 * L ? v % L : v;   /* a change: its level's scale */
+        for (uint64_t d = 0; d < cb->n; d++)
+            if (!cb->status[d])
+                big = fmax(big, fabs(cb->values[d * V + scale_of]));
+        tol = v < 3 * L ? 1e-12 * big : 1e-10;
+        for (uint64_t d = 0; d < cb->n; d++) {
+            assert_int_equal(cb->status[d], cs->status[d]);
+            if (cb->status[d])
+                continue;
+            double a = cb->values[d * V + v], b = cs->values[d * V + v];
+            differ += memcmp(&a, &b, sizeof a) != 0;
+            if (!(fabs(a - b) <= tol))
+                fail_msg("draw %llu, value %zu: batched %.17g, scalar %.17g",
+                         (unsigned long long)d, v, a, b);
+        }
+    }
+    assert_true(differ > 0);
+    point_summary_free(base);
+    point_summary_free(other);
+    collected_free(cb);
+    collected_free(cs);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -576,6 +629,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_stop_flag_interrupts_at_a_chunk_edge, setup, teardown),
         cmocka_unit_test_setup_teardown(test_variance_splits_into_within_and_between_regimes, setup, teardown),
         cmocka_unit_test_setup_teardown(test_attribution_is_reproducible_and_matches_the_raw_draws, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_batched_solve_is_one_result_and_agrees_with_the_scalar_path, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -14,6 +14,7 @@
 #include <setjmp.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 #include <cmocka.h>
 
 #define assert_close(a, b, rel_tol, abs_tol) \
@@ -42,6 +43,14 @@ static inline int heap_is_measurable(void)
     struct mallinfo2 during = mallinfo2();
     free((void *)p);
     return during.uordblks >= before.uordblks + 4096;
+}
+
+/* Whether valgrind runs this process (it preloads its vgpreload_*.so): the few suites
+ * whose size makes valgrind take minutes run a smaller sample there, and say so. */
+static inline int under_valgrind(void)
+{
+    const char *pre = getenv("LD_PRELOAD");
+    return pre && strstr(pre, "vgpreload") != NULL;
 }
 
 #define skip_unless_heap_measurable()                                                    \

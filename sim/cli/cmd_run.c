@@ -7,7 +7,9 @@
 #include "config.h"
 #include "number.h"
 #include "run.h"
+#include "engine.h"
 #include "scenario_path.h"
+#include "solve_batch.h"
 #include "sweep.h"
 
 static const char run_usage[] =
@@ -73,6 +75,8 @@ static int bad_value(const char *option, const char *arg, const char *what)
 }
 
 enum { OPT_SET = 1000, OPT_SWEEP, OPT_SHARD, OPT_RESUME, OPT_RAW, OPT_PRINT, OPT_SOBOL };
+
+static int solve_kernel_from_env(run_options_t *o);
 
 static int parse_options(int argc, char **argv, run_options_t *o)
 {
@@ -149,7 +153,33 @@ static int parse_options(int argc, char **argv, run_options_t *o)
                                           : "run takes one FILE; extra arguments given");
     static char found[CONFIG_PATH_MAX];   /* a shipped scenario named bare (scenario_path.h) */
     o->config_path = scenario_path_find(argv[optind], argv[optind], found, sizeof found);
-    return 0;
+    return solve_kernel_from_env(o);
+}
+
+/* AGTRADE_SOLVE (a diagnostic, agtrade(1) ENVIRONMENT): how annual draws are solved,
+ * engine.h's solve_kernel. Unset or "batched": the default. */
+static int solve_kernel_from_env(run_options_t *o)
+{
+    static const struct { const char *name; int kernel; } modes[] = {
+        { "batched", ENGINE_SOLVE_BATCHED }, { "scalar", ENGINE_SOLVE_SCALAR },
+        { "portable", SOLVE_KERNEL_PORTABLE }, { "avx2", SOLVE_KERNEL_AVX },
+        { "avx512", SOLVE_KERNEL_AVX512 },
+    };
+    const char *v = getenv("AGTRADE_SOLVE");
+    if (!v || !*v)
+        return 0;
+    for (size_t k = 0; k < sizeof modes / sizeof modes[0]; k++)
+        if (strcmp(v, modes[k].name) == 0) {
+            o->solve_kernel = modes[k].kernel;
+            if (modes[k].kernel > 0 && !solve_batch_kernel_available(modes[k].kernel)) {
+                fprintf(stderr, "agtrade: AGTRADE_SOLVE=%s: this CPU cannot run that kernel\n", v);
+                return EXIT_USAGE;
+            }
+            return 0;
+        }
+    fprintf(stderr, "agtrade: AGTRADE_SOLVE='%s': expected batched, scalar, portable, avx2 or "
+            "avx512\n", v);
+    return EXIT_USAGE;
 }
 
 int cmd_run(int argc, char **argv)

@@ -394,6 +394,7 @@ static int run_one_point(run_state_t *st, size_t p, uint64_t progress_offset,
     engine_spec_t spec;
     prepare_engine_spec(pc, &prep, &spec);
     spec.threads = st->threads;
+    spec.solve_kernel = st->opt->solve_kernel;
     spec.stop = st->opt->stop;
     spec.mpi_rank = st->rank;
     spec.mpi_size = st->ranks;

@@ -24,6 +24,7 @@ typedef struct {
     int n_sweeps;
     int shard_k, shard_n, has_shard;
     int resume, raw, quiet, print_config;
+    int solve_kernel;                  /* engine_spec_t's, from AGTRADE_SOLVE */
     char **command_line;
     int command_argc;
     volatile sig_atomic_t *stop;       /* set by SIGINT/SIGTERM/SIGUSR1 */

@@ -14,10 +14,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* A draw whose reference solve failed reports that solve's status; one whose scenario
- * solve failed reports ENGINE_SCENARIO_FAILED + its status. */
-#define ENGINE_SCENARIO_FAILED 16
-
 static int n_groups_of(const engine_spec_t *spec) { return 1 + spec->n_regimes; }
 
 /* ---- one draw of a calendar (Part 2) ---------------------------------------------- */
@@ -114,12 +110,12 @@ static void draw_one(const engine_spec_t *spec, worker_t *w, uint64_t draw, uint
                      int32_t *status_out, int32_t *iterations_out)
 {
     const quantity_layout_t *lay = spec->layout;
-    int regime = -1;
-    sampler_draw_design(spec->sampler, w->sample_ws, spec->seed, draw, alt, swap, inputs,
-                        inputs + spec->n_inputs, &regime);
-    if (spec->n_regimes == 0)
-        regime = -1;   /* the sampler may know regimes this run does not use */
     if (spec->pmarket) {   /* a calendar: its own solves and quantities */
+        int regime = -1;
+        sampler_draw_design(spec->sampler, w->sample_ws, spec->seed, draw, alt, swap, inputs,
+                            inputs + spec->n_inputs, &regime);
+        if (spec->n_regimes == 0)
+            regime = -1;   /* the sampler may know regimes this run does not use */
         int status = draw_periods(spec, w, draw, inputs, regime, row, iterations_out);
         *regime_out = regime;
         *status_out = status;
@@ -127,34 +123,12 @@ static void draw_one(const engine_spec_t *spec, worker_t *w, uint64_t draw, uint
             row[v] = NAN;
         return;
     }
-    sample_apply(spec->inputs, spec->n_inputs, inputs, spec->market, w->shocks);
-    inputs[2 * spec->n_inputs] = w->shocks->compliance;
-
-    const policy_t *policy = spec->n_regimes > 0 ? spec->regimes[regime] : spec->scenario;
-    if (w->barrier_policy && sample_apply_barriers(spec->inputs, spec->n_inputs, inputs,
-                                                   policy, w->barrier_policy))
-        policy = w->barrier_policy;   /* non-tariff barriers of this draw added */
-    int status = 0;
-    if (solve_equilibrium(spec->market, spec->reference, w->shocks, NULL, w->solve_ws, w->ref))
-        status = (int)w->ref->status;
-    else if (solve_equilibrium(spec->market, policy, w->shocks, w->ref, w->solve_ws, w->scen))
-        status = ENGINE_SCENARIO_FAILED + (int)w->scen->status;
-    *regime_out = regime;
+    const policy_t *policy = engine_annual_sample(spec, w, draw, alt, swap, inputs, w->shocks,
+                                                  w->barrier_policy, regime_out);
+    int status = engine_annual_solve(spec, w, policy, w->shocks, w->ref, w->scen,
+                                     iterations_out);
     *status_out = status;
-    *iterations_out = w->ref->iterations + (status ? 0 : w->scen->iterations);
-
-    if (status) {
-        for (size_t v = 0; v < lay->n_vars; v++)
-            row[v] = NAN;
-        return;
-    }
-    double *level = row, *ref = row + lay->n_level, *change = row + 2 * lay->n_level;
-    quantities_from_solution(lay, w->scen, level);
-    quantities_from_solution(lay, w->ref, ref);
-    for (size_t v = 0; v < lay->n_level; v++)
-        change[v] = level[v] - ref[v];
-    welfare_compute(spec->market, w->shocks, w->ref, w->scen, w->welfare);
-    quantities_from_welfare(lay, w->welfare, row + 3 * lay->n_level);
+    engine_annual_row(spec, w, w->shocks, w->ref, w->scen, status, row);
 }
 
 static uint64_t block_len(const engine_spec_t *spec, uint64_t block)
@@ -169,6 +143,11 @@ static void draw_block(const run_t *run, worker_t *w, uint64_t block, double *ro
     const engine_spec_t *spec = run->spec;
     uint64_t first = block * ENGINE_BLOCK_DRAWS, n = block_len(spec, block);
     size_t in_row = ENGINE_INPUT_ROW(spec->n_inputs);
+    if (w->batch) {   /* annual markets: SOLVE_LANES draws at a time (engine_draw.c) */
+        engine_annual_block(spec, w, first, n, rows, run->n_vars, inputs, regime, status,
+                            iterations);
+        return;
+    }
     for (uint64_t k = 0; k < n; k++)
         draw_one(spec, w, first + k, first + k, -1, rows + k * run->n_vars, inputs + k * in_row,
                  &regime[k], &status[k], &iterations[k]);
@@ -270,6 +249,7 @@ static void worker_free(worker_t *w)
     free(w->year_values);
     free(w->design_inputs);
     periods_policy_free(w->periods_barrier);
+    engine_lanes_free(w);
 }
 
 static int worker_init(worker_t *w, const run_t *run)
@@ -294,7 +274,7 @@ static int worker_init(worker_t *w, const run_t *run)
             return -1;
     const periods_market_t *pm = spec->pmarket;
     if (!pm)
-        return 0;
+        return engine_lanes_init(w, spec);
     w->periods_ws = periods_workspace_alloc(pm, spec->max_windows);
     w->periods_shocks = periods_shocks_alloc_baseline(pm);
     w->periods_ref = periods_solution_alloc(pm, spec->max_windows);

@@ -11,7 +11,9 @@
  * (sim/sample.h), never by the point: draws see the same shocks at every sweep point.
  *
  * Each draw: sample inputs and regime, solve the reference policy (from baseline
- * prices), then the scenario (or the draw's regime) warm-started from it. A draw whose
+ * prices), then the scenario (or the draw's regime) warm-started from it. An annual
+ * market's solves run SOLVE_LANES draws at a time (solve_kernel below): a fixed slice
+ * of a block, and a draw's result does not depend on its lane, so the contract holds. A draw whose
  * solve fails is counted in draws_failed and left out of every statistic.
  *
  * The engine knows nothing of files: raw draws and progress go to callbacks, which it
@@ -92,7 +94,18 @@ typedef struct {
     const periods_policy_t *const *p_regimes;   /* n_regimes */
     int max_windows;
     const unsigned char *input_yearly;          /* n_inputs flags, or NULL */
+    /* How an annual market's draws are solved: ENGINE_SOLVE_BATCHED (0, the default:
+     * SOLVE_LANES draws at a time, solve_batch.h, the kernel variant picked for this CPU;
+     * the same bits on every CPU), a solve_kernel_t (that variant; engine_run_point fails
+     * with ENGINE_NOMEM where it cannot run), or ENGINE_SOLVE_SCALAR: one draw at a time
+     * with solve_equilibrium (results within about 1e-15 of the batched ones, not the
+     * same bits: a diagnostic and the benchmark's baseline). Calendars are always solved
+     * one draw at a time. */
+    int solve_kernel;
 } engine_spec_t;
+
+#define ENGINE_SOLVE_BATCHED 0
+#define ENGINE_SOLVE_SCALAR (-1)
 
 #define ENGINE_YEAR_KEY 0x9E3779B97F4A7C15ull
 

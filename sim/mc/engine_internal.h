@@ -12,6 +12,7 @@
 #include "engine.h"
 #include "attrib.h"
 #include "solve.h"
+#include "solve_batch.h"
 #include "stats.h"
 
 /* Per-thread state: everything a draw touches, allocated once per run. */
@@ -34,7 +35,42 @@ typedef struct engine_worker {
     double *design_inputs;        /* engine_eval_design's input row */
     periods_policy_t *periods_barrier;   /* the draw's calendar policy with its non-tariff
                                             barriers, or NULL when the run has none */
+    /* the batched solve of an annual market (engine_draw.c), or batch NULL: one draw at
+     * a time; per lane its shocks, solutions and (with barriers) policy */
+    solve_batch_t *batch;
+    shocks_t *lane_shocks[SOLVE_LANES];
+    solution_t *lane_ref[SOLVE_LANES], *lane_scen[SOLVE_LANES];
+    policy_t *lane_barrier[SOLVE_LANES];
 } worker_t;
+
+/* ---- engine_draw.c: a draw of an annual market, and a block of them batched ---- */
+/* Samples draw `draw` (one stream from `alt`, swap -1 for none) into inputs (its
+ * ENGINE_INPUT_ROW) and shocks; returns the draw's policy (the scenario, its regime's,
+ * or `barrier` holding it with the draw's non-tariff barriers). */
+const policy_t *engine_annual_sample(const engine_spec_t *spec, worker_t *w, uint64_t draw,
+                                     uint64_t alt, int swap, double *inputs, shocks_t *shocks,
+                                     policy_t *barrier, int32_t *regime_out);
+/* The reference from baseline prices, then `policy` warm-started from it, one at a
+ * time: 0, the reference's status, or ENGINE_SCENARIO_FAILED + the scenario's. */
+int engine_annual_solve(const engine_spec_t *spec, worker_t *w, const policy_t *policy,
+                        const shocks_t *shocks, solution_t *ref, solution_t *scen,
+                        int32_t *iterations_out);
+/* The draw's row from its solutions (NaN everywhere when status is not 0). */
+void engine_annual_row(const engine_spec_t *spec, worker_t *w, const shocks_t *shocks,
+                       const solution_t *ref, const solution_t *scen, int status, double *row);
+/* Draws first..first+n-1 into rows (n_vars apart), inputs, regime, status, iterations:
+ * the same results as engine_annual_sample/solve/row draw by draw, the solves batched. */
+void engine_annual_block(const engine_spec_t *spec, worker_t *w, uint64_t first, uint64_t n,
+                         double *rows, size_t n_vars, double *inputs, int32_t *regime,
+                         int32_t *status, int32_t *iterations);
+/* The lanes of an annual market's worker (nothing for a calendar or a scalar run);
+ * 0 or -1 when out of memory. Free is safe on a partly initialised worker. */
+int engine_lanes_init(worker_t *w, const engine_spec_t *spec);
+void engine_lanes_free(worker_t *w);
+
+/* A draw whose reference solve failed reports that solve's status; one whose scenario
+ * solve failed reports ENGINE_SCENARIO_FAILED + its status. */
+#define ENGINE_SCENARIO_FAILED 16
 
 typedef struct {
     const engine_spec_t *spec;
