@@ -54,7 +54,8 @@ solve_kernel_t solve_batch_kernel(const solve_batch_t *b)
 
 /* The workspace's arrays in one aligned block: their lengths in sb_vec units. */
 #define SB_ARRAYS(F_, E, I, R) \
-    F_(kroute, R) F_(on, R) F_(freight, R) F_(vshare0, R) F_(share0, R) \
+    F_(tariff, R) F_(etax, E) F_(o_pd, E) F_(o_farm, E) F_(o_etr, E) F_(o_imports, I) \
+    F_(o_share, R) F_(o_landed, R) F_(o_trev, R) F_(kroute, R) F_(on, R) F_(freight, R) F_(vshare0, R) F_(share0, R) \
     F_(sigma, I) F_(eta, I) F_(mbu, I) \
     F_(kappa, E) F_(eps, E) F_(qy, E) F_(dv, E) F_(pd_arg, E) F_(xr, E) F_(p0, E) F_(keep, E) \
     F_(production, E) F_(qc, E) F_(dc, E) F_(x, E) F_(x0, E) F_(dx, E) F_(F, E) \
@@ -145,7 +146,7 @@ static int pack_lane(solve_batch_t *b, int l, const market_t *mk, const policy_t
         b->eps[i][l] = ep;
         b->qy[i][l] = mk->production[i] * y;
         b->dv[i][l] = mk->domestic_use[i] * v;
-        b->pd_arg[i][l] = (1 - e) / mk->producer_price[i];
+        b->etax[i][l] = e;
         b->xr[i][l] = xr;
         b->production[i][l] = mk->production[i];
     }
@@ -158,7 +159,7 @@ static int pack_lane(solve_batch_t *b, int l, const market_t *mk, const policy_t
         if (pol->floor[r] * c > 0 || (live && isfinite(cap)))
             return 0;   /* a bound: the active set is solve_equilibrium's */
         b->on[r][l] = live;
-        b->kroute[r][l] = live ? (1 + t) / mk->landed_price[r] : 1;
+        b->tariff[r][l] = t;
         b->freight[r][l] = f;
         b->vshare0[r][l] = live ? mk->base_value_share[r] : 0;
         b->share0[r][l] = live ? mk->base_share[r] : 0;
@@ -183,7 +184,7 @@ static void copy_lane(solve_batch_t *b, int to, int from)
 {
     int E = b->E, I = b->I, R = E * I;
     for (int r = 0; r < R; r++) {
-        b->kroute[r][to] = b->kroute[r][from];
+        b->tariff[r][to] = b->tariff[r][from];
         b->on[r][to] = b->on[r][from];
         b->freight[r][to] = b->freight[r][from];
         b->vshare0[r][to] = b->vshare0[r][from];
@@ -199,7 +200,7 @@ static void copy_lane(solve_batch_t *b, int to, int from)
         b->eps[i][to] = b->eps[i][from];
         b->qy[i][to] = b->qy[i][from];
         b->dv[i][to] = b->dv[i][from];
-        b->pd_arg[i][to] = b->pd_arg[i][from];
+        b->etax[i][to] = b->etax[i][from];
         b->xr[i][to] = b->xr[i][from];
         b->production[i][to] = b->production[i][from];
         b->p0[i][to] = b->p0[i][from];
@@ -209,40 +210,31 @@ static void copy_lane(solve_batch_t *b, int to, int from)
 
 /* ---------- output ---------- */
 
-/* solve.c's solve_fill for lane l (no active bound: every wedge 0). */
-static void fill_lane(const solve_batch_t *b, int l, const market_t *mk, const policy_t *pol,
-                      const shocks_t *sh, solution_t *sol)
+/* solve.c's solve_fill for lane l, from the kernel's output vectors. */
+static void fill_lane(const solve_batch_t *b, int l, solution_t *sol)
 {
-    int E = b->E, I = b->I;
+    int E = b->E, I = b->I, R = E * I;
     for (int i = 0; i < E; i++) {
-        double P = b->P[i][l], e = pol->export_tax[i], Pd = P * (1 - e);
-        double Q = b->Q[i][l], ex = b->exports[i][l];
-        sol->fob_price[i] = P;
-        sol->producer_price[i] = Pd;
-        sol->production[i] = Q;
+        sol->fob_price[i] = b->P[i][l];
+        sol->producer_price[i] = b->o_pd[i][l];
+        sol->production[i] = b->Q[i][l];
         sol->domestic_use[i] = b->D[i][l];
-        sol->exports[i] = ex;
-        sol->farm_revenue[i] = Pd * Q / 1000;
-        sol->export_tax_revenue[i] = e * P * ex / 1000;
+        sol->exports[i] = b->exports[i][l];
+        sol->farm_revenue[i] = b->o_farm[i][l];
+        sol->export_tax_revenue[i] = b->o_etr[i][l];
     }
     for (int j = 0; j < I; j++) {
-        double imports = 0;
-        for (int i = 0; i < E; i++)
-            imports += b->X[i * I + j][l];
-        sol->imports[j] = imports;
-        sol->price_index[j] = mk->price_index[j] * b->pindex[j][l];
+        sol->imports[j] = b->o_imports[j][l];
+        sol->price_index[j] = b->pindex[j][l];
         sol->composite_imports[j] = b->composite[j][l];
-        for (int i = 0; i < E; i++) {
-            int r = i * I + j;
-            double cif = b->P[i][l] + sh->freight[r], t = pol->tariff[r];
-            double onepw = 1, w = onepw - 1, X = b->X[r][l];
-            sol->flow[r] = X;
-            sol->share[r] = X / imports;
-            sol->landed_price[r] = cif * (1 + t) * onepw;
-            sol->tariff_revenue[r] = t * cif * X / 1000;
-            sol->wedge[r] = w;
-            sol->transfer[r] = w * cif * (1 + t) * X / 1000;
-        }
+    }
+    for (int r = 0; r < R; r++) {
+        sol->flow[r] = b->X[r][l];
+        sol->share[r] = b->o_share[r][l];
+        sol->landed_price[r] = b->o_landed[r][l];
+        sol->tariff_revenue[r] = b->o_trev[r][l];
+        sol->wedge[r] = 0;      /* solve.c: 1 - 1 */
+        sol->transfer[r] = 0;   /* w cif (1 + t) X / 1000 with w = 0 and X >= 0 */
     }
     sol->status = SOLVE_OK;
 }
@@ -262,6 +254,7 @@ unsigned solve_batch(const market_t *market, const policy_t *const *policy,
             lanes |= 1u << l;
     if (!lanes)
         return 0;
+    b->mk = market;
     int first = __builtin_ctz(lanes);
     for (int l = 0; l < SOLVE_LANES; l++)
         if (!(lanes >> l & 1u))
@@ -277,7 +270,7 @@ unsigned solve_batch(const market_t *market, const policy_t *const *policy,
     }
     for (int l = 0; l < n; l++)
         if (done >> l & 1u) {
-            fill_lane(b, l, market, policy[l], shocks[l], sol[l]);
+            fill_lane(b, l, sol[l]);
             sol[l]->iterations = iterations[l];
         }
     return done;

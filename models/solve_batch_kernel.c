@@ -253,12 +253,47 @@ static unsigned sb_direction(kpart_t *p)
     return sb_bits(ok);
 }
 
+/* solve.c's solve_fill, the arithmetic of it, at the last point of every lane. */
+static void fill_outputs(kpart_t *p)
+{
+    solve_batch_t *b = p->b;
+    const market_t *mk = b->mk;
+    int E = b->E, I = b->I;
+    for (int i = 0; i < E; i++) {
+        kv P = V(P, i), e = V(etax, i), Pd = P * (1 - e);
+        V(o_pd, i) = Pd;
+        V(o_farm, i) = Pd * V(Q, i) / 1000;
+        V(o_etr, i) = e * P * V(exports, i) / 1000;
+    }
+    for (int j = 0; j < I; j++) {
+        kv imports = { 0 };
+        for (int i = 0; i < E; i++)
+            imports += V(X, i * I + j);
+        V(o_imports, j) = imports;
+        V(pindex, j) = mk->price_index[j] * sb_exp(V(lnpi, j));
+        V(composite, j) = V(mscale, j) * sb_exp(-V(sigma, j) * V(lnpi, j));
+        for (int i = 0; i < E; i++) {
+            int r = i * I + j;
+            kv cif = V(P, i) + V(freight, r), t = V(tariff, r), X = V(X, r);
+            V(o_share, r) = X / imports;
+            V(o_landed, r) = cif * (1 + t) * 1;
+            V(o_trev, r) = t * cif * X / 1000;
+        }
+    }
+}
+
 /* The Newton of one part: `lanes` and the result are bits of the part. */
 static unsigned run_part(kpart_t *p, unsigned lanes, int *iterations)
 {
     solve_batch_t *b = p->b;
     int E = b->E;
     const kv zero = { 0 };
+    const market_t *mk = b->mk;
+    for (int r = 0; r < E * b->I; r++)   /* solve.c's setup: (1 + t) / pb on the CES sum */
+        V(kroute, r) = sb_sel((km)(V(on, r) != 0), (1 + V(tariff, r)) / mk->landed_price[r],
+                              zero + 1);
+    for (int i = 0; i < E; i++)
+        V(pd_arg, i) = (1 - V(etax, i)) / mk->producer_price[i];
     /* solve.c's setup logs and start: ln((1-e)/Pdb) when kappa or eps is not 0,
      * ln(x/xb) when eps is not 0 and the rate moved; log prices unless kept */
     for (int i = 0; i < E; i++) {
@@ -301,10 +336,7 @@ static unsigned run_part(kpart_t *p, unsigned lanes, int *iterations)
         /* a long line search is solve_equilibrium's (it may still converge there) */
         active &= ~searching;
     }
-    for (int j = 0; j < b->I; j++) {
-        V(pindex, j) = sb_exp(V(lnpi, j));
-        V(composite, j) = V(mscale, j) * sb_exp(-V(sigma, j) * V(lnpi, j));
-    }
+    fill_outputs(p);
     return done;
 }
 
