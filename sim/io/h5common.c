@@ -110,18 +110,6 @@ void close_id(hid_t id)
 
 /* ---------------------------------------------------------------- types */
 
-hid_t string_type(void)
-{
-    hid_t t = H5Tcopy(H5T_C_S1);
-    if (t < 0)
-        return -1;
-    if (H5Tset_size(t, H5T_VARIABLE) < 0 || H5Tset_cset(t, H5T_CSET_UTF8) < 0) {
-        H5Tclose(t);
-        return -1;
-    }
-    return t;
-}
-
 hid_t char_type(void)
 {
     hid_t t = H5Tcopy(H5T_C_S1);

@@ -28,9 +28,6 @@ int hdf5_fail(char *err, size_t errlen, const char *file, const char *what,
 const char *obj_or_root(const char *obj);
 /* Release an HDF5 id (none when < 0). */
 void close_id(hid_t id);
-/* Variable-length UTF-8 string type (the string data of files written before 0.x, read
- * only); -1 on failure. */
-hid_t string_type(void);
 /* One character of a netCDF character array (NC_CHAR): a 1-byte, NUL-terminated ASCII
  * string type, as netCDF-C writes it; -1 on failure. */
 hid_t char_type(void);

@@ -167,6 +167,20 @@ int h5in_attr_double(h5in_t *h, const char *obj, const char *name, double *out,
     return attr_get_number(h, obj, name, H5T_NATIVE_DOUBLE, out, err, errlen);
 }
 
+/* The memory type of variable-length UTF-8 strings (older files' text variables, and
+ * attributes written elsewhere); -1 on failure. */
+static hid_t string_type(void)
+{
+    hid_t t = H5Tcopy(H5T_C_S1);
+    if (t < 0)
+        return -1;
+    if (H5Tset_size(t, H5T_VARIABLE) < 0 || H5Tset_cset(t, H5T_CSET_UTF8) < 0) {
+        H5Tclose(t);
+        return -1;
+    }
+    return t;
+}
+
 /* Reads one string (variable or fixed length) from an attribute or dataset. */
 char *read_one_string(hid_t obj, int is_attr)
 {

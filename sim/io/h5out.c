@@ -255,10 +255,10 @@ static hid_t create_dataset(h5out_t *h, const char *path, hid_t ftype, int ndims
         /* Every dataset with an axis carries HDF5's Fletcher-32 checksum, so a flipped
          * byte fails the read instead of passing as data. The filter needs chunks: a
          * dataset that would be contiguous is one chunk of about CHUNK_BYTES along its
-         * trailing axes (no compression: only the streams are compressed). HDF5 filters
-         * no variable-length strings (the name coordinates, config_yaml) and chunks no
-         * scalar: those stay contiguous, without a checksum. */
-        int checksum = ndims > 0 && H5Tis_variable_str(ftype) <= 0;
+         * trailing axes (no compression: only the streams are compressed); text too,
+         * being character arrays. HDF5 chunks no scalar: those stay contiguous, without
+         * a checksum. */
+        int checksum = ndims > 0;
         hsize_t whole[H5OUT_MAX_DIMS];
         if (!chunk && checksum) {
             chunk_shape(ndims, shape, H5Tget_size(ftype), whole);
@@ -346,14 +346,8 @@ static int length_only_scale(h5out_t *h, const char *name, size_t len, char *err
     return def_scale(h, name, len, H5T_IEEE_F32LE, NULL, scale_name, NULL, NULL, err, errlen);
 }
 
-/* Text is netCDF's character array (NC_CHAR), as netCDF-C writes it for xarray's char
- * encoding: 1-byte characters along a last axis "<name>_strlen" as long as the longest
- * text (at least 1), NUL-padded, with _Encoding = "utf-8". Why not variable-length
- * strings (NC_STRING): Octave's netcdf package stops at them ("unknown type 12", and
- * ncinfo of the whole file fails), while every reader takes NC_CHAR: xarray (both
- * engines) and netCDF4-python decode it to str, R's ncdf4 to a character vector, Octave
- * and MATLAB to a char matrix. Unlike variable-length strings it is chunked and carries
- * the Fletcher-32 checksum. The character dimension is registered here (length-only). */
+/* The characters' dimension of text variable owner: "<owner>_strlen" ('/' written '_':
+ * dimensions live at the root), length-only, width long; its name into name. */
 static int def_strlen_dim(h5out_t *h, const char *owner, size_t width, char *name,
                           char *err, size_t errlen)
 {
@@ -380,6 +374,14 @@ static char *pad_texts(const char *const *values, size_t len, size_t width)
     return buf;
 }
 
+/* Text is netCDF's character array (NC_CHAR), as netCDF-C writes it for xarray's char
+ * encoding: 1-byte characters along a last axis "<name>_strlen" as long as the longest
+ * text (at least 1), NUL-padded, with _Encoding = "utf-8". Why not variable-length
+ * strings (NC_STRING): Octave's netcdf package stops at them ("unknown type 12", and
+ * its ncinfo of the whole file fails), while every reader takes NC_CHAR: xarray (both
+ * engines) and netCDF4-python decode it to str, R's ncdf4 to a character vector, Octave
+ * and MATLAB to a char matrix. Unlike variable-length strings it is chunked and carries
+ * the Fletcher-32 checksum. */
 int h5out_def_dim_strings(h5out_t *h, const char *name, size_t len,
                           const char *const *values, const char *long_name,
                           char *err, size_t errlen)
@@ -391,8 +393,8 @@ int h5out_def_dim_strings(h5out_t *h, const char *name, size_t len,
     char chars[H5OUT_NAME_MAX];
     if (dim_register(h, name, len, err, errlen) < 0)
         return -1;
-    /* the scale of name first: netCDF numbers dimensions, and ncdump lists them, in
-     * the order of _Netcdf4Dimid */
+    /* name is numbered before its character dimension: ncdump lists exporter, then
+     * exporter_strlen */
     char path[H5OUT_NAME_MAX + 1];
     snprintf(path, sizeof path, "/%s", name);
     char *buf = pad_texts(values, len, (size_t)shape[1]);
@@ -539,11 +541,7 @@ int h5out_write_string_scalar(h5out_t *h, const char *path, const char *text,
     const char *dims[1] = { chars };
     int rc = write_variable(h, path, 1, dims, t, value, "1", long_name, err, errlen);
     H5Tclose(t);
-    hid_t dset = rc ? -1 : H5Dopen2(h->file, path, H5P_DEFAULT);
-    if (!rc && (dset < 0 || write_encoding(dset) < 0))
-        rc = hdf5_fail(err, errlen, h->final_path, "write variable", path);
-    close_id(dset);
-    return rc;
+    return rc ? rc : h5out_attr_string(h, path, "_Encoding", "utf-8", err, errlen);
 }
 
 static int copy_string_attr(hid_t from, hid_t to, const char *name)
@@ -581,7 +579,8 @@ int h5out_copy_coords(h5out_t *h, const char *group, int n, const char *const *n
         hid_t dst = ok ? H5Dopen2(h->file, to, H5P_DEFAULT) : -1;
         const dim_t *d = dim_find(h, names[i]);
         const char *dims[2] = { names[i], d->strlen_dim };   /* text: its character axis */
-        ok = ok && src >= 0 && dst >= 0 && attach_scales(h, dst, d->strlen_dim[0] ? 2 : 1, dims) >= 0 &&
+        ok = ok && src >= 0 && dst >= 0 &&
+             attach_scales(h, dst, d->strlen_dim[0] ? 2 : 1, dims) >= 0 &&
              copy_string_attr(src, dst, "units") >= 0 &&
              copy_string_attr(src, dst, "long_name") >= 0 &&
              copy_string_attr(src, dst, "_Encoding") >= 0;

@@ -35,7 +35,7 @@ __all__ = [
 ROOT_DIMS = ("point", "draw", "exporter", "importer", "quantile", "regime", "threshold",
              "hist_bin", "hist_edge", "input")
 SWEEP_PREFIX = "sweep_"
-NC_DIM_ONLY = "This is a netCDF dimension but not a netCDF variable."   # never written
+NC_DIM_ONLY = "This is a netCDF dimension but not a netCDF variable."   # <name>_strlen
 
 
 class ResultsError(ValueError):
