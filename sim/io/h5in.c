@@ -538,9 +538,10 @@ int h5in_read_strings(h5in_t *h, const char *path, char ***out, size_t *n,
     hid_t d = open_var(h, path, err, errlen);
     if (d < 0)
         return -1;
-    int rc = is_char_var(d) ? read_char_rows(h, path, d, 1, out, n, err, errlen)
-                            : read_vlen_strings(d, out, n);
-    if (rc && !is_char_var(d))
+    int chars = is_char_var(d);
+    int rc = chars ? read_char_rows(h, path, d, 1, out, n, err, errlen)
+                   : read_vlen_strings(d, out, n);
+    if (rc && !chars)
         error_format(err, errlen, "%s: variable '%s' is not a 1-D text variable (a character "
                      "array or variable-length strings)", h->path, path);
     close_id(d);
