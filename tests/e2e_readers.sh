@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # End-to-end test that readers other than Python open an output: ncdump (no NC_STRING
-# attribute), netCDF4-python (a CF `coordinates` attribute on every variable with a
+# attribute or variable), netCDF4-python (a CF `coordinates` attribute on every variable with a
 # point axis, the CF global attributes), R's ncdf4 (with warnings as errors: no 8-byte
 # integer attribute warning) and Octave's netcdf package. R and Octave run when they are
 # installed (.ci/run installs them: r-cran-ncdf4, octave, octave-netcdf) and are
 # reported as skipped otherwise. Each reader's values are compared with h5py's, the
 # region labels and config_yaml (netCDF character arrays) included: Octave's netcdf 1.0
 # cannot read variable-length strings (NC_STRING), and its ncinfo of the whole file
-# fails on the first one.
+# fails on the first one. Also: summary, compare and merge read files of the older
+# layout (variable-length strings).
 set -u
 cd "$(dirname "$0")/.."
 A=${AGTRADE:-bin/agtrade}
