@@ -1,13 +1,15 @@
 # check_tidy.py OUT.h5 TABLE.csv: the tidy table of `agtrade summary --format csv` holds one
 # row per cell (no duplicate keys), every /summary statistic cell of the all-draws group has
 # its row, and every value reads back bit for bit. Used by tests/e2e_time.sh.
-import sys, math, h5py, numpy as np, pandas as pd
+import os, sys, math, h5py, numpy as np, pandas as pd
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'sim', 'python'))
+from agtrade_results import h5_text  # noqa: E402  (labels: character arrays or older strings)
 h5, csv = sys.argv[1], sys.argv[2]
 d = pd.read_csv(csv, dtype=str, keep_default_na=False)
 key = [c for c in d.columns if c not in ('value', 'units')]
 assert not d.duplicated(key).any(), d[d.duplicated(key, keep=False)].head()
 f = h5py.File(h5, 'r')
-lab = {a: [x.decode() for x in f[a][:]] for a in ('exporter', 'importer', 'period', 'year') if a in f}
+lab = {a: h5_text(f[a]) for a in ('exporter', 'importer', 'period', 'year') if a in f}
 sfx = {'level': '', 'reference': '_ref', 'change': '_change'}
 q = ['q01', 'q05', 'q10', 'q25', 'q50', 'q75', 'q90', 'q95', 'q99']
 seen = {}

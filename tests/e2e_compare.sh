@@ -88,7 +88,9 @@ T = sys.argv[1]
 d = pd.read_csv(f"{T}/q.csv", float_precision="round_trip", keep_default_na=False)
 a, b = h5py.File(f"{T}/q1.h5", "r"), h5py.File(f"{T}/q2.h5", "r")
 ok = (a["draws/status"][0] == 0) & (b["draws/status"][0] == 0)
-per = [x.decode() for x in a["period"][...]]
+sys.path.insert(0, "sim/python")
+from agtrade_results import h5_text
+per = h5_text(a["period"])
 key = [c for c in d.columns if c not in ("mean", "mcse", "diff", "diff_se", "method")]
 assert not d.duplicated(key).any()
 for t, name in enumerate(per):

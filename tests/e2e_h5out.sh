@@ -24,11 +24,19 @@ grep -q 'phony' "$dir/header.cdl" && die "ncdump shows phony dimensions"
 grep -q 'double flow(point, draw, exporter)' "$dir/header.cdl" ||
     die "ncdump does not show draws/flow(point, draw, exporter)"
 grep -q 'lag = 3 ;' "$dir/header.cdl" || die "ncdump lacks the length-only dimension lag"
-ncdump -v exporter "$fixture" | grep -q '"São Paulo ☃"' || die "ncdump: UTF-8 exporter name wrong"
+# text is a character array (NC_CHAR): ncdump prints its UTF-8 bytes in octal
+grep -q 'char exporter(exporter, exporter_strlen) ;' "$dir/header.cdl" ||
+    die "ncdump does not show the character array exporter(exporter, exporter_strlen)"
+grep -q 'char config_yaml(config_yaml_strlen) ;' "$dir/header.cdl" ||
+    die "ncdump does not show the character array config_yaml(config_yaml_strlen)"
+grep -q 'string ' "$dir/header.cdl" && die "ncdump shows a variable-length string (NC_STRING)"
+ncdump -v exporter "$fixture" | grep -qF '"S\303\243o Paulo \342\230\203"' ||
+    die "ncdump: UTF-8 exporter name wrong"
 
-/usr/bin/python3 - "$fixture" <<'EOF' || die "python checks failed"
+PYTHONPATH=sim/python /usr/bin/python3 - "$fixture" <<'EOF' || die "python checks failed"
 import math, sys
-import numpy as np, h5py, xarray as xr
+import numpy as np, h5py, netCDF4, xarray as xr
+import agtrade_results as ar
 
 path = sys.argv[1]
 P, D, E, I, B, L = 3, 70001, 4, 2, 5, 3
@@ -54,7 +62,34 @@ with h5py.File(path, "r") as f:
           "h5py: draws/flow is not chunked + deflated")
     chunk_bytes = np.prod(f["draws/flow"].chunks) * 8
     check(0.5 * 2**20 <= chunk_bytes <= 2**20, f"h5py: chunk of {chunk_bytes} bytes")
-    check(f["config_yaml"][()].decode().startswith("seed: 20240611"), "h5py: config_yaml")
+    check(ar.h5_text(f["config_yaml"]).startswith("seed: 20240611"), "h5py: config_yaml")
+    # text: netCDF character arrays, the coordinate its own 2-D dimension scale with the
+    # axes named by dimension number (_Netcdf4Coordinates, _Netcdf4Dimid on every scale)
+    ex = f["exporter"]
+    width = max(len(x.encode()) for x in exporters)
+    check(ex.dtype == np.dtype("S1") and ex.shape == (E, width), f"h5py: exporter {ex.dtype} {ex.shape}")
+    check(ex.attrs["_Encoding"] == b"utf-8", "h5py: exporter _Encoding")
+    ids = {n: int(f[n].attrs["_Netcdf4Dimid"]) for n in f if "_Netcdf4Dimid" in f[n].attrs}
+    check(sorted(ids.values()) == list(range(len(ids))) and len(ids) == 12, f"h5py: dimids {ids}")
+    check(list(ex.attrs["_Netcdf4Coordinates"]) == [ids["exporter"], ids["exporter_strlen"]],
+          "h5py: exporter _Netcdf4Coordinates")
+    check(f["exporter_strlen"].shape == (width,), "h5py: exporter_strlen")
+    check(ar.h5_text(ex) == exporters and ar.h5_text(f["summary/exporter"]) == exporters and
+          ar.h5_text(f["draws/exporter"]) == exporters, "h5py: exporter labels")
+    sx = f["summary/exporter"]
+    check([sx.dims[k][0].name for k in (0, 1)] == ["/exporter", "/exporter_strlen"],
+          "h5py: summary/exporter attached to /exporter and /exporter_strlen")
+    check(f["exporter"].id.get_create_plist().get_filter(0)[0] == h5py.h5z.FILTER_FLETCHER32,
+          "h5py: exporter without a checksum")
+    check(f["config_yaml"].ndim == 1 and f["config_yaml"].dims[0][0].name == "/config_yaml_strlen",
+          "h5py: config_yaml along config_yaml_strlen")
+
+nc = netCDF4.Dataset(path)
+check(list(nc["exporter"][:]) == exporters and nc["exporter"].dimensions ==
+      ("exporter", "exporter_strlen"), "netCDF4: exporter")
+check(list(nc["summary"]["importer"][:]) == ["China", "rest of world"], "netCDF4: summary/importer")
+check(str(nc["config_yaml"][:]).startswith("seed: 20240611"), "netCDF4: config_yaml")
+nc.close()
 
 for engine in ("h5netcdf", "netcdf4"):
     kw = {"phony_dims": None} if engine == "h5netcdf" else {}

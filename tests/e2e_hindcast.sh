@@ -18,9 +18,10 @@ fail() { echo "e2e_hindcast: $*" >&2; exit 1; }
     --set inputs.demand_China.min=0.94 --set inputs.demand_China.max=0.96 \
     || fail "conditional run: exit $?"
 
-"$PYTHON" - "$tmp/h.h5" "$tmp/shocks.h5" <<'EOF' || fail "checks failed (above)"
+PYTHONPATH=sim/python "$PYTHON" - "$tmp/h.h5" "$tmp/shocks.h5" <<'EOF' || fail "checks failed (above)"
 import sys
 import h5py
+from agtrade_results import h5_text
 
 OBSERVED = 100.0 * (16.6 - 32.9) / 32.9          # -49.5 %, China customs 2017 -> 2018
 ok = True
@@ -29,8 +30,7 @@ ok = True
 def cells(path):
     with h5py.File(path, "r") as f:
         s = f["summary"]
-        ex = [x.decode() if isinstance(x, bytes) else x for x in f["exporter"][:]]
-        im = [x.decode() if isinstance(x, bytes) else x for x in f["importer"][:]]
+        ex, im = h5_text(f["exporter"]), h5_text(f["importer"])
         qs = list(f["quantile"][:])
         m = qs.index(0.5)
         us, ar, cn = ex.index("US"), ex.index("Argentina"), im.index("China")

@@ -11,7 +11,7 @@
 # waits for both, runs the same sweep unsharded with $AGTRADE, and compares the merged
 # file with h5diff: every dataset under /summary and every root coordinate variable, plus
 # the root attributes seed, draws, draws_failed; `complete` must be 1. Attributes that
-# legitimately differ (created_utc, hostname, command_line) and config_yaml are not compared.
+# legitimately differ (created_utc, hostname, command_line) and config_yaml (with its length, config_yaml_strlen) are not compared.
 # With Open MPI installed, bin/agtrade-mpi is (re)built and the same sweep also runs through mpi.sbatch
 # (2 ranks) and is compared the same way.
 #
@@ -108,8 +108,8 @@ same_results() {
     h5diff $H5DIFF_ARGS "$a" "$b" /summary /summary >"$W/h5diff.txt" 2>&1 ||
         { echo "/summary differs:"; head -40 "$W/h5diff.txt"; ok=1; }
     local ds_a ds_b
-    ds_a=$(h5ls "$a" | awk '$2 == "Dataset" { print $1 }' | grep -vx config_yaml | sort)
-    ds_b=$(h5ls "$b" | awk '$2 == "Dataset" { print $1 }' | grep -vx config_yaml | sort)
+    ds_a=$(h5ls "$a" | awk '$2 == "Dataset" { print $1 }' | grep -vxE 'config_yaml(_strlen)?' | sort)
+    ds_b=$(h5ls "$b" | awk '$2 == "Dataset" { print $1 }' | grep -vxE 'config_yaml(_strlen)?' | sort)
     [ "$ds_a" = "$ds_b" ] || { echo "root variables differ: [$ds_a] vs [$ds_b]"; ok=1; }
     [ -n "$ds_a" ] || { echo "no root coordinate variables in $a"; ok=1; }
     for name in $ds_a; do

@@ -106,9 +106,9 @@ key = [c for c in d.columns if c not in ("value", "units")]
 assert not d.duplicated(key).any(), "two rows for one cell"
 f = h5py.File(f"{T}/truce.h5", "r")
 s = f["summary"]
-ex = [x.decode() for x in f["exporter"][...]]
-im = [x.decode() for x in f["importer"][...]]
-rg = [x.decode() for x in f["regime"][...]]
+sys.path.insert(0, "sim/python")
+from agtrade_results import h5_text
+ex, im, rg = h5_text(f["exporter"]), h5_text(f["importer"]), h5_text(f["regime"])
 def cell(**k):
     m = np.ones(len(d), bool)
     for c, v in k.items():

@@ -19,11 +19,14 @@ import unittest
 import h5py
 import numpy as np
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "sim", "python"))
+from agtrade_results import h5_text  # noqa: E402  (labels: character arrays or older strings)
+
 DIR = os.environ.get("AGTRADE_E2E_DIR")
 
 
 def names(f):
-    return [x.decode() if isinstance(x, bytes) else x for x in f["input"][:]]
+    return h5_text(f["input"])
 
 
 def attrib_vars(f):
@@ -176,7 +179,7 @@ class SobolIndices(unittest.TestCase):
     def test_regime_s1_is_the_between_regime_share_of_the_variance(self):
         # Var(E[Y | regime]) / Var(Y): the law of total variance's between part
         with h5py.File(os.path.join(DIR, "sobol1.h5"), "r") as f:
-            labels = [x.decode() if isinstance(x, bytes) else x for x in f["sobol_input"][:]]
+            labels = h5_text(f["sobol_input"])
             self.assertEqual(labels[-1], "regime")
             self.assertEqual(labels[:-1], names(f))
             s, m = f["sensitivity"], f["summary"]

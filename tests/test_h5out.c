@@ -21,7 +21,7 @@
 #include "testutil.h"
 #include "h5out.h"
 
-#include <hdf5.h>
+#include <hdf5_hl.h>
 
 enum { P = 3, D = 70001, E = 4, I = 2, Q = 9, R = 2, B = 5, L = 3, BLOCK = 9999 };
 
@@ -499,13 +499,14 @@ static void test_members_are_listed_in_creation_order(void **state)
     names_t root = { .n = 0 }, summary = { .n = 0 };
     OK(h5in_list(r, "", collect, &root, ERRBUF));
     OK(h5in_list(r, "summary", collect, &summary, ERRBUF));
-    const char *want_root[] = { "point", "draw", "exporter", "importer", "quantile", "regime",
-                                "hist_bin", "lag", "sweep_tariff_us", "config_yaml",
-                                "welfare_total", "summary", "draws" };
+    const char *want_root[] = { "point", "draw", "exporter", "exporter_strlen", "importer",
+                                "importer_strlen", "quantile", "regime", "regime_strlen",
+                                "hist_bin", "lag", "sweep_tariff_us", "config_yaml_strlen",
+                                "config_yaml", "welfare_total", "summary", "draws" };
     const char *want_summary[] = { "flow_mean", "flow_q", "flow_hist", "draws_ok",
                                    "regime_draws", "lagged", "exporter", "importer",
                                    "quantile" };
-    assert_int_equal(root.n, 13);
+    assert_int_equal(root.n, 17);
     for (int k = 0; k < root.n; k++)
         assert_string_equal(root.names[k], want_root[k]);
     assert_int_equal(summary.n, 9);
@@ -793,6 +794,171 @@ static void test_reader_reports_missing_and_foreign_files(void **state)
     h5in_close(r);
 }
 
+/* ---- text: netCDF character arrays; the variable-length strings of older files ---- */
+
+static int32_t int_attr(hid_t f, const char *obj, const char *name, int k)
+{
+    int32_t v[2] = { -1, -1 };
+    hid_t a = H5Aopen_by_name(f, obj, name, H5P_DEFAULT, H5P_DEFAULT);
+    assert_true(a >= 0);
+    assert_true(H5Aread(a, H5T_NATIVE_INT32, v) >= 0);
+    H5Aclose(a);
+    return v[k];
+}
+
+static void test_text_is_a_netcdf_character_array(void **state)
+{
+    (void)state;
+    char path[300];
+    path_in_dir(path, sizeof path, "chars.h5");
+    OK(h5out_commit(write_fixture(path), ERRBUF));
+    hid_t f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
+    assert_true(f >= 0);
+    /* the coordinate: [E][longest name in bytes] 1-byte characters, its own scale */
+    hid_t d = H5Dopen2(f, "exporter", H5P_DEFAULT), t = H5Dget_type(d), sp = H5Dget_space(d);
+    hsize_t dims[2] = { 0, 0 };
+    assert_int_equal(H5Tget_class(t), H5T_STRING);
+    assert_int_equal(H5Tis_variable_str(t), 0);
+    assert_int_equal(H5Tget_size(t), 1);
+    assert_int_equal(H5Sget_simple_extent_dims(sp, dims, NULL), 2);
+    assert_int_equal(dims[0], E);
+    assert_int_equal(dims[1], strlen("São Paulo ☃"));   /* 14 bytes, as "Estados Unidos" */
+    assert_true(H5DSis_scale(d) > 0);
+    H5Sclose(sp);
+    H5Tclose(t);
+    H5Dclose(d);
+    /* its axes by netCDF dimension number: the dimensions in the order defined */
+    assert_int_equal(int_attr(f, "exporter", "_Netcdf4Dimid", 0), 2);
+    assert_int_equal(int_attr(f, "exporter_strlen", "_Netcdf4Dimid", 0), 3);
+    assert_int_equal(int_attr(f, "exporter", "_Netcdf4Coordinates", 0), 2);
+    assert_int_equal(int_attr(f, "exporter", "_Netcdf4Coordinates", 1), 3);
+    assert_int_equal(int_attr(f, "point", "_Netcdf4Dimid", 0), 0);
+    assert_int_equal(int_attr(f, "lag", "_Netcdf4Dimid", 0), 10);
+    /* one text: along its own length, attached to that dimension */
+    d = H5Dopen2(f, "config_yaml", H5P_DEFAULT);
+    sp = H5Dget_space(d);
+    assert_int_equal(H5Sget_simple_extent_dims(sp, dims, NULL), 1);
+    assert_int_equal(dims[0], strlen(config_text));
+    assert_int_equal(H5DSget_num_scales(d, 0), 1);
+    H5Sclose(sp);
+    H5Dclose(d);
+    H5Fclose(f);
+
+    /* the reader: text variables of one axis fewer, the copies in the groups too */
+    h5in_t *r = open_or_fail(path);
+    check_dims(r, "summary/exporter", 1, (const char *[]){ "exporter" }, (size_t[]){ E },
+               H5OUT_STRING);
+    const char *const copies[] = { "summary/exporter", "draws/exporter" };
+    for (int k = 0; k < 2; k++) {
+        char **names;
+        size_t n;
+        OK(h5in_read_strings(r, copies[k], &names, &n, ERRBUF));
+        assert_int_equal(n, E);
+        for (size_t e = 0; e < E; e++)
+            assert_string_equal(names[e], exporters[e]);
+        h5in_free_strings(names, n);
+    }
+    char *text = NULL, **names = NULL;
+    size_t n = 0;
+    assert_int_equal(h5in_read_string_scalar(r, "exporter", &text, ERRBUF), -1);
+    assert_non_null(strstr(g_err, "'exporter' is not a single text"));
+    assert_int_equal(h5in_read_strings(r, "config_yaml", &names, &n, ERRBUF), -1);
+    assert_non_null(strstr(g_err, "'config_yaml' is not a 1-D text variable"));
+    h5in_close(r);
+}
+
+static void test_empty_texts_read_back_empty(void **state)
+{
+    (void)state;
+    char path[300];
+    path_in_dir(path, sizeof path, "empty.h5");
+    h5out_t *h = h5out_create(path, ERRBUF);
+    assert_non_null(h);
+    const char *const labels[2] = { "", "x" };
+    OK(h5out_def_dim_strings(h, "label", 2, labels, "labels", ERRBUF));
+    OK(h5out_write_string_scalar(h, "note", "", "an empty text", ERRBUF));
+    OK(h5out_write_string_scalar(h, "group/none", NULL, "no text", ERRBUF));
+    OK(h5out_commit(h, ERRBUF));
+    h5in_t *r = open_or_fail(path);
+    char **names;
+    size_t n;
+    OK(h5in_read_strings(r, "label", &names, &n, ERRBUF));
+    assert_int_equal(n, 2);
+    assert_string_equal(names[0], "");
+    assert_string_equal(names[1], "x");
+    h5in_free_strings(names, n);
+    const char *const scalars[] = { "note", "group/none" };
+    for (int k = 0; k < 2; k++) {
+        char *text;
+        OK(h5in_read_string_scalar(r, scalars[k], &text, ERRBUF));
+        assert_string_equal(text, "");
+        free(text);
+    }
+    assert_int_equal(h5in_exists(r, "group_none_strlen"), 1);   /* dimensions at the root */
+    h5in_close(r);
+}
+
+/* Files written before the character arrays hold variable-length UTF-8 strings: a 1-D
+ * coordinate that is its own scale and a scalar config_yaml. Written here with HDF5
+ * itself, as that writer did. */
+static void write_vlen_file(const char *path)
+{
+    hid_t f = H5Fcreate(path, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
+    hid_t vt = H5Tcopy(H5T_C_S1);
+    assert_true(f >= 0 && H5Tset_size(vt, H5T_VARIABLE) >= 0 &&
+                H5Tset_cset(vt, H5T_CSET_UTF8) >= 0);
+    hsize_t n = E;
+    hid_t sp = H5Screate_simple(1, &n, NULL), scalar = H5Screate(H5S_SCALAR);
+    hid_t ex = H5Dcreate2(f, "exporter", vt, sp, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+    assert_true(H5Dwrite(ex, vt, H5S_ALL, H5S_ALL, H5P_DEFAULT, exporters) >= 0);
+    assert_true(H5DSset_scale(ex, "exporter") >= 0);
+    double v[E] = { 1, 2, 3, 4 };
+    hid_t flow = H5Dcreate2(f, "flow", H5T_NATIVE_DOUBLE, sp, H5P_DEFAULT, H5P_DEFAULT,
+                            H5P_DEFAULT);
+    assert_true(H5Dwrite(flow, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, v) >= 0);
+    assert_true(H5DSattach_scale(flow, ex, 0) >= 0);
+    const char *text = config_text;
+    hid_t cfg = H5Dcreate2(f, "config_yaml", vt, scalar, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+    assert_true(H5Dwrite(cfg, vt, H5S_ALL, H5S_ALL, H5P_DEFAULT, &text) >= 0);
+    H5Dclose(cfg);
+    H5Dclose(flow);
+    H5Dclose(ex);
+    H5Sclose(scalar);
+    H5Sclose(sp);
+    H5Tclose(vt);
+    H5Fclose(f);
+}
+
+static void test_older_variable_length_strings_still_read(void **state)
+{
+    (void)state;
+    char path[300];
+    path_in_dir(path, sizeof path, "vlen.h5");
+    write_vlen_file(path);
+    h5in_t *r = open_or_fail(path);
+    check_dims(r, "exporter", 1, (const char *[]){ "exporter" }, (size_t[]){ E }, H5OUT_STRING);
+    check_dims(r, "flow", 1, (const char *[]){ "exporter" }, (size_t[]){ E }, H5OUT_DOUBLE);
+    char **names;
+    size_t n;
+    OK(h5in_read_strings(r, "exporter", &names, &n, ERRBUF));
+    assert_int_equal(n, E);
+    for (size_t e = 0; e < E; e++)
+        assert_string_equal(names[e], exporters[e]);
+    h5in_free_strings(names, n);
+    int nd = -1;
+    h5out_type_t type = H5OUT_OTHER;
+    OK(h5in_var_info(r, "config_yaml", &nd, NULL, NULL, &type, ERRBUF));
+    assert_int_equal(nd, 0);
+    assert_int_equal(type, H5OUT_STRING);
+    char *text;
+    OK(h5in_read_string_scalar(r, "config_yaml", &text, ERRBUF));
+    assert_string_equal(text, config_text);
+    free(text);
+    assert_int_equal(h5in_read_strings(r, "flow", &names, &n, ERRBUF), -1);
+    assert_non_null(strstr(g_err, "'flow' is not a 1-D text variable"));
+    h5in_close(r);
+}
+
 /* ---- safety: checksums, outputs that are not ours, stale temporaries ---- */
 
 static herr_t check_filter(hid_t root, const char *name, const H5O_info_t *info, void *arg)
@@ -807,7 +973,8 @@ static herr_t check_filter(hid_t root, const char *name, const H5O_info_t *info,
     size_t nelmts = 0;
     char fname[32];
     int numeric = H5Tget_class(type) == H5T_INTEGER || H5Tget_class(type) == H5T_FLOAT;
-    if (numeric && rank > 0 &&
+    int text = H5Tget_class(type) == H5T_STRING && H5Tis_variable_str(type) == 0;
+    if ((numeric || text) && rank > 0 &&
         H5Pget_filter_by_id2(dcpl, H5Z_FILTER_FLETCHER32, &flags, &nelmts, NULL, sizeof fname,
                              fname, &config) < 0) {
         fprintf(stderr, "no checksum: %s\n", name);
@@ -845,15 +1012,12 @@ static void flip_byte(const char *path, long offset)
     close(fd);
 }
 
-static void test_a_flipped_byte_is_a_checksum_error(void **state)
+/* Flips a byte in the middle of the first chunk of dataset name. */
+static void flip_chunk(const char *path, const char *name)
 {
-    (void)state;
-    char path[300];
-    path_in_dir(path, sizeof path, "flipped.h5");
-    OK(h5out_commit(write_fixture(path), ERRBUF));
     hid_t f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
-    hid_t d = H5Dopen2(f, "summary/flow_mean", H5P_DEFAULT), space = H5Dget_space(d);
-    hsize_t offset[3], size;
+    hid_t d = H5Dopen2(f, name, H5P_DEFAULT), space = H5Dget_space(d);
+    hsize_t offset[H5OUT_MAX_DIMS], size;
     haddr_t addr;
     unsigned mask;
     assert_true(H5Dget_chunk_info(d, space, 0, offset, &mask, &addr, &size) >= 0);
@@ -861,12 +1025,39 @@ static void test_a_flipped_byte_is_a_checksum_error(void **state)
     H5Dclose(d);
     H5Fclose(f);
     flip_byte(path, (long)(addr + size / 2));
+}
+
+static void test_a_flipped_byte_is_a_checksum_error(void **state)
+{
+    (void)state;
+    char path[300];
+    path_in_dir(path, sizeof path, "flipped.h5");
+    OK(h5out_commit(write_fixture(path), ERRBUF));
+    flip_chunk(path, "summary/flow_mean");
     h5in_t *r = open_or_fail(path);
     double flow_mean[P * E * I];
     assert_int_equal(h5in_read_double(r, "summary/flow_mean", flow_mean, ERRBUF), -1);
     assert_non_null(strstr(g_err, "flipped.h5: cannot read variable 'summary/flow_mean': "
                               "checksum error: the file is corrupt"));
     h5in_close(r);
+    /* text too: the labels and config_yaml are character arrays, checksummed */
+    const char *const texts[] = { "summary/exporter", "config_yaml" };
+    for (int k = 0; k < 2; k++) {
+        path_in_dir(path, sizeof path, k ? "flipped-config.h5" : "flipped-labels.h5");
+        OK(h5out_commit(write_fixture(path), ERRBUF));
+        flip_chunk(path, texts[k]);
+        r = open_or_fail(path);
+        char **names = NULL, *text = NULL;
+        size_t n = 0;
+        int rc = k ? h5in_read_string_scalar(r, texts[k], &text, ERRBUF)
+                   : h5in_read_strings(r, texts[k], &names, &n, ERRBUF);
+        assert_int_equal(rc, -1);
+        char want[200];
+        snprintf(want, sizeof want, "cannot read variable '%s': checksum error", texts[k]);
+        if (!strstr(g_err, want))
+            fail_msg("%s", g_err);
+        h5in_close(r);
+    }
 }
 
 static void test_an_output_that_is_a_link_or_a_pipe_is_refused(void **state)
@@ -960,6 +1151,9 @@ int main(void)
         cmocka_unit_test(test_attributes_read_back_exactly),
         cmocka_unit_test(test_attribute_types_and_coordinates),
         cmocka_unit_test(test_members_are_listed_in_creation_order),
+        cmocka_unit_test(test_text_is_a_netcdf_character_array),
+        cmocka_unit_test(test_empty_texts_read_back_empty),
+        cmocka_unit_test(test_older_variable_length_strings_still_read),
         cmocka_unit_test(test_commit_renames_atomically),
         cmocka_unit_test(test_commit_replaces_an_older_file_only_at_the_end),
         cmocka_unit_test(test_abort_deletes_the_temporary_file),

@@ -177,6 +177,14 @@ class LogicLoaders(unittest.TestCase):
         self.assertEqual(ds.attrs["complete"], 1)
         self.assertIn("base: default.yaml", ds.attrs["config_yaml"])
 
+    def test_h5_text_reads_older_variable_length_strings(self):
+        # the fixtures hold text as variable-length strings, as agtrade did before the
+        # character arrays
+        with h5py.File(self.P("single"), "r") as f:
+            self.assertEqual(h5py.check_string_dtype(f["exporter"].dtype).length, None)
+            self.assertEqual(ar.h5_text(f["exporter"]), mf.EXPORTERS)
+            self.assertIn("base: default.yaml", ar.h5_text(f["config_yaml"]))
+
     def test_one_swept_key_becomes_a_dimension_with_its_key(self):
         ds = ar.open_results(self.P("sweep"))
         dim = "sweep_" + SWEEP_KEY
@@ -380,8 +388,9 @@ class RealFiles(unittest.TestCase):
                 seen = []
 
                 def visit(name, obj):
-                    if not isinstance(obj, h5py.Dataset):
-                        return
+                    if not isinstance(obj, h5py.Dataset) or \
+                            ar._to_str(obj.attrs.get("NAME", "")).startswith(ar.NC_DIM_ONLY):
+                        return   # a netCDF dimension only (exporter_strlen): no variable
                     seen.append(name)
                     self.assertIn("units", obj.attrs, f"{path}:{name}")
                     self.assertIn("long_name", obj.attrs, f"{path}:{name}")
@@ -406,6 +415,29 @@ class RealFiles(unittest.TestCase):
                             opened[engine] = ds["flow_mean"].values.copy()
                 if group == "summary":
                     np.testing.assert_array_equal(opened["h5netcdf"], opened["netcdf4"])
+
+    def test_text_is_a_character_array_every_python_reader_decodes(self):
+        import netCDF4
+        for key, path in self.files.items():
+            with h5py.File(path, "r") as f:
+                ex, cfg = f["exporter"], f["config_yaml"]
+                self.assertEqual((ex.dtype, ex.ndim, cfg.dtype, cfg.ndim),
+                                 (np.dtype("S1"), 2, np.dtype("S1"), 1), path)
+                labels, yaml_text = ar.h5_text(ex), ar.h5_text(cfg)
+                self.assertEqual(ar.h5_text(f["summary/exporter"]), labels)
+            self.assertIn("US", labels)
+            self.assertTrue(yaml_text.startswith("# agtrade "), yaml_text[:40])
+            for engine in ("h5netcdf", "netcdf4"):
+                with xr.open_dataset(path, engine=engine) as root, \
+                        xr.open_dataset(path, group="summary", engine=engine) as summ:
+                    self.assertEqual(list(root["exporter"].values), labels, engine)
+                    self.assertEqual(list(summ["exporter"].values), labels, engine)
+                    self.assertEqual(str(root["config_yaml"].values), yaml_text, engine)
+            with netCDF4.Dataset(path) as nc:
+                self.assertEqual(list(nc["exporter"][:]), labels)
+            ds = ar.open_results(path)
+            self.assertEqual(ds.attrs["config_yaml"], yaml_text)
+            self.assertEqual(list(ds["exporter"].values), labels)
 
     def test_ncdump_reads_header_and_groups(self):
         for key, path in self.files.items():

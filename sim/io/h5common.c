@@ -1,6 +1,6 @@
 /*
  * h5common.c - what the HDF5 writer (h5out.c) and reader (h5in.c) share: HDF5's error
- * capture (process-wide: see sim/README.md), id release, the string type.
+ * capture (process-wide: see sim/README.md), id release, the string types.
  */
 #include "h5common.h"
 #include "error.h"
@@ -110,14 +110,21 @@ void close_id(hid_t id)
 
 /* ---------------------------------------------------------------- types */
 
-hid_t string_type(void)
+hid_t char_type(void)
 {
     hid_t t = H5Tcopy(H5T_C_S1);
     if (t < 0)
         return -1;
-    if (H5Tset_size(t, H5T_VARIABLE) < 0 || H5Tset_cset(t, H5T_CSET_UTF8) < 0) {
+    if (H5Tset_size(t, 1) < 0 || H5Tset_strpad(t, H5T_STR_NULLTERM) < 0 ||
+        H5Tset_cset(t, H5T_CSET_ASCII) < 0) {
         H5Tclose(t);
         return -1;
     }
     return t;
+}
+
+int is_char_type(hid_t ftype)
+{
+    return H5Tget_class(ftype) == H5T_STRING && H5Tis_variable_str(ftype) == 0 &&
+           H5Tget_size(ftype) == 1;
 }

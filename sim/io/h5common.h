@@ -28,8 +28,11 @@ int hdf5_fail(char *err, size_t errlen, const char *file, const char *what,
 const char *obj_or_root(const char *obj);
 /* Release an HDF5 id (none when < 0). */
 void close_id(hid_t id);
-/* Variable-length UTF-8 string type; -1 on failure. */
-hid_t string_type(void);
+/* One character of a netCDF character array (NC_CHAR): a 1-byte, NUL-terminated ASCII
+ * string type, as netCDF-C writes it; -1 on failure. */
+hid_t char_type(void);
+/* 1 if ftype is that: a fixed-length string type of size 1 (any padding or set). */
+int is_char_type(hid_t ftype);
 /* The one string of a scalar attribute (is_attr) or dataset, malloc'd; NULL on failure. */
 char *read_one_string(hid_t obj, int is_attr);
 
@@ -42,6 +45,7 @@ typedef struct {
     char name[H5OUT_NAME_MAX];
     hsize_t len;
     char coordinates[H5OUT_COORDS_MAX];  /* "" or h5out_dim_coordinates' value */
+    char strlen_dim[H5OUT_NAME_MAX];      /* a text coordinate's character axis, else "" */
 } dim_t;
 
 struct h5out {

@@ -167,6 +167,20 @@ int h5in_attr_double(h5in_t *h, const char *obj, const char *name, double *out,
     return attr_get_number(h, obj, name, H5T_NATIVE_DOUBLE, out, err, errlen);
 }
 
+/* The memory type of variable-length UTF-8 strings (older files' text variables, and
+ * attributes written elsewhere); -1 on failure. */
+static hid_t string_type(void)
+{
+    hid_t t = H5Tcopy(H5T_C_S1);
+    if (t < 0)
+        return -1;
+    if (H5Tset_size(t, H5T_VARIABLE) < 0 || H5Tset_cset(t, H5T_CSET_UTF8) < 0) {
+        H5Tclose(t);
+        return -1;
+    }
+    return t;
+}
+
 /* Reads one string (variable or fixed length) from an attribute or dataset. */
 char *read_one_string(hid_t obj, int is_attr)
 {
@@ -273,6 +287,10 @@ int h5in_var_info(h5in_t *h, const char *path, int *ndims, size_t *shape,
     hsize_t dims[H5OUT_MAX_DIMS];
     int ok = n >= 0 && n <= H5OUT_MAX_DIMS && ftype >= 0 &&
              H5Sget_simple_extent_dims(space, dims, NULL) >= 0;
+    /* A character array is text: its last axis (the characters) is not one of its axes,
+     * as in netCDF-4's readers. */
+    if (ok && n > 0 && is_char_type(ftype))
+        n--;
     for (int i = 0; ok && i < n; i++) {
         if (shape)
             shape[i] = (size_t)dims[i];
@@ -280,7 +298,7 @@ int h5in_var_info(h5in_t *h, const char *path, int *ndims, size_t *shape,
             dimnames[i][0] = '\0';
             if (H5DSget_num_scales(d, (unsigned)i) > 0)
                 H5DSiterate_scales(d, (unsigned)i, NULL, scale_name_cb, dimnames[i]);
-            else if (H5DSis_scale(d) > 0 && n == 1)
+            else if (H5DSis_scale(d) > 0 && i == 0)
                 scale_name_cb(d, 0, d, dimnames[i]);   /* a coordinate variable */
         }
     }
@@ -429,14 +447,55 @@ void h5in_free_strings(char **strings, size_t n)
     free(strings);
 }
 
-int h5in_read_strings(h5in_t *h, const char *path, char ***out, size_t *n,
-                      char *err, size_t errlen)
+/* The texts of a character array (h5out.c's def_dim_strings): rows of width bytes, each
+ * ending at its first NUL (want_rank 1), or one text (want_rank 0). The chunk index is
+ * checked and the checksum verified as for numbers. *out holds *n malloc'ed strings;
+ * -1 with err set when d is not such an array, is corrupt or memory runs out. */
+static int read_char_rows(h5in_t *h, const char *path, hid_t d, int want_rank, char ***out,
+                          size_t *n, char *err, size_t errlen)
 {
-    *out = NULL;
-    *n = 0;
-    hid_t d = open_var(h, path, err, errlen);
-    if (d < 0)
+    hid_t space = H5Dget_space(d), mt = char_type();
+    hsize_t dims[2] = { 1, 1 };
+    int rank = space >= 0 ? H5Sget_simple_extent_ndims(space) : -1;
+    int shaped = rank == want_rank + 1 && mt >= 0 &&
+                 H5Sget_simple_extent_dims(space, dims, NULL) >= 0;
+    size_t rows = want_rank ? (size_t)dims[0] : 1, width = (size_t)dims[want_rank];
+    char *buf = shaped ? malloc(rows * width + 1) : NULL;
+    char **texts = shaped ? calloc(rows + 1, sizeof *texts) : NULL;
+    int intact = shaped && chunks_intact(d);
+    int rc = -1;
+    if (!shaped)
+        error_format(err, errlen, "%s: variable '%s' is not %s", h->path, path,
+                     want_rank ? "a 1-D text variable" : "a single text");
+    else if (!buf || !texts)
+        error_format(err, errlen, "%s: out of memory reading '%s'", h->path, path);
+    else if (!intact)
+        corrupt_index(h, path, err, errlen);
+    else if (H5Dread(d, mt, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf) < 0)
+        hdf5_fail(err, errlen, h->path, "read variable", path);
+    else
+        rc = 0;
+    for (size_t i = 0; rc == 0 && i < rows; i++)
+        if ((texts[i] = strndup(buf + i * width, width)) == NULL) {
+            error_format(err, errlen, "%s: out of memory reading '%s'", h->path, path);
+            rc = -1;
+        }
+    free(buf);
+    close_id(mt);
+    close_id(space);
+    error_forget();
+    if (rc) {
+        h5in_free_strings(texts, rows);
         return -1;
+    }
+    *out = texts;
+    *n = rows;
+    return 0;
+}
+
+/* A 1-D variable-length string array (files written before the character arrays). */
+static int read_vlen_strings(hid_t d, char ***out, size_t *n)
+{
     hid_t ftype = H5Dget_type(d), space = H5Dget_space(d), mt = string_type();
     hssize_t count = space >= 0 ? H5Sget_simple_extent_npoints(space) : -1;
     int ok = ftype >= 0 && H5Tget_class(ftype) == H5T_STRING && H5Tis_variable_str(ftype) > 0 &&
@@ -453,12 +512,8 @@ int h5in_read_strings(h5in_t *h, const char *path, char ***out, size_t *n,
     close_id(mt);
     close_id(space);
     close_id(ftype);
-    close_id(d);
-    error_forget();
     if (!ok) {
         h5in_free_strings(copy, count > 0 ? (size_t)count : 0);
-        error_format(err, errlen, "%s: variable '%s' is not a 1-D variable-length string array",
-                h->path, path);
         return -1;
     }
     *out = copy;
@@ -466,18 +521,55 @@ int h5in_read_strings(h5in_t *h, const char *path, char ***out, size_t *n,
     return 0;
 }
 
+/* 1 when the variable d is a character array (a text of this version's layout). */
+static int is_char_var(hid_t d)
+{
+    hid_t ftype = H5Dget_type(d);
+    int chars = ftype >= 0 && is_char_type(ftype);
+    close_id(ftype);
+    return chars;
+}
+
+int h5in_read_strings(h5in_t *h, const char *path, char ***out, size_t *n,
+                      char *err, size_t errlen)
+{
+    *out = NULL;
+    *n = 0;
+    hid_t d = open_var(h, path, err, errlen);
+    if (d < 0)
+        return -1;
+    int chars = is_char_var(d);
+    int rc = chars ? read_char_rows(h, path, d, 1, out, n, err, errlen)
+                   : read_vlen_strings(d, out, n);
+    if (rc && !chars)
+        error_format(err, errlen, "%s: variable '%s' is not a 1-D text variable (a character "
+                     "array or variable-length strings)", h->path, path);
+    close_id(d);
+    error_forget();
+    return rc;
+}
+
 int h5in_read_string_scalar(h5in_t *h, const char *path, char **out, char *err, size_t errlen)
 {
     hid_t d = open_var(h, path, err, errlen);
     if (d < 0)
         return -1;
-    *out = read_one_string(d, 0);
+    char **texts = NULL;
+    size_t n = 0;
+    int rc = 0;
+    *out = NULL;
+    if (is_char_var(d)) {
+        rc = read_char_rows(h, path, d, 0, &texts, &n, err, errlen);
+        if (rc == 0)
+            *out = texts[0];
+        free(texts);
+    } else if ((*out = read_one_string(d, 0)) == NULL) {   /* files before the character arrays */
+        error_format(err, errlen, "%s: variable '%s' is not a single string", h->path, path);
+        rc = -1;
+    }
     close_id(d);
     error_forget();
-    if (*out)
-        return 0;
-    error_format(err, errlen, "%s: variable '%s' is not a single string", h->path, path);
-    return -1;
+    return rc;
 }
 
 typedef struct {

@@ -143,6 +143,7 @@ static int dim_register(h5out_t *h, const char *name, size_t len, char *err, siz
     snprintf(h->dims[h->ndims].name, H5OUT_NAME_MAX, "%s", name);
     h->dims[h->ndims].len = len;
     h->dims[h->ndims].coordinates[0] = '\0';
+    h->dims[h->ndims].strlen_dim[0] = '\0';
     h->ndims++;
     return 0;
 }
@@ -168,17 +169,24 @@ static int shape_of(const h5out_t *h, const char *path, int ndims, const char *c
     return 0;
 }
 
-static int write_attr(hid_t obj, const char *name, hid_t type, const void *value)
+/* An attribute of n values, or a scalar one (n = 0). */
+static int write_attr_array(hid_t obj, const char *name, hid_t type, hsize_t n,
+                            const void *values)
 {
     htri_t exists = H5Aexists(obj, name);
     if (exists < 0 || (exists > 0 && H5Adelete(obj, name) < 0))
         return -1;
-    hid_t space = H5Screate(H5S_SCALAR);
+    hid_t space = n ? H5Screate_simple(1, &n, NULL) : H5Screate(H5S_SCALAR);
     hid_t a = space < 0 ? -1 : H5Acreate2(obj, name, type, space, H5P_DEFAULT, H5P_DEFAULT);
-    int rc = (a >= 0 && H5Awrite(a, type, value) >= 0) ? 0 : -1;
+    int rc = (a >= 0 && H5Awrite(a, type, values) >= 0) ? 0 : -1;
     close_id(a);
     close_id(space);
     return rc;
+}
+
+static int write_attr(hid_t obj, const char *name, hid_t type, const void *value)
+{
+    return write_attr_array(obj, name, type, 0, value);
 }
 
 /* value is written from its own buffer (a fixed-length type reads len bytes; for ""
@@ -247,10 +255,10 @@ static hid_t create_dataset(h5out_t *h, const char *path, hid_t ftype, int ndims
         /* Every dataset with an axis carries HDF5's Fletcher-32 checksum, so a flipped
          * byte fails the read instead of passing as data. The filter needs chunks: a
          * dataset that would be contiguous is one chunk of about CHUNK_BYTES along its
-         * trailing axes (no compression: only the streams are compressed). HDF5 filters
-         * no variable-length strings (the name coordinates, config_yaml) and chunks no
-         * scalar: those stay contiguous, without a checksum. */
-        int checksum = ndims > 0 && H5Tis_variable_str(ftype) <= 0;
+         * trailing axes (no compression: only the streams are compressed); text too,
+         * being character arrays. HDF5 chunks no scalar: those stay contiguous, without
+         * a checksum. */
+        int checksum = ndims > 0;
         hsize_t whole[H5OUT_MAX_DIMS];
         if (!chunk && checksum) {
             chunk_shape(ndims, shape, H5Tget_size(ftype), whole);
@@ -292,6 +300,17 @@ static int write_variable(h5out_t *h, const char *path, int ndims, const char *c
 
 /* ---------------------------------------------------------------- writer */
 
+/* Which netCDF dimension a scale is: its index in registration order, written as the
+ * hidden attribute _Netcdf4Dimid on every scale. netCDF-C and h5netcdf would otherwise
+ * number the dimensions in the order they find them; explicit numbers are what a text
+ * coordinate's _Netcdf4Coordinates (def_dim_strings) can name without guessing. */
+static int mark_dimid(h5out_t *h, hid_t dset, const char *name)
+{
+    const dim_t *d = dim_find(h, name);
+    int32_t id = d ? (int32_t)(d - h->dims) : -1;
+    return d ? write_attr(dset, "_Netcdf4Dimid", H5T_NATIVE_INT32, &id) : -1;
+}
+
 /* A root dataset that is the dimension scale of name; values may be NULL. */
 static int def_scale(h5out_t *h, const char *name, hsize_t len, hid_t type,
                      const void *values, const char *scale_name, const char *units,
@@ -302,7 +321,8 @@ static int def_scale(h5out_t *h, const char *name, hsize_t len, hid_t type,
     hid_t dset = create_dataset(h, path, type, 1, &len, NULL, NULL);
     int ok = dset >= 0 &&
              (!values || H5Dwrite(dset, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, values) >= 0) &&
-             H5DSset_scale(dset, scale_name) >= 0 && describe(dset, units, long_name) >= 0;
+             H5DSset_scale(dset, scale_name) >= 0 && mark_dimid(h, dset, name) >= 0 &&
+             describe(dset, units, long_name) >= 0;
     ok = close_written(dset) && ok;
     return ok ? 0 : hdf5_fail(err, errlen, h->final_path, "define dimension", name);
 }
@@ -316,18 +336,91 @@ int h5out_def_dim_doubles(h5out_t *h, const char *name, size_t len, const double
                      long_name, err, errlen);
 }
 
+/* netCDF-4's own layout of a dimension without coordinate variable: a never-written
+ * float dataset (no storage is allocated) whose scale NAME marks it as "not a
+ * variable"; netCDF-C and h5netcdf hide it. The dimension is registered already. */
+static int length_only_scale(h5out_t *h, const char *name, size_t len, char *err, size_t errlen)
+{
+    char scale_name[128];
+    snprintf(scale_name, sizeof scale_name, "%s%10d", NC_DIM_WITHOUT_VARIABLE, (int)len);
+    return def_scale(h, name, len, H5T_IEEE_F32LE, NULL, scale_name, NULL, NULL, err, errlen);
+}
+
+/* The characters' dimension of text variable owner: "<owner>_strlen" ('/' written '_':
+ * dimensions live at the root), length-only, width long; its name into name. */
+static int def_strlen_dim(h5out_t *h, const char *owner, size_t width, char *name,
+                          char *err, size_t errlen)
+{
+    snprintf(name, H5OUT_NAME_MAX, "%.*s_strlen", H5OUT_NAME_MAX - 8, owner);
+    for (char *c = name; *c; c++)   /* a variable in a group: the dimension is at the root */
+        if (*c == '/')
+            *c = '_';
+    if (dim_register(h, name, width, err, errlen) < 0)
+        return -1;
+    return length_only_scale(h, name, width, err, errlen);
+}
+
+static int write_encoding(hid_t dset)
+{
+    return write_attr_string(dset, "_Encoding", "utf-8");
+}
+
+/* len texts, each padded with NULs to width bytes, in one malloc'ed block. */
+static char *pad_texts(const char *const *values, size_t len, size_t width)
+{
+    char *buf = calloc(len * width + 1, 1);
+    for (size_t i = 0; buf && i < len; i++)
+        memcpy(buf + i * width, values[i], strlen(values[i]));
+    return buf;
+}
+
+/* Text is netCDF's character array (NC_CHAR), as netCDF-C writes it for xarray's char
+ * encoding: 1-byte characters along a last axis "<name>_strlen" as long as the longest
+ * text (at least 1), NUL-padded, with _Encoding = "utf-8". Why not variable-length
+ * strings (NC_STRING): Octave's netcdf package stops at them ("unknown type 12", and
+ * its ncinfo of the whole file fails), while every reader takes NC_CHAR: xarray (both
+ * engines) and netCDF4-python decode it to str, R's ncdf4 to a character vector, Octave
+ * and MATLAB to a char matrix. Unlike variable-length strings it is chunked and carries
+ * the Fletcher-32 checksum. */
 int h5out_def_dim_strings(h5out_t *h, const char *name, size_t len,
                           const char *const *values, const char *long_name,
                           char *err, size_t errlen)
 {
+    hsize_t shape[2] = { len, 1 };
+    for (size_t i = 0; i < len; i++)
+        if (strlen(values[i]) > shape[1])
+            shape[1] = strlen(values[i]);
+    char chars[H5OUT_NAME_MAX];
     if (dim_register(h, name, len, err, errlen) < 0)
         return -1;
-    hid_t t = string_type();
-    if (t < 0)
+    /* name is numbered before its character dimension: ncdump lists exporter, then
+     * exporter_strlen */
+    char path[H5OUT_NAME_MAX + 1];
+    snprintf(path, sizeof path, "/%s", name);
+    char *buf = pad_texts(values, len, (size_t)shape[1]);
+    hid_t t = char_type();
+    hid_t dset = buf && t >= 0 ? create_dataset(h, path, t, 2, shape, NULL, NULL) : -1;
+    int ok = dset >= 0 && H5Dwrite(dset, t, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf) >= 0 &&
+             H5DSset_scale(dset, name) >= 0 && mark_dimid(h, dset, name) >= 0 &&
+             describe(dset, "1", long_name) >= 0 && write_encoding(dset) >= 0;
+    free(buf);
+    close_id(t);
+    if (!ok) {
+        close_written(dset);
         return hdf5_fail(err, errlen, h->final_path, "define dimension", name);
-    int rc = def_scale(h, name, len, t, values, name, "1", long_name, err, errlen);
-    H5Tclose(t);
-    return rc;
+    }
+    if (def_strlen_dim(h, name, (size_t)shape[1], chars, err, errlen) < 0) {
+        close_written(dset);
+        return -1;
+    }
+    /* A dimension scale cannot have a scale attached, so netCDF names the axes of a
+     * two-dimensional coordinate variable by dimension number. */
+    dim_t *d = (dim_t *)dim_find(h, name);
+    int32_t axes[2] = { (int32_t)(d - h->dims), (int32_t)(dim_find(h, chars) - h->dims) };
+    snprintf(d->strlen_dim, sizeof d->strlen_dim, "%s", chars);
+    ok = write_attr_array(dset, "_Netcdf4Coordinates", H5T_NATIVE_INT32, 2, axes) >= 0;
+    ok = close_written(dset) && ok;
+    return ok ? 0 : hdf5_fail(err, errlen, h->final_path, "define dimension", name);
 }
 
 int h5out_def_dim_length_only(h5out_t *h, const char *name, size_t len,
@@ -335,11 +428,7 @@ int h5out_def_dim_length_only(h5out_t *h, const char *name, size_t len,
 {
     if (dim_register(h, name, len, err, errlen) < 0)
         return -1;
-    /* netCDF-4's own layout: a never-written float dataset (no storage is allocated)
-     * whose scale NAME marks it as "not a variable"; netCDF-C and h5netcdf hide it. */
-    char scale_name[128];
-    snprintf(scale_name, sizeof scale_name, "%s%10d", NC_DIM_WITHOUT_VARIABLE, (int)len);
-    return def_scale(h, name, len, H5T_IEEE_F32LE, NULL, scale_name, NULL, NULL, err, errlen);
+    return length_only_scale(h, name, len, err, errlen);
 }
 
 int h5out_def_dim_int64(h5out_t *h, const char *name, size_t len, const int64_t *values,
@@ -387,7 +476,8 @@ int h5out_def_dim_index(h5out_t *h, const char *name, size_t len, const char *lo
              H5Dwrite(dset, H5T_NATIVE_INT64, mspace, fspace, H5P_DEFAULT, block) >= 0;
         close_id(mspace);
     }
-    ok = ok && H5DSset_scale(dset, name) >= 0 && describe(dset, "1", long_name) >= 0;
+    ok = ok && H5DSset_scale(dset, name) >= 0 && mark_dimid(h, dset, name) >= 0 &&
+         describe(dset, "1", long_name) >= 0;
     close_id(fspace);
     ok = close_written(dset) && ok;
     free(block);
@@ -438,13 +528,20 @@ int h5out_write_double_along(h5out_t *h, const char *path, const char *dim,
 int h5out_write_string_scalar(h5out_t *h, const char *path, const char *text,
                               const char *long_name, char *err, size_t errlen)
 {
-    hid_t t = string_type();
+    /* One text: a character array along its own "<path>_strlen" (see def_strlen_dim);
+     * "" is one NUL byte (HDF5 has no empty dimension), read back as "". */
+    const char *value = text ? text : "";
+    char chars[H5OUT_NAME_MAX];
+    size_t width = strlen(value);
+    if (def_strlen_dim(h, path, width ? width : 1, chars, err, errlen) < 0)
+        return -1;
+    hid_t t = char_type();
     if (t < 0)
         return hdf5_fail(err, errlen, h->final_path, "write variable", path);
-    const char *const value = text ? text : "";
-    int rc = write_variable(h, path, 0, NULL, t, &value, "1", long_name, err, errlen);
+    const char *dims[1] = { chars };
+    int rc = write_variable(h, path, 1, dims, t, value, "1", long_name, err, errlen);
     H5Tclose(t);
-    return rc;
+    return rc ? rc : h5out_attr_string(h, path, "_Encoding", "utf-8", err, errlen);
 }
 
 static int copy_string_attr(hid_t from, hid_t to, const char *name)
@@ -480,10 +577,13 @@ int h5out_copy_coords(h5out_t *h, const char *group, int n, const char *const *n
         close_id(ocpl);
         hid_t src = ok ? H5Dopen2(h->file, from, H5P_DEFAULT) : -1;
         hid_t dst = ok ? H5Dopen2(h->file, to, H5P_DEFAULT) : -1;
-        const char *dims[1] = { names[i] };
-        ok = ok && src >= 0 && dst >= 0 && attach_scales(h, dst, 1, dims) >= 0 &&
+        const dim_t *d = dim_find(h, names[i]);
+        const char *dims[2] = { names[i], d->strlen_dim };   /* text: its character axis */
+        ok = ok && src >= 0 && dst >= 0 &&
+             attach_scales(h, dst, d->strlen_dim[0] ? 2 : 1, dims) >= 0 &&
              copy_string_attr(src, dst, "units") >= 0 &&
-             copy_string_attr(src, dst, "long_name") >= 0;
+             copy_string_attr(src, dst, "long_name") >= 0 &&
+             copy_string_attr(src, dst, "_Encoding") >= 0;
         close_id(src);
         close_id(dst);
         if (!ok)

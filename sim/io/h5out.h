@@ -12,9 +12,9 @@
  *   - creation order is tracked and indexed on the file, groups and attributes;
  *   - library version bounds are pinned to the 1.8 format (H5F_LIBVER_V18), which
  *     netCDF-C >= 4.4 reads; no _NCProperties attribute is written (none is needed);
- *   - numbers are native float64 / int32 / int64 / uint64; string data is
- *     variable-length UTF-8; string attributes are fixed-length UTF-8 text (netCDF's
- *     NC_CHAR, which Octave and MATLAB read; they stop at NC_STRING attributes);
+ *   - numbers are native float64 / int32 / int64 / uint64; text is netCDF's NC_CHAR,
+ *     which Octave and MATLAB read (they stop at NC_STRING): string attributes are
+ *     fixed-length UTF-8 text, text variables character arrays (def_dim_strings);
  *     integer attributes are int32 when the value fits (R's ncdf4 warns on 8-byte
  *     ones), else int64/uint64; every variable has "units" and "long_name".
  *
@@ -53,7 +53,7 @@ typedef enum {
     H5OUT_INT32 = 2,
     H5OUT_INT64 = 3,
     H5OUT_UINT64 = 4,
-    H5OUT_STRING = 5,   /* variable-length UTF-8 */
+    H5OUT_STRING = 5,   /* text: a character array (reader: also variable-length UTF-8) */
     H5OUT_OTHER = 9     /* reader only: anything else */
 } h5out_type_t;
 
@@ -69,7 +69,10 @@ h5out_t *h5out_create(const char *final_path, char *err, size_t errlen);
  * def_dim_index: coordinate variable int64 0..len-1 (written in 64 Ki blocks and
  *   chunked+compressed when large, so a 10^7 "draw" costs neither memory nor disk);
  * def_dim_doubles: float64 coordinate with units;
- * def_dim_strings: UTF-8 string coordinate (e.g. exporter names);
+ * def_dim_strings: UTF-8 text coordinate (e.g. exporter names), a netCDF character
+ *   array name(name, name_strlen) that is its own dimension scale, NUL-padded to the
+ *   longest text; defines the length-only dimension "<name>_strlen" too, whose name
+ *   must then fit (and be free);
  * def_dim_length_only: a netCDF dimension without coordinate variable (xarray then shows
  *   the dimension with no coordinate values);
  * def_dim_int64: int64 coordinate with given values (e.g. the global point numbers of a
@@ -111,7 +114,8 @@ int h5out_write_double_along(h5out_t *h, const char *path, const char *dim,
                              const double *data, const char *units, const char *long_name,
                              const char *attr_name, const char *attr_value,
                              char *err, size_t errlen);
-/* A scalar UTF-8 string variable (e.g. config_yaml); units is "1". */
+/* One UTF-8 text (e.g. config_yaml; NULL is ""): a character array along a length-only
+ * dimension "<path>_strlen" ('/' written '_') defined here; units is "1". */
 int h5out_write_string_scalar(h5out_t *h, const char *path, const char *text,
                               const char *long_name, char *err, size_t errlen);
 
@@ -189,7 +193,9 @@ int h5in_attr_double(h5in_t *h, const char *obj, const char *name, double *out,
 int h5in_attr_exists(h5in_t *h, const char *obj, const char *name, char *err, size_t errlen);
 
 /* Shape (up to H5OUT_MAX_DIMS axes), dimension names from the attached scales ("" for
- * an axis without one) and element type. Any output pointer may be NULL. */
+ * an axis without one) and element type. Any output pointer may be NULL. A text
+ * variable (character array) has one axis fewer than its HDF5 dataset: its last axis
+ * holds the characters. */
 int h5in_var_info(h5in_t *h, const char *path, int *ndims, size_t *shape,
                   char (*dimnames)[H5OUT_NAME_MAX], h5out_type_t *type,
                   char *err, size_t errlen);
@@ -203,11 +209,15 @@ int h5in_read_int32(h5in_t *h, const char *path, int32_t *out, char *err, size_t
 /* A hyperslab (start/count per axis) of a float64-convertible variable. */
 int h5in_read_double_slab(h5in_t *h, const char *path, const size_t *start,
                           const size_t *count, double *out, char *err, size_t errlen);
-/* A 1-D string variable: *out is a malloc'ed array of *n malloc'ed strings. */
+/* A 1-D text variable (a 2-D character array, or in older files 1-D variable-length
+ * strings): *out is a malloc'ed array of *n malloc'ed strings. h5in_var_info reports
+ * such a variable with one axis and type H5OUT_STRING (the characters' axis is not
+ * counted), a single text (config_yaml) with none. */
 int h5in_read_strings(h5in_t *h, const char *path, char ***out, size_t *n,
                       char *err, size_t errlen);
 void h5in_free_strings(char **strings, size_t n);
-/* A scalar string variable; *out is malloc'ed. */
+/* A single text (a 1-D character array, or a scalar string in older files); *out is
+ * malloc'ed. */
 int h5in_read_string_scalar(h5in_t *h, const char *path, char **out,
                             char *err, size_t errlen);
 /* Calls cb for each member (variable or subgroup) of group ("" = root) in creation

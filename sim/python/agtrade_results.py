@@ -29,13 +29,13 @@ import xarray as xr
 __all__ = [
     "ResultsError", "open_results", "open_draws", "to_dataframe", "summary_table",
     "sweep_dims", "sweep_label", "unstack_sweep", "file_attributes", "hist_cdf", "hist_density",
-    "probability_below", "quantile_cdf", "empirical_cdf", "ROOT_DIMS",
+    "probability_below", "quantile_cdf", "empirical_cdf", "h5_text", "ROOT_DIMS",
 ]
 
 ROOT_DIMS = ("point", "draw", "exporter", "importer", "quantile", "regime", "threshold",
              "hist_bin", "hist_edge", "input")
 SWEEP_PREFIX = "sweep_"
-NC_DIM_ONLY = "This is a netCDF dimension but not a netCDF variable."   # never written
+NC_DIM_ONLY = "This is a netCDF dimension but not a netCDF variable."   # <name>_strlen
 
 
 class ResultsError(ValueError):
@@ -48,6 +48,25 @@ def _to_str(value):
     if isinstance(value, np.ndarray) and value.shape == ():
         return _to_str(value[()])
     return value
+
+
+def h5_text(dataset):
+    """The text of an h5py dataset agtrade wrote: a list of str for a label coordinate
+    (exporter, importer, period, regime, input, ...), one str for config_yaml.
+
+    Files of this version store text as netCDF character arrays (1-byte characters along
+    a last axis `<name>_strlen`, NUL-padded, UTF-8), which h5py returns as an array of
+    single bytes; older files stored variable-length strings. Both are read. xarray and
+    netCDF4 decode either by themselves (open_results)."""
+    data = dataset[()]
+    if isinstance(data, np.ndarray) and data.dtype.kind == "S" and data.dtype.itemsize == 1 \
+            and data.ndim >= 1:
+        rows = data.reshape(-1, data.shape[-1])
+        texts = [r.tobytes().split(b"\0", 1)[0].decode("utf-8") for r in rows]
+        return texts[0] if data.ndim == 1 else texts
+    if isinstance(data, np.ndarray):
+        return [_to_str(x) if isinstance(x, bytes) else str(x) for x in data.ravel()]
+    return _to_str(data)
 
 
 def file_attributes(path):

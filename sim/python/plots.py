@@ -127,9 +127,7 @@ class RunInfo:
         with h5py.File(path, "r") as f:
             if "config_yaml" in f:
                 try:
-                    text = f["config_yaml"][()]
-                    self.config = yaml.safe_load(text.decode() if isinstance(text, bytes)
-                                                 else text) or {}
+                    self.config = yaml.safe_load(ar.h5_text(f["config_yaml"])) or {}
                 except yaml.YAMLError:
                     self.config = {}
         scenario = self.config.get("scenario") if isinstance(self.config, dict) else None
