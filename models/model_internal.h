@@ -49,6 +49,11 @@ typedef struct {
  * until no bound changes; at most SOLVE_MAX_NEWTON steps (counted into *iterations). */
 solve_status_t newton_run(const newton_problem_t *problem, int *iterations);
 
+/* 0 when solve_equilibrium accepts the draw's inputs (market, policy and shocks of
+ * matching sizes), else SOLVE_BAD_INPUT: the domain rules of solve.h's status word,
+ * stated once for the scalar and the batched solve. Defined in solve.c. */
+int solve_inputs_check(const market_t *mk, const policy_t *pol, const shocks_t *sh);
+
 /* calloc of at least one element (so that a zero-sized array is not NULL); NULL when out
  * of memory. Defined in solve.c. */
 void *solve_calloc(size_t n, size_t size);

@@ -166,9 +166,7 @@ void solve_workspace_free(solve_workspace_t *ws)
 
 /* ---------- setup ---------- */
 
-/* Checks the draw's inputs and fills the per-solve constants. 0 or SOLVE_BAD_INPUT. */
-static int solve_setup(const market_t *mk, const policy_t *pol, const shocks_t *sh,
-                       solve_workspace_t *ws)
+int solve_inputs_check(const market_t *mk, const policy_t *pol, const shocks_t *sh)
 {
     int E = mk->n_exporters, I = mk->n_importers;
     if (pol->n_exporters != E || pol->n_importers != I || sh->n_exporters != E ||
@@ -182,7 +180,6 @@ static int solve_setup(const market_t *mk, const policy_t *pol, const shocks_t *
         if (!(sg > 0) || !isfinite(sg) || !(et < 0) || !isfinite(et) || !(u > 0) ||
             !isfinite(u))
             return SOLVE_BAD_INPUT;
-        ws->removed_share[j] = 0;
     }
     for (int i = 0; i < E; i++) {
         double y = sh->yield[i], v = sh->domestic_shock[i], xr = sh->exchange_rate[i];
@@ -191,8 +188,40 @@ static int solve_setup(const market_t *mk, const policy_t *pol, const shocks_t *
             !isfinite(xr) || !(ep <= 0) || !isfinite(ep) || !(ka >= 0) || !isfinite(ka) ||
             !(e >= 0 && e < 1))
             return SOLVE_BAD_INPUT;
-        ws->qy[i] = mk->production[i] * y;
-        ws->dv[i] = mk->domestic_use[i] * v;
+    }
+    for (int j = 0; j < I; j++) {
+        int loses_origin = 0;
+        for (int i = 0; i < E; i++) {
+            int r = i * I + j;
+            double t = pol->tariff[r], f = sh->freight[r], cap = pol->cap[r];
+            double fl = pol->floor[r] * c;
+            if (!(t >= 0) || !isfinite(t) || !(f >= 0) || !isfinite(f) || !(cap >= 0) ||
+                !(pol->floor[r] >= 0) || !isfinite(pol->floor[r]))
+                return SOLVE_BAD_INPUT;
+            int live = mk->flow[r] > 0 && cap > 0;
+            if (fl > 0 && (!live || fl > cap))
+                return SOLVE_BAD_INPUT;   /* a floor no flow can meet */
+            loses_origin |= mk->flow[r] > 0 && cap == 0;
+        }
+        if (loses_origin && fabs(1 - sh->sigma[j]) < SOLVE_CD_BAND)
+            return SOLVE_BAD_INPUT;   /* Cobb-Douglas cannot lose an origin */
+    }
+    return 0;
+}
+
+/* Fills the per-solve constants of inputs solve_inputs_check has accepted. */
+static void solve_setup(const market_t *mk, const policy_t *pol, const shocks_t *sh,
+                        solve_workspace_t *ws)
+{
+    int E = mk->n_exporters, I = mk->n_importers;
+    double c = sh->compliance;
+    for (int j = 0; j < I; j++)
+        ws->removed_share[j] = 0;
+    for (int i = 0; i < E; i++) {
+        double xr = sh->exchange_rate[i], ep = sh->eps[i], ka = sh->kappa[i];
+        double e = pol->export_tax[i];
+        ws->qy[i] = mk->production[i] * sh->yield[i];
+        ws->dv[i] = mk->domestic_use[i] * sh->domestic_shock[i];
         double lq = 0, lx = 0;
         if (ka != 0 || ep != 0) {
             if (mk->producer_price[i] != ws->key_pdb[i] || e != ws->key_e[i]) {
@@ -216,11 +245,7 @@ static int solve_setup(const market_t *mk, const policy_t *pol, const shocks_t *
     for (int i = 0; i < E; i++) {
         for (int j = 0; j < I; j++) {
             int r = i * I + j;
-            double t = pol->tariff[r], f = sh->freight[r], cap = pol->cap[r];
-            double fl = pol->floor[r] * c;
-            if (!(t >= 0) || !isfinite(t) || !(f >= 0) || !isfinite(f) || !(cap >= 0) ||
-                !(pol->floor[r] >= 0) || !isfinite(pol->floor[r]))
-                return SOLVE_BAD_INPUT;
+            double t = pol->tariff[r], cap = pol->cap[r], fl = pol->floor[r] * c;
             int live = mk->flow[r] > 0 && cap > 0;
             ws->on[r] = (unsigned char)live;
             ws->onepw[r] = 1.0;
@@ -229,8 +254,6 @@ static int solve_setup(const market_t *mk, const policy_t *pol, const shocks_t *
             if (mk->flow[r] > 0 && cap == 0)
                 ws->removed_share[j] += mk->base_value_share[r];
             if (fl > 0) {
-                if (!live || fl > cap)
-                    return SOLVE_BAD_INPUT;   /* a floor no flow can meet */
                 ws->b_route[nb] = r;
                 ws->b_kind[nb] = BOUND_FLOOR;
                 ws->b_target[nb] = fl;
@@ -256,8 +279,6 @@ static int solve_setup(const market_t *mk, const policy_t *pol, const shocks_t *
     }
     int nl = 0;
     for (int j = 0; j < I; j++) {
-        if (ws->removed_share[j] > 0 && fabs(1 - sh->sigma[j]) < SOLVE_CD_BAND)
-            return SOLVE_BAD_INPUT;   /* Cobb-Douglas cannot lose an origin */
         ws->live_start[j] = nl;
         ws->mbu[j] = mk->composite_imports[j] * sh->demand_shock[j];
         for (int i = 0; i < E; i++) {
@@ -273,7 +294,6 @@ static int solve_setup(const market_t *mk, const policy_t *pol, const shocks_t *
     }
     ws->live_start[I] = nl;
     ws->nb = nb;
-    return 0;
 }
 
 /* Lays out the unknowns: E log prices, then log(1 + w) of each active bound. */
@@ -703,9 +723,10 @@ int solve_equilibrium(const market_t *market, const policy_t *policy,
         sol->n_exporters != ws->E || sol->n_importers != ws->I)
         return solve_finish(sol, SOLVE_BAD_INPUT, 0);
     solve_ctx_t cx = { market, policy, shocks, ws, 0, 0, 0 };
-    int rc = solve_setup(market, policy, shocks, ws);
+    int rc = solve_inputs_check(market, policy, shocks);
     if (rc != 0)
         return solve_finish(sol, (solve_status_t)rc, 0);
+    solve_setup(market, policy, shocks, ws);
 
     int E = ws->E, warm = start != NULL && start->n_exporters == E &&
                           start->n_importers == ws->I;

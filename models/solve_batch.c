@@ -113,56 +113,42 @@ void solve_batch_free(solve_batch_t *b)
 
 /* ---------- packing ---------- */
 
-/* Lane l takes the draw when solve_equilibrium would accept its inputs and solve it
- * without an active set or the Cobb-Douglas branch; then packs it. 1 = taken. */
+/* Lane l takes the draw when solve_equilibrium would accept its inputs
+ * (solve_inputs_check) and solve it without an active set or the Cobb-Douglas branch;
+ * then packs it. 1 = taken. */
 static int pack_lane(solve_batch_t *b, int l, const market_t *mk, const policy_t *pol,
                      const shocks_t *sh, const solution_t *start)
 {
     int E = b->E, I = b->I;
     if (!pol || !sh || mk->n_exporters != E || mk->n_importers != I ||
-        pol->n_exporters != E || pol->n_importers != I || sh->n_exporters != E ||
-        sh->n_importers != I)
-        return 0;
-    double c = sh->compliance;
-    if (!(c >= 0 && c <= 1))
+        solve_inputs_check(mk, pol, sh) != 0)
         return 0;
     for (int j = 0; j < I; j++) {
-        double sg = sh->sigma[j], et = sh->eta[j], u = sh->demand_shock[j];
-        if (!(sg > 0) || !isfinite(sg) || !(et < 0) || !isfinite(et) || !(u > 0) ||
-            !isfinite(u) || fabs(1 - sg) < SOLVE_CD_BAND)
-            return 0;
-        b->sigma[j][l] = sg;
-        b->eta[j][l] = et;
-        b->mbu[j][l] = mk->composite_imports[j] * u;
-    }
-    for (int i = 0; i < E; i++) {
-        double y = sh->yield[i], v = sh->domestic_shock[i], xr = sh->exchange_rate[i];
-        double ep = sh->eps[i], ka = sh->kappa[i], e = pol->export_tax[i];
-        if (!(y >= 0) || !isfinite(y) || !(v > 0) || !isfinite(v) || !(xr > 0) ||
-            !isfinite(xr) || !(ep <= 0) || !isfinite(ep) || !(ka >= 0) || !isfinite(ka) ||
-            !(e >= 0 && e < 1))
-            return 0;
-        b->kappa[i][l] = ka;
-        b->eps[i][l] = ep;
-        b->qy[i][l] = mk->production[i] * y;
-        b->dv[i][l] = mk->domestic_use[i] * v;
-        b->etax[i][l] = e;
-        b->xr[i][l] = xr;
-        b->production[i][l] = mk->production[i];
+        if (fabs(1 - sh->sigma[j]) < SOLVE_CD_BAND)
+            return 0;   /* the Cobb-Douglas branch is solve_equilibrium's */
+        b->sigma[j][l] = sh->sigma[j];
+        b->eta[j][l] = sh->eta[j];
+        b->mbu[j][l] = mk->composite_imports[j] * sh->demand_shock[j];
     }
     for (int r = 0; r < E * I; r++) {
-        double t = pol->tariff[r], f = sh->freight[r], cap = pol->cap[r];
-        if (!(t >= 0) || !isfinite(t) || !(f >= 0) || !isfinite(f) || !(cap >= 0) ||
-            !(pol->floor[r] >= 0) || !isfinite(pol->floor[r]))
-            return 0;
+        double cap = pol->cap[r];
         int live = mk->flow[r] > 0 && cap > 0;
-        if (pol->floor[r] * c > 0 || (live && isfinite(cap)))
+        if (pol->floor[r] * sh->compliance > 0 || (live && isfinite(cap)))
             return 0;   /* a bound: the active set is solve_equilibrium's */
         b->on[r][l] = live;
-        b->tariff[r][l] = t;
-        b->freight[r][l] = f;
+        b->tariff[r][l] = pol->tariff[r];
+        b->freight[r][l] = sh->freight[r];
         b->vshare0[r][l] = live ? mk->base_value_share[r] : 0;
         b->share0[r][l] = live ? mk->base_share[r] : 0;
+    }
+    for (int i = 0; i < E; i++) {
+        b->kappa[i][l] = sh->kappa[i];
+        b->eps[i][l] = sh->eps[i];
+        b->qy[i][l] = mk->production[i] * sh->yield[i];
+        b->dv[i][l] = mk->domestic_use[i] * sh->domestic_shock[i];
+        b->etax[i][l] = pol->export_tax[i];
+        b->xr[i][l] = sh->exchange_rate[i];
+        b->production[i][l] = mk->production[i];
     }
     int warm = start != NULL && start->n_exporters == E && start->n_importers == I;
     for (int i = 0; i < E && warm; i++)
