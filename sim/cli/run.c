@@ -379,6 +379,7 @@ typedef struct {
     raw_sink_t raw;
     progress_t progress;
     size_t *attrib_index, n_attrib;  /* the attributed values (attrib.h) */
+    engine_scratch_t *scratch;       /* the engine's buffers, kept from point to point */
 } run_state_t;
 
 static int run_one_point(run_state_t *st, size_t p, uint64_t progress_offset,
@@ -403,6 +404,7 @@ static int run_one_point(run_state_t *st, size_t p, uint64_t progress_offset,
     spec.progress_total = progress_total;
     spec.attrib_index = st->attrib_index;
     spec.n_attrib = st->n_attrib;
+    spec.scratch = st->scratch;
     if (st->opt->raw) {
         spec.raw = run_raw_write_chunk;
         spec.raw_inputs = run_raw_write_inputs;
@@ -552,10 +554,11 @@ static int run_config(const run_options_t *opt, const config_t *cfg)
     st.ranks = cluster_size();
     st.done = calloc(st.res->n_points, 1);
     st.attrib_index = malloc(st.res->layout.n_vars * sizeof *st.attrib_index);
+    st.scratch = engine_scratch_alloc();
     if (st.attrib_index && st.res->n_inputs)
         st.n_attrib = attrib_target_indices(&st.res->layout, st.res->targets, st.res->n_targets,
                                             st.attrib_index);
-    rc = st.done && st.attrib_index ? check_points(cfg, st.res) : EXIT_SOFTWARE;
+    rc = st.done && st.attrib_index && st.scratch ? check_points(cfg, st.res) : EXIT_SOFTWARE;
     if (rc == EXIT_OK && output_is_config(opt, cfg))
         rc = EXIT_IOERR;
     if (rc == EXIT_OK && opt->resume) {
@@ -569,6 +572,7 @@ static int run_config(const run_options_t *opt, const config_t *cfg)
                         "configuration and seed; nothing to do\n", cfg->output);
             free(st.done);
             free(st.attrib_index);
+            engine_scratch_free(st.scratch);
             results_free(st.res);
             return EXIT_OK;
         } else if (st.rank == 0) {
@@ -606,6 +610,7 @@ static int run_config(const run_options_t *opt, const config_t *cfg)
         fprintf(stderr, "agtrade: wrote %s\n", cfg->output);
     free(st.done);
     free(st.attrib_index);
+    engine_scratch_free(st.scratch);
     results_free(st.res);
     return rc;
 }
