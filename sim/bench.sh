@@ -41,21 +41,27 @@ once() {   # the same for one run (the long ones)
 }
 # interleaved NAME...: each NAME is an array holding a command; three rounds, each runs
 # every command once, in turn (a change of load on the shared machine then hits them
-# alike); sets best_NAME to the fastest seconds of each
+# alike); sets best_NAME to the fastest wall time of each, cpu_NAME to its least CPU
+# time (user + system: what a loaded machine inflates least)
 interleaved() {
-    local name t var
-    for name in "$@"; do printf -v "best_$name" '%s' ""; done
+    local name w c
+    for name in "$@"; do printf -v "best_$name" '%s' ""; printf -v "cpu_$name" '%s' ""; done
     for _ in 1 2 3; do
         for name in "$@"; do
             local -n cmd=$name
-            read -r t _ < <(once "${cmd[@]}")
+            /usr/bin/time -f "%e %U %S" -o "$T/time" "${cmd[@]}" >/dev/null 2>"$T/stderr" ||
+                { cat "$T/stderr"; exit 1; }
             unset -n cmd
-            var=best_$name
-            if [ -z "${!var}" ] || awk -v a="$t" -v b="${!var}" 'BEGIN { exit !(a < b) }'; then
-                printf -v "$var" '%s' "$t"
-            fi
+            read -r w c < <(awk '{ print $1, $2 + $3 }' "$T/time")
+            keep_least "best_$name" "$w"
+            keep_least "cpu_$name" "$c"
         done
     done
+}
+keep_least() {   # VAR VALUE: VAR = VALUE when VAR is empty or larger
+    if [ -z "${!1}" ] || awk -v a="$2" -v b="${!1}" 'BEGIN { exit !(a < b) }'; then
+        printf -v "$1" '%s' "$2"
+    fi
 }
 
 echo "== draws per second (default scenario, 200000 draws)"
@@ -130,8 +136,12 @@ for J in 1 "$cores"; do
     single_all=($A run $C -q -j "$J" -n $((N_PTS * 20000)) -o "$T/one.h5")
     single_one=($A run $C -q -j "$J" -n 20000 -o "$T/p.h5")
     interleaved sweep single_all single_one
-    awk -v ts="$best_sweep" -v ta="$best_single_all" -v t1="$best_single_one" -v n=$N_PTS 'BEGIN {
-        o = (ts - ta) / (n - 1); d = (ta - t1) / (n - 1);
-        printf "  sweep %.2f s; single runs %.2f s (%d x 20000 draws), %.2f s (20000 draws)\n", ts, ta, n, t1;
-        printf "  per point: %.2f ms beyond %.1f ms of draws: %.1f %% (target < 2 %%)\n", 1e3 * o, 1e3 * d, 100 * o / d }'
+    for m in wall cpu; do
+        [ $m = wall ] && set -- "$best_sweep" "$best_single_all" "$best_single_one" ||
+            set -- "$cpu_sweep" "$cpu_single_all" "$cpu_single_one"
+        awk -v ts="$1" -v ta="$2" -v t1="$3" -v n=$N_PTS -v m=$m 'BEGIN {
+            o = (ts - ta) / (n - 1); d = (ta - t1) / (n - 1);
+            printf "  %-4s sweep %6.2f s, single runs %6.2f s (%d x 20000 draws), %5.2f s (20000): ", m, ts, ta, n, t1;
+            printf "%.2f ms per point beyond %.1f ms of draws, %.1f %% (target < 2 %%)\n", 1e3 * o, 1e3 * d, 100 * o / d }'
+    done
 done
