@@ -588,6 +588,8 @@ static int run_config(const run_options_t *opt, const config_t *cfg)
         rc = cluster_max(rc);   /* every rank learns that rank 0 could not open its file */
     if (rc == EXIT_OK)
         rc = run_points(&st);
+    engine_scratch_free(st.scratch);   /* before the file is written: the writer's memory */
+    st.scratch = NULL;                 /* then takes its place instead of adding to it */
     if (rc == EXIT_OK && st.rank == 0) {
         rc = finish_output(&st, shard_k, shard_n);
         if (rc == EXIT_OK && opt->resume) {
