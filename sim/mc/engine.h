@@ -102,9 +102,9 @@ enum { ENGINE_OK = 0, ENGINE_INTERRUPTED = 1, ENGINE_SINK_FAILED = 2, ENGINE_NOM
 
 /* The buffers of engine_run_point (moments, histograms, the pilot's rows: ~20 MB for
  * the default scenario), kept from one call to the next through spec->scratch. The
- * points of a sweep then clear them instead of allocating them and having the kernel
- * fault in and zero fresh pages, which costs a short point a few per cent of its
- * draws. Results are bitwise those of a call without a scratch. A scratch serves one
+ * points of a sweep then clear them instead of allocating them (calloc zeroing the bins,
+ * the kernel faulting in fresh pages: 0.2-0.3 ms a point, and stalls of ~15 ms when the
+ * heap grows). Results are bitwise those of a call without a scratch. A scratch serves one
  * engine_run_point at a time; it adapts to a spec of another shape (variables, groups,
  * threads, inputs, attribution, raw draws) by allocating again. */
 typedef struct engine_scratch engine_scratch_t;
