@@ -379,6 +379,7 @@ typedef struct {
     raw_sink_t raw;
     progress_t progress;
     size_t *attrib_index, n_attrib;  /* the attributed values (attrib.h) */
+    engine_scratch_t *scratch;       /* the engine's buffers, kept from point to point */
 } run_state_t;
 
 static int run_one_point(run_state_t *st, size_t p, uint64_t progress_offset,
@@ -404,6 +405,7 @@ static int run_one_point(run_state_t *st, size_t p, uint64_t progress_offset,
     spec.progress_total = progress_total;
     spec.attrib_index = st->attrib_index;
     spec.n_attrib = st->n_attrib;
+    spec.scratch = st->scratch;
     if (st->opt->raw) {
         spec.raw = run_raw_write_chunk;
         spec.raw_inputs = run_raw_write_inputs;
@@ -553,10 +555,11 @@ static int run_config(const run_options_t *opt, const config_t *cfg)
     st.ranks = cluster_size();
     st.done = calloc(st.res->n_points, 1);
     st.attrib_index = malloc(st.res->layout.n_vars * sizeof *st.attrib_index);
+    st.scratch = engine_scratch_alloc();
     if (st.attrib_index && st.res->n_inputs)
         st.n_attrib = attrib_target_indices(&st.res->layout, st.res->targets, st.res->n_targets,
                                             st.attrib_index);
-    rc = st.done && st.attrib_index ? check_points(cfg, st.res) : EXIT_SOFTWARE;
+    rc = st.done && st.attrib_index && st.scratch ? check_points(cfg, st.res) : EXIT_SOFTWARE;
     if (rc == EXIT_OK && output_is_config(opt, cfg))
         rc = EXIT_IOERR;
     if (rc == EXIT_OK && opt->resume) {
@@ -570,6 +573,7 @@ static int run_config(const run_options_t *opt, const config_t *cfg)
                         "configuration and seed; nothing to do\n", cfg->output);
             free(st.done);
             free(st.attrib_index);
+            engine_scratch_free(st.scratch);
             results_free(st.res);
             return EXIT_OK;
         } else if (st.rank == 0) {
@@ -585,6 +589,8 @@ static int run_config(const run_options_t *opt, const config_t *cfg)
         rc = cluster_max(rc);   /* every rank learns that rank 0 could not open its file */
     if (rc == EXIT_OK)
         rc = run_points(&st);
+    engine_scratch_free(st.scratch);   /* before the file is written: the writer's memory */
+    st.scratch = NULL;                 /* then takes its place instead of adding to it */
     if (rc == EXIT_OK && st.rank == 0) {
         rc = finish_output(&st, shard_k, shard_n);
         if (rc == EXIT_OK && opt->resume) {
@@ -607,6 +613,7 @@ static int run_config(const run_options_t *opt, const config_t *cfg)
         fprintf(stderr, "agtrade: wrote %s\n", cfg->output);
     free(st.done);
     free(st.attrib_index);
+    engine_scratch_free(st.scratch);
     results_free(st.res);
     return rc;
 }

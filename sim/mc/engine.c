@@ -312,13 +312,21 @@ static void moments_array_free(stats_moments_t **a, size_t count)
     free(a);
 }
 
-static void run_free(run_t *run)
+/* The workers: made for each point (their workspaces and shocks come from its market
+ * and policies), cheap next to the run's buffers. */
+static void run_stop(run_t *run)
 {
-    size_t G = (size_t)run->n_groups;
     if (run->workers)
         for (int t = 0; t < run->n_workers; t++)
             worker_free(&run->workers[t]);
     free(run->workers);
+    run->workers = NULL;
+}
+
+static void run_free(run_t *run)
+{
+    size_t G = (size_t)run->n_groups;
+    run_stop(run);
     if (run->hist)
         for (int g = 0; g < run->n_groups; g++)
             stats_hist_free(run->hist[g]);
@@ -338,30 +346,24 @@ static void run_free(run_t *run)
     free(run->status);
     free(run->iterations);
     free(run->pilot);
+    free(run->pilot_ok);
     free(run->lo);
     free(run->hi);
     free(run->chunk_inputs);
     engine_attrib_free_run(run);
+    memset(run, 0, sizeof *run);
 }
 
 /* The first ENGINE_PILOT_BLOCKS blocks are drawn first, alone: their rows fix the
  * histogram ranges of the point, then they are accumulated like any other block. Their
  * draws depend only on (seed, draw), so every rank and every shard derives the same
  * ranges. */
-static int run_pilot(run_t *run)
+static void run_pilot(run_t *run)
 {
     const engine_spec_t *spec = run->spec;
     size_t V = run->n_vars, pilot_draws = (size_t)ENGINE_PILOT_BLOCKS * ENGINE_BLOCK_DRAWS;
     uint64_t n = spec->draws < pilot_draws ? spec->draws : pilot_draws;
     int n_blocks = (int)((n + ENGINE_BLOCK_DRAWS - 1) / ENGINE_BLOCK_DRAWS);
-    run->lo = malloc(V * sizeof(double));
-    run->hi = malloc(V * sizeof(double));
-    run->pilot = malloc(pilot_draws * V * sizeof(double));
-    double *ok_rows = malloc(pilot_draws * V * sizeof(double));
-    if (!run->lo || !run->hi || !run->pilot || !ok_rows) {
-        free(ok_rows);
-        return -1;
-    }
     /* on the threads: a draw depends only on (seed, draw), not on who computes it; in a
      * sweep of short points a serial pilot would leave the other cores idle */
 #pragma omp parallel for schedule(dynamic, 1) num_threads(run->n_workers)
@@ -374,21 +376,28 @@ static int run_pilot(run_t *run)
     size_t n_ok = 0;
     for (uint64_t d = 0; d < n; d++)
         if (!run->status[d])
-            memcpy(ok_rows + n_ok++ * V, run->pilot + d * V, V * sizeof(double));
-    stats_range_from_pilot(ok_rows, n_ok, V, run->lo, run->hi);
-    free(ok_rows);
-    return 0;
+            memcpy(run->pilot_ok + n_ok++ * V, run->pilot + d * V, V * sizeof(double));
+    stats_range_from_pilot(run->pilot_ok, n_ok, V, run->lo, run->hi);
 }
 
-static int run_init(run_t *run, const engine_spec_t *spec)
+static int workers_of(const engine_spec_t *spec)
+{
+    return spec->threads > 0 ? spec->threads : omp_get_max_threads();
+}
+
+/* Everything whose size depends only on the shape of the spec (variables, groups,
+ * threads, inputs, attribution, raw draws): what a scratch keeps between points. The
+ * histograms are made by the first run_start, once the pilot gives their ranges. */
+static int run_alloc(run_t *run, const engine_spec_t *spec)
 {
     memset(run, 0, sizeof *run);
     run->spec = spec;
     run->n_vars = spec->layout->n_vars;
     run->n_groups = n_groups_of(spec);
-    run->n_workers = spec->threads > 0 ? spec->threads : omp_get_max_threads();
-    size_t G = (size_t)run->n_groups;
+    run->n_workers = workers_of(spec);
+    size_t G = (size_t)run->n_groups, V = run->n_vars;
     size_t chunk_draws = (size_t)ENGINE_CHUNK_BLOCKS * ENGINE_BLOCK_DRAWS;
+    size_t pilot_draws = (size_t)ENGINE_PILOT_BLOCKS * ENGINE_BLOCK_DRAWS;
     run->regime = malloc(chunk_draws * sizeof(int32_t));
     run->status = malloc(chunk_draws * sizeof(int32_t));
     run->iterations = malloc(chunk_draws * sizeof(int32_t));
@@ -397,33 +406,125 @@ static int run_init(run_t *run, const engine_spec_t *spec)
     run->failed = calloc(G, sizeof(uint64_t));
     run->block_ok = calloc(ENGINE_CHUNK_BLOCKS * G, sizeof(uint64_t));
     run->block_failed = calloc(ENGINE_CHUNK_BLOCKS * G, sizeof(uint64_t));
-    run->block_moments = moments_array_alloc(ENGINE_CHUNK_BLOCKS * G, run->n_vars);
-    run->chunk_moments = moments_array_alloc(G, run->n_vars);
-    run->point_moments = moments_array_alloc(G, run->n_vars);
+    run->block_moments = moments_array_alloc(ENGINE_CHUNK_BLOCKS * G, V);
+    run->chunk_moments = moments_array_alloc(G, V);
+    run->point_moments = moments_array_alloc(G, V);
+    run->lo = malloc(V * sizeof(double));
+    run->hi = malloc(V * sizeof(double));
+    run->pilot = malloc(pilot_draws * V * sizeof(double));
+    run->pilot_ok = malloc(pilot_draws * V * sizeof(double));
     if (!run->regime || !run->status || !run->iterations || !run->ok || !run->failed ||
         !run->block_ok || !run->block_failed || !run->block_moments || !run->chunk_moments ||
-        !run->point_moments || !run->chunk_inputs || engine_attrib_init_run(run))
+        !run->point_moments || !run->chunk_inputs || !run->lo || !run->hi || !run->pilot ||
+        !run->pilot_ok || engine_attrib_init_run(run))
         return -1;
+    if (spec->raw && !(run->chunk_values = malloc(chunk_draws * V * sizeof(double))))
+        return -1;
+    run->chunk_slots = malloc(chunk_draws * V * sizeof(stats_slot_t));
+    run->members = malloc(G * chunk_draws * sizeof(size_t));
+    run->n_members = calloc(G, sizeof(size_t));
+    run->hist = calloc(G, sizeof *run->hist);
+    return run->chunk_slots && run->members && run->n_members && run->hist ? 0 : -1;
+}
+
+/* The per-point start of a run whose buffers are allocated (fresh or kept by a scratch):
+ * counts and point accumulators emptied, workers made, the pilot drawn, the histograms
+ * given its ranges. The block and chunk accumulators are reset where they are filled. */
+static int run_start(run_t *run, const engine_spec_t *spec)
+{
+    size_t G = (size_t)run->n_groups;
+    run->spec = spec;
+    memset(run->ok, 0, G * sizeof *run->ok);
+    memset(run->failed, 0, G * sizeof *run->failed);
+    for (size_t g = 0; g < G; g++)
+        stats_moments_reset(run->point_moments[g]);
+    if (run->point_attrib)
+        attrib_moments_reset(run->point_attrib);
     run->workers = calloc((size_t)run->n_workers, sizeof(worker_t));
     if (!run->workers)
         return -1;
     for (int t = 0; t < run->n_workers; t++)
         if (worker_init(&run->workers[t], run))
             return -1;
-    if (run_pilot(run))
-        return -1;
-    if (spec->raw && !(run->chunk_values = malloc(chunk_draws * run->n_vars * sizeof(double))))
-        return -1;
-    run->chunk_slots = malloc(chunk_draws * run->n_vars * sizeof(stats_slot_t));
-    run->members = malloc(G * chunk_draws * sizeof(size_t));
-    run->n_members = calloc(G, sizeof(size_t));
-    run->hist = calloc(G, sizeof *run->hist);
-    if (!run->chunk_slots || !run->members || !run->n_members || !run->hist)
-        return -1;
+    run_pilot(run);
+    int bad = 0;
+    if (run->hist[0]) {   /* kept from an earlier point: emptied on the threads */
+#pragma omp parallel for schedule(static) num_threads(run->n_workers) reduction(| : bad)
+        for (size_t v = 0; v < run->n_vars; v++)
+            for (size_t g = 0; g < G; g++)
+                bad |= stats_hist_reset_var(run->hist[g], v, run->lo[v], run->hi[v]) != 0;
+        return bad ? -1 : 0;
+    }
     for (size_t g = 0; g < G; g++)
         if (!(run->hist[g] = stats_hist_alloc(run->n_vars, run->lo, run->hi)))
             return -1;
     return 0;
+}
+
+/* ---- buffers kept between points (engine.h) ----------------------------------------- */
+
+struct engine_scratch {
+    run_t run;
+    int ready;                  /* run's buffers are allocated, for the shape below */
+    int n_inputs, raw;
+    size_t n_attrib;
+};
+
+engine_scratch_t *engine_scratch_alloc(void)
+{
+    return calloc(1, sizeof(engine_scratch_t));
+}
+
+void engine_scratch_free(engine_scratch_t *s)
+{
+    if (!s)
+        return;
+    if (s->ready)
+        run_free(&s->run);
+    free(s);
+}
+
+/* The run of a spec: the scratch's when there is one (allocated again when the shape
+ * changed), else `own`, allocated here. NULL on failure, with nothing left allocated. */
+static run_t *run_begin(const engine_spec_t *spec, run_t *own)
+{
+    engine_scratch_t *s = spec->scratch;
+    run_t *run = s ? &s->run : own;
+    if (s && s->ready &&
+        (run->n_vars != spec->layout->n_vars || run->n_groups != n_groups_of(spec) ||
+         run->n_workers != workers_of(spec) || s->n_inputs != spec->n_inputs ||
+         s->n_attrib != spec->n_attrib || s->raw != (spec->raw != NULL))) {
+        run_free(run);
+        s->ready = 0;
+    }
+    if (!s || !s->ready) {
+        if (run_alloc(run, spec)) {
+            run_free(run);
+            return NULL;
+        }
+        if (s) {
+            s->ready = 1;
+            s->n_inputs = spec->n_inputs;
+            s->n_attrib = spec->n_attrib;
+            s->raw = spec->raw != NULL;
+        }
+    }
+    if (run_start(run, spec)) {
+        run_free(run);
+        if (s)
+            s->ready = 0;
+        return NULL;
+    }
+    return run;
+}
+
+/* The end of a point: a scratch keeps the buffers. */
+static void run_end(run_t *run, const engine_spec_t *spec)
+{
+    if (spec->scratch)
+        run_stop(run);
+    else
+        run_free(run);
 }
 
 /* ---- the chunk loop --------------------------------------------------------------- */
@@ -583,16 +684,15 @@ int engine_run_point(const engine_spec_t *spec, point_summary_t *out, char *err,
         snprintf(err, errlen, "no draws to run (draws = 0)");
         return ENGINE_NO_DRAWS;
     }
-    run_t run;
-    if (run_init(&run, spec)) {
-        run_free(&run);
-        snprintf(err, errlen, "out of memory setting up %d threads", run.n_workers);
+    run_t own, *run = run_begin(spec, &own);
+    if (!run) {
+        snprintf(err, errlen, "out of memory setting up %d threads", workers_of(spec));
         return ENGINE_NOMEM;
     }
     uint64_t n_blocks = (spec->draws + ENGINE_BLOCK_DRAWS - 1) / ENGINE_BLOCK_DRAWS;
     uint64_t n_chunks = (n_blocks + ENGINE_CHUNK_BLOCKS - 1) / ENGINE_CHUNK_BLOCKS;
     int ranks = spec->mpi_size > 1 ? spec->mpi_size : 1, rank = ranks > 1 ? spec->mpi_rank : 0;
-    char *msg = ranks > 1 ? malloc(engine_chunk_message_size(&run)) : NULL;
+    char *msg = ranks > 1 ? malloc(engine_chunk_message_size(run)) : NULL;
     int rc = (ranks > 1 && !msg) ? ENGINE_NOMEM : ENGINE_OK;
     for (uint64_t c = 0; c < n_chunks; c++) {
         int owner = (int)(c % (uint64_t)ranks);
@@ -603,38 +703,38 @@ int engine_run_point(const engine_spec_t *spec, point_summary_t *out, char *err,
         if (done > spec->draws)
             done = spec->draws;
         if (owner == rank && rc == ENGINE_OK) {
-            process_chunk(&run, c, blocks);
-            histogram_chunk(&run, done - first);
-            chunk_from_blocks(&run, blocks);
-            engine_attrib_chunk_from_blocks(&run, blocks);
+            process_chunk(run, c, blocks);
+            histogram_chunk(run, done - first);
+            chunk_from_blocks(run, blocks);
+            engine_attrib_chunk_from_blocks(run, blocks);
         }
         /* the exchange happens even after a local failure, so no rank waits forever */
-        if (ranks > 1 && engine_exchange_chunk(&run, c, owner, done - first, msg) &&
+        if (ranks > 1 && engine_exchange_chunk(run, c, owner, done - first, msg) &&
             rc == ENGINE_OK) {
             snprintf(err, errlen, "MPI transfer of chunk %llu failed", (unsigned long long)c);
             rc = ENGINE_SINK_FAILED;
         }
         if (rank == 0 && rc == ENGINE_OK)
-            rc = chunk_on_root(&run, first, done, err, errlen);
+            rc = chunk_on_root(run, first, done, err, errlen);
         /* every rank stops at the same chunk: they agree once per round of chunks */
         if ((c + 1) % (uint64_t)ranks != 0 && c + 1 != n_chunks)
             continue;
-        if (agree_to_stop(&run, &rc, c + 1 == n_chunks, done, err, errlen))
+        if (agree_to_stop(run, &rc, c + 1 == n_chunks, done, err, errlen))
             break;
     }
     free(msg);
     if (rc == ENGINE_OK) {
-        merge_workers(&run);
-        if (ranks > 1 && engine_reduce_counts(&run)) {
+        merge_workers(run);
+        if (ranks > 1 && engine_reduce_counts(run)) {
             snprintf(err, errlen, "MPI reduction of histograms failed");
             rc = ENGINE_SINK_FAILED;
         }
     }
     if (rc == ENGINE_OK) {
-        summarize(&run, out);
-        engine_attrib_summarize(&run, out);
+        summarize(run, out);
+        engine_attrib_summarize(run, out);
     }
-    run_free(&run);
+    run_end(run, spec);
     return rc;
 }
 

@@ -102,6 +102,7 @@ typedef struct {
      * same bits: a diagnostic and the benchmark's baseline). Calendars are always solved
      * one draw at a time. */
     int solve_kernel;
+    struct engine_scratch *scratch;    /* NULL: engine_run_point allocates its own buffers */
 } engine_spec_t;
 
 #define ENGINE_SOLVE_BATCHED 0
@@ -111,6 +112,17 @@ typedef struct {
 
 enum { ENGINE_OK = 0, ENGINE_INTERRUPTED = 1, ENGINE_SINK_FAILED = 2, ENGINE_NOMEM = 3,
        ENGINE_NO_DRAWS = 4 };
+
+/* The buffers of engine_run_point (moments, histograms, the pilot's rows: ~20 MB for
+ * the default scenario), kept from one call to the next through spec->scratch. The
+ * points of a sweep then clear them instead of allocating them (calloc zeroing the bins,
+ * the kernel faulting in fresh pages: 0.2-0.3 ms a point, and stalls of ~15 ms when the
+ * heap grows). Results are bitwise those of a call without a scratch. A scratch serves one
+ * engine_run_point at a time; it adapts to a spec of another shape (variables, groups,
+ * threads, inputs, attribution, raw draws) by allocating again. */
+typedef struct engine_scratch engine_scratch_t;
+engine_scratch_t *engine_scratch_alloc(void);   /* NULL when out of memory */
+void engine_scratch_free(engine_scratch_t *s);  /* NULL: nothing to do */
 
 /* Run every draw of one point and fill `out` (allocated for layout->n_vars,
  * 1 + n_regimes groups, n_thresholds). Returns ENGINE_OK or a code above with a message

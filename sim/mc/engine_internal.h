@@ -90,6 +90,7 @@ typedef struct {
     size_t *n_members;                /* [group] */
     int32_t *regime, *status, *iterations;   /* a whole chunk of draws */
     double *pilot;                    /* the pilot blocks' rows, reused in chunk 0 */
+    double *pilot_ok;                 /* the converged ones among them */
     double *lo, *hi;                  /* histogram ranges from the pilot */
     double *chunk_inputs;             /* a whole chunk of input rows (ENGINE_INPUT_ROW) */
     /* attribution (attrib.h): like the moments, blocks -> chunk -> point, in order */

@@ -205,13 +205,18 @@ double stats_max(const stats_moments_t *m, size_t v)
 
 /* ---- fine histograms ------------------------------------------------------------- */
 
+/* a range a histogram can bin: finite, lo < hi, a representable bin width */
+static int hist_range_ok(double lo, double hi)
+{
+    return isfinite(lo) && isfinite(hi) && lo < hi && isfinite(STATS_FINE_BINS / (hi - lo));
+}
+
 stats_hist_t *stats_hist_alloc(size_t nvars, const double *lo, const double *hi)
 {
     if (nvars == 0)
         return NULL;
     for (size_t v = 0; v < nvars; v++)
-        if (!isfinite(lo[v]) || !isfinite(hi[v]) || !(lo[v] < hi[v])
-            || !isfinite(STATS_FINE_BINS / (hi[v] - lo[v])))
+        if (!hist_range_ok(lo[v], hi[v]))
             return NULL;
     stats_hist_t *h = calloc(1, sizeof *h);
     if (!h)
@@ -235,6 +240,19 @@ stats_hist_t *stats_hist_alloc(size_t nvars, const double *lo, const double *hi)
         h->scale[v] = STATS_FINE_BINS / (hi[v] - lo[v]);
     }
     return h;
+}
+
+int stats_hist_reset_var(stats_hist_t *h, size_t v, double lo, double hi)
+{
+    assert(v < h->nvars);
+    if (!hist_range_ok(lo, hi))
+        return -1;
+    memset(h->bins + v * STATS_FINE_BINS, 0, STATS_FINE_BINS * sizeof *h->bins);
+    h->under[v] = h->over[v] = h->nonfinite[v] = 0;
+    h->lo[v] = lo;
+    h->hi[v] = hi;
+    h->scale[v] = STATS_FINE_BINS / (hi - lo);
+    return 0;
 }
 
 void stats_hist_free(stats_hist_t *h)
@@ -358,6 +376,9 @@ uint64_t stats_hist_count(const stats_hist_t *h, size_t v)
 {
     const uint64_t *bins = h->bins + v * STATS_FINE_BINS;
     uint64_t n = h->under[v] + h->over[v];
+    /* integer sums: any order gives the same count, so let the compiler vectorise (the
+     * summary of a point scans every variable's bins this way) */
+#pragma omp simd reduction(+ : n)
     for (size_t b = 0; b < STATS_FINE_BINS; b++)
         n += bins[b];
     return n;
@@ -433,6 +454,7 @@ void stats_hist_quantiles(const stats_hist_t *h, size_t v, const double *p, size
         enum { GROUP = 16 };
         while (b + GROUP <= STATS_FINE_BINS) {
             uint64_t sum = 0;
+#pragma omp simd reduction(+ : sum)
             for (size_t g = 0; g < GROUP; g++)
                 sum += bins[b + g];
             if (cum + sum >= need)
@@ -465,6 +487,8 @@ double stats_hist_quantiles_error_bound(const stats_hist_t *h, size_t v, double 
                                         double p_max, double vmin, double vmax)
 {
     double bound = stats_hist_quantile_error_bound(h, v);
+    if (h->under[v] == 0 && h->over[v] == 0)
+        return bound;   /* the usual case: no need to count the bins */
     double n = (double)stats_hist_count(h, v);
     /* a quantile in the underflow (overflow) mass is only known to lie between the
      * exact minimum and lo (hi and the exact maximum) */
@@ -510,14 +534,17 @@ int stats_hist_coarse(const stats_hist_t *h, size_t v, int nbins, int64_t *count
     }
 
     uint64_t below = h->under[v], above = h->over[v];
+#pragma omp simd reduction(+ : below)
     for (size_t b = 0; b < start; b++)
         below += bins[b];
+#pragma omp simd reduction(+ : above)
     for (size_t b = start + width; b < STATS_FINE_BINS; b++)
         above += bins[b];
     for (size_t i = 0; i < nb; i++) {
         size_t from = start + (equal ? i * group : i * width / nb);
         size_t to = start + (equal ? (i + 1) * group : (i + 1) * width / nb);
         uint64_t c = 0;
+#pragma omp simd reduction(+ : c)
         for (size_t b = from; b < to; b++)
             c += bins[b];
         counts[i] = (int64_t)c;

@@ -84,6 +84,10 @@ typedef struct {
  * or a bad range. Memory: 8 * (STATS_FINE_BINS + 6) = 32,816 bytes per variable. */
 stats_hist_t *stats_hist_alloc(size_t nvars, const double *lo, const double *hi);
 void stats_hist_free(stats_hist_t *h);
+/* Variable v emptied (every count 0) and given the range lo < hi (as stats_hist_alloc),
+ * so that a histogram serves another run without being allocated again. -1 on a bad
+ * range, h unchanged. Thread safe for distinct v. */
+int stats_hist_reset_var(stats_hist_t *h, size_t v, double lo, double hi);
 void stats_hist_add(stats_hist_t *h, const double *x);
 
 /* stats_hist_add in two steps, so that the engine can bin a block's values while they
