@@ -82,9 +82,9 @@ printf '#!/bin/sh\necho "$*" >> %s/apt\n' "$T" > "$T/bare/apt-get"
 printf '#!/bin/sh\nexec "$@"\n' > "$T/bare/sudo"
 chmod +x "$T/bare/"*
 PATH="$T/bare:$PATH" make -s -C "$ROOT" --no-print-directory deps-run > /dev/null 2>&1
-check "make run installs the compiler, pkg-config and the four libraries only" bash -c "
+check "make run installs the compiler, pkg-config and the five libraries only" bash -c "
     inst=\$(grep '^install' '$T/apt' | tr ' ' '\n' | grep -v '^-' | sort | tr '\n' ' ')
-    test \"\$inst\" = 'build-essential install libgsl-dev libhdf5-dev librandom123-dev libyaml-dev pkg-config ' ||
+    test \"\$inst\" = 'build-essential install libgsl-dev libhdf5-dev librandom123-dev libyaml-dev pkg-config zlib1g-dev ' ||
     { echo \"    installs: \$inst\"; exit 1; }"
 rm -f "$T/apt"
 PATH="$T/bare:$PATH" make -s -C "$ROOT" --no-print-directory deps > /dev/null 2>&1
