@@ -25,16 +25,13 @@ static char g_err[512];
 static int setup_dir(void **state)
 {
     (void)state;
-    snprintf(g_dir, sizeof g_dir, "%s/h5chunk_test.XXXXXX", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
-    return mkdtemp(g_dir) ? 0 : -1;
+    return test_dir_make(g_dir, sizeof g_dir, "h5chunk_test");
 }
 
 static int teardown_dir(void **state)
 {
     (void)state;
-    char cmd[300];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", g_dir);
-    return system(cmd) == 0 ? 0 : -1;
+    return test_dir_remove(g_dir);
 }
 
 /* Deterministic values of every kind a chunk may hold: noisy, smooth, repeated. */

@@ -13,8 +13,25 @@
 #include <stddef.h>
 #include <setjmp.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <unistd.h>
 #include <cmocka.h>
+
+/* A suite's scratch folder: a new STEM.XXXXXX under $TMPDIR (else /tmp) into dir (group
+ * set-up), removed with everything in it (group tear-down). 0, or -1. */
+static inline int test_dir_make(char *dir, size_t len, const char *stem)
+{
+    snprintf(dir, len, "%s/%s.XXXXXX", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp", stem);
+    return mkdtemp(dir) ? 0 : -1;
+}
+
+static inline int test_dir_remove(const char *dir)
+{
+    char cmd[600];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    return system(cmd) == 0 ? 0 : -1;
+}
 
 #define assert_close(a, b, rel_tol, abs_tol) \
     assert_close_impl((a), (b), (rel_tol), (abs_tol), #a, __FILE__, __LINE__)
