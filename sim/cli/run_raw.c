@@ -7,6 +7,10 @@
 #include <omp.h>
 #include "engine.h"
 
+/* Draws gathered at a time per stream and thread: the buffers stay small (a monthly
+ * calendar's largest quantity has 360 values a draw) and in cache. */
+#define RAW_GATHER_DRAWS 1024
+
 static int raw_dims(quantity_axes_t axes, const char **dims, const quantity_layout_t *lay,
                     size_t *sizes)
 {
@@ -133,12 +137,12 @@ int run_raw_open(h5out_t *h, raw_sink_t *sink, char *err, size_t errlen)
     int max_streams = 2 * lay->n_defs + 3 + 2 * sink->cfg->n_inputs + 1 + sink->res->n_targets;
     sink->streams = calloc((size_t)max_streams, sizeof *sink->streams);
     sink->columns = calloc((size_t)max_streams, sizeof *sink->columns);
-    size_t chunk = (size_t)ENGINE_CHUNK_BLOCKS * ENGINE_BLOCK_DRAWS, largest = 1;
+    size_t largest = 1;
     for (int d = 0; d < lay->n_defs; d++)
         largest = quantity_size(lay, d) > largest ? quantity_size(lay, d) : largest;
     if (sink->threads < 1)
         sink->threads = 1;
-    sink->buffer_per_thread = chunk * largest;
+    sink->buffer_per_thread = RAW_GATHER_DRAWS * largest;
     sink->buffer = malloc((size_t)sink->threads * sink->buffer_per_thread * sizeof(double));
     if (!sink->streams || !sink->columns || !sink->buffer) {
         snprintf(err, errlen, "out of memory");
@@ -193,32 +197,47 @@ int run_raw_close(raw_sink_t *sink, char *err, size_t errlen)
     return rc;
 }
 
-/* Streams first .. first + n - 1 filled with fill(sink, s, buffer, start, count), which
- * returns the data of stream s (in buffer, a thread's, or elsewhere), and their finished
- * chunks compressed, over the sink's threads (h5out_stream_put); then written, in
- * stream order, by this thread. */
-typedef const void *(*raw_fill_fn)(const raw_sink_t *sink, int s, double *buffer,
-                                   size_t *start, size_t *count, const void *arg);
-static int put_streams(raw_sink_t *sink, int first, int n, raw_fill_fn fill, const void *arg)
+typedef struct {
+    uint64_t first, n;
+    const double *values;
+    const int32_t *ints[3];   /* regime, status, iterations */
+    const double *inputs;
+} raw_chunk_t;
+
+/* The data of stream s for the chunk's draws k .. k + n - 1 (in buffer, the thread's
+ * RAW_GATHER_DRAWS draws of the largest quantity, or the chunk's own array); sets the
+ * region axes of count. */
+typedef const void *(*raw_fill_fn)(const raw_sink_t *sink, int s, const raw_chunk_t *c,
+                                   uint64_t k, uint64_t n, double *buffer, size_t *count);
+
+/* Streams first .. first + n - 1 filled by fill in runs of RAW_GATHER_DRAWS draws and
+ * their finished chunks compressed, over the sink's threads (h5out_stream_put); then
+ * written, in stream order, by this thread. */
+static int put_streams(raw_sink_t *sink, int first, int n, raw_fill_fn fill,
+                       const raw_chunk_t *c)
 {
     int failed = 0;
 #pragma omp parallel for schedule(dynamic, 1) num_threads(sink->threads)
     for (int s = first; s < first + n; s++) {
-        int stop;
-#pragma omp atomic read
-        stop = failed;
-        if (stop)
-            continue;
-        size_t start[H5OUT_MAX_DIMS] = {sink->file_point}, count[H5OUT_MAX_DIMS] = {1};
         double *buffer = sink->buffer + (size_t)omp_get_thread_num() * sink->buffer_per_thread;
-        const void *data = fill(sink, s, buffer, start, count, arg);
         char err[sizeof sink->err];
-        if (h5out_stream_put(sink->streams[s], start, count, data, err, sizeof err)) {
+        for (uint64_t k = 0; k < c->n; k += RAW_GATHER_DRAWS) {
+            int stop;
+#pragma omp atomic read
+            stop = failed;
+            if (stop)
+                break;
+            uint64_t m = c->n - k < RAW_GATHER_DRAWS ? c->n - k : RAW_GATHER_DRAWS;
+            size_t start[H5OUT_MAX_DIMS] = {sink->file_point, c->first + k};
+            size_t count[H5OUT_MAX_DIMS] = {1, m};
+            const void *data = fill(sink, s, c, k, m, buffer, count);
+            if (h5out_stream_put(sink->streams[s], start, count, data, err, sizeof err)) {
 #pragma omp critical(run_raw_error)
-            if (!failed) {
-                memcpy(sink->err, err, sizeof err);
+                if (!failed) {
+                    memcpy(sink->err, err, sizeof err);
 #pragma omp atomic write
-                failed = 1;
+                    failed = 1;
+                }
             }
         }
     }
@@ -227,27 +246,17 @@ static int put_streams(raw_sink_t *sink, int first, int n, raw_fill_fn fill, con
     return failed ? -1 : 0;
 }
 
-typedef struct {
-    uint64_t first, n;
-    const double *values;
-    const int32_t *ints[3];   /* regime, status, iterations */
-    const double *inputs;
-} raw_chunk_t;
-
 /* Value stream s: its columns of every draw row (then the region axes whole); the three
  * integer streams after them: the engine's arrays as they are. */
-static const void *fill_values(const raw_sink_t *sink, int s, double *buffer, size_t *start,
-                               size_t *count, const void *arg)
+static const void *fill_values(const raw_sink_t *sink, int s, const raw_chunk_t *c,
+                               uint64_t k, uint64_t n, double *buffer, size_t *count)
 {
-    const raw_chunk_t *c = arg;
-    start[1] = c->first;
-    count[1] = c->n;
     if (s >= sink->n_values)
-        return c->ints[s - sink->n_values];
+        return c->ints[s - sink->n_values] + k;
     const quantity_layout_t *lay = sink->layout;
     const raw_column_t *col = &sink->columns[s];
-    for (uint64_t k = 0; k < c->n; k++)
-        memcpy(buffer + k * col->size, c->values + k * lay->n_vars + col->base,
+    for (uint64_t d = 0; d < n; d++)
+        memcpy(buffer + d * col->size, c->values + (k + d) * lay->n_vars + col->base,
                col->size * sizeof(double));
     const char *dims[5];
     size_t sizes[5];
@@ -267,17 +276,15 @@ int run_raw_write_chunk(void *ctx, uint64_t first, uint64_t n, const double *val
 
 /* Input stream s (the chunk's input rows, engine.h, ENGINE_INPUT_ROW): one column; the
  * streams are [input][value, z], the row is [values | scores | compliance]. */
-static const void *fill_inputs(const raw_sink_t *sink, int s, double *buffer, size_t *start,
-                               size_t *count, const void *arg)
+static const void *fill_inputs(const raw_sink_t *sink, int s, const raw_chunk_t *c,
+                               uint64_t k, uint64_t n, double *buffer, size_t *count)
 {
-    const raw_chunk_t *c = arg;
-    int K = sink->cfg->n_inputs, k = s - sink->inputs_at;
+    (void)count;   /* no region axes */
+    int K = sink->cfg->n_inputs, i = s - sink->inputs_at;
     size_t row = ENGINE_INPUT_ROW(K);
-    size_t col = k == 2 * K ? (size_t)k : (size_t)(k % 2 ? K + k / 2 : k / 2);
-    for (uint64_t d = 0; d < c->n; d++)
-        buffer[d] = c->inputs[d * row + col];
-    start[1] = c->first;
-    count[1] = c->n;
+    size_t col = i == 2 * K ? (size_t)i : (size_t)(i % 2 ? K + i / 2 : i / 2);
+    for (uint64_t d = 0; d < n; d++)
+        buffer[d] = c->inputs[(k + d) * row + col];
     return buffer;
 }
 

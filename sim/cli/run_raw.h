@@ -33,7 +33,7 @@ typedef struct {
     int threads;                     /* threads that gather and compress a chunk (>= 1) */
     raw_column_t *columns;           /* per value stream */
     int n_values;                    /* value streams (the first ones) */
-    double *buffer;                  /* per thread: a chunk of draws of one quantity */
+    double *buffer;                  /* per thread: some draws of one quantity (run_raw.c) */
     size_t buffer_per_thread;        /* doubles */
     char err[512];
 } raw_sink_t;
