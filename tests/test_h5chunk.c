@@ -221,7 +221,31 @@ static void element(const stream_case_t *c, size_t i, unsigned char *out)
         memcpy(out, &iv, 4);
 }
 
-static void write_streams(const char *path)
+/* Case c's blocks: point by point, the second axis in blocks of STEP that align with
+ * nothing; put (flush = 0: no HDF5 call, finished chunks kept) or written. 0, or -1
+ * with err set (no cmocka failure here: it may run on an OpenMP thread). */
+static int put_case(h5out_stream_t *s, const stream_case_t *c, int flush, char *err,
+                    size_t errlen)
+{
+    size_t inner = inner_of(c), elem = c->type == H5OUT_DOUBLE ? 8 : 4;
+    unsigned char *block = malloc(STEP * inner * elem);
+    int rc = block ? 0 : -1;
+    for (size_t p = 0; p < c->points_written && !rc; p++)
+        for (size_t d0 = 0; d0 < c->draws_written && !rc; d0 += STEP) {
+            size_t n = c->draws_written - d0 < STEP ? c->draws_written - d0 : STEP;
+            for (size_t i = 0; i < n * inner; i++)
+                element(c, (p * c->shape[1] + d0) * inner + i, block + i * elem);
+            size_t start[3] = {p, d0, 0}, count[3] = {1, n, inner};
+            rc = flush ? h5out_stream_write(s, start, count, block, err, errlen)
+                       : h5out_stream_put(s, start, count, block, err, errlen);
+        }
+    free(block);
+    return rc;
+}
+
+/* Every case into path. parallel: all streams open, each put to by its own OpenMP
+ * thread at the same time, then flushed and closed by this one (as run_raw.c does). */
+static void write_streams(const char *path, int parallel)
 {
     h5out_t *h = h5out_create(path, ERRBUF);
     assert_non_null(h);
@@ -233,24 +257,28 @@ static void write_streams(const char *path)
     OK(h5out_def_dim_index(h, "small", S, "small", ERRBUF));
     OK(h5out_def_dim_index(h, "few", F, "few", ERRBUF));
     OK(h5out_def_dim_index(h, "big", BIG, "big", ERRBUF));
+    h5out_stream_t *s[N_CASES];
     for (int k = 0; k < N_CASES; k++) {
         const stream_case_t *c = &stream_cases[k];
-        h5out_stream_t *s = h5out_stream_open(h, c->path, c->ndims, c->dims, c->type, "1",
-                                              c->path, ERRBUF);
-        assert_non_null(s);
-        size_t inner = inner_of(c), elem = c->type == H5OUT_DOUBLE ? 8 : 4;
-        unsigned char *block = malloc(STEP * inner * elem);
-        /* point by point, the second axis in blocks of STEP that align with nothing */
-        for (size_t p = 0; p < c->points_written; p++)
-            for (size_t d0 = 0; d0 < c->draws_written; d0 += STEP) {
-                size_t n = c->draws_written - d0 < STEP ? c->draws_written - d0 : STEP;
-                for (size_t i = 0; i < n * inner; i++)
-                    element(c, (p * c->shape[1] + d0) * inner + i, block + i * elem);
-                size_t start[3] = {p, d0, 0}, count[3] = {1, n, inner};
-                OK(h5out_stream_write(s, start, count, block, ERRBUF));
-            }
-        free(block);
-        OK(h5out_stream_close(s, ERRBUF));
+        s[k] = h5out_stream_open(h, c->path, c->ndims, c->dims, c->type, "1", c->path, ERRBUF);
+        assert_non_null(s[k]);
+        if (!parallel) {
+            OK(put_case(s[k], c, 1, ERRBUF));
+            OK(h5out_stream_close(s[k], ERRBUF));
+        }
+    }
+    if (parallel) {
+        static char errs[N_CASES][512];
+        int rcs[N_CASES];
+#pragma omp parallel for schedule(dynamic, 1) num_threads(N_CASES)
+        for (int k = 0; k < N_CASES; k++)
+            rcs[k] = put_case(s[k], &stream_cases[k], 0, errs[k], sizeof errs[k]);
+        for (int k = 0; k < N_CASES; k++) {
+            if (rcs[k])
+                fail_msg("%s: %s", stream_cases[k].path, errs[k]);
+            OK(h5out_stream_flush(s[k], ERRBUF));
+            OK(h5out_stream_close(s[k], ERRBUF));
+        }
     }
     OK(h5out_commit(h, ERRBUF));
 }
@@ -284,30 +312,44 @@ static hid_t write_through_library(hid_t f, hid_t stream, const stream_case_t *c
     return lib;
 }
 
-static void test_streams_store_what_hdf5_would(void **state)
+static void check_streams(int parallel)
 {
-    (void)state;
-    char path[400];
-    snprintf(path, sizeof path, "%s/streams.h5", g_dir);
-    write_streams(path);
-    hid_t f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT), ref = create_plain_file("lib.h5");
+    char path[400], lib[64];
+    snprintf(path, sizeof path, "%s/streams%d.h5", g_dir, parallel);
+    snprintf(lib, sizeof lib, "lib%d.h5", parallel);
+    write_streams(path, parallel);
+    hid_t f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT), ref = create_plain_file(lib);
     assert_true(f >= 0);
     size_t odd = 0, even = 0;
     for (int k = 0; k < N_CASES; k++) {
         const stream_case_t *c = &stream_cases[k];
         hid_t s = H5Dopen2(f, c->path, H5P_DEFAULT);
         assert_true(s >= 0);
-        hid_t lib = write_through_library(ref, s, c);
-        size_t n = assert_same_chunks(s, lib, c->type == H5OUT_DOUBLE ? H5T_NATIVE_DOUBLE
-                                                                     : H5T_NATIVE_INT32,
+        hid_t lib_dset = write_through_library(ref, s, c);
+        size_t n = assert_same_chunks(s, lib_dset, c->type == H5OUT_DOUBLE ? H5T_NATIVE_DOUBLE
+                                                                          : H5T_NATIVE_INT32,
                                       &odd, &even);
         print_message("%s: %zu chunks the same\n", c->path, n);
         assert_true(n >= 2);   /* an edge chunk at least */
-        H5Dclose(lib);
+        H5Dclose(lib_dset);
         H5Dclose(s);
     }
     H5Fclose(ref);
     H5Fclose(f);
+}
+
+static void test_streams_store_what_hdf5_would(void **state)
+{
+    (void)state;
+    check_streams(0);
+}
+
+/* h5out_stream_put on different streams from different threads at once (no HDF5 call,
+ * each stream's own buffers), then flushed by one: the same chunks. */
+static void test_streams_put_from_threads_store_the_same(void **state)
+{
+    (void)state;
+    check_streams(1);
 }
 
 /* A block that returns to a chunk already written fails and names the variable. */
@@ -338,6 +380,7 @@ int main(void)
         cmocka_unit_test(test_encode_is_what_hdf5_stores),
         cmocka_unit_test(test_shuffle_into_pieces),
         cmocka_unit_test(test_streams_store_what_hdf5_would),
+        cmocka_unit_test(test_streams_put_from_threads_store_the_same),
         cmocka_unit_test(test_stream_written_out_of_order_fails),
     };
     return cmocka_run_group_tests(tests, setup_dir, teardown_dir);
