@@ -3,6 +3,7 @@
  * cmocka 1.1.5 (Debian 12) has no floating-point assert: assert_close() checks
  * |a - b| <= abs_tol + rel_tol * |b| and prints both values when it fails.
  * skip_unless_heap_measurable() guards tests that count heap bytes with mallinfo2().
+ * test_dir_make() / test_dir_remove(): a suite's scratch folder.
  */
 #ifndef AGTRADE_TESTUTIL_H
 #define AGTRADE_TESTUTIL_H
