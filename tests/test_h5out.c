@@ -724,8 +724,8 @@ static long rss_kib(void)
     return resident < 0 ? -1 : resident * (sysconf(_SC_PAGESIZE) / 1024);
 }
 
-/* 48 MiB of draws streamed in small blocks; the process may grow by the chunk caches
- * and a chunk's compression buffers, never by the data. */
+/* 48 MiB of draws streamed in small blocks; the process may grow by the chunk being
+ * assembled and its compressed copy, never by the data. */
 static void test_streaming_memory_does_not_grow_with_draws(void **state)
 {
     (void)state;
