@@ -19,8 +19,8 @@
 #
 # Off Debian, or with NO_DEPS=1, nothing is installed: the libraries are found with
 # pkg-config and every location can be given instead (README.md, "Building elsewhere"):
-#   GSL_CFLAGS GSL_LIBS HDF5_CFLAGS HDF5_LIBS YAML_CFLAGS YAML_LIBS RANDOM123_CFLAGS
-#   SLEEF_CFLAGS SLEEF_LIBS
+#   GSL_CFLAGS GSL_LIBS HDF5_CFLAGS HDF5_LIBS YAML_CFLAGS YAML_LIBS ZLIB_CFLAGS ZLIB_LIBS
+#   RANDOM123_CFLAGS SLEEF_CFLAGS SLEEF_LIBS
 #   CMOCKA_CFLAGS CMOCKA_LIBS JSONC_CFLAGS JSONC_LIBS (tests only), PKG_CONFIG.
 
 VERSION := 0.1.0
@@ -29,11 +29,13 @@ BUILD   ?= build
 BIN     := bin
 
 # ---- packages (Debian) --------------------------------------------------------------
-# Running: a C compiler and the five libraries. Testing adds the test libraries, the
+# Running: a C compiler and six libraries (zlib: the raw draws' chunks are deflated
+# outside HDF5, sim/io/h5chunk.h; SLEEF: the batched solve's exp/log, models/README.md).
+# Testing adds the test libraries, the
 # HDF5/netCDF tools, valgrind, Open MPI, clang (fuzzer), Slurm (tests/e2e_slurm.sh) and
 # the Python side. R and Octave (tests/e2e_readers.sh) are large: .ci/run installs them.
 RUN_PKGS  := build-essential pkg-config libgsl-dev libhdf5-dev libyaml-dev librandom123-dev \
-             libsleef-dev
+             zlib1g-dev libsleef-dev
 TEST_PKGS := libcmocka-dev libjson-c-dev hdf5-tools netcdf-bin time valgrind \
              openmpi-bin libopenmpi-dev clang libclang-rt-14-dev \
              slurmctld slurmd slurm-client munge \
@@ -75,6 +77,7 @@ endif
 $(eval $(call find_lib,HDF5,$$(HDF5_PKG),))
 $(eval $(call find_lib,GSL,gsl,-lgsl -lgslcblas -lm))
 $(eval $(call find_lib,YAML,yaml-0.1,-lyaml))
+$(eval $(call find_lib,ZLIB,zlib,-lz))
 $(eval $(call find_lib,SLEEF,sleef,-lsleef))
 $(eval $(call find_lib,CMOCKA,cmocka,-lcmocka))
 $(eval $(call find_lib,JSONC,json-c,-ljson-c))
@@ -83,8 +86,9 @@ WARN    := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototyp
            -Wpointer-arith -Wcast-align -Wwrite-strings -Wundef -Wvla -Wformat=2
 CSTD    := -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -ffp-contract=off
 OPT     ?= -O2 -g
-PKG_CFLAGS = $(GSL_CFLAGS) $(HDF5_CFLAGS) $(YAML_CFLAGS) $(RANDOM123_CFLAGS) $(SLEEF_CFLAGS)
-PKG_LIBS   = $(GSL_LIBS) $(HDF5_LIBS) $(YAML_LIBS) $(SLEEF_LIBS)
+PKG_CFLAGS = $(GSL_CFLAGS) $(HDF5_CFLAGS) $(YAML_CFLAGS) $(ZLIB_CFLAGS) $(RANDOM123_CFLAGS) \
+             $(SLEEF_CFLAGS)
+PKG_LIBS   = $(GSL_LIBS) $(HDF5_LIBS) $(YAML_LIBS) $(ZLIB_LIBS) $(SLEEF_LIBS)
 CFLAGS  += $(CSTD) $(OPT) $(WARN) -fopenmp -MMD -MP $(PKG_CFLAGS) $(MPIDEF) \
            -I$(BUILD)/gen $(EXTRA_CFLAGS)
 # ($(BUILD)/gen/version.h, generated below, defines AGTRADE_VERSION and AGTRADE_GIT_COMMIT.)
@@ -141,7 +145,8 @@ deps-run:
 # build, which then fails at the first missing header with the compiler's message.
 # VAR:header:pkg-config name:example libraries (',' for ' ')
 LIB_PROBES := GSL:gsl/gsl_rng.h:gsl:-lgsl,-lgslcblas HDF5:hdf5_hl.h:hdf5-serial,or,hdf5:-lhdf5_hl,-lhdf5 \
-              YAML:yaml.h:yaml-0.1:-lyaml RANDOM123:Random123/philox.h:none: SLEEF:sleef.h:sleef:-lsleef \
+              YAML:yaml.h:yaml-0.1:-lyaml ZLIB:zlib.h:zlib:-lz RANDOM123:Random123/philox.h:none: \
+              SLEEF:sleef.h:sleef:-lsleef \
               $(if $(CHECK_TEST),CMOCKA:cmocka.h:cmocka:-lcmocka JSONC:json-c/json.h:json-c:-ljson-c)
 check-libs:
 	@tmp=$$(mktemp -d); missing=; \
@@ -150,7 +155,8 @@ check-libs:
 	  pc=$$(echo $$pc | tr , ' '); ex=$$(echo $$ex | tr , ' '); \
 	  case $$var in \
 	    GSL) cf='$(GSL_CFLAGS)'; lb='$(GSL_LIBS)';; HDF5) cf='$(HDF5_CFLAGS)'; lb='$(HDF5_LIBS)';; \
-	    YAML) cf='$(YAML_CFLAGS)'; lb='$(YAML_LIBS)';; SLEEF) cf='$(SLEEF_CFLAGS)'; lb='$(SLEEF_LIBS)';; RANDOM123) cf='$(RANDOM123_CFLAGS)'; lb=;; \
+	    YAML) cf='$(YAML_CFLAGS)'; lb='$(YAML_LIBS)';; ZLIB) cf='$(ZLIB_CFLAGS)'; lb='$(ZLIB_LIBS)';; \
+	    SLEEF) cf='$(SLEEF_CFLAGS)'; lb='$(SLEEF_LIBS)';; RANDOM123) cf='$(RANDOM123_CFLAGS)'; lb=;; \
 	    CMOCKA) cf='$(CMOCKA_CFLAGS)'; lb='$(CMOCKA_LIBS)';; JSONC) cf='$(JSONC_CFLAGS)'; lb='$(JSONC_LIBS)';; \
 	  esac; \
 	  case $$hdr in cmocka.h) pre='#include <stdarg.h>\n#include <stddef.h>\n#include <stdint.h>\n#include <setjmp.h>\n';; \

@@ -84,7 +84,7 @@ chmod +x "$T/bare/"*
 PATH="$T/bare:$PATH" make -s -C "$ROOT" --no-print-directory deps-run > /dev/null 2>&1
 check "make run installs the compiler, pkg-config and the five libraries only" bash -c "
     inst=\$(grep '^install' '$T/apt' | tr ' ' '\n' | grep -v '^-' | sort | tr '\n' ' ')
-    test \"\$inst\" = 'build-essential install libgsl-dev libhdf5-dev librandom123-dev libsleef-dev libyaml-dev pkg-config ' ||
+    test \"\$inst\" = 'build-essential install libgsl-dev libhdf5-dev librandom123-dev libsleef-dev libyaml-dev pkg-config zlib1g-dev ' ||
     { echo \"    installs: \$inst\"; exit 1; }"
 rm -f "$T/apt"
 PATH="$T/bare:$PATH" make -s -C "$ROOT" --no-print-directory deps > /dev/null 2>&1

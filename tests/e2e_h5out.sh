@@ -139,3 +139,52 @@ for engine in ("h5netcdf", "netcdf4"):
         ds.close()
 print("e2e_h5out: h5py, xarray (h5netcdf, netcdf4) and ncdump read the fixture")
 EOF
+
+# Raw draws of a real run (the streams' chunks are compressed on the run's threads and
+# written with H5Dwrite_chunk): -j 1 and -j 2 give the same values and the same stored
+# chunk bytes in every /draws variable; the file reads with ncdump and xarray. A sweep
+# of 2 points x 3000 draws puts both points in one chunk of the region variables; 20000
+# draws span several of the engine's chunks and several chunks of every stream.
+AGTRADE=${AGTRADE:-bin/agtrade}
+[ -x "$AGTRADE" ] || die "no $AGTRADE (make first)"
+for j in 1 2; do
+    "$AGTRADE" run configs/default.yaml -q -n 3000 -s 5 -j $j --raw-draws \
+        --sweep scenario.tariffs.US.China=0.1,0.3 -o "$dir/sweep-j$j.h5" ||
+        die "run --raw-draws -j $j (sweep) failed"
+    "$AGTRADE" run configs/default.yaml -q -n 20000 -s 5 -j $j --raw-draws \
+        -o "$dir/long-j$j.h5" || die "run --raw-draws -j $j failed"
+done
+ncdump -v status "$dir/long-j2.h5" >/dev/null 2>"$dir/ncdump.err" ||
+    ncdump -h "$dir/long-j2.h5" | grep -q 'int status(point, draw)' ||
+    die "ncdump cannot read the raw draws: $(cat "$dir/ncdump.err")"
+/usr/bin/python3 - "$dir" <<'EOF' || die "raw draws differ between -j 1 and -j 2"
+import sys
+import numpy as np, h5py, xarray as xr
+
+d = sys.argv[1]
+for name in ("sweep", "long"):
+    with h5py.File(f"{d}/{name}-j1.h5", "r") as a, h5py.File(f"{d}/{name}-j2.h5", "r") as b:
+        assert set(a["draws"]) == set(b["draws"]), "other variables"
+        chunks = 0
+        for k in a["draws"]:
+            x, y = a["draws"][k], b["draws"][k]
+            assert x.shape == y.shape and x.dtype == y.dtype and x.chunks == y.chunks, k
+            same = (x[()].tolist() == y[()].tolist() if x.dtype.kind == "O"
+                    else x[()].tobytes() == y[()].tobytes())
+            assert same, f"{name}: values of {k}"
+            if x.chunks is None or x.id.get_num_chunks() != y.id.get_num_chunks():
+                assert x.chunks is None, f"{name}: chunk count of {k}"
+                continue
+            for i in range(x.id.get_num_chunks()):
+                off = x.id.get_chunk_info(i).chunk_offset
+                assert x.id.read_direct_chunk(off) == y.id.read_direct_chunk(off), \
+                    f"{name}: stored chunk {off} of {k}"
+                chunks += 1
+        assert a["draws/flow"].compression == "gzip" and a["draws/flow"].shuffle and \
+            a["draws/flow"].fletcher32, "filters of draws/flow"
+        print(f"e2e_h5out: {name}: -j 1 and -j 2 raw draws the same ({chunks} chunks)")
+ds = xr.open_dataset(f"{d}/long-j2.h5", engine="h5netcdf", group="draws")
+assert ds["flow"].dims == ("point", "draw", "exporter", "importer")
+assert int(ds["status"].isel(point=0, draw=19999)) >= 0, "last draw not written"
+ds.close()
+EOF

@@ -175,16 +175,13 @@ static h5out_t *write_fixture(const char *final_path)
 static int setup_dir(void **state)
 {
     (void)state;
-    snprintf(g_dir, sizeof g_dir, "%s/h5out_test.XXXXXX", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
-    return mkdtemp(g_dir) ? 0 : -1;
+    return test_dir_make(g_dir, sizeof g_dir, "h5out_test");
 }
 
 static int teardown_dir(void **state)
 {
     (void)state;
-    char cmd[300];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", g_dir);
-    return system(cmd) == 0 ? 0 : -1;
+    return test_dir_remove(g_dir);
 }
 
 static h5in_t *open_or_fail(const char *path)
@@ -728,8 +725,8 @@ static long rss_kib(void)
     return resident < 0 ? -1 : resident * (sysconf(_SC_PAGESIZE) / 1024);
 }
 
-/* 48 MiB of draws streamed in small blocks; the process may grow by the chunk caches
- * and a chunk's compression buffers, never by the data. */
+/* 48 MiB of draws streamed in small blocks; the process may grow by the chunk being
+ * assembled and its compressed copy, never by the data. */
 static void test_streaming_memory_does_not_grow_with_draws(void **state)
 {
     (void)state;

@@ -3,6 +3,7 @@
  * cmocka 1.1.5 (Debian 12) has no floating-point assert: assert_close() checks
  * |a - b| <= abs_tol + rel_tol * |b| and prints both values when it fails.
  * skip_unless_heap_measurable() guards tests that count heap bytes with mallinfo2().
+ * test_dir_make() / test_dir_remove(): a suite's scratch folder.
  */
 #ifndef AGTRADE_TESTUTIL_H
 #define AGTRADE_TESTUTIL_H
@@ -13,9 +14,26 @@
 #include <stddef.h>
 #include <setjmp.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <cmocka.h>
+
+/* A suite's scratch folder: a new STEM.XXXXXX under $TMPDIR (else /tmp) into dir (group
+ * set-up), removed with everything in it (group tear-down). 0, or -1. */
+static inline int test_dir_make(char *dir, size_t len, const char *stem)
+{
+    snprintf(dir, len, "%s/%s.XXXXXX", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp", stem);
+    return mkdtemp(dir) ? 0 : -1;
+}
+
+static inline int test_dir_remove(const char *dir)
+{
+    char cmd[600];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    return system(cmd) == 0 ? 0 : -1;
+}
 
 #define assert_close(a, b, rel_tol, abs_tol) \
     assert_close_impl((a), (b), (rel_tol), (abs_tol), #a, __FILE__, __LINE__)

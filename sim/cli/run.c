@@ -474,6 +474,7 @@ static int open_output(run_state_t *st)
         st->raw.layout = &st->res->layout;
         st->raw.cfg = st->cfg;
         st->raw.res = st->res;
+        st->raw.threads = st->threads;
         rc = run_raw_open(st->out, &st->raw, err, sizeof err);
     }
     if (rc) {

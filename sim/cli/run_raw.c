@@ -4,7 +4,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <omp.h>
 #include "engine.h"
+
+/* Draws gathered at a time per stream and thread: the buffers stay small (a monthly
+ * calendar's largest quantity has 360 values a draw) and in cache. */
+#define RAW_GATHER_DRAWS 1024
 
 static int raw_dims(quantity_axes_t axes, const char **dims, const quantity_layout_t *lay,
                     size_t *sizes)
@@ -131,12 +136,15 @@ int run_raw_open(h5out_t *h, raw_sink_t *sink, char *err, size_t errlen)
     const quantity_layout_t *lay = sink->layout;
     int max_streams = 2 * lay->n_defs + 3 + 2 * sink->cfg->n_inputs + 1 + sink->res->n_targets;
     sink->streams = calloc((size_t)max_streams, sizeof *sink->streams);
-    size_t chunk = (size_t)ENGINE_CHUNK_BLOCKS * ENGINE_BLOCK_DRAWS, largest = 1;
+    sink->columns = calloc((size_t)max_streams, sizeof *sink->columns);
+    size_t largest = 1;
     for (int d = 0; d < lay->n_defs; d++)
         largest = quantity_size(lay, d) > largest ? quantity_size(lay, d) : largest;
-    sink->buffer = malloc(chunk * largest * sizeof(double));
-    sink->ibuffer = malloc(chunk * sizeof(int32_t));
-    if (!sink->streams || !sink->buffer || !sink->ibuffer) {
+    if (sink->threads < 1)
+        sink->threads = 1;
+    sink->buffer_per_thread = RAW_GATHER_DRAWS * largest;
+    sink->buffer = malloc((size_t)sink->threads * sink->buffer_per_thread * sizeof(double));
+    if (!sink->streams || !sink->columns || !sink->buffer) {
         snprintf(err, errlen, "out of memory");
         return -1;
     }
@@ -151,12 +159,15 @@ int run_raw_open(h5out_t *h, raw_sink_t *sink, char *err, size_t errlen)
             snprintf(path, sizeof path, "draws/%s", name);
             snprintf(ln, sizeof ln, "%s (%s), per draw", def->long_name,
                      f == FORM_REF ? "reference" : def->is_welfare ? "change" : "scenario");
+            sink->columns[sink->n_streams] = (raw_column_t){
+                quantity_base(lay, d, (quantity_form_t)f), quantity_size(lay, d), d};
             sink->streams[sink->n_streams] = h5out_stream_open(h, path, nd, dims, H5OUT_DOUBLE,
                                                                def->units, ln, err, errlen);
             if (!sink->streams[sink->n_streams++])
                 return -1;
         }
     }
+    sink->n_values = sink->n_streams;
     static const char *const int_vars[3][2] = {
         {"draws/regime", "policy regime of the draw (-1: no regimes)"},
         {"draws/status", "solver status (0 converged; 1-15 reference failed; 16+ scenario failed)"},
@@ -180,64 +191,106 @@ int run_raw_close(raw_sink_t *sink, char *err, size_t errlen)
             rc = -1;
     free(sink->streams);
     free(sink->design);
+    free(sink->columns);
     free(sink->buffer);
-    free(sink->ibuffer);
     memset(sink, 0, sizeof *sink);
     return rc;
+}
+
+typedef struct {
+    uint64_t first, n;
+    const double *values;
+    const int32_t *ints[3];   /* regime, status, iterations */
+    const double *inputs;
+} raw_chunk_t;
+
+/* The data of stream s for the chunk's draws k .. k + n - 1 (in buffer, the thread's
+ * RAW_GATHER_DRAWS draws of the largest quantity, or the chunk's own array); sets the
+ * region axes of count. */
+typedef const void *(*raw_fill_fn)(const raw_sink_t *sink, int s, const raw_chunk_t *c,
+                                   uint64_t k, uint64_t n, double *buffer, size_t *count);
+
+/* Streams first .. first + n - 1 filled by fill in runs of RAW_GATHER_DRAWS draws and
+ * their finished chunks compressed, over the sink's threads (h5out_stream_put); then
+ * written, in stream order, by this thread. */
+static int put_streams(raw_sink_t *sink, int first, int n, raw_fill_fn fill,
+                       const raw_chunk_t *c)
+{
+    int failed = 0;
+#pragma omp parallel for schedule(dynamic, 1) num_threads(sink->threads)
+    for (int s = first; s < first + n; s++) {
+        double *buffer = sink->buffer + (size_t)omp_get_thread_num() * sink->buffer_per_thread;
+        char err[sizeof sink->err];
+        for (uint64_t k = 0; k < c->n; k += RAW_GATHER_DRAWS) {
+            int stop;
+#pragma omp atomic read
+            stop = failed;
+            if (stop)
+                break;
+            uint64_t m = c->n - k < RAW_GATHER_DRAWS ? c->n - k : RAW_GATHER_DRAWS;
+            size_t start[H5OUT_MAX_DIMS] = {sink->file_point, c->first + k};
+            size_t count[H5OUT_MAX_DIMS] = {1, m};
+            const void *data = fill(sink, s, c, k, m, buffer, count);
+            if (h5out_stream_put(sink->streams[s], start, count, data, err, sizeof err)) {
+#pragma omp critical(run_raw_error)
+                if (!failed) {
+                    memcpy(sink->err, err, sizeof err);
+#pragma omp atomic write
+                    failed = 1;
+                }
+            }
+        }
+    }
+    for (int s = first; !failed && s < first + n; s++)
+        failed = h5out_stream_flush(sink->streams[s], sink->err, sizeof sink->err) != 0;
+    return failed ? -1 : 0;
+}
+
+/* Value stream s: its columns of every draw row (then the region axes whole); the three
+ * integer streams after them: the engine's arrays as they are. */
+static const void *fill_values(const raw_sink_t *sink, int s, const raw_chunk_t *c,
+                               uint64_t k, uint64_t n, double *buffer, size_t *count)
+{
+    if (s >= sink->n_values)
+        return c->ints[s - sink->n_values] + k;
+    const quantity_layout_t *lay = sink->layout;
+    const raw_column_t *col = &sink->columns[s];
+    for (uint64_t d = 0; d < n; d++)
+        memcpy(buffer + d * col->size, c->values + (k + d) * lay->n_vars + col->base,
+               col->size * sizeof(double));
+    const char *dims[5];
+    size_t sizes[5];
+    int nd = raw_dims(lay->defs[col->def].axes, dims, lay, sizes);
+    for (int a = 2; a < nd; a++)
+        count[a] = sizes[a];
+    return buffer;
 }
 
 int run_raw_write_chunk(void *ctx, uint64_t first, uint64_t n, const double *values,
                         const int32_t *regime, const int32_t *status, const int32_t *iterations)
 {
     raw_sink_t *sink = ctx;
-    const quantity_layout_t *lay = sink->layout;
-    int s = 0;
-    for (int d = 0; d < lay->n_defs; d++) {
-        const quantity_def_t *def = &lay->defs[d];
-        size_t size = quantity_size(lay, d);
-        for (int f = FORM_LEVEL; f <= (def->is_welfare ? FORM_LEVEL : FORM_REF); f++) {
-            size_t base = quantity_base(lay, d, (quantity_form_t)f);
-            for (uint64_t k = 0; k < n; k++)
-                memcpy(sink->buffer + k * size, values + k * lay->n_vars + base,
-                       size * sizeof(double));
-            size_t start[5] = {sink->file_point, first, 0, 0, 0};
-            size_t count[5] = {1, n, 0, 0, 0};
-            const char *dims[5];
-            size_t sizes[5];
-            int nd = raw_dims(def->axes, dims, lay, sizes);
-            for (int a = 2; a < nd; a++)
-                count[a] = sizes[a];
-            if (h5out_stream_write(sink->streams[s++], start, count, sink->buffer, sink->err,
-                                   sizeof sink->err))
-                return -1;
-        }
-    }
-    const int32_t *ints[3] = {regime, status, iterations};
-    for (int k = 0; k < 3; k++) {
-        size_t start[2] = {sink->file_point, first}, count[2] = {1, n};
-        if (h5out_stream_write(sink->streams[s++], start, count, ints[k], sink->err,
-                               sizeof sink->err))
-            return -1;
-    }
-    return 0;
+    raw_chunk_t c = {first, n, values, {regime, status, iterations}, NULL};
+    return put_streams(sink, 0, sink->n_values + 3, fill_values, &c);
 }
 
-/* The chunk's input rows (engine.h, ENGINE_INPUT_ROW): one column per stream. */
+/* Input stream s (the chunk's input rows, engine.h, ENGINE_INPUT_ROW): one column; the
+ * streams are [input][value, z], the row is [values | scores | compliance]. */
+static const void *fill_inputs(const raw_sink_t *sink, int s, const raw_chunk_t *c,
+                               uint64_t k, uint64_t n, double *buffer, size_t *count)
+{
+    (void)count;   /* no region axes */
+    int K = sink->cfg->n_inputs, i = s - sink->inputs_at;
+    size_t row = ENGINE_INPUT_ROW(K);
+    size_t col = i == 2 * K ? (size_t)i : (size_t)(i % 2 ? K + i / 2 : i / 2);
+    for (uint64_t d = 0; d < n; d++)
+        buffer[d] = c->inputs[(k + d) * row + col];
+    return buffer;
+}
+
 int run_raw_write_inputs(void *ctx, uint64_t first, uint64_t n, const double *inputs)
 {
     raw_sink_t *sink = ctx;
-    int K = sink->cfg->n_inputs;
-    size_t row = ENGINE_INPUT_ROW(K);
-    int s = sink->inputs_at;
-    for (int c = 0; c < 2 * K + 1; c++) {
-        /* streams are [input][value, z]; the row is [values | scores | compliance] */
-        size_t col = c == 2 * K ? (size_t)c : (size_t)(c % 2 ? K + c / 2 : c / 2);
-        for (uint64_t k = 0; k < n; k++)
-            sink->buffer[k] = inputs[k * row + col];
-        size_t start[2] = {sink->file_point, first}, count[2] = {1, n};
-        if (h5out_stream_write(sink->streams[s + c], start, count, sink->buffer, sink->err,
-                               sizeof sink->err))
-            return -1;
-    }
-    return 0;
+    raw_chunk_t c = {first, n, NULL, {NULL, NULL, NULL}, inputs};
+    return put_streams(sink, sink->inputs_at, 2 * sink->cfg->n_inputs + 1, fill_inputs, &c);
 }

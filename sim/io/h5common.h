@@ -57,11 +57,32 @@ struct h5out {
     h5out_stream_t *streams;        /* open streams, closed by abort */
 };
 
+/* A stream (h5out.c): its chunks are assembled in memory, shuffled as they arrive, and
+ * written whole with H5Dwrite_chunk once deflated (h5chunk.h). */
+typedef struct {
+    hsize_t at[H5OUT_MAX_DIMS];     /* offset of the chunk, elements per axis */
+    size_t offset, len;             /* its bytes in the stream's encoded buffer */
+} h5out_encoded_t;
+
 struct h5out_stream {
     h5out_t *h;
     hid_t dset, memtype;
     int ndims;
     hsize_t shape[H5OUT_MAX_DIMS];
+    hsize_t chunk[H5OUT_MAX_DIMS];  /* chunk shape */
+    size_t elem, chunk_elems;       /* bytes per element, elements per chunk */
+    unsigned char fill[8];          /* the fill value's bytes */
+    /* the one chunk being assembled (open), as an h5chunk image */
+    unsigned char *image;
+    int open;
+    unsigned long long open_index, next_index;  /* C-order chunk numbers */
+    hsize_t open_at[H5OUT_MAX_DIMS];
+    size_t open_filled, open_valid; /* elements written into it, and inside the dataset */
+    /* finished chunks encoded, waiting for h5out_stream_flush */
+    unsigned char *encoded;
+    size_t encoded_len, encoded_cap;
+    h5out_encoded_t *pending;
+    size_t n_pending, pending_cap;
     char path[PATH_MAX];
     h5out_stream_t *next;
 };

@@ -5,6 +5,7 @@
  */
 #include "h5out.h"
 #include "h5common.h"
+#include "h5chunk.h"
 #include "error.h"
 
 #include <limits.h>
@@ -22,7 +23,6 @@
 
 enum {
     CHUNK_BYTES = 1 << 20,          /* target chunk size of streamed datasets */
-    STREAM_CACHE_BYTES = 4 << 20,   /* per-stream chunk cache: a few partly written chunks */
     DEFLATE_LEVEL = 2,
     INDEX_BLOCK = 65536,            /* elements per write of a large index coordinate */
 };
@@ -613,6 +613,14 @@ static void chunk_shape(int ndims, const hsize_t *shape, size_t elem, hsize_t *c
     }
 }
 
+static void stream_free(h5out_stream_t *s)
+{
+    free(s->image);
+    free(s->encoded);
+    free(s->pending);
+    free(s);
+}
+
 h5out_stream_t *h5out_stream_open(h5out_t *h, const char *path, int ndims,
                                   const char *const *dims, h5out_type_t type,
                                   const char *units, const char *long_name,
@@ -641,23 +649,23 @@ h5out_stream_t *h5out_stream_open(h5out_t *h, const char *path, int ndims,
         return NULL;
     }
     s->memtype = type == H5OUT_DOUBLE ? H5T_NATIVE_DOUBLE : H5T_NATIVE_INT32;
+    s->elem = type == H5OUT_DOUBLE ? sizeof(double) : sizeof(int32_t);
     const double fill_d = NAN;
     const int32_t fill_i = NC_FILL_INT32;
-    hsize_t chunk[H5OUT_MAX_DIMS];
-    chunk_shape(ndims, s->shape, type == H5OUT_DOUBLE ? 8 : 4, chunk);
-    hid_t dset = create_dataset(h, path, s->memtype, ndims, s->shape, chunk,
-                                type == H5OUT_DOUBLE ? (const void *)&fill_d : (const void *)&fill_i);
-    int ok = dset >= 0 && attach_scales(h, dset, ndims, dims) >= 0 &&
-             describe(dset, units, long_name) >= 0 && link_coordinates(h, dset, ndims, dims) >= 0;
-    close_id(dset);
-    /* Reopen with a chunk cache that holds the chunks a block of draws touches, so each
-     * chunk is compressed once, not once per block. */
-    hid_t dapl = ok ? H5Pcreate(H5P_DATASET_ACCESS) : -1;
-    if (dapl >= 0 && H5Pset_chunk_cache(dapl, 521, STREAM_CACHE_BYTES, 1.0) >= 0)
-        s->dset = H5Dopen2(h->file, path, dapl);
-    close_id(dapl);
-    if (s->dset < 0) {
+    memcpy(s->fill, type == H5OUT_DOUBLE ? (const void *)&fill_d : (const void *)&fill_i, s->elem);
+    chunk_shape(ndims, s->shape, s->elem, s->chunk);
+    s->chunk_elems = 1;
+    for (int i = 0; i < ndims; i++)
+        s->chunk_elems *= (size_t)s->chunk[i];
+    /* No chunk cache needed: every chunk goes to the file once, whole, by
+     * H5Dwrite_chunk (h5out_stream_flush). */
+    s->dset = create_dataset(h, path, s->memtype, ndims, s->shape, s->chunk, s->fill);
+    int ok = s->dset >= 0 && attach_scales(h, s->dset, ndims, dims) >= 0 &&
+             describe(s->dset, units, long_name) >= 0 &&
+             link_coordinates(h, s->dset, ndims, dims) >= 0;
+    if (!ok) {
         hdf5_fail(err, errlen, h->final_path, "create variable", path);
+        close_id(s->dset);
         free(s);
         return NULL;
     }
@@ -666,11 +674,123 @@ h5out_stream_t *h5out_stream_open(h5out_t *h, const char *path, int ndims,
     return s;
 }
 
-int h5out_stream_write(h5out_stream_t *s, const size_t *start, const size_t *count,
-                       const void *data, char *err, size_t errlen)
+/* The open chunk deflated (h5chunk_encode) onto the stream's list of encoded chunks. */
+static int finish_chunk(h5out_stream_t *s, char *err, size_t errlen)
 {
-    hsize_t st[H5OUT_MAX_DIMS], ct[H5OUT_MAX_DIMS];
+    size_t nbytes = s->chunk_elems * s->elem, bound = h5chunk_bound(nbytes);
+    if (s->encoded_cap - s->encoded_len < bound) {
+        size_t cap = s->encoded_len + bound;
+        unsigned char *p = realloc(s->encoded, cap);
+        if (!p)
+            goto nomem;
+        s->encoded = p;
+        s->encoded_cap = cap;
+    }
+    if (s->n_pending == s->pending_cap) {
+        size_t cap = s->pending_cap ? 2 * s->pending_cap : 4;
+        h5out_encoded_t *p = realloc(s->pending, cap * sizeof *p);
+        if (!p)
+            goto nomem;
+        s->pending = p;
+        s->pending_cap = cap;
+    }
+    size_t len = h5chunk_encode(s->image, nbytes, DEFLATE_LEVEL, s->encoded + s->encoded_len,
+                                s->encoded_cap - s->encoded_len);
+    if (!len)
+        goto nomem;
+    h5out_encoded_t *e = &s->pending[s->n_pending++];
+    memcpy(e->at, s->open_at, sizeof e->at);
+    e->offset = s->encoded_len;
+    e->len = len;
+    s->encoded_len += len;
+    s->open = 0;
+    s->next_index = s->open_index + 1;
+    return 0;
+nomem:
+    error_format(err, errlen, "%s: out of memory compressing variable '%s'", s->h->final_path,
+                 s->path);
+    return -1;
+}
+
+/* Make chunk number index (at: its offset) the open one: the one before is finished
+ * (what it lacks keeps the fill value, as HDF5 would store it); chunks are filled in
+ * C order, so one that was finished is never reopened. */
+static int open_chunk(h5out_stream_t *s, unsigned long long index, const hsize_t *at,
+                      char *err, size_t errlen)
+{
+    if (s->open && index == s->open_index)
+        return 0;
+    if (s->open && index > s->open_index && finish_chunk(s, err, errlen) < 0)
+        return -1;
+    if (index < s->next_index || (s->open && index < s->open_index)) {
+        error_format(err, errlen, "%s: variable '%s': written out of order (a chunk already "
+                     "written again)", s->h->final_path, s->path);
+        return -1;
+    }
+    if (!s->image && !(s->image = malloc(s->chunk_elems * s->elem))) {
+        error_format(err, errlen, "%s: out of memory", s->h->final_path);
+        return -1;
+    }
+    h5chunk_fill(s->image, s->chunk_elems, s->elem, s->fill);
+    s->open = 1;
+    s->open_index = index;
+    s->open_filled = 0;
+    s->open_valid = 1;
     for (int i = 0; i < s->ndims; i++) {
+        s->open_at[i] = at[i];
+        hsize_t inside = s->shape[i] - at[i];
+        s->open_valid *= (size_t)(inside < s->chunk[i] ? inside : s->chunk[i]);
+    }
+    return 0;
+}
+
+/* The part of the block start/count (data in C order) inside the open chunk into its
+ * image, in runs as long as both layouts keep contiguous. */
+static void copy_into_chunk(h5out_stream_t *s, const hsize_t *start, const hsize_t *count,
+                            const unsigned char *data)
+{
+    int nd = s->ndims;
+    hsize_t lo[H5OUT_MAX_DIMS] = {0}, box[H5OUT_MAX_DIMS] = {0}, idx[H5OUT_MAX_DIMS] = {0};
+    size_t total = 1;
+    for (int i = 0; i < nd; i++) {
+        hsize_t a = s->open_at[i] > start[i] ? s->open_at[i] : start[i];
+        hsize_t b = s->open_at[i] + s->chunk[i] < start[i] + count[i]
+                        ? s->open_at[i] + s->chunk[i] : start[i] + count[i];
+        lo[i] = a;
+        box[i] = b - a;
+        total *= (size_t)box[i];
+    }
+    /* trailing axes where the box spans both the chunk and the block join one run */
+    int inner = nd - 1;
+    size_t run = (size_t)box[inner];
+    while (inner > 0 && box[inner] == s->chunk[inner] && box[inner] == count[inner]) {
+        inner--;
+        run *= (size_t)box[inner];
+    }
+    for (size_t done = 0; done < total; done += run) {
+        size_t src = 0, dst = 0;
+        for (int i = 0; i < nd; i++) {
+            hsize_t at = i < inner ? idx[i] : 0;
+            src = src * (size_t)count[i] + (size_t)(lo[i] - start[i] + at);
+            dst = dst * (size_t)s->chunk[i] + (size_t)(lo[i] - s->open_at[i] + at);
+        }
+        h5chunk_shuffle_into(s->image, s->chunk_elems, s->elem, dst, data + src * s->elem, run);
+        for (int i = inner - 1; i >= 0; i--) {   /* next run: odometer over the outer axes */
+            if (++idx[i] < box[i])
+                break;
+            idx[i] = 0;
+        }
+    }
+    s->open_filled += total;
+}
+
+int h5out_stream_put(h5out_stream_t *s, const size_t *start, const size_t *count,
+                     const void *data, char *err, size_t errlen)
+{
+    int nd = s->ndims;
+    hsize_t st[H5OUT_MAX_DIMS], ct[H5OUT_MAX_DIMS], first[H5OUT_MAX_DIMS], last[H5OUT_MAX_DIMS],
+        c[H5OUT_MAX_DIMS], grid[H5OUT_MAX_DIMS];
+    for (int i = 0; i < nd; i++) {
         st[i] = start[i];
         ct[i] = count[i];
         if (ct[i] == 0)
@@ -681,15 +801,51 @@ int h5out_stream_write(h5out_stream_t *s, const size_t *start, const size_t *cou
                     i, (unsigned long long)s->shape[i]);
             return -1;
         }
+        first[i] = c[i] = st[i] / s->chunk[i];
+        last[i] = (st[i] + ct[i] - 1) / s->chunk[i];
+        grid[i] = (s->shape[i] + s->chunk[i] - 1) / s->chunk[i];
     }
-    hid_t fspace = H5Dget_space(s->dset);
-    hid_t mspace = H5Screate_simple(s->ndims, ct, NULL);
-    int ok = fspace >= 0 && mspace >= 0 &&
-             H5Sselect_hyperslab(fspace, H5S_SELECT_SET, st, NULL, ct, NULL) >= 0 &&
-             H5Dwrite(s->dset, s->memtype, mspace, fspace, H5P_DEFAULT, data) >= 0;
-    close_id(mspace);
-    close_id(fspace);
+    for (;;) {   /* every chunk the block touches, in C order */
+        unsigned long long index = 0;
+        hsize_t at[H5OUT_MAX_DIMS];
+        for (int i = 0; i < nd; i++) {
+            index = index * grid[i] + c[i];
+            at[i] = c[i] * s->chunk[i];
+        }
+        if (open_chunk(s, index, at, err, errlen) < 0)
+            return -1;
+        copy_into_chunk(s, st, ct, data);
+        if (s->open_filled == s->open_valid && finish_chunk(s, err, errlen) < 0)
+            return -1;
+        int i = nd - 1;
+        for (; i >= 0; i--) {
+            if (++c[i] <= last[i])
+                break;
+            c[i] = first[i];
+        }
+        if (i < 0)
+            return 0;
+    }
+}
+
+int h5out_stream_flush(h5out_stream_t *s, char *err, size_t errlen)
+{
+    int ok = 1;
+    for (size_t k = 0; ok && k < s->n_pending; k++) {
+        const h5out_encoded_t *e = &s->pending[k];
+        ok = H5Dwrite_chunk(s->dset, H5P_DEFAULT, 0, e->at, e->len, s->encoded + e->offset) >= 0;
+    }
+    s->n_pending = 0;
+    s->encoded_len = 0;
     return ok ? 0 : hdf5_fail(err, errlen, s->h->final_path, "write variable", s->path);
+}
+
+int h5out_stream_write(h5out_stream_t *s, const size_t *start, const size_t *count,
+                       const void *data, char *err, size_t errlen)
+{
+    if (h5out_stream_put(s, start, count, data, err, errlen) < 0)
+        return -1;
+    return h5out_stream_flush(s, err, errlen);
 }
 
 int h5out_stream_close(h5out_stream_t *s, char *err, size_t errlen)
@@ -701,10 +857,13 @@ int h5out_stream_close(h5out_stream_t *s, char *err, size_t errlen)
         p = &(*p)->next;
     if (*p)
         *p = s->next;
-    int rc = 0;
-    if (H5Dclose(s->dset) < 0)
+    /* a chunk left part-filled (an interrupted run) goes out as HDF5 would store it */
+    int rc = s->open ? finish_chunk(s, err, errlen) : 0;
+    if (rc == 0)
+        rc = h5out_stream_flush(s, err, errlen);
+    if (H5Dclose(s->dset) < 0 && rc == 0)
         rc = hdf5_fail(err, errlen, s->h->final_path, "write variable", s->path);
-    free(s);
+    stream_free(s);
     return rc;
 }
 

@@ -133,13 +133,35 @@ int h5out_copy_coords(h5out_t *h, const char *group, int n, const char *const *n
  * (level 2) dataset written one hyperslab at a time; memory does not grow with its
  * size. type is H5OUT_DOUBLE or H5OUT_INT32. Unwritten elements read as the fill value
  * (NaN for double, -2147483647 = netCDF's default int fill for int32; no _FillValue
- * attribute is written, so xarray keeps int32 as int32). Each open stream holds a
- * 4 MiB chunk cache. Close every stream before h5out_commit(). */
+ * attribute is written, so xarray keeps int32 as int32).
+ *
+ * A stream assembles each chunk in memory (one chunk at a time, about 1 MiB), deflates
+ * it when its last element arrives and hands HDF5 the finished bytes (H5Dwrite_chunk):
+ * what is stored is what HDF5's own filters would store (h5chunk.h), so readers see no
+ * difference. Hence the order rule: blocks must fill the chunks in C order of the chunk
+ * grid (a block may touch the open chunk and any later ones; a chunk is final once a
+ * block touches a later one, its missing elements keep the fill value), and every
+ * element is written at most once. Writing a dataset's hyperslabs in C order (for raw
+ * draws: point by point, draws in order) always satisfies it; a block that returns to
+ * a finished chunk fails with "written out of order".
+ *
+ * Threads: h5out_stream_put makes no HDF5 call and touches only its stream, so
+ * different streams may be put to from different threads at once (the compression
+ * then runs on those threads); h5out_stream_flush, _write, _open and _close call HDF5:
+ * one thread at a time, like the rest of h5out. Close every stream before
+ * h5out_commit(); closing writes a part-filled chunk (an interrupted run). */
 h5out_stream_t *h5out_stream_open(h5out_t *h, const char *path, int ndims,
                                   const char *const *dims, h5out_type_t type,
                                   const char *units, const char *long_name,
                                   char *err, size_t errlen);
-/* start/count per axis (ndims each); data holds prod(count) elements in C order. */
+/* start/count per axis (ndims each); data holds prod(count) elements in C order. Copies
+ * them into the stream's chunks and deflates every chunk they complete; the finished
+ * chunks wait in the stream's memory for h5out_stream_flush. */
+int h5out_stream_put(h5out_stream_t *s, const size_t *start, const size_t *count,
+                     const void *data, char *err, size_t errlen);
+/* Writes the chunks put has finished into the file. */
+int h5out_stream_flush(h5out_stream_t *s, char *err, size_t errlen);
+/* put, then flush. */
 int h5out_stream_write(h5out_stream_t *s, const size_t *start, const size_t *count,
                        const void *data, char *err, size_t errlen);
 int h5out_stream_close(h5out_stream_t *s, char *err, size_t errlen);
