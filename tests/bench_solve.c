@@ -62,26 +62,13 @@ static int bench_run(const char *label, const market_t *m, const policy_t *pol,
 
 /* ---- the realistic mix ---- */
 
-typedef struct {
-    uint64_t s;
-} bench_rng_t;
-
-static double bench_uniform(bench_rng_t *g)   /* (0, 1), splitmix64 */
+static double bench_normal(fixture_rng_t *g)
 {
-    uint64_t z = (g->s += 0x9E3779B97F4A7C15ull);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-    z ^= z >> 31;
-    return ((double)(z >> 11) + 0.5) * 0x1.0p-53;
-}
-
-static double bench_normal(bench_rng_t *g)
-{
-    double u = bench_uniform(g), v = bench_uniform(g);
+    double u = fixture_uniform(g), v = fixture_uniform(g);
     return sqrt(-2 * log(u)) * cos(6.283185307179586 * v);
 }
 
-static double bench_truncnormal(bench_rng_t *g, double sd, double lo, double hi)
+static double bench_truncnormal(fixture_rng_t *g, double sd, double lo, double hi)
 {
     for (;;) {
         double x = 1 + sd * bench_normal(g);
@@ -94,7 +81,7 @@ enum { MIX_E = 5, MIX_I = 3, MIX_PARAMS = 3 * MIX_E + 3 * MIX_I + 2 };
 
 /* One draw's inputs: yield[5], eps[5], sigma[3], eta[3], demand[3], fx Brazil,
  * freight factor, (kappa stays at the market's). */
-static void bench_mix_draw(bench_rng_t *g, const market_t *m, double *p)
+static void bench_mix_draw(fixture_rng_t *g, const market_t *m, double *p)
 {
     static const double ysd[MIX_E] = { 0.06, 0.065, 0.14, 0.2, 0.05 };
     static const double ylo[MIX_E] = { 0.7, 0.65, 0.5, 0.4, 0.75 };
@@ -107,15 +94,15 @@ static void bench_mix_draw(bench_rng_t *g, const market_t *m, double *p)
     (void)m;
     for (int i = 0; i < MIX_E; i++) {
         p[i] = bench_truncnormal(g, ysd[i], ylo[i], yhi[i]);
-        p[MIX_E + i] = elo[i] + (ehi[i] - elo[i]) * bench_uniform(g);
+        p[MIX_E + i] = elo[i] + (ehi[i] - elo[i]) * fixture_uniform(g);
     }
     for (int j = 0; j < MIX_I; j++) {
         p[2 * MIX_E + j] = smed[j] * exp(ssd[j] * bench_normal(g));
-        p[2 * MIX_E + MIX_I + j] = alo[j] + (ahi[j] - alo[j]) * bench_uniform(g);
+        p[2 * MIX_E + MIX_I + j] = alo[j] + (ahi[j] - alo[j]) * fixture_uniform(g);
         p[2 * MIX_E + 2 * MIX_I + j] = bench_truncnormal(g, dsd[j], 0.8, 1.2);
     }
     p[2 * MIX_E + 3 * MIX_I] = exp(0.08 * bench_normal(g));
-    p[2 * MIX_E + 3 * MIX_I + 1] = 0.83 + (1.21 - 0.83) * bench_uniform(g);
+    p[2 * MIX_E + 3 * MIX_I + 1] = 0.83 + (1.21 - 0.83) * fixture_uniform(g);
 }
 
 static void bench_mix_apply(const market_t *m, const double *p, shocks_t *sh)
@@ -144,7 +131,7 @@ static int bench_mix(const char *label, const market_t *m, const policy_t *ref,
     solution_t *rs = solution_alloc(m), *ss = solution_alloc(m);
     if (!params || !sh || !rs || !ss)
         return -1;
-    bench_rng_t g = { 20250512u };
+    fixture_rng_t g = { 20250512u };
     for (long d = 0; d < draws; d++)
         bench_mix_draw(&g, m, params + d * MIX_PARAMS);
     long steps_ref = 0, steps_scen = 0, failed = 0;
@@ -199,7 +186,7 @@ static int bench_batch(solve_kernel_t kernel, const market_t *m, const policy_t 
         rp[l] = ref;
         sp[l] = scen;
     }
-    bench_rng_t g = { 20250512u };
+    fixture_rng_t g = { 20250512u };
     for (long d = 0; d < draws; d++)
         bench_mix_draw(&g, m, params + d * MIX_PARAMS);
     long fallback = 0, failed = 0;
@@ -273,7 +260,7 @@ static int bench_periods_mix(const char *label, const periods_market_t *pm,
     periods_solution_t *rs = periods_solution_alloc(pm, 0), *ss = periods_solution_alloc(pm, 0);
     if (!params || !sh || !rs || !ss)
         return -1;
-    bench_rng_t g = { 20250512u };
+    fixture_rng_t g = { 20250512u };
     for (long d = 0; d < draws; d++)
         bench_mix_draw(&g, m, params + d * MIX_PARAMS);
     long steps = 0, failed = 0;

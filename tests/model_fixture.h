@@ -7,6 +7,7 @@
 #define AGTRADE_MODEL_FIXTURE_H
 
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -14,6 +15,21 @@
 #include "policy.h"
 #include "solve.h"
 #include "periods.h"
+
+/* A small deterministic generator for the model suites and the benchmark: splitmix64,
+ * uniform on (0, 1). */
+typedef struct {
+    uint64_t s;
+} fixture_rng_t;
+
+static inline double fixture_uniform(fixture_rng_t *g)
+{
+    uint64_t z = (g->s += 0x9E3779B97F4A7C15ull);
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+    z ^= z >> 31;
+    return ((double)(z >> 11) + 0.5) * 0x1.0p-53;
+}
 
 /* The default 2024/25 soybean market (the one of tests/data/model-vectors.json). */
 static inline market_spec_t *fixture_default_spec(void)

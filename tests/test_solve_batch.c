@@ -17,22 +17,9 @@
 #include "model_fixture.h"
 #include "solve_batch.h"
 
-typedef struct {
-    uint64_t s;
-} trng_t;
-
-static double uni(trng_t *g)   /* (0, 1), splitmix64 */
+static double between(fixture_rng_t *g, double lo, double hi)
 {
-    uint64_t z = (g->s += 0x9E3779B97F4A7C15ull);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-    z ^= z >> 31;
-    return ((double)(z >> 11) + 0.5) * 0x1.0p-53;
-}
-
-static double between(trng_t *g, double lo, double hi)
-{
-    return lo + (hi - lo) * uni(g);
+    return lo + (hi - lo) * fixture_uniform(g);
 }
 
 typedef struct {
@@ -83,7 +70,7 @@ static void bfix_free(bfix_t *f)
 
 /* A random draw into lane l: shocks, and a scenario of random tariffs, export taxes and
  * now and then a boycotted route (cap 0). Sigma stays out of the Cobb-Douglas band. */
-static void random_draw(bfix_t *f, int l, trng_t *g)
+static void random_draw(bfix_t *f, int l, fixture_rng_t *g)
 {
     const market_t *m = f->m;
     int E = m->n_exporters, I = m->n_importers;
@@ -93,24 +80,24 @@ static void random_draw(bfix_t *f, int l, trng_t *g)
     policy_copy_into(sc, f->ref[l]);
     for (int i = 0; i < E; i++) {
         sh->yield[i] = between(g, 0.5, 1.4);
-        sh->eps[i] = uni(g) < 0.1 ? 0 : between(g, -2.0, -0.05);
-        sh->kappa[i] = uni(g) < 0.5 ? 0 : between(g, 0, 0.6);
+        sh->eps[i] = fixture_uniform(g) < 0.1 ? 0 : between(g, -2.0, -0.05);
+        sh->kappa[i] = fixture_uniform(g) < 0.5 ? 0 : between(g, 0, 0.6);
         sh->domestic_shock[i] = between(g, 0.85, 1.15);
-        sh->exchange_rate[i] = uni(g) < 0.5 ? 1 : between(g, 0.7, 1.4);
-        if (uni(g) < 0.2)
+        sh->exchange_rate[i] = fixture_uniform(g) < 0.5 ? 1 : between(g, 0.7, 1.4);
+        if (fixture_uniform(g) < 0.2)
             sc->export_tax[i] = between(g, 0, 0.4);
     }
     for (int j = 0; j < I; j++) {
-        double s = uni(g) < 0.5 ? between(g, 0.2, 0.99) : between(g, 1.01, 25);
+        double s = fixture_uniform(g) < 0.5 ? between(g, 0.2, 0.99) : between(g, 1.01, 25);
         sh->sigma[j] = s;
         sh->eta[j] = between(g, -1.5, -0.1);
         sh->demand_shock[j] = between(g, 0.8, 1.2);
     }
     for (int r = 0; r < E * I; r++) {
         sh->freight[r] = m->freight[r] * between(g, 0.7, 1.4);
-        if (uni(g) < 0.4)
+        if (fixture_uniform(g) < 0.4)
             sc->tariff[r] = between(g, 0, 1.5);
-        if (uni(g) < 0.03 && m->flow[r] > 0)
+        if (fixture_uniform(g) < 0.03 && m->flow[r] > 0)
             sc->cap[r] = 0;   /* a boycott: the route leaves the CES sum */
     }
 }
@@ -147,7 +134,7 @@ static void test_batch_matches_scalar(void **state)
     bfix_t *f = bfix_alloc();
     solve_batch_t *b = solve_batch_alloc(f->m, SOLVE_KERNEL_AUTO);
     assert_non_null(b);
-    trng_t g = { 20261201 };
+    fixture_rng_t g = { 20261201 };
     const long draws = under_valgrind() ? 4000 : 100000;   /* valgrind: a minute otherwise */
     long batched = 0, scalar_ok = 0, both = 0, checked = 0;
     double worst = 0;
@@ -290,7 +277,7 @@ static void test_batch_bits_fixed(void **state)
         }
         solve_batch_t *other = solve_batch_alloc(f->m, kernels[k]);
         assert_non_null(other);
-        trng_t g = { 77 };
+        fixture_rng_t g = { 77 };
         long taken = 0;
         for (int d = 0; d < 4000; d += SOLVE_LANES) {
             for (int l = 0; l < SOLVE_LANES; l++)
@@ -320,7 +307,7 @@ static void test_batch_bits_fixed(void **state)
         printf("  only the portable kernel runs here: no variant to compare\n");
 
     /* lane independence: draw 0 alone in lane 0, then in the last lane among others */
-    trng_t g = { 5 };
+    fixture_rng_t g = { 5 };
     for (int l = 0; l < SOLVE_LANES; l++)
         random_draw(f, l, &g);
     assert_int_equal(solve_batch(f->m, (const policy_t *const *)f->scen,
@@ -350,7 +337,7 @@ static void test_batch_warm_alias(void **state)
     (void)state;
     bfix_t *f = bfix_alloc();
     solve_batch_t *b = solve_batch_alloc(f->m, SOLVE_KERNEL_AUTO);
-    trng_t g = { 9 };
+    fixture_rng_t g = { 9 };
     for (int l = 0; l < SOLVE_LANES; l++)
         random_draw(f, l, &g);
     unsigned m1 = solve_batch(f->m, (const policy_t *const *)f->scen,
