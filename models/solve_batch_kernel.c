@@ -99,13 +99,18 @@ static inline km sb_finite(kv a)
     return (km)(sb_abs(a) <= DBL_MAX);   /* false for NaN and +-inf */
 }
 
-/* a mask's lanes as bits of the part (bit l: lane h + l) and back */
+/* a mask's lanes as bits of the part (bit l: lane h + l) and back; all lanes set */
 static inline unsigned sb_bits(km m)
 {
     unsigned bits = 0;
     for (int l = 0; l < KW; l++)
         bits |= (m[l] != 0) << l;
     return bits;
+}
+
+static inline int sb_all(km m)
+{
+    return sb_bits(m) == (1u << KW) - 1;
 }
 
 static inline km sb_lanes(unsigned bits)
@@ -126,8 +131,13 @@ static unsigned sb_eval(kpart_t *p)
     for (int i = 0; i < E; i++) {
         kv z = V(x, i), ka = V(kappa, i), ep = V(eps, i);
         V(P, i) = sb_exp(z);
-        V(Q, i) = sb_sel((km)(ka == 0), V(qy, i), V(qy, i) * sb_exp(ka * (z + V(qc, i))));
-        V(D, i) = sb_sel((km)(ep == 0), V(dv, i), V(dv, i) * sb_exp(ep * (z + V(dc, i))));
+        /* kappa = 0 (fixed production) or eps = 0 in every lane: solve.c takes no exp,
+         * and the select below would discard it */
+        km fixed_q = (km)(ka == 0), fixed_d = (km)(ep == 0);
+        V(Q, i) = sb_all(fixed_q) ? V(qy, i)
+                  : sb_sel(fixed_q, V(qy, i), V(qy, i) * sb_exp(ka * (z + V(qc, i))));
+        V(D, i) = sb_all(fixed_d) ? V(dv, i)
+                  : sb_sel(fixed_d, V(dv, i), V(dv, i) * sb_exp(ep * (z + V(dc, i))));
         V(exports, i) = zero;
     }
     for (int j = 0; j < I; j++) {
@@ -135,6 +145,11 @@ static unsigned sb_eval(kpart_t *p)
         for (int i = 0; i < E; i++) {
             int r = i * I + j;
             km on = (km)(V(on, r) != 0);
+            if (!sb_bits(on)) {   /* off the CES sum in every lane: exact zeros */
+                V(rsig, r) = zero;
+                V(vs, r) = zero;
+                continue;
+            }
             kv rr = (V(P, i) + V(freight, r)) * V(kroute, r);
             kv e = sb_exp(-sg * sb_log(rr));
             V(rsig, r) = sb_sel(on, e, zero);
