@@ -41,6 +41,38 @@ check "... within 1e-9 of the batched values, every raw draw" \
 check "... but not the same bits (the batch did run)" bash -c \
     "! h5diff -q '$T/base-raw.h5' '$T/scalar-raw.h5' /draws /draws >/dev/null 2>&1"
 
+echo "e2e_solve: the solve path is recorded, and shards or resumed points must share it"
+check "root attribute solve: batched by default, scalar with AGTRADE_SOLVE=scalar" $PY -c "
+import h5py
+for name, want in (('base', 'batched'), ('scalar', 'scalar'), ('portable', 'batched')):
+    got = h5py.File('$T/' + name + '-raw.h5', 'r').attrs['solve']
+    got = got.decode() if isinstance(got, bytes) else str(got)
+    assert got == want, (name, got)
+"
+S="configs/tariff-sweep.yaml -q -n 500 -s 5"
+"$A" run $S --shard 0/2 -o "$T/sh1.h5" && AGTRADE_SOLVE=scalar "$A" run $S --shard 1/2 -o "$T/sh2.h5" &&
+    "$A" run $S --shard 1/2 -o "$T/sh2b.h5"
+check "merge refuses a batched and a scalar shard" expect_exit 65 "solve path" \
+    "$A" merge "$T/m.h5" "$T/sh1.h5" "$T/sh2.h5"
+check "... and merges two batched ones" "$A" merge "$T/m.h5" "$T/sh1.h5" "$T/sh2b.h5"
+check "--resume of a finished batched output under AGTRADE_SOLVE=scalar runs it again" bash -c "
+    cp '$T/sh1.h5' '$T/r.h5' && AGTRADE_SOLVE=scalar '$A' run $S --shard 0/2 -o '$T/r.h5' --resume 2>'$T/r.err' &&
+    $PY -c \"import h5py; a = h5py.File('$T/r.h5', 'r').attrs['solve']; assert (a.decode() if isinstance(a, bytes) else a) == 'scalar'\""
+
+R="$A run configs/default.yaml -n 20000 --sweep scenario.tariffs.US.China=0:1.5:0.3"
+AGTRADE_SOLVE=scalar $R -o "$T/p.h5" 2>"$T/p.log" &
+pid=$!
+for _ in $(seq 600); do   # wait (at most 60 s) until two of the six points are done
+    grep -q "point 2 of 6 done" "$T/p.log" && break
+    sleep 0.1
+done
+kill -USR1 $pid
+wait $pid
+check "a scalar run interrupted leaves a partial file" test -e "$T/p.partial.h5"
+check "... which a batched --resume refuses" expect_exit 65 "solved another way" \
+    $R -q -o "$T/p.h5" --resume
+check "... and a scalar --resume finishes" env AGTRADE_SOLVE=scalar $R -q -o "$T/p.h5" --resume
+
 echo "e2e_solve: bad input"
 check "AGTRADE_SOLVE=fast is a usage error" env AGTRADE_SOLVE=fast \
     bash -c "$(declare -f expect_exit); T=$T; expect_exit 64 'AGTRADE_SOLVE' $A run configs/default.yaml -q -n 10 -o $T/x.h5"
