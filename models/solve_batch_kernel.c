@@ -73,7 +73,7 @@ typedef struct {
     kv merit, maxres;   /* after the last evaluation */
 } kpart_t;
 
-#define V(name, idx) (*(kv *)&b->name[idx][p->h])
+#define V(name, idx) (*(kv *)((double *)&b->name[idx] + p->h))
 
 #if KW > 1
 static inline kv sb_exp(kv x) { return (kv)SB_EXP((k_native)x); }
