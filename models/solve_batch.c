@@ -52,16 +52,22 @@ solve_kernel_t solve_batch_kernel(const solve_batch_t *b)
 
 /* ---------- allocation ---------- */
 
-/* The workspace's arrays in one aligned block: their lengths in sb_vec units. */
-#define SB_ARRAYS(F_, E, I, R) \
-    F_(tariff, R) F_(etax, E) F_(o_pd, E) F_(o_farm, E) F_(o_etr, E) F_(o_imports, I) \
-    F_(o_share, R) F_(o_landed, R) F_(o_trev, R) F_(kroute, R) F_(on, R) F_(freight, R) F_(vshare0, R) F_(share0, R) \
+/* The workspace's arrays in one aligned block: their lengths in sb_vec units. The
+ * lane's packed inputs come first (SB_INPUTS, up to b->inputs_end), so that copy_lane
+ * copies them all without a list of its own. */
+#define SB_INPUTS(F_, E, I, R) \
+    F_(tariff, R) F_(on, R) F_(freight, R) F_(vshare0, R) F_(share0, R) \
     F_(sigma, I) F_(eta, I) F_(mbu, I) \
-    F_(kappa, E) F_(eps, E) F_(qy, E) F_(dv, E) F_(pd_arg, E) F_(xr, E) F_(p0, E) F_(keep, E) \
-    F_(production, E) F_(qc, E) F_(dc, E) F_(x, E) F_(x0, E) F_(dx, E) F_(F, E) \
+    F_(etax, E) F_(kappa, E) F_(eps, E) F_(qy, E) F_(dv, E) F_(xr, E) F_(p0, E) F_(keep, E) \
+    F_(production, E)
+#define SB_STATE(F_, E, I, R) \
+    F_(kroute, R) F_(pd_arg, E) F_(qc, E) F_(dc, E) F_(x, E) F_(x0, E) F_(dx, E) F_(F, E) \
     F_(P, E) F_(Q, E) F_(D, E) F_(exports, E) \
     F_(rsig, R) F_(vs, R) F_(X, R) F_(cjac, R) \
-    F_(lnpi, I) F_(mscale, I) F_(pindex, I) F_(composite, I) F_(own, E) F_(J, (E) * (E))
+    F_(lnpi, I) F_(mscale, I) F_(pindex, I) F_(composite, I) F_(own, E) F_(J, (E) * (E)) \
+    F_(o_pd, E) F_(o_farm, E) F_(o_etr, E) F_(o_imports, I) F_(o_share, R) F_(o_landed, R) \
+    F_(o_trev, R)
+#define SB_ARRAYS(F_, E, I, R) SB_INPUTS(F_, E, I, R) SB_STATE(F_, E, I, R)
 
 struct solve_batch_block {
     solve_batch_t b;
@@ -97,7 +103,9 @@ solve_batch_t *solve_batch_alloc(const market_t *market, solve_kernel_t kernel)
     b->kernel = kernel;
     sb_vec *at = s->block;
 #define SB_CARVE(name, len) b->name = at; at += (len);
-    SB_ARRAYS(SB_CARVE, E, I, R)
+    SB_INPUTS(SB_CARVE, E, I, R)
+    b->inputs_end = at;
+    SB_STATE(SB_CARVE, E, I, R)
 #undef SB_CARVE
     return b;
 }
@@ -168,30 +176,10 @@ static int pack_lane(solve_batch_t *b, int l, const market_t *mk, const policy_t
  * its spare lanes on real numbers, masked out). */
 static void copy_lane(solve_batch_t *b, int to, int from)
 {
-    int E = b->E, I = b->I, R = E * I;
-    for (int r = 0; r < R; r++) {
-        b->tariff[r][to] = b->tariff[r][from];
-        b->on[r][to] = b->on[r][from];
-        b->freight[r][to] = b->freight[r][from];
-        b->vshare0[r][to] = b->vshare0[r][from];
-        b->share0[r][to] = b->share0[r][from];
-    }
-    for (int j = 0; j < I; j++) {
-        b->sigma[j][to] = b->sigma[j][from];
-        b->eta[j][to] = b->eta[j][from];
-        b->mbu[j][to] = b->mbu[j][from];
-    }
-    for (int i = 0; i < E; i++) {
-        b->kappa[i][to] = b->kappa[i][from];
-        b->eps[i][to] = b->eps[i][from];
-        b->qy[i][to] = b->qy[i][from];
-        b->dv[i][to] = b->dv[i][from];
-        b->etax[i][to] = b->etax[i][from];
-        b->xr[i][to] = b->xr[i][from];
-        b->production[i][to] = b->production[i][from];
-        b->p0[i][to] = b->p0[i][from];
+    for (sb_vec *v = b->tariff; v < b->inputs_end; v++)   /* SB_INPUTS: the first arrays */
+        (*v)[to] = (*v)[from];
+    for (int i = 0; i < b->E; i++)
         b->keep[i][to] = 0;
-    }
 }
 
 /* ---------- output ---------- */

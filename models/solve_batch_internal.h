@@ -29,6 +29,7 @@ struct solve_batch {
     sb_vec *kappa, *eps, *qy, *dv, *pd_arg, *xr, *p0;   /* per exporter; kernel: pd_arg = (1-e)/Pdb */
     sb_vec *keep;        /* per exporter: 1 = start from x as it is (warm, same prices) */
     sb_vec *production;  /* Qb_i, the residual's scale */
+    sb_vec *inputs_end;  /* the packed inputs are the arrays from tariff up to here */
     /* state at the current point (kernel) */
     sb_vec *qc, *dc, *x, *x0, *dx, *F;
     sb_vec *P, *Q, *D, *exports;                  /* per exporter */

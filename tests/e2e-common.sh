@@ -5,6 +5,8 @@
 #   expect_exit CODE PATTERN CMD... the command exits CODE (within 60 s: a hang fails) and
 #                                  says PATTERN on stderr
 #   same_data A.h5 B.h5            the datasets users read (/summary, /point) are equal
+#   interrupt_after K LOG PID      wait (at most 60 s) until LOG says "point K of",
+#                                  then SIGUSR1 to PID; returns PID's exit status
 #   finish NAME                    the closing line and the script's exit status
 A=${AGTRADE:-bin/agtrade}
 PY=/usr/bin/python3
@@ -26,6 +28,15 @@ expect_exit() {
 }
 same_data() {
     h5diff -q "$1" "$2" /summary /summary && h5diff -q "$1" "$2" /point /point
+}
+interrupt_after() {
+    local k=$1 log=$2 pid=$3
+    for _ in $(seq 600); do
+        grep -q "point $k of [0-9]* done" "$log" && break
+        sleep 0.1
+    done
+    kill -USR1 "$pid"
+    wait "$pid"
 }
 finish() {
     echo "$1: $fails failure(s)"

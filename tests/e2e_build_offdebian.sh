@@ -9,14 +9,7 @@ set -u
 unset MAKEFLAGS MFLAGS MAKELEVEL   # a make of its own, not a sub-make of `make test`
 cd "$(dirname "$0")/.."
 ROOT=$PWD
-A=${AGTRADE:-bin/agtrade}
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
-fails=0
-check() {   # check NAME COMMAND...
-    local name=$1; shift
-    if "$@"; then echo "  ok   $name"; else echo "  FAIL $name"; fails=$((fails + 1)); fi
-}
+. tests/e2e-common.sh
 
 # The serial HDF5 the Debian build uses, described under the plain name only.
 serial_cflags=$(pkg-config --cflags hdf5-serial)

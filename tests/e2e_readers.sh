@@ -11,14 +11,7 @@
 # layout (variable-length strings).
 set -u
 cd "$(dirname "$0")/.."
-A=${AGTRADE:-bin/agtrade}
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
-fails=0
-check() {   # check NAME COMMAND...
-    local name=$1; shift
-    if "$@"; then echo "  ok   $name"; else echo "  FAIL $name"; fails=$((fails + 1)); fi
-}
+. tests/e2e-common.sh
 F=$T/sweep.h5
 $A run configs/tariff-sweep.yaml -n 500 -s 7 -q --raw-draws -o "$F" \
     --set 'run.institution=Univ. of Somewhere, Dept. of Ag. Econ.' \

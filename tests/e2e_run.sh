@@ -66,13 +66,7 @@ assert np.array_equal(f['summary/flow_change_mean'][0], np.zeros((5, 3)))
 echo "e2e_run: interruption and resume"
 R="$A run $C -n 20000 --sweep scenario.tariffs.US.China=0:1.5:0.3"
 $R -o "$T/r.h5" 2>"$T/r.log" &
-pid=$!
-for _ in $(seq 600); do   # wait (at most 60 s) until two of the six points are done
-    grep -q "point 2 of 6 done" "$T/r.log" && break
-    sleep 0.1
-done
-kill -USR1 $pid
-wait $pid
+interrupt_after 2 "$T/r.log" $!
 rc=$?
 check "SIGUSR1 exits 75" test $rc -eq 75
 check "an interrupted run leaves no file at the output path" test ! -e "$T/r.h5"

@@ -61,13 +61,7 @@ check "--resume of a finished batched output under AGTRADE_SOLVE=scalar runs it 
 
 R="$A run configs/default.yaml -n 20000 --sweep scenario.tariffs.US.China=0:1.5:0.3"
 AGTRADE_SOLVE=scalar $R -o "$T/p.h5" 2>"$T/p.log" &
-pid=$!
-for _ in $(seq 600); do   # wait (at most 60 s) until two of the six points are done
-    grep -q "point 2 of 6 done" "$T/p.log" && break
-    sleep 0.1
-done
-kill -USR1 $pid
-wait $pid
+interrupt_after 2 "$T/p.log" $!
 check "a scalar run interrupted leaves a partial file" test -e "$T/p.partial.h5"
 check "... which a batched --resume refuses" expect_exit 65 "solved another way" \
     $R -q -o "$T/p.h5" --resume

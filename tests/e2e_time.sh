@@ -20,13 +20,7 @@ check "quarterly psi sweep: 2 shards merged equal the whole run bit for bit" \
 
 R="$A run $C -n 4000 --sweep time.importers.China.psi=0,1,2,4,8"
 $R -o "$T/r.h5" 2>"$T/r.log" &
-pid=$!
-for _ in $(seq 600); do   # wait (at most 60 s) until two of the five points are done
-    grep -q "point 2 of 5 done" "$T/r.log" && break
-    sleep 0.1
-done
-kill -USR1 $pid
-wait $pid
+interrupt_after 2 "$T/r.log" $!
 rc=$?
 check "an interrupted calendar sweep exits 75 with a partial file" \
     bash -c "test $rc -eq 75 && test -e '$T/r.partial.h5' && test ! -e '$T/r.h5'"

@@ -588,6 +588,13 @@ static void test_batched_solve_is_one_result_and_agrees_with_the_scalar_path(voi
         assert_summaries_identical(base, other);
         point_summary_free(other);
     }
+    /* a kernel that cannot run is an error, not a fallback */
+    f->spec.solve_kernel = 99;
+    point_summary_t *none = point_summary_alloc(f->layout.n_vars, 3, 1);
+    char err[256];
+    assert_int_equal(engine_run_point(&f->spec, none, err, sizeof err), ENGINE_BAD_SPEC);
+    assert_non_null(strstr(err, "solve kernel 99"));
+    point_summary_free(none);
     f->spec.solve_kernel = ENGINE_SOLVE_SCALAR;
     f->spec.threads = 2;
     collected_t *cs = run_collect(&f->spec, &other);

@@ -5,6 +5,7 @@
 #include "engine_internal.h"
 #include "attrib.h"
 #include "solve.h"
+#include "solve_batch.h"
 #include "cluster.h"
 #include "stats.h"
 #include <assert.h>
@@ -683,6 +684,12 @@ int engine_run_point(const engine_spec_t *spec, point_summary_t *out, char *err,
     if (spec->draws == 0) {
         snprintf(err, errlen, "no draws to run (draws = 0)");
         return ENGINE_NO_DRAWS;
+    }
+    if (!spec->pmarket && spec->solve_kernel != ENGINE_SOLVE_SCALAR &&
+        !solve_batch_kernel_available((solve_kernel_t)spec->solve_kernel)) {
+        snprintf(err, errlen, "solve kernel %d does not run on this CPU or in this build",
+                 spec->solve_kernel);
+        return ENGINE_BAD_SPEC;
     }
     run_t own, *run = run_begin(spec, &own);
     if (!run) {

@@ -97,7 +97,7 @@ typedef struct {
     /* How an annual market's draws are solved: ENGINE_SOLVE_BATCHED (0, the default:
      * SOLVE_LANES draws at a time, solve_batch.h, the kernel variant picked for this CPU;
      * the same bits on every CPU), a solve_kernel_t (that variant; engine_run_point fails
-     * with ENGINE_NOMEM where it cannot run), or ENGINE_SOLVE_SCALAR: one draw at a time
+     * with ENGINE_BAD_SPEC where it cannot run), or ENGINE_SOLVE_SCALAR: one draw at a time
      * with solve_equilibrium (results within about 1e-15 of the batched ones, not the
      * same bits: a diagnostic and the benchmark's baseline). Calendars are always solved
      * one draw at a time. */
@@ -111,7 +111,7 @@ typedef struct {
 #define ENGINE_YEAR_KEY 0x9E3779B97F4A7C15ull
 
 enum { ENGINE_OK = 0, ENGINE_INTERRUPTED = 1, ENGINE_SINK_FAILED = 2, ENGINE_NOMEM = 3,
-       ENGINE_NO_DRAWS = 4 };
+       ENGINE_NO_DRAWS = 4, ENGINE_BAD_SPEC = 5 };
 
 /* The buffers of engine_run_point (moments, histograms, the pilot's rows: ~20 MB for
  * the default scenario), kept from one call to the next through spec->scratch. The
