@@ -7,9 +7,10 @@
  * scalar solve_equilibrium() (solve.h) restricted to the plain case, lane by lane:
  *  - the same equations, residuals, Jacobian, LU with partial pivoting, step limit,
  *    Armijo backtracking and convergence test (|Q_i - D_i - sum_j X_ij| <= SOLVE_TOL Qb_i), in the same order of
- *    operations; only exp and log differ (SLEEF's instead of glibc's), so a lane agrees
- *    with solve_equilibrium to about 1e-15 relative (tested to 1e-12 over 10^5 random
- *    draws in tests/test_solve_batch.c), not bit for bit;
+ *    operations, and the same exp and log (SLEEF's deterministic ones: here its vector
+ *    functions, in solve.c the C library's names, which fixedmath.c makes SLEEF's
+ *    scalar ones), so a lane gives solve_equilibrium's solution bit for bit (tested
+ *    over 10^5 random draws in tests/test_solve_batch.c);
  *  - a lane it cannot finish by plain Newton is NOT solved: its bit in the returned
  *    mask is 0, its solution untouched, and the caller solves that draw with
  *    solve_equilibrium(). That is a lane whose policy has an active-set bound (a floor

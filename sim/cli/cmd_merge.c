@@ -21,14 +21,12 @@ typedef struct {
     char *cf[3];             /* CF title, institution, references: carried over */
     uint64_t seed, draws;
     int64_t threads;
-    char *solve;   /* results.h: RESULTS_SOLVE_* */
 } identity_t;
 
 static void identity_free(identity_t *id)
 {
     free(id->config_yaml);
     free(id->version);
-    free(id->solve);
     for (int k = 0; k < 3; k++)
         free(id->cf[k]);
     memset(id, 0, sizeof *id);
@@ -76,8 +74,7 @@ static int read_identity(h5in_t *in, const char *path, const char *out_path, ide
         h5in_attr_string(in, "/", "agtrade_version", &id->version, why, sizeof why) ||
         h5in_attr_uint64(in, "/", "seed", &id->seed, why, sizeof why) ||
         h5in_attr_uint64(in, "/", "draws", &id->draws, why, sizeof why) ||
-        h5in_attr_int64(in, "/", "threads", &id->threads, why, sizeof why) ||
-        results_read_solve(in, &id->solve, why, sizeof why)) {
+        h5in_attr_int64(in, "/", "threads", &id->threads, why, sizeof why)) {
         snprintf(err, errlen, "%s: %s", path, why);
         return -1;
     }
@@ -105,7 +102,6 @@ static int same_identity(const identity_t *a, const identity_t *b, const char *f
                        : a->seed != b->seed                  ? "seed"
                        : a->draws != b->draws                ? "draw count"
                        : strcmp(a->config_yaml, b->config_yaml) ? "configuration"
-                       : strcmp(a->solve, b->solve)          ? "solve path (AGTRADE_SOLVE)"
                                                              : NULL;
     if (what)
         snprintf(err, errlen, "%s and %s come from a different %s; they are not shards of one run",
@@ -199,7 +195,7 @@ static int write_merged(const char *out_path, const results_t *merged, const ide
     results_meta_t meta = {.config_yaml = id->config_yaml, .seed = id->seed, .draws = id->draws,
                            .threads = id->threads, .command_line = cmdline, .shard = "0/1",
                            .title = id->cf[0], .institution = id->cf[1],
-                           .references = id->cf[2], .solve = id->solve};
+                           .references = id->cf[2]};
     int rc = results_define(h, merged, 0, err, errlen);
     if (!rc)
         rc = results_write_summary(h, merged, err, errlen);

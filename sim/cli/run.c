@@ -229,13 +229,6 @@ static int check_points(const config_t *cfg, const results_t *res)
 
 /* ---- metadata -------------------------------------------------------------------- */
 
-/* The file's `solve` attribute for this run (results.h). */
-static const char *solve_path(const run_options_t *opt)
-{
-    return opt->solve_kernel == ENGINE_SOLVE_SCALAR ? RESULTS_SOLVE_SCALAR
-                                                    : RESULTS_SOLVE_BATCHED;
-}
-
 static int write_metadata(h5out_t *h, const run_options_t *opt, const config_t *cfg,
                           const results_t *res, int threads, int shard_k, int shard_n,
                           char *err, size_t errlen)
@@ -251,7 +244,7 @@ static int write_metadata(h5out_t *h, const run_options_t *opt, const config_t *
     results_meta_t meta = {.config_yaml = yaml, .seed = cfg->seed, .draws = cfg->draws,
                            .threads = threads, .command_line = cmdline, .shard = shard,
                            .title = cfg->scenario.name, .institution = cfg->institution,
-                           .references = cfg->references, .solve = solve_path(opt)};
+                           .references = cfg->references};
     int rc = results_write_metadata(h, res, &meta, err, errlen);
     free(yaml);
     return rc;
@@ -259,19 +252,10 @@ static int write_metadata(h5out_t *h, const run_options_t *opt, const config_t *
 
 /* ---- resume and partial files ------------------------------------------------------- */
 
-/* 1 when the file records this run's solve path (results.h: RESULTS_SOLVE_*). */
-static int same_solve(h5in_t *in, const char *solve)
-{
-    char err[256], *saved = NULL;
-    int same = !results_read_solve(in, &saved, err, sizeof err) && !strcmp(saved, solve);
-    free(saved);
-    return same;
-}
-
 /* --resume without OUT.partial.h5 (a run killed by SIGKILL, or one that finished): 1 when
  * OUT is a complete, readable output of this very configuration, seed, draws and shard
  * (nothing to do), else 0 (start from the first point). */
-static int resume_finished(const config_t *cfg, int shard_k, int shard_n, const char *solve)
+static int resume_finished(const config_t *cfg, int shard_k, int shard_n)
 {
     char err[1024], shard[64], *saved_yaml = NULL, *saved_shard = NULL;
     int64_t complete = 0;
@@ -283,7 +267,7 @@ static int resume_finished(const config_t *cfg, int shard_k, int shard_n, const 
                !h5in_attr_string(in, "/", "shard", &saved_shard, err, sizeof err) &&
                !strcmp(saved_shard, shard) &&
                !h5in_read_string_scalar(in, "config_yaml", &saved_yaml, err, sizeof err) &&
-               !strcmp(saved_yaml, yaml) && same_solve(in, solve);
+               !strcmp(saved_yaml, yaml);
     results_t *saved = done ? results_read(in, err, sizeof err) : NULL;
     if (done && !saved) {   /* ours, but corrupt: it is made again */
         fprintf(stderr, "agtrade: --resume: %s; running it again\n", err);
@@ -298,8 +282,8 @@ static int resume_finished(const config_t *cfg, int shard_k, int shard_n, const 
 }
 
 /* Take the finished points of OUT.partial.h5 when it comes from the same config. */
-static int resume_points(const char *partial, const config_t *cfg, const char *solve,
-                         results_t *res, unsigned char *done)
+static int resume_points(const char *partial, const config_t *cfg, results_t *res,
+                         unsigned char *done)
 {
     char err[1024];
     h5in_t *in = h5in_open(partial, err, sizeof err);
@@ -315,10 +299,6 @@ static int resume_points(const char *partial, const config_t *cfg, const char *s
     } else if (strcmp(saved_yaml, yaml) != 0) {
         fprintf(stderr, "agtrade: --resume: %s was made from a different configuration, seed or "
                 "draw count; remove it or run without --resume\n", partial);
-        rc = EXIT_DATAERR;
-    } else if (!same_solve(in, solve)) {
-        fprintf(stderr, "agtrade: --resume: %s was solved another way (AGTRADE_SOLVE=scalar or "
-                "not); remove it or run as it was made\n", partial);
         rc = EXIT_DATAERR;
     }
     int any_done = h5in_exists(in, "point");   /* stopped before a point finished: none */
@@ -587,8 +567,8 @@ static int run_config(const run_options_t *opt, const config_t *cfg)
         char partial[CONFIG_PATH_MAX + 16];
         run_partial_path(cfg->output, partial, sizeof partial);
         if (access(partial, F_OK) == 0) {
-            rc = resume_points(partial, cfg, solve_path(opt), st.res, st.done);
-        } else if (resume_finished(cfg, shard_k, shard_n, solve_path(opt))) {
+            rc = resume_points(partial, cfg, st.res, st.done);
+        } else if (resume_finished(cfg, shard_k, shard_n)) {
             if (st.rank == 0)
                 fprintf(stderr, "agtrade: --resume: %s is already complete for this "
                         "configuration and seed; nothing to do\n", cfg->output);

@@ -711,9 +711,6 @@ int results_write_metadata(h5out_t *h, const results_t *res, const results_meta_
     if (!rc) rc = h5out_attr_string(h, "/", "created_utc", when, err, errlen);
     if (!rc) rc = h5out_attr_string(h, "/", "hostname", host, err, errlen);
     if (!rc) rc = h5out_attr_string(h, "/", "shard", meta->shard, err, errlen);
-    if (!rc) rc = h5out_attr_string(h, "/", "solve", meta->solve ? meta->solve
-                                                                 : RESULTS_SOLVE_BATCHED,
-                                    err, errlen);
     if (!rc) rc = h5out_attr_string(h, "/", "Conventions", "CF-1.8", err, errlen);
     /* CF global attributes (what ncdump -h, Panoply and R show first) */
     char source[128], history[8300];

@@ -97,18 +97,8 @@ typedef struct {
     /* CF global attributes (NULL writes ""); source and history are derived */
     const char *title;           /* the scenario's name */
     const char *institution, *references;   /* run.institution, run.references */
-    const char *solve;           /* how the draws were solved: RESULTS_SOLVE_* (NULL: batched) */
 } results_meta_t;
 
-/* The root attribute `solve`: the batched solve (the default) and the one-draw-at-a-time
- * path (AGTRADE_SOLVE=scalar) agree to about 1e-15, not bit for bit, so shards and
- * resumed points of one run must share it. Files written before it have none: they were
- * solved one draw at a time. */
-#define RESULTS_SOLVE_BATCHED "batched"
-#define RESULTS_SOLVE_SCALAR "scalar"
-/* The file's solve path into *out (malloc'd; "scalar" when the attribute is absent).
- * 0, or -1 with err. */
-int results_read_solve(h5in_t *in, char **out, char *err, size_t errlen);
 
 /* A name usable in a variable name (as the sweep_<key> variables): every character
  * other than a-z, A-Z, 0-9 becomes '_'. */

@@ -252,16 +252,3 @@ results_t *results_read(h5in_t *in, char *err, size_t errlen)
     return res;
 }
 
-int results_read_solve(h5in_t *in, char **out, char *err, size_t errlen)
-{
-    int present = h5in_attr_exists(in, "/", "solve", err, errlen);
-    if (present < 0)
-        return -1;
-    if (present)
-        return h5in_attr_string(in, "/", "solve", out, err, errlen);
-    if (!(*out = strdup(RESULTS_SOLVE_SCALAR))) {
-        snprintf(err, errlen, "out of memory");
-        return -1;
-    }
-    return 0;
-}
