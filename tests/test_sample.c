@@ -142,6 +142,41 @@ static void test_mean_and_variance_match_closed_forms(void **state)
     free_inputs(in, N_KINDS);
 }
 
+/* dist_prepare is a cache: every kind gives the same bits prepared or not, in both tails
+ * of a truncated normal; a prepared copy follows its source; validation ignores it. */
+static void test_prepared_dists_give_the_same_bits(void **state)
+{
+    (void)state;
+    input_spec_t in[N_KINDS];
+    all_kinds(in);
+    dist_t extra[] = { make_dist(DIST_TRUNCNORMAL, 0.0, 1.0, 6.0, 7.0),      /* upper tail */
+                       make_dist(DIST_TRUNCNORMAL, 1.0, 0.2, -INFINITY, 0.4), /* lower */
+                       make_dist(DIST_TRUNCNORMAL, 1.0, 0.06, 0.7, 1.15) };
+    const int n_extra = (int)(sizeof extra / sizeof extra[0]);
+    for (int i = 0; i < N_KINDS + n_extra; i++) {
+        const dist_t *d = i < N_KINDS ? &in[i].dist : &extra[i - N_KINDS];
+        dist_t p;
+        assert_int_equal(dist_copy(&p, d), 0);
+        dist_prepare(&p);
+        assert_int_equal(p.trunc.ready, d->kind == DIST_TRUNCNORMAL);
+        for (int k = 0; k <= 1000; k++) {
+            double u = k / 1000.0, a = dist_quantile(d, u), b = dist_quantile(&p, u);
+            assert_memory_equal(&a, &b, sizeof a);
+            double ca = dist_cdf(d, a), cb = dist_cdf(&p, a);
+            assert_memory_equal(&ca, &cb, sizeof ca);
+        }
+        dist_free_values(&p);
+    }
+    /* a range with no probability is refused even when a stale cache says otherwise */
+    dist_t bad = extra[0];
+    dist_prepare(&bad);
+    bad.p[2] = 60.0;
+    bad.p[3] = 61.0;
+    char err[256];
+    assert_int_equal(dist_validate(&bad, err, sizeof err), -1);
+    free_inputs(in, N_KINDS);
+}
+
 /* quantile(cdf) round trip for every continuous kind, at u from 1e-6 to 1 - 1e-6. */
 static void test_quantile_inverts_cdf(void **state)
 {
@@ -754,6 +789,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_validate_rejects_bad_parameters_with_message),
         cmocka_unit_test(test_mean_and_variance_match_closed_forms),
+        cmocka_unit_test(test_prepared_dists_give_the_same_bits),
         cmocka_unit_test(test_quantile_inverts_cdf),
         cmocka_unit_test(test_beta_quantile_matches_gsl),
         cmocka_unit_test(test_empirical_quantile_is_step_inverse),

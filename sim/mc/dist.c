@@ -5,6 +5,7 @@
 #include "dist.h"
 #include "error.h"
 
+#include <assert.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,16 +37,10 @@ const char *dist_kind_name(dist_kind_t kind)
 /* ---- truncated normal: everything in standard units, worked in whichever tail keeps
  * the range's probability accurate. ---------------------------------------------- */
 
-typedef struct {
-    double alpha, beta;   /* standardised bounds */
-    int upper;            /* 1: range lies above the mean, use Q = 1 - Phi */
-    double fa, fb;        /* Phi (or Q) at alpha and beta */
-    double mass;          /* probability of the range */
-} trunc_t;
-
-static trunc_t trunc_setup(const dist_t *d)
+static dist_trunc_t trunc_compute(const dist_t *d)
 {
-    trunc_t t;
+    dist_trunc_t t;
+    t.ready = 0;
     t.alpha = (d->p[2] - d->p[0]) / d->p[1];
     t.beta = (d->p[3] - d->p[0]) / d->p[1];
     t.upper = t.alpha >= 0.0;
@@ -61,13 +56,28 @@ static trunc_t trunc_setup(const dist_t *d)
     return t;
 }
 
+/* dist_prepare's cache, else the same numbers computed now */
+static dist_trunc_t trunc_setup(const dist_t *d)
+{
+    return d->trunc.ready ? d->trunc : trunc_compute(d);
+}
+
+void dist_prepare(dist_t *d)
+{
+    assert(d);
+    if (d->kind == DIST_TRUNCNORMAL) {
+        d->trunc = trunc_compute(d);
+        d->trunc.ready = 1;
+    }
+}
+
 static double trunc_quantile(const dist_t *d, double u)
 {
     if (u <= 0.0)
         return d->p[2];
     if (u >= 1.0)
         return d->p[3];
-    trunc_t t = trunc_setup(d);
+    dist_trunc_t t = trunc_setup(d);
     double z = t.upper ? gsl_cdf_ugaussian_Qinv(t.fa - u * t.mass)
                        : gsl_cdf_ugaussian_Pinv(t.fa + u * t.mass);
     double x = d->p[0] + d->p[1] * z;
@@ -80,7 +90,7 @@ static double trunc_cdf(const dist_t *d, double x)
         return 0.0;
     if (x >= d->p[3])
         return 1.0;
-    trunc_t t = trunc_setup(d);
+    dist_trunc_t t = trunc_setup(d);
     double z = (x - d->p[0]) / d->p[1];
     double f = t.upper ? (t.fa - gsl_cdf_ugaussian_Q(z)) / t.mass
                        : (gsl_cdf_ugaussian_P(z) - t.fa) / t.mass;
@@ -95,7 +105,7 @@ static double z_phi(double z)
 
 static void trunc_moments(const dist_t *d, double *mean, double *var)
 {
-    trunc_t t = trunc_setup(d);
+    dist_trunc_t t = trunc_setup(d);
     double pa = gsl_ran_ugaussian_pdf(t.alpha), pb = gsl_ran_ugaussian_pdf(t.beta);
     double r = (pa - pb) / t.mass;
     *mean = d->p[0] + d->p[1] * r;
@@ -252,7 +262,7 @@ static int validate_truncnormal(const dist_t *d, char *err, size_t errlen)
     }
     if (check_range(d, d->p[2], d->p[3], err, errlen))
         return -1;
-    if (!(trunc_setup(d).mass > TRUNC_MIN_MASS)) {
+    if (!(trunc_compute(d).mass > TRUNC_MIN_MASS)) {
         error_format(err, errlen, "truncated_normal: the range [%g, %g] has no probability under "
                 "normal(%g, %g)", d->p[2], d->p[3], d->p[0], d->p[1]);
         return -1;

@@ -20,11 +20,22 @@ typedef enum {
     DIST_EMPIRICAL     /* values[0..n_values-1], each equally likely */
 } dist_kind_t;
 
+/* A truncated normal in standard units: its bounds, which tail it is worked in (for
+ * accuracy), Phi (or Q = 1 - Phi when upper) at the bounds and the range's probability. */
+typedef struct {
+    double alpha, beta;
+    int upper;
+    double fa, fb, mass;
+    int ready;          /* 1: filled by dist_prepare; 0: computed on every call */
+} dist_trunc_t;
+
 typedef struct {
     dist_kind_t kind;
     double p[4];
     double *values;     /* DIST_EMPIRICAL only; owned by the dist */
     size_t n_values;
+    dist_trunc_t trunc; /* DIST_TRUNCNORMAL: a cache of p's standardised range (dist_prepare);
+                         * zero-initialise a dist_t, so that ready is 0 */
 } dist_t;
 
 /* The name scenario files use ("truncated_normal"; "unknown" outside the enum), in
@@ -61,6 +72,11 @@ double dist_cdf(const dist_t *dist, double x);
 double dist_mean(const dist_t *dist);
 double dist_variance(const dist_t *dist);
 
+/* Compute once what dist_quantile and dist_cdf would otherwise work out from p on every
+ * call (a truncated normal's dist_trunc_t: four normal CDFs a call); the results are the
+ * same bits either way. Call when p is final: changing p afterwards needs another call.
+ * The dist must be valid. */
+void dist_prepare(dist_t *dist);
 /* Sort an empirical distribution's values ascending (no-op for other kinds). */
 void dist_sort_values(dist_t *dist);
 

@@ -69,6 +69,7 @@ static int copy_dists(sampler_t *s, const input_spec_t *inputs, char *err, size_
             return -1;
         }
         dist_sort_values(&s->dists[i]);
+        dist_prepare(&s->dists[i]);
         double lo, hi;
         if (s->dists[i].kind == DIST_BETA || s->dists[i].kind == DIST_PERT)
             dist_beta_shape(&s->dists[i], &s->shape_a[i], &s->shape_b[i], &lo, &hi);
