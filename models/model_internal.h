@@ -62,6 +62,10 @@ void *solve_calloc(size_t n, size_t size);
  * e = -1), with expm1 so that it stays accurate as e -> -1 and p1 -> p0; 0 when a price
  * is not positive or q0 = 0. Defined in welfare.c. */
 double welfare_area(double q0, double p0, double p1, double elasticity);
+/* welfare_area of two curves between the same two prices (an exporter's supply and its
+ * domestic use, both of the producer price): the same two numbers, with one log. */
+void welfare_area_pair(double p0, double p1, double q0a, double ea, double q0b, double eb,
+                       double *area_a, double *area_b);
 
 /* ---- the calendar solver: what periods_solve.c (workspace, year recursion),
  * periods_system.c (the system of one year) and periods_jacobian.c (its Newton direction)

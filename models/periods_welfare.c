@@ -107,10 +107,11 @@ void periods_welfare_compute(const periods_market_t *pm, const periods_shocks_t 
         }
         for (int i = 0; i < E; i++) {
             int a = t * E + i;
-            double ps = welfare_area(before->harvest[a], before->producer_price[a],
-                                     after->producer_price[a], sh->kappa[i]);
-            double dcs = -welfare_area(before->domestic_use[a], before->producer_price[a],
-                                       after->producer_price[a], sh->eps[i]);
+            double ps, dcs;
+            welfare_area_pair(before->producer_price[a], after->producer_price[a],
+                              before->harvest[a], sh->kappa[i], before->domestic_use[a],
+                              sh->eps[i], &ps, &dcs);
+            dcs = -dcs;
             double st = periods_stock_term(t, T, s->opening_stock[i], before->stock + i,
                                            after->stock + i, before->producer_price + i,
                                            after->producer_price + i, E, k, s->psi_closing[i]);

@@ -18,14 +18,33 @@
 #include <math.h>
 #include <stdlib.h>
 
+/* The area for lr = log(p1 / p0) of positive prices. */
+static double area_of_log(double q0, double p0, double lr, double elasticity)
+{
+    if (q0 == 0)
+        return 0;
+    double e1 = elasticity + 1;
+    if (e1 == 0)
+        return q0 * p0 * lr;
+    return q0 * p0 * expm1(e1 * lr) / e1;
+}
+
 double welfare_area(double q0, double p0, double p1, double elasticity)
 {
     if (!(p0 > 0) || !(p1 > 0) || q0 == 0)
         return 0;
-    double lr = log(p1 / p0), e1 = elasticity + 1;
-    if (e1 == 0)
-        return q0 * p0 * lr;
-    return q0 * p0 * expm1(e1 * lr) / e1;
+    return area_of_log(q0, p0, log(p1 / p0), elasticity);
+}
+
+void welfare_area_pair(double p0, double p1, double q0a, double ea, double q0b, double eb,
+                       double *area_a, double *area_b)
+{
+    *area_a = *area_b = 0;
+    if (!(p0 > 0) || !(p1 > 0) || (q0a == 0 && q0b == 0))
+        return;
+    double lr = log(p1 / p0);
+    *area_a = area_of_log(q0a, p0, lr, ea);
+    *area_b = area_of_log(q0b, p0, lr, eb);
 }
 
 welfare_t *welfare_alloc(const market_t *market)
@@ -85,10 +104,12 @@ void welfare_compute(const market_t *market, const shocks_t *shocks,
         total += cs + tr + tf;
     }
     for (int i = 0; i < E; i++) {
-        double ps = welfare_area(before->production[i], before->producer_price[i],
-                                 after->producer_price[i], shocks->kappa[i]) / 1000;
-        double dcs = -welfare_area(before->domestic_use[i], before->producer_price[i],
-                                   after->producer_price[i], shocks->eps[i]) / 1000;
+        double ps, dcs;
+        welfare_area_pair(before->producer_price[i], after->producer_price[i],
+                          before->production[i], shocks->kappa[i], before->domestic_use[i],
+                          shocks->eps[i], &ps, &dcs);
+        ps /= 1000;
+        dcs = -dcs / 1000;
         double et = after->export_tax_revenue[i] - before->export_tax_revenue[i];
         w->producer_surplus[i] = ps;
         w->domestic_consumer_surplus[i] = dcs;

@@ -468,6 +468,59 @@ static void test_hist_slots_count_what_adds_count_at_the_edges(void **state)
     stats_hist_free(by_slot);
 }
 
+/* The slot counts of stats_hist_add_slots in all its ways: a few slots (counted
+ * straight into the bins), more than one round of its 2-byte local counters (65535
+ * slots), every slot in one bin (a constant variable), odd counts, with and without an
+ * index: always what stats_hist_add counts. */
+static void test_hist_slot_rounds_count_what_adds_count(void **state)
+{
+    (void)state;
+    enum { N = 2 * 65535 + 7 };
+    const double lo = 0.0, hi = 1.0;
+    double *x = malloc(N * sizeof *x);
+    stats_slot_t *slots = malloc(N * sizeof *slots);
+    size_t *index = malloc(N * sizeof *index);
+    assert_non_null(x);
+    assert_non_null(slots);
+    assert_non_null(index);
+    const size_t sizes[] = {1, 99, 511, 512, 4097, 65535, 65536, N};
+    for (int constant = 0; constant <= 1; constant++)
+        for (size_t z = 0; z < sizeof sizes / sizeof sizes[0]; z++) {
+            size_t n = sizes[z], ni = 0;
+            for (size_t k = 0; k < n; k++) {
+                x[k] = constant ? 0.25 : k % 1001 == 0 ? NAN : (double)(k % 4099) / 4000.0;
+                if (k % 5 != 2)
+                    index[ni++] = k;
+            }
+            stats_hist_t *by_add = stats_hist_alloc(1, &lo, &hi);
+            stats_hist_t *by_slot = stats_hist_alloc(1, &lo, &hi);
+            stats_hist_t *by_index = stats_hist_alloc(1, &lo, &hi);
+            stats_hist_t *by_add_index = stats_hist_alloc(1, &lo, &hi);
+            for (size_t k = 0; k < n; k++)
+                stats_hist_add(by_add, &x[k]);
+            for (size_t k = 0; k < ni; k++)
+                stats_hist_add(by_add_index, &x[index[k]]);
+            stats_hist_slots(by_slot, 0, x, 1, n, slots);
+            stats_hist_add_slots(by_slot, 0, slots, NULL, n);
+            stats_hist_add_slots(by_index, 0, slots, index, ni);
+            const stats_hist_t *want[2] = {by_add, by_add_index}, *got[2] = {by_slot, by_index};
+            for (int w = 0; w < 2; w++) {
+                assert_memory_equal(want[w]->bins, got[w]->bins, STATS_FINE_BINS * sizeof(uint64_t));
+                assert_int_equal(want[w]->under[0], got[w]->under[0]);
+                assert_int_equal(want[w]->over[0], got[w]->over[0]);
+                assert_int_equal(want[w]->nonfinite[0], got[w]->nonfinite[0]);
+            }
+            assert_int_equal(stats_hist_count(by_slot, 0) + by_slot->nonfinite[0], n);
+            stats_hist_free(by_add);
+            stats_hist_free(by_slot);
+            stats_hist_free(by_index);
+            stats_hist_free(by_add_index);
+        }
+    free(x);
+    free(slots);
+    free(index);
+}
+
 /* stats_hist_quantiles (one scan) gives bitwise what one stats_hist_quantile per p does,
  * with mass under and over the range and probabilities 0 and 1. */
 static void test_quantiles_in_one_scan_equal_one_by_one(void **state)
@@ -690,6 +743,7 @@ int main(void)
         cmocka_unit_test(test_coarse_bins_are_exact_unions_of_fine_bins),
         cmocka_unit_test(test_hist_columns_count_what_rows_count),
         cmocka_unit_test(test_hist_slots_count_what_adds_count_at_the_edges),
+        cmocka_unit_test(test_hist_slot_rounds_count_what_adds_count),
         cmocka_unit_test(test_quantiles_in_one_scan_equal_one_by_one),
         cmocka_unit_test(test_moments_add_rows_equals_row_adds),
         cmocka_unit_test(test_quantile_bound_covers_quantiles_outside_the_range),

@@ -323,33 +323,58 @@ void stats_hist_slots(const stats_hist_t *h, size_t v, const double *x, size_t s
     }
 }
 
-/* The slots are counted into a local 4-byte histogram (16 KB, in the core's first-level
- * cache: one add per slot, no branch, the out-of-range codes counted alongside), which
- * is then added to v's bins in one sequential pass over the occupied span: the bins of
- * 442 variables do not stay in cache between chunks, and adding slot by slot to them
- * would miss the cache on every other slot. */
+/* The slots are counted into two local 2-byte histograms (2 x 8 KB, in the core's
+ * first-level cache: one add per slot, no branch, the out-of-range codes counted
+ * alongside), which are then added to v's bins in one sequential pass: the bins of 442
+ * variables do not stay in cache between chunks, and adding slot by slot to them would
+ * miss the cache on every other slot. Two histograms, even and odd slots, because a
+ * variable whose values share a bin (a constant, a change that is 0 in every draw)
+ * otherwise makes each add wait for the previous one to the same counter: 0.40 ->
+ * 0.16 us per draw of 442 variables (bench_stats). A round counts at most 65535 slots,
+ * so no 2-byte counter overflows. Fewer slots than a pass over the bins would cost go
+ * straight to the bins. */
+enum { LOCAL_SLOTS = STATS_SLOT_NONFINITE + 1, ROUND_MAX = UINT16_MAX };
+
+static void count_direct(stats_hist_t *h, size_t v, const stats_slot_t *slots,
+                         const size_t *index, size_t n)
+{
+    for (size_t k = 0; k < n; k++)
+        hist_count(h, v, slots[index ? index[k] : k]);
+}
+
 void stats_hist_add_slots(stats_hist_t *h, size_t v, const stats_slot_t *slots,
                           const size_t *index, size_t n)
 {
-    uint32_t local[STATS_SLOT_NONFINITE + 1];
+    if (n < STATS_FINE_BINS / 8) {
+        count_direct(h, v, slots, index, n);
+        return;
+    }
+    uint16_t local[2][LOCAL_SLOTS];
     uint64_t *bins = h->bins + v * STATS_FINE_BINS;
     for (size_t done = 0; done < n;) {
-        size_t m = n - done < UINT32_MAX ? n - done : UINT32_MAX;
+        size_t m = n - done < ROUND_MAX ? n - done : ROUND_MAX, k = done, end = done + m;
         memset(local, 0, sizeof local);
-        stats_slot_t first = STATS_FINE_BINS, last = 0;
-        for (size_t k = done; k < done + m; k++) {
-            stats_slot_t s = slots[index ? index[k] : k];
-            local[s]++;
-            if (s < STATS_FINE_BINS) {
-                first = s < first ? s : first;
-                last = s > last ? s : last;
+        if (index) {
+            for (; k + 1 < end; k += 2) {
+                local[0][slots[index[k]]]++;
+                local[1][slots[index[k + 1]]]++;
             }
+            if (k < end)
+                local[0][slots[index[k]]]++;
+        } else {
+            for (; k + 1 < end; k += 2) {
+                local[0][slots[k]]++;
+                local[1][slots[k + 1]]++;
+            }
+            if (k < end)
+                local[0][slots[k]]++;
         }
-        for (size_t b = first; b <= last && b < STATS_FINE_BINS; b++)
-            bins[b] += local[b];
-        h->under[v] += local[STATS_SLOT_UNDER];
-        h->over[v] += local[STATS_SLOT_OVER];
-        h->nonfinite[v] += local[STATS_SLOT_NONFINITE];
+        for (size_t b = 0; b < STATS_FINE_BINS; b++)
+            bins[b] += (uint64_t)local[0][b] + local[1][b];
+        h->under[v] += (uint64_t)local[0][STATS_SLOT_UNDER] + local[1][STATS_SLOT_UNDER];
+        h->over[v] += (uint64_t)local[0][STATS_SLOT_OVER] + local[1][STATS_SLOT_OVER];
+        h->nonfinite[v] +=
+            (uint64_t)local[0][STATS_SLOT_NONFINITE] + local[1][STATS_SLOT_NONFINITE];
         done += m;
     }
 }
