@@ -1,5 +1,6 @@
-/* h5chunk.c - see h5chunk.h: a streamed chunk's stored bytes, made as HDF5's filter
- * pipeline would make them. tests/test_h5chunk.c checks them against HDF5 byte by byte. */
+/* h5chunk.c - see h5chunk.h: a streamed chunk's stored bytes, which HDF5's filter
+ * pipeline reads as if it had written them. tests/test_h5chunk.c checks them against
+ * HDF5's own: the same images inside, the same values read. */
 #include "h5chunk.h"
 
 #include <assert.h>
@@ -68,13 +69,30 @@ size_t h5chunk_encode(const unsigned char *image, size_t nbytes, int level,
                       unsigned char *out, size_t cap)
 {
     assert(cap >= h5chunk_bound(nbytes));
-    /* compress2 is what HDF5's deflate filter calls (H5Zdeflate.c), into a buffer of
-     * compressBound bytes: the same call gives the same bytes. */
-    uLongf len = (uLongf)(cap - 4);
-    if (compress2(out, &len, image, (uLong)nbytes, level) != Z_OK)
+    /* A zlib stream (the format HDF5's deflate filter inflates, H5Zdeflate.c) made with
+     * the run-length strategy: matches only with the byte before. Why: a shuffled
+     * chunk of doubles is byte planes, where the sign-and-exponent planes run long and
+     * the low mantissa planes are noise, so the longer matches compress2 searches for
+     * barely exist: on the default scenario's raw draws Z_RLE stores 1.4 % more bytes
+     * at 2.7 times compress2's speed (level 2: ratio 1.722 against 1.746; 251 against
+     * 93 MB/s on one core), and deflating was most of a --raw-draws run's time. The
+     * bound is compressBound's, as for compress2 (zlib documents it for every
+     * strategy). */
+    z_stream zs;
+    memset(&zs, 0, sizeof zs);
+    if (deflateInit2(&zs, level, Z_DEFLATED, 15, 8, Z_RLE) != Z_OK)
         return 0;
-    uint32_t sum = fletcher32(out, (size_t)len);
+    zs.next_in = (Bytef *)(uintptr_t)image;   /* zlib's API is not const-correct */
+    zs.avail_in = (uInt)nbytes;
+    zs.next_out = out;
+    zs.avail_out = (uInt)(cap - 4);
+    int rc = deflate(&zs, Z_FINISH);
+    size_t len = (size_t)zs.total_out;
+    deflateEnd(&zs);
+    if (rc != Z_STREAM_END)
+        return 0;
+    uint32_t sum = fletcher32(out, len);
     for (int k = 0; k < 4; k++)
         out[len + (size_t)k] = (unsigned char)(sum >> (8 * k));
-    return (size_t)len + 4;
+    return len + 4;
 }

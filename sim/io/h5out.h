@@ -137,8 +137,8 @@ int h5out_copy_coords(h5out_t *h, const char *group, int n, const char *const *n
  *
  * A stream assembles each chunk in memory (one chunk at a time, about 1 MiB), deflates
  * it when its last element arrives and hands HDF5 the finished bytes (H5Dwrite_chunk):
- * what is stored is what HDF5's own filters would store (h5chunk.h), so readers see no
- * difference. Hence the order rule: blocks must fill the chunks in C order of the chunk
+ * the dataset's own filters (shuffle, deflate, Fletcher-32) read them (h5chunk.h), so
+ * readers see no difference. Hence the order rule: blocks must fill the chunks in C order of the chunk
  * grid (a block may touch the open chunk and any later ones; a chunk is final once a
  * block touches a later one, its missing elements keep the fill value), and every
  * element is written at most once. Writing a dataset's hyperslabs in C order (for raw
