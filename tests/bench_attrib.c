@@ -102,10 +102,19 @@ int main(int argc, char **argv)
     double evals = (double)rows * (sobol_n_inputs(&spec) + 2);
     /* the evaluations alone, as the design makes them (row j of A_B^(i)) */
     engine_worker_t *w = engine_worker_alloc(&spec);
-    double *row = malloc(prep.layout.n_vars * sizeof *row), t_eval = now();
+    double *row = malloc(SOLVE_LANES * prep.layout.n_vars * sizeof *row), t_eval = now();
     for (uint64_t j = 0; j < rows; j++)
-        for (int i = -1; i <= sobol_n_inputs(&spec); i++)
-            engine_eval_design(&spec, w, j, rows + j, i, row);
+        for (int i = -1; i <= sobol_n_inputs(&spec); i += SOLVE_LANES) {
+            uint64_t draw[SOLVE_LANES], alt[SOLVE_LANES];
+            int swap[SOLVE_LANES], nl = 0;
+            int32_t status[SOLVE_LANES];
+            for (; nl < SOLVE_LANES && i + nl <= sobol_n_inputs(&spec); nl++) {
+                draw[nl] = j;
+                alt[nl] = rows + j;
+                swap[nl] = i + nl;
+            }
+            engine_eval_designs(&spec, w, nl, draw, alt, swap, row, status);
+        }
     t_eval = now() - t_eval;
     free(row);
     engine_worker_free(w);

@@ -157,6 +157,7 @@ double attrib_moments_count(const attrib_moments_t *m) { return m->data[0]; }
 #if defined(__GNUC__) && !defined(__clang__)   /* clang vectorizes it at -O2 anyway */
 __attribute__((optimize("tree-loop-vectorize", "vect-cost-model=cheap")))
 #endif
+__attribute__((target_clones("avx512f", "avx2", "default")))
 static void add_scaled(double *restrict y, const double *restrict x, double a, size_t n)
 {
     for (size_t t = 0; t < n; t++)

@@ -758,7 +758,8 @@ engine_worker_t *engine_worker_alloc(const engine_spec_t *spec)
     if (!w)
         return NULL;
     if (worker_init(w, &run) ||
-        !(w->design_inputs = malloc(ENGINE_INPUT_ROW(spec->n_inputs) * sizeof(double)))) {
+        !(w->design_inputs =
+              malloc(SOLVE_LANES * ENGINE_INPUT_ROW(spec->n_inputs) * sizeof(double)))) {
         worker_free(w);
         free(w);
         return NULL;
@@ -774,10 +775,20 @@ void engine_worker_free(engine_worker_t *w)
     free(w);
 }
 
-int engine_eval_design(const engine_spec_t *spec, engine_worker_t *w, uint64_t draw,
-                       uint64_t alt, int swap, double *row)
+void engine_eval_designs(const engine_spec_t *spec, engine_worker_t *w, int n,
+                         const uint64_t *draw, const uint64_t *alt, const int *swap,
+                         double *rows, int32_t *status)
 {
-    int32_t regime, status, iterations;
-    draw_one(spec, w, draw, alt, swap, row, w->design_inputs, &regime, &status, &iterations);
-    return status;
+    assert(n >= 1 && n <= SOLVE_LANES);
+    size_t V = spec->layout->n_vars, in_row = ENGINE_INPUT_ROW(spec->n_inputs);
+    int32_t regime[SOLVE_LANES], iterations[SOLVE_LANES];
+    if (w->batch) {   /* an annual market, batched (engine_draw.c) */
+        engine_annual_lanes(spec, w, n, draw, alt, swap, rows, V, w->design_inputs, regime,
+                            status, iterations);
+        return;
+    }
+    for (int l = 0; l < n; l++)
+        draw_one(spec, w, draw[l], alt[l], swap[l], rows + (size_t)l * V,
+                 w->design_inputs + (size_t)l * in_row, &regime[l], &status[l],
+                 &iterations[l]);
 }

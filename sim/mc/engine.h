@@ -30,6 +30,7 @@
 #include "market.h"
 #include "policy.h"
 #include "periods.h"
+#include "solve_batch.h"   /* SOLVE_LANES */
 
 #define ENGINE_BLOCK_DRAWS 64     /* fixed: part of what makes results reproducible */
 #define ENGINE_CHUNK_BLOCKS 128   /* fixed; also the most threads a chunk can keep busy */
@@ -137,12 +138,15 @@ typedef struct engine_worker engine_worker_t;
 engine_worker_t *engine_worker_alloc(const engine_spec_t *spec);
 void engine_worker_free(engine_worker_t *w);
 
-/* One model evaluation, exactly as the draw loop makes one: draw `draw`'s inputs and
- * regime, except one stream taken from draw `alt` (sampler_draw_design: swap = an input
- * index, n_inputs for the regime, -1 for none), reference and scenario solves, the draw
- * vector into row[layout->n_vars] (NaN when a solve failed). Returns the draw's status
- * (0 converged). A pure function of (spec, draw, alt, swap): any thread, any order. */
-int engine_eval_design(const engine_spec_t *spec, engine_worker_t *w, uint64_t draw,
-                       uint64_t alt, int swap, double *row);
+/* n (1 .. SOLVE_LANES) model evaluations, each exactly as the draw loop makes one:
+ * evaluation l takes draw draw[l]'s inputs and regime, except one stream taken from draw
+ * alt[l] (sampler_draw_design: swap[l] = an input index, n_inputs for the regime, -1 for
+ * none), solves the reference and the scenario, and writes the draw vector into
+ * rows + l layout->n_vars (NaN when a solve failed) and its status into status[l] (0
+ * converged). Annual markets solve the n together (the batched solve, the same bits).
+ * A pure function of each (spec, draw, alt, swap): any thread, any order, any grouping. */
+void engine_eval_designs(const engine_spec_t *spec, engine_worker_t *w, int n,
+                         const uint64_t *draw, const uint64_t *alt, const int *swap,
+                         double *rows, int32_t *status);
 
 #endif

@@ -1,12 +1,13 @@
 /* engine_draw.c - one draw of an annual market (sample, the two solves, its row), and a
  * block of draws with the solves batched SOLVE_LANES at a time (models/solve_batch.h).
  * A draw the batch does not take (a bound, the Cobb-Douglas band, a failed solve) is
- * solved again one at a time, from scratch, by the scalar path; so a draw's result
- * depends only on the draw and on whether the run is batched (spec->solve_kernel), never
- * on the lane, block, thread, rank or CPU (solve_batch.h). */
+ * solved again one at a time, from scratch, by the scalar path, which gives the batch's
+ * bits; so a draw's result depends only on the draw, never on the lane, block, thread,
+ * rank, CPU or solve path (solve_batch.h). */
 #include "engine.h"
 #include "engine_internal.h"
 #include "solve.h"
+#include <assert.h>
 #include <math.h>
 #include <stdlib.h>
 
@@ -59,40 +60,52 @@ void engine_annual_row(const engine_spec_t *spec, worker_t *w, const shocks_t *s
     quantities_from_welfare(lay, w->welfare, row + 3 * lay->n_level);
 }
 
+void engine_annual_lanes(const engine_spec_t *spec, worker_t *w, int n, const uint64_t *draw,
+                         const uint64_t *alt, const int *swap, double *rows, size_t n_vars,
+                         double *inputs, int32_t *regime, int32_t *status, int32_t *iterations)
+{
+    assert(n >= 1 && n <= SOLVE_LANES && w->batch);
+    size_t in_row = ENGINE_INPUT_ROW(spec->n_inputs);
+    const policy_t *refs[SOLVE_LANES], *pols[SOLVE_LANES], *draw_pol[SOLVE_LANES];
+    for (int l = 0; l < n; l++) {
+        pols[l] = draw_pol[l] =
+            engine_annual_sample(spec, w, draw[l], alt ? alt[l] : draw[l], swap ? swap[l] : -1,
+                                 inputs + (size_t)l * in_row, w->lane_shocks[l],
+                                 w->lane_barrier[l], &regime[l]);
+        refs[l] = spec->reference;
+    }
+    unsigned ok = solve_batch(spec->market, refs, (const shocks_t *const *)w->lane_shocks, NULL,
+                              n, w->batch, w->lane_ref);
+    for (int l = 0; l < n; l++)
+        if (!(ok >> l & 1u))
+            pols[l] = NULL;   /* its reference failed: the whole draw goes scalar */
+    ok &= solve_batch(spec->market, pols, (const shocks_t *const *)w->lane_shocks,
+                      (const solution_t *const *)w->lane_ref, n, w->batch, w->lane_scen);
+    for (int l = 0; l < n; l++) {
+        if (ok >> l & 1u) {
+            status[l] = 0;
+            iterations[l] = w->lane_ref[l]->iterations + w->lane_scen[l]->iterations;
+        } else {   /* the scalar path, from scratch */
+            status[l] = engine_annual_solve(spec, w, draw_pol[l], w->lane_shocks[l],
+                                            w->lane_ref[l], w->lane_scen[l], &iterations[l]);
+        }
+        engine_annual_row(spec, w, w->lane_shocks[l], w->lane_ref[l], w->lane_scen[l], status[l],
+                          rows + (size_t)l * n_vars);
+    }
+}
+
 void engine_annual_block(const engine_spec_t *spec, worker_t *w, uint64_t first, uint64_t n,
                          double *rows, size_t n_vars, double *inputs, int32_t *regime,
                          int32_t *status, int32_t *iterations)
 {
     size_t in_row = ENGINE_INPUT_ROW(spec->n_inputs);
-    const policy_t *refs[SOLVE_LANES], *pols[SOLVE_LANES], *draw_pol[SOLVE_LANES];
     for (uint64_t k0 = 0; k0 < n; k0 += SOLVE_LANES) {
         int nl = n - k0 < SOLVE_LANES ? (int)(n - k0) : SOLVE_LANES;
-        for (int l = 0; l < nl; l++) {
-            uint64_t k = k0 + (uint64_t)l;
-            pols[l] = draw_pol[l] =
-                engine_annual_sample(spec, w, first + k, first + k, -1, inputs + k * in_row,
-                                     w->lane_shocks[l], w->lane_barrier[l], &regime[k]);
-            refs[l] = spec->reference;
-        }
-        unsigned ok = solve_batch(spec->market, refs, (const shocks_t *const *)w->lane_shocks,
-                                  NULL, nl, w->batch, w->lane_ref);
+        uint64_t draw[SOLVE_LANES];
         for (int l = 0; l < nl; l++)
-            if (!(ok >> l & 1u))
-                pols[l] = NULL;   /* its reference failed: the whole draw goes scalar */
-        ok &= solve_batch(spec->market, pols, (const shocks_t *const *)w->lane_shocks,
-                          (const solution_t *const *)w->lane_ref, nl, w->batch, w->lane_scen);
-        for (int l = 0; l < nl; l++) {
-            uint64_t k = k0 + (uint64_t)l;
-            if (ok >> l & 1u) {
-                status[k] = 0;
-                iterations[k] = w->lane_ref[l]->iterations + w->lane_scen[l]->iterations;
-            } else {   /* the scalar path, from scratch */
-                status[k] = engine_annual_solve(spec, w, draw_pol[l], w->lane_shocks[l],
-                                                w->lane_ref[l], w->lane_scen[l], &iterations[k]);
-            }
-            engine_annual_row(spec, w, w->lane_shocks[l], w->lane_ref[l], w->lane_scen[l],
-                              status[k], rows + k * n_vars);
-        }
+            draw[l] = first + k0 + (uint64_t)l;
+        engine_annual_lanes(spec, w, nl, draw, NULL, NULL, rows + k0 * n_vars, n_vars,
+                            inputs + k0 * in_row, regime + k0, status + k0, iterations + k0);
     }
 }
 

@@ -32,7 +32,7 @@ typedef struct engine_worker {
     periods_solution_t *periods_ref, *periods_scen;
     periods_welfare_t *periods_welfare;
     double *year_values;
-    double *design_inputs;        /* engine_eval_design's input row */
+    double *design_inputs;        /* engine_eval_designs' input rows (SOLVE_LANES) */
     periods_policy_t *periods_barrier;   /* the draw's calendar policy with its non-tariff
                                             barriers, or NULL when the run has none */
     /* the batched solve of an annual market (engine_draw.c), or batch NULL: one draw at
@@ -58,8 +58,15 @@ int engine_annual_solve(const engine_spec_t *spec, worker_t *w, const policy_t *
 /* The draw's row from its solutions (NaN everywhere when status is not 0). */
 void engine_annual_row(const engine_spec_t *spec, worker_t *w, const shocks_t *shocks,
                        const solution_t *ref, const solution_t *scen, int status, double *row);
+/* n <= SOLVE_LANES evaluations at once, lane l: draw draw[l] with one stream from alt[l]
+ * (engine_annual_sample's swap[l]; alt and swap NULL: none), into rows + l n_vars,
+ * inputs + l ENGINE_INPUT_ROW, regime[l], status[l], iterations[l]: the same results as
+ * engine_annual_sample/solve/row one by one, the solves batched. Needs w->batch. */
+void engine_annual_lanes(const engine_spec_t *spec, worker_t *w, int n, const uint64_t *draw,
+                         const uint64_t *alt, const int *swap, double *rows, size_t n_vars,
+                         double *inputs, int32_t *regime, int32_t *status, int32_t *iterations);
 /* Draws first..first+n-1 into rows (n_vars apart), inputs, regime, status, iterations:
- * the same results as engine_annual_sample/solve/row draw by draw, the solves batched. */
+ * engine_annual_lanes SOLVE_LANES draws at a time. */
 void engine_annual_block(const engine_spec_t *spec, worker_t *w, uint64_t first, uint64_t n,
                          double *rows, size_t n_vars, double *inputs, int32_t *regime,
                          int32_t *status, int32_t *iterations);

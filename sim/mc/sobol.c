@@ -147,7 +147,7 @@ int sobol_run_point(const engine_spec_t *spec, uint64_t n, point_summary_t *out,
      * outputs in that order, so fa, fb and fab are consecutive slices */
     size_t n_eval = (K + 2) * N;
     double *f = malloc((n_eval * H + 1) * sizeof *f);
-    double *rows = malloc((size_t)n_workers * V * sizeof *rows);
+    double *rows = malloc((size_t)n_workers * SOLVE_LANES * V * sizeof *rows);
     engine_worker_t **workers = calloc((size_t)n_workers, sizeof *workers);
     int rc = (!f || !rows || !workers) ? ENGINE_NOMEM : ENGINE_OK;
     for (int w = 0; w < n_workers && rc == ENGINE_OK; w++)
@@ -155,8 +155,9 @@ int sobol_run_point(const engine_spec_t *spec, uint64_t n, point_summary_t *out,
             rc = ENGINE_NOMEM;
     if (rc == ENGINE_OK) {
         int stopped = 0;
-#pragma omp parallel for schedule(dynamic, 16) num_threads(n_workers)
-        for (size_t e = 0; e < n_eval; e++) {
+        /* SOLVE_LANES evaluations at a time (one batched solve): e0 = their first */
+#pragma omp parallel for schedule(dynamic, 2) num_threads(n_workers)
+        for (size_t e0 = 0; e0 < n_eval; e0 += SOLVE_LANES) {
             int stop_now;
 #pragma omp atomic read
             stop_now = stopped;
@@ -165,13 +166,20 @@ int sobol_run_point(const engine_spec_t *spec, uint64_t n, point_summary_t *out,
                 stopped = 1;
                 continue;
             }
-            int t = omp_get_thread_num();
-            size_t m = e / N, j = e % N;
-            double *row = rows + (size_t)t * V;
-            uint64_t draw = m == 1 ? N + j : j;
-            engine_eval_design(spec, workers[t], draw, N + j, m >= 2 ? (int)(m - 2) : -1, row);
-            for (size_t a = 0; a < H; a++)
-                f[e * H + a] = row[spec->attrib_index[a]];
+            int t = omp_get_thread_num(), nl = 0, swap[SOLVE_LANES];
+            uint64_t draw[SOLVE_LANES], alt[SOLVE_LANES];
+            int32_t status[SOLVE_LANES];
+            for (size_t e = e0; e < n_eval && nl < SOLVE_LANES; e++, nl++) {
+                size_t m = e / N, j = e % N;
+                draw[nl] = m == 1 ? N + j : j;
+                alt[nl] = N + j;
+                swap[nl] = m >= 2 ? (int)(m - 2) : -1;
+            }
+            double *lane_rows = rows + (size_t)t * SOLVE_LANES * V;
+            engine_eval_designs(spec, workers[t], nl, draw, alt, swap, lane_rows, status);
+            for (int l = 0; l < nl; l++)
+                for (size_t a = 0; a < H; a++)
+                    f[(e0 + (size_t)l) * H + a] = lane_rows[(size_t)l * V + spec->attrib_index[a]];
         }
         if (stopped) {
             snprintf(err, errlen, "interrupted during the Sobol design");

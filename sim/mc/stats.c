@@ -100,6 +100,7 @@ static int row_finite(const double *x, size_t nvars)
 /* stats_moments_add for a row of finite values when every count is n - 1: the same
  * operations in the same order per variable (so the same bits), without branches, so
  * that the loop over the variables vectorises. */
+__attribute__((target_clones("avx512f", "avx2", "default")))
 static void moments_add_finite(size_t nvars, uint64_t n, const double *restrict x,
                                uint64_t *restrict count, double *restrict mean,
                                double *restrict m2, double *restrict mn, double *restrict mx)
@@ -306,6 +307,7 @@ void stats_hist_add(stats_hist_t *h, const double *x)
 /* hist_slot without branches (the same slot for every x), so that the loop over a
  * block's values vectorises: the bin is clamped to [0, STATS_FINE_BINS - 1] before the
  * conversion, which truncates like hist_slot's. */
+__attribute__((target_clones("avx512f", "avx2", "default")))
 void stats_hist_slots(const stats_hist_t *h, size_t v, const double *x, size_t stride,
                       size_t n, stats_slot_t *out)
 {
