@@ -86,6 +86,7 @@ typedef struct {
     double *domestic_consumer_surplus;  /* per exporter */
     double *export_tax_revenue;         /* per exporter */
     double world_total;                 /* sum of every term above */
+    double *scratch;                    /* welfare_compute's working arrays */
 } welfare_t;
 
 welfare_t *welfare_alloc(const market_t *market);
