@@ -93,11 +93,11 @@ void welfare_free(welfare_t *w)
     free(w);
 }
 
-/* x[k] = log(x[k]) (expm1 when expm1 is set) for k < n, two at a time with SLEEF's SSE2
- * functions on x86-64 (a draw has 8 logs and 13 expm1 on the default market: 200 000
- * draws on one thread took 1.01 s one at a time, 0.94 s so), which give the bits of the scalar ones the C library's
+/* x[k] = log(x[k]) (expm1 when use_expm1 is set) for k < n, two at a time with SLEEF's
+ * SSE2 functions on x86-64, which give the bits of the scalar ones that the C library's
  * names call (fixedmath.c), so the result does not depend on the path; elsewhere one at
- * a time. */
+ * a time. A draw has 8 logs and 13 expm1 on the default market: 200 000 draws on one
+ * thread took 1.01 s one at a time, 0.94 s so. */
 static void map_log_or_expm1(double *x, size_t n, int use_expm1)
 {
     size_t k = 0;
