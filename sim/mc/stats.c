@@ -379,7 +379,15 @@ void stats_hist_add_slots(stats_hist_t *h, size_t v, const stats_slot_t *slots,
             if (k < end)
                 local[0][slots[k]]++;
         }
-        for (size_t b = 0; b < STATS_FINE_BINS; b++)
+        /* only the span the slots reached (found in the local counts, in cache): the
+         * bins outside it are not written, so a narrow variable's pages of bins stay
+         * untouched (4.5 MB of the default run's resident memory otherwise) */
+        size_t first = 0, last = STATS_FINE_BINS;
+        while (first < last && (local[0][first] | local[1][first]) == 0)
+            first++;
+        while (last > first && (local[0][last - 1] | local[1][last - 1]) == 0)
+            last--;
+        for (size_t b = first; b < last; b++)
             bins[b] += (uint64_t)local[0][b] + local[1][b];
         h->under[v] += (uint64_t)local[0][STATS_SLOT_UNDER] + local[1][STATS_SLOT_UNDER];
         h->over[v] += (uint64_t)local[0][STATS_SLOT_OVER] + local[1][STATS_SLOT_OVER];
