@@ -99,9 +99,9 @@ typedef struct {
      * SOLVE_LANES draws at a time, solve_batch.h, the kernel variant picked for this CPU;
      * the same bits on every CPU), a solve_kernel_t (that variant; engine_run_point fails
      * with ENGINE_BAD_SPEC where it cannot run), or ENGINE_SOLVE_SCALAR: one draw at a time
-     * with solve_equilibrium (results within about 1e-15 of the batched ones, not the
-     * same bits: a diagnostic and the benchmark's baseline). Calendars are always solved
-     * one draw at a time. */
+     * with solve_equilibrium (the same bits as the batched ones, only slower: a
+     * diagnostic and the benchmark's baseline). Calendars are always solved one draw at
+     * a time. */
     int solve_kernel;
     struct engine_scratch *scratch;    /* NULL: engine_run_point allocates its own buffers */
 } engine_spec_t;
@@ -133,7 +133,7 @@ int engine_run_point(const engine_spec_t *spec, point_summary_t *out, char *err,
 
 /* ---- single evaluations (the Sobol design, sobol.h) --------------------------------- */
 
-/* Per-thread scratch for engine_eval_design: NULL on allocation failure. */
+/* Per-thread scratch for engine_eval_designs: NULL on allocation failure. */
 typedef struct engine_worker engine_worker_t;
 engine_worker_t *engine_worker_alloc(const engine_spec_t *spec);
 void engine_worker_free(engine_worker_t *w);
