@@ -316,30 +316,66 @@ void sample_workspace_free(sample_workspace_t *ws)
     free(ws);
 }
 
-/* An independent draw from input i's marginal, by the fastest exact method. */
-static double draw_direct(const sampler_t *s, int i, gsl_rng *r)
+/* Phi^-1(u), u kept off 0 and 1 so that the score stays finite at a bounded support's
+ * ends. */
+static double score_of_uniform(double u)
+{
+    const double tiny = 1e-300, top = 1.0 - 1e-16;
+    return gsl_cdf_ugaussian_Pinv(u < tiny ? tiny : u > top ? top : u);
+}
+
+/* An independent draw from input i's marginal, by the fastest exact method. *score (when
+ * score is not NULL) gets the value's standard normal score where the method makes it
+ * on the way: the standard normal a normal or lognormal value was made from, Phi^-1 of
+ * the uniform an inverse-CDF value was made from (so no CDF is evaluated back: 8 of the
+ * default scenario's inputs saved a normal CDF each per draw), 0 for a fixed value;
+ * NAN otherwise (normal_score then reads it off the value). A normal's or lognormal's
+ * value is p0 + p1 z, the ziggurat's sigma z by another name: the same bits. */
+static double draw_direct(const sampler_t *s, int i, gsl_rng *r, double *score)
 {
     const dist_t *d = &s->dists[i];
+    double z, u, x;
     switch (d->kind) {
     case DIST_FIXED:
-        return d->p[0];
+        x = d->p[0];
+        z = 0.0;
+        break;
     case DIST_NORMAL:
-        return d->p[0] + gsl_ran_gaussian_ziggurat(r, d->p[1]);
+        z = gsl_ran_gaussian_ziggurat(r, 1.0);
+        x = d->p[0] + d->p[1] * z;
+        break;
     case DIST_LOGNORMAL:
-        return exp(d->p[0] + gsl_ran_gaussian_ziggurat(r, d->p[1]));
+        z = gsl_ran_gaussian_ziggurat(r, 1.0);
+        x = exp(d->p[0] + d->p[1] * z);
+        break;
     case DIST_UNIFORM:
-        return d->p[0] + gsl_rng_uniform(r) * (d->p[1] - d->p[0]);
-    case DIST_BETA:
-        return d->p[2] + (d->p[3] - d->p[2]) * gsl_ran_beta(r, s->shape_a[i], s->shape_b[i]);
-    case DIST_PERT:
-        return d->p[0] + (d->p[2] - d->p[0]) * gsl_ran_beta(r, s->shape_a[i], s->shape_b[i]);
-    case DIST_EMPIRICAL:
-        return d->values[gsl_rng_uniform_int(r, d->n_values)];
+        u = gsl_rng_uniform(r);
+        x = d->p[0] + u * (d->p[1] - d->p[0]);
+        z = score ? score_of_uniform(u) : NAN;
+        break;
     case DIST_TRUNCNORMAL:
     case DIST_TRIANGULAR:
+        u = gsl_rng_uniform(r);
+        x = dist_quantile(d, u);
+        z = score ? score_of_uniform(u) : NAN;
+        break;
+    case DIST_BETA:
+        x = d->p[2] + (d->p[3] - d->p[2]) * gsl_ran_beta(r, s->shape_a[i], s->shape_b[i]);
+        z = NAN;
+        break;
+    case DIST_PERT:
+        x = d->p[0] + (d->p[2] - d->p[0]) * gsl_ran_beta(r, s->shape_a[i], s->shape_b[i]);
+        z = NAN;
+        break;
+    case DIST_EMPIRICAL:
+    default:
+        x = d->values[gsl_rng_uniform_int(r, d->n_values)];
+        z = NAN;
         break;
     }
-    return dist_quantile(d, gsl_rng_uniform(r));
+    if (score)
+        *score = z;
+    return x;
 }
 
 /* Input i's value for the correlated standard normal zc. */
@@ -355,28 +391,17 @@ static double from_normal_score(const dist_t *d, double zc)
     }
 }
 
-/* The standard normal score of value x of a directly drawn input: Phi^-1(F(x)), in
- * closed form where there is one (the exact inverse of the copula's map, so correlated
- * and independent inputs get the same score for the same value). A discrete empirical
- * value takes the middle of its probability step (values assumed distinct); the CDF is
- * kept off 0 and 1 so that the score stays finite at a bounded support's ends. */
+/* The standard normal score of value x of a directly drawn input that draw_direct gave
+ * none (beta, PERT, empirical): Phi^-1(F(x)), which is what the copula's map inverts,
+ * so correlated and independent inputs get the same score for the same value. A
+ * discrete empirical value takes the middle of its probability step (values assumed
+ * distinct). */
 static double normal_score(const dist_t *d, double x)
 {
-    switch (d->kind) {
-    case DIST_FIXED:
-        return 0.0;
-    case DIST_NORMAL:
-        return (x - d->p[0]) / d->p[1];
-    case DIST_LOGNORMAL:
-        return (log(x) - d->p[0]) / d->p[1];
-    default:
-        break;
-    }
     double u = dist_cdf(d, x);
     if (d->kind == DIST_EMPIRICAL)
         u -= 0.5 / (double)d->n_values;
-    const double tiny = 1e-300, top = 1.0 - 1e-16;
-    return gsl_cdf_ugaussian_Pinv(u < tiny ? tiny : u > top ? top : u);
+    return score_of_uniform(u);
 }
 
 int sampler_draw(const sampler_t *s, sample_workspace_t *ws, uint64_t seed,
@@ -402,7 +427,7 @@ int sampler_draw_design(const sampler_t *s, sample_workspace_t *ws, uint64_t see
         if (next_corr < s->n_corr && s->corr_index[next_corr] == i)
             ws->z[next_corr++] = gsl_ran_gaussian_ziggurat(r, 1.0);
         else
-            values[i] = draw_direct(s, i, r);
+            values[i] = draw_direct(s, i, r, z ? &z[i] : NULL);
     }
     int k = s->n_corr;
     for (int a = 0; a < k; a++) {
@@ -414,13 +439,15 @@ int sampler_draw_design(const sampler_t *s, sample_workspace_t *ws, uint64_t see
         if (z)
             z[i] = zc;
     }
-    /* scores are read off the values drawn: they use no random numbers */
+    /* the scores draw_direct did not give are read off the values drawn: they use no
+     * random numbers */
     for (int i = 0, a = 0; z && i < s->n_inputs; i++) {
         if (a < k && s->corr_index[a] == i) {
             a++;
             continue;
         }
-        z[i] = normal_score(&s->dists[i], values[i]);
+        if (isnan(z[i]))
+            z[i] = normal_score(&s->dists[i], values[i]);
     }
     if (regime) {
         *regime = -1;

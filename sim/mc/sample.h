@@ -110,11 +110,14 @@ int sampler_draw(const sampler_t *sampler, sample_workspace_t *ws, uint64_t seed
                  uint64_t draw, double *values, int *regime);
 
 /* sampler_draw, plus each input's standard normal score z[n_inputs] (z NULL: none):
- * for a correlated input the copula's zc_i itself; for an independent one
- * Phi^-1(F(value)) of its marginal F ((value - mean) / sd for a normal, (log value -
- * meanlog) / sdlog for a lognormal, 0 for a fixed value, the middle of the value's step
- * for an empirical one, F kept inside [1e-300, 1 - 1e-16] at bounded supports). The
- * values are bit for bit those of sampler_draw. Allocates nothing. Returns 0. */
+ * for a correlated input the copula's zc_i itself; for an independent one the standard
+ * normal its value was made from (normal, lognormal: value = mean + sd z, exp(meanlog +
+ * sdlog z)), Phi^-1(u) of the uniform u an inverse-CDF value was made from (uniform,
+ * triangular, truncated normal: value = F^-1(u)), 0 for a fixed value, and
+ * Phi^-1(F(value)) for the others (beta, PERT; the middle of the value's step for an
+ * empirical one): the same score as Phi^-1(F(value)) up to rounding, without evaluating
+ * F back; u and F kept inside [1e-300, 1 - 1e-16]. The values are bit for bit those of
+ * sampler_draw. Allocates nothing. Returns 0. */
 int sampler_draw_scores(const sampler_t *sampler, sample_workspace_t *ws, uint64_t seed,
                         uint64_t draw, double *values, double *z, int *regime);
 
