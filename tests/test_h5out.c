@@ -331,6 +331,72 @@ static void test_dimension_names_come_from_attached_scales(void **state)
     h5in_close(r);
 }
 
+/* The attachments h5out writes itself (one REFERENCE_LIST per scale, at close) are what
+ * HDF5's H5DS functions expect: every axis of every variable is attached (H5DSis_attached
+ * reads both the variable's DIMENSION_LIST and the scale's REFERENCE_LIST) to exactly
+ * one scale, of its dimension's name; in a committed file and in a partial one. */
+typedef struct { int axes, attached; unsigned axis; hid_t dset; } ds_walk_t;
+
+static herr_t scale_seen(hid_t did, unsigned dim, hid_t dsid, void *data)
+{
+    ds_walk_t *w = data;
+    (void)did;
+    (void)dim;
+    w->attached += H5DSis_scale(dsid) > 0 && H5DSis_attached(w->dset, dsid, w->axis) > 0;
+    return 0;
+}
+
+static herr_t check_attached(hid_t loc, const char *name, const H5O_info_t *info, void *data)
+{
+    ds_walk_t *w = data;
+    if (info->type != H5O_TYPE_DATASET)
+        return 0;
+    hid_t d = H5Dopen2(loc, name, H5P_DEFAULT);
+    assert_true(d >= 0);
+    if (H5DSis_scale(d) <= 0 && H5Aexists(d, "DIMENSION_LIST") > 0) {
+        hid_t space = H5Dget_space(d);
+        int rank = H5Sget_simple_extent_ndims(space);
+        H5Sclose(space);
+        for (int i = 0; i < rank; i++) {
+            assert_int_equal(H5DSget_num_scales(d, (unsigned)i), 1);
+            w->dset = d;
+            w->axis = (unsigned)i;
+            w->attached = 0;
+            assert_true(H5DSiterate_scales(d, (unsigned)i, NULL, scale_seen, w) >= 0);
+            if (w->attached != 1)
+                fail_msg("%s: axis %d is not attached both ways", name, i);
+            w->axes++;
+        }
+    }
+    H5Dclose(d);
+    return 0;
+}
+
+static int count_attached_axes(const char *path)
+{
+    hid_t f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
+    assert_true(f >= 0);
+    ds_walk_t w = { 0, 0, 0, -1 };
+    assert_true(H5Ovisit2(f, H5_INDEX_NAME, H5_ITER_INC, check_attached, &w, H5O_INFO_BASIC) >= 0);
+    H5Fclose(f);
+    return w.axes;
+}
+
+static void test_scales_are_attached_as_hdf5_attaches_them(void **state)
+{
+    (void)state;
+    char path[300], partial[300];
+    path_in_dir(path, sizeof path, "attached.h5");
+    OK(h5out_commit(write_fixture(path), ERRBUF));
+    int axes = count_attached_axes(path);
+    print_message("  %d axes attached\n", axes);
+    assert_true(axes >= 20);
+    path_in_dir(path, sizeof path, "attached2.h5");
+    path_in_dir(partial, sizeof partial, "attached2.partial.h5");
+    OK(h5out_abort(write_fixture(path), partial, ERRBUF));
+    assert_int_equal(count_attached_axes(partial), axes);
+}
+
 static void test_attributes_read_back_exactly(void **state)
 {
     (void)state;
@@ -1145,6 +1211,7 @@ int main(void)
         cmocka_unit_test(test_every_kind_reads_back_bitwise),
         cmocka_unit_test(test_streamed_blocks_read_back_bitwise),
         cmocka_unit_test(test_dimension_names_come_from_attached_scales),
+        cmocka_unit_test(test_scales_are_attached_as_hdf5_attaches_them),
         cmocka_unit_test(test_attributes_read_back_exactly),
         cmocka_unit_test(test_attribute_types_and_coordinates),
         cmocka_unit_test(test_members_are_listed_in_creation_order),

@@ -41,11 +41,25 @@ char *read_one_string(hid_t obj, int is_attr);
 
 #include "h5out.h"
 
+/* One entry of a dimension scale's REFERENCE_LIST attribute, laid out as HDF5's H5DS
+ * writes it (H5DS.c's ds_list_t: the compound {"dataset": object reference, "dimension":
+ * native int}). */
+typedef struct {
+    hobj_ref_t dataset;
+    int dimension;
+} scale_ref_t;
+
 typedef struct {
     char name[H5OUT_NAME_MAX];
     hsize_t len;
     char coordinates[H5OUT_COORDS_MAX];  /* "" or h5out_dim_coordinates' value */
     char strlen_dim[H5OUT_NAME_MAX];      /* a text coordinate's character axis, else "" */
+    /* the scale dataset's reference, and the axes attached to it so far: its
+     * REFERENCE_LIST, written once when the file closes (h5out.c, attach_scales) */
+    hobj_ref_t ref;
+    int have_ref;
+    scale_ref_t *attached;
+    size_t n_attached, cap_attached;
 } dim_t;
 
 struct h5out {
@@ -86,5 +100,9 @@ struct h5out_stream {
     char path[PATH_MAX];
     h5out_stream_t *next;
 };
+
+/* Writes every dimension scale's REFERENCE_LIST collected by the attachments so far
+ * (h5out.c); close_file calls it before the file is closed. 0 or -1. */
+int h5out_write_scale_refs(h5out_t *h);
 
 #endif

@@ -135,6 +135,8 @@ static int close_file(h5out_t *h, int64_t complete, char *err, size_t errlen)
     }
     if (h->file < 0)
         return -1;
+    if (rc == 0 && h5out_write_scale_refs(h) < 0)
+        rc = hdf5_fail(err, errlen, h->final_path, "attach dimension scales in", h->temp_path);
     if (rc == 0 && h5out_attr_int64(h, "/", "complete", complete, err, errlen) < 0)
         rc = -1;
     if (rc == 0 && H5Fflush(h->file, H5F_SCOPE_GLOBAL) < 0)
@@ -151,6 +153,8 @@ static int close_file(h5out_t *h, int64_t complete, char *err, size_t errlen)
 
 static void free_handle(h5out_t *h)
 {
+    for (size_t k = 0; k < h->ndims; k++)
+        free(h->dims[k].attached);
     free(h->dims);
     free(h);
 }
