@@ -217,17 +217,22 @@ void attrib_moments_merge(attrib_moments_t *into, const attrib_moments_t *from)
     const double *mb = A_MEAN(from);
     double *czz = A_CZZ(into), *czx = A_CZX(into), *cxx = A_CXX(into);
     const double *bzz = A_CZZ(from), *bzx = A_CZX(from), *bxx = A_CXX(from);
-    double d[ATTRIB_MAX_INPUTS + 1];
+    double d[ATTRIB_MAX_INPUTS + 1], *dx = into->scratch;
     for (size_t i = 0; i < K; i++)
         d[i] = mb[i] - ma[i];
     for (size_t i = 0; i < K; i++)
         for (size_t j = i; j < K; j++)
             czz[i * K + j] += bzz[i * K + j] + w * d[i] * d[j];
     for (size_t t = 0; t < H; t++) {
-        double dx = mb[K + t] - ma[K + t];
-        cxx[t] += bxx[t] + w * dx * dx;
-        for (size_t i = 0; i < K; i++)
-            czx[i * H + t] += bzx[i * H + t] + w * d[i] * dx;
+        dx[t] = mb[K + t] - ma[K + t];
+        cxx[t] += bxx[t] + w * dx[t] * dx[t];
+    }
+    /* row by row, so that the loop over t runs over consecutive memory (it vectorises);
+     * each element's operations are the same in either order of the loops */
+    for (size_t i = 0; i < K; i++) {
+        double wd = w * d[i];
+        for (size_t t = 0; t < H; t++)
+            czx[i * H + t] += bzx[i * H + t] + wd * dx[t];
     }
     for (size_t a = 0; a < D; a++)
         ma[a] += (mb[a] - ma[a]) * (nb / n);

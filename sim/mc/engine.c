@@ -712,8 +712,14 @@ int engine_run_point(const engine_spec_t *spec, point_summary_t *out, char *err,
         if (owner == rank && rc == ENGINE_OK) {
             process_chunk(run, c, blocks);
             histogram_chunk(run, done - first);
-            chunk_from_blocks(run, blocks);
-            engine_attrib_chunk_from_blocks(run, blocks);
+            /* the two merges of the chunk's blocks are independent: side by side */
+#pragma omp parallel sections num_threads(run->n_workers > 1 ? 2 : 1)
+            {
+#pragma omp section
+                chunk_from_blocks(run, blocks);
+#pragma omp section
+                engine_attrib_chunk_from_blocks(run, blocks);
+            }
         }
         /* the exchange happens even after a local failure, so no rank waits forever */
         if (ranks > 1 && engine_exchange_chunk(run, c, owner, done - first, msg) &&
