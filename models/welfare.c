@@ -112,8 +112,8 @@ static void map_log_or_expm1(double *x, size_t n, int use_expm1)
         x[k] = use_expm1 ? expm1(x[k]) : log(x[k]);
 }
 
-/* The log of a positive price ratio; 1 (log 0) where a price is not positive, a term
- * area_term then sets to 0. */
+/* The price ratio p1 / p0 whose log a term needs; 1 (log 0) where a price is not
+ * positive, a term that area_term then sets to 0. */
 static double price_ratio(double p0, double p1)
 {
     return p0 > 0 && p1 > 0 ? p1 / p0 : 1.0;
