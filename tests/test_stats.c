@@ -470,8 +470,9 @@ static void test_hist_slots_count_what_adds_count_at_the_edges(void **state)
 
 /* The slot counts of stats_hist_add_slots in all its ways: a few slots (counted
  * straight into the bins), more than one round of its 2-byte local counters (65535
- * slots), every slot in one bin (a constant variable), odd counts, with and without an
- * index: always what stats_hist_add counts. */
+ * slots), every slot in one bin (a constant variable), every value below the range (no
+ * bin reached), odd counts, with and without an index: always what stats_hist_add
+ * counts. */
 static void test_hist_slot_rounds_count_what_adds_count(void **state)
 {
     (void)state;
@@ -484,11 +485,12 @@ static void test_hist_slot_rounds_count_what_adds_count(void **state)
     assert_non_null(slots);
     assert_non_null(index);
     const size_t sizes[] = {1, 99, 511, 512, 4097, 65535, 65536, N};
-    for (int constant = 0; constant <= 1; constant++)
+    for (int constant = 0; constant <= 2; constant++)
         for (size_t z = 0; z < sizeof sizes / sizeof sizes[0]; z++) {
             size_t n = sizes[z], ni = 0;
             for (size_t k = 0; k < n; k++) {
-                x[k] = constant ? 0.25 : k % 1001 == 0 ? NAN : (double)(k % 4099) / 4000.0;
+                x[k] = constant == 2 ? -1.0
+                       : constant ? 0.25 : k % 1001 == 0 ? NAN : (double)(k % 4099) / 4000.0;
                 if (k % 5 != 2)
                     index[ni++] = k;
             }

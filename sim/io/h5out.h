@@ -7,8 +7,9 @@
  *   - dimensions live at the root; each is a dataset that is an HDF5 dimension scale
  *     (H5DSset_scale) named like the dimension: a netCDF coordinate variable;
  *   - every axis of every variable, also in groups ("summary/flow_mean"), is attached
- *     (H5DSattach_scale) to the root scale of that dimension name; netCDF-4 and h5netcdf
- *     resolve dimensions in parent groups;
+ *     to the root scale of that dimension name (the DIMENSION_LIST and REFERENCE_LIST
+ *     attributes H5DSattach_scale writes, written by h5out.c itself, once per scale:
+ *     attach_scales says why); netCDF-4 and h5netcdf resolve dimensions in parent groups;
  *   - creation order is tracked and indexed on the file, groups and attributes;
  *   - library version bounds are pinned to the 1.8 format (H5F_LIBVER_V18), which
  *     netCDF-C >= 4.4 reads; no _NCProperties attribute is written (none is needed);

@@ -5,6 +5,7 @@
 #include "sample.h"
 #include "error.h"
 
+#include <assert.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -368,9 +369,12 @@ static double draw_direct(const sampler_t *s, int i, gsl_rng *r, double *score)
         z = NAN;
         break;
     case DIST_EMPIRICAL:
-    default:
         x = d->values[gsl_rng_uniform_int(r, d->n_values)];
         z = NAN;
+        break;
+    default:   /* sampler_alloc validated every dist */
+        assert(!"unknown distribution kind");
+        x = z = NAN;
         break;
     }
     if (score)
